@@ -12,6 +12,7 @@ __all__ = [
     "NotFittedError",
     "ModelFileError",
     "DownloadError",
+    "ParameterError",
 ]
 
 
@@ -51,3 +52,7 @@ class ModelFileError(N2VLiteError, OSError):
 
 class DownloadError(N2VLiteError, OSError):
     """A download failed, or the file fetched does not match its checksum."""
+
+
+class ParameterError(N2VLiteError, ValueError):
+    """A parameter value is out of range or of the wrong type; the message names it."""

@@ -49,7 +49,8 @@ from . import __version__
 from ._utils import as_generator, atomic_path, atomic_write
 from .exceptions import (AmbiguousQueryError, ModelFileError, NodeNotFoundError,
                          NotFittedError)
-from .word2vec import MAX_WALK_LENGTH, check_fraction, check_int, check_positive
+from .validation import check_fraction, check_int, check_positive
+from .word2vec import MAX_WALK_LENGTH
 
 __all__ = [
     "Node2Vec",

@@ -68,12 +68,13 @@ Examples
 
 from __future__ import annotations
 
-import numbers
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from ._utils import as_generator, default_workers, progress_bar
+from .exceptions import ParameterError
+from .validation import check_int, check_positive
 
 __all__ = ["PAD", "random_walks", "iter_random_walks", "write_walks", "num_walk_rows",
            "walk_dtype"]
@@ -102,19 +103,6 @@ _PARALLEL_MIN_WORK = 4_000_000
 
 
 # ---------------------------------------------------------------- validation
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _check_pq(name, value):
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not np.isfinite(value) or value <= 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
-
-
 def _check_graph(graph):
     for attr in ("indptr", "indices", "weights", "num_nodes", "directed"):
         if not hasattr(graph, attr):
@@ -143,7 +131,7 @@ def num_walk_rows(graph, num_walks):
     >>> num_walk_rows(Graph.from_edges([0, 1], [1, 2]), num_walks=10)
     30
     """
-    return _check_positive_int("num_walks", num_walks) * int(graph.num_nodes)
+    return check_int("num_walks", num_walks) * int(graph.num_nodes)
 
 
 # -------------------------------------------------------- per-graph tables
@@ -594,11 +582,11 @@ class _Plan:
 
     def __init__(self, graph, num_walks, walk_length, p, q, seed, workers):
         graph = _check_graph(graph)
-        self.num_walks = _check_positive_int("num_walks", num_walks)
-        self.walk_length = _check_positive_int("walk_length", walk_length)
-        p, q = _check_pq("p", p), _check_pq("q", q)
+        self.num_walks = check_int("num_walks", num_walks)
+        self.walk_length = check_int("walk_length", walk_length)
+        p, q = check_positive("p", p), check_positive("q", q)
         if workers is not None:
-            workers = _check_positive_int("workers", workers)
+            workers = check_int("workers", workers)
         rng = as_generator(seed)
         # One draw from the caller's generator seeds every block's stream.
         self.entropy = [int(x) for x in rng.integers(0, 2**32, size=4, dtype=np.uint64)]
@@ -758,7 +746,7 @@ def iter_random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None,
     """
     plan = _Plan(graph, num_walks, walk_length, p, q, seed, workers)
     if chunk_size is not None:
-        chunk_size = _check_positive_int("chunk_size", chunk_size)
+        chunk_size = check_int("chunk_size", chunk_size)
     return _counted(_rechunk(plan.blocks(), chunk_size), plan, progress)
 
 

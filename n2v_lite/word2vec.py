@@ -85,6 +85,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._utils import as_generator, default_workers, progress_bar
+from .exceptions import ParameterError
+from .validation import check_fraction, check_int, check_positive
 
 __all__ = [
     "Word2VecResult",
@@ -246,29 +248,6 @@ def train_word2vec(walks, num_nodes, *, dimensions=128, window=10, negative=5, e
 
 
 # ---------------------------------------------------------------- parameters
-def check_int(name, value, minimum=1):
-    """``value`` as an int >= ``minimum``, else a ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def check_positive(name, value):
-    """``value`` as a float > 0 and finite, else a ValueError naming ``name``."""
-    if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
-            or not np.isfinite(value) or value <= 0):
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
-
-
-def check_fraction(name, value):
-    """``value`` as a float in [0, 1), else a ValueError naming ``name``."""
-    if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
-            or not 0 <= value < 1):
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-    return float(value)
-
-
 def _check_params(num_nodes, dimensions, window, negative, epochs, sample, learning_rate,
                   min_learning_rate, workers, corpus):
     out = {
@@ -285,10 +264,10 @@ def _check_params(num_nodes, dimensions, window, negative, epochs, sample, learn
     min_alpha = DEFAULT_MIN_LEARNING_RATE if min_learning_rate is None else min_learning_rate
     if not (isinstance(min_alpha, (int, float, np.integer, np.floating))
             and 0 <= min_alpha <= alpha):
-        raise ValueError(f"min_learning_rate must be in [0, learning_rate], "
+        raise ParameterError(f"min_learning_rate must be in [0, learning_rate], "
                          f"got {min_learning_rate!r}")
     if corpus not in ("auto", "iterable", "file"):
-        raise ValueError(f"corpus must be 'auto', 'iterable' or 'file', got {corpus!r}")
+        raise ParameterError(f"corpus must be 'auto', 'iterable' or 'file', got {corpus!r}")
     out.update(sample=float(sample), alpha=float(alpha), min_alpha=float(min_alpha))
     return out
 

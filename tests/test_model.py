@@ -52,8 +52,8 @@ def test_init_stores_parameters_unchanged_and_fit_validates():
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"p": 0}, "p must be a positive number"),
-    ({"q": -1.0}, "q must be a positive number"),
+    ({"p": 0}, "p must be a positive finite number"),
+    ({"q": -1.0}, "q must be a positive finite number"),
     ({"dimensions": 0}, "dimensions must be an integer >= 1"),
     ({"walk_length": 2.5}, "walk_length"),
     ({"backend": "keras"}, "backend must be one of 'gensim', 'tutorial'"),

@@ -1,0 +1,125 @@
+"""Node ids at the edges of the toolkit: which ids are allowed, and how they are stored.
+
+Inside, n2v_lite works on node *indices* (0..n-1); users see their own ids.
+This module is the one home of the rules that keep those ids exact:
+
+* :func:`check_node_ids` -- the ids a graph may have: ``int``, ``str``,
+  ``float``, ``bool`` and tuples of those (nested), mixed freely, all
+  distinct. Anything else (``None``, lists, frozensets, objects) is refused
+  with a :class:`~n2v_lite.exceptions.GraphError` when the graph is read,
+  never later at save time.
+* :func:`encode_node_ids` / :func:`decode_node_ids` -- a pickle-free stored
+  form that gives back every id with its type: all-``int`` ids as an int64
+  array, all-``str`` ids as a unicode array, anything else (mixed, floats,
+  tuples, bools) as one JSON text per id, tuples tagged.
+
+Examples
+--------
+>>> ids = [1, "1", 2.5, (0, 1), True]
+>>> array, kind = encode_node_ids(ids)
+>>> kind
+'json'
+>>> decode_node_ids(array, kind) == ids
+True
+>>> [type(v).__name__ for v in decode_node_ids(array, kind)]
+['int', 'str', 'float', 'tuple', 'bool']
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+from .exceptions import GraphError, ModelFileError
+
+__all__ = ["check_node_ids", "encode_node_ids", "decode_node_ids", "plain_id", "ID_KINDS"]
+
+#: Stored forms of a node-id table.
+ID_KINDS = ("int", "str", "json")
+_TUPLE = "__tuple__"
+
+
+def plain_id(value):
+    """A numpy scalar as the Python value it holds; other values unchanged."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _check_one(value, where):
+    value = plain_id(value)
+    if isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value):
+            raise GraphError(f"{where}node id nan is not allowed (nan != nan: it could never "
+                             f"be looked up)")
+        return value
+    if isinstance(value, tuple):
+        return tuple(_check_one(v, where) for v in value)
+    raise GraphError(f"{where}node id {value!r} has type {type(value).__name__}; node ids must "
+                     f"be int, str, float, bool or tuples of those")
+
+
+def check_node_ids(ids, where=""):
+    """The ids as a list of plain Python values, checked: allowed types, all distinct.
+
+    ``where`` prefixes the message (e.g. ``"networkx graph: "``).
+
+    Raises
+    ------
+    GraphError
+        An id of a type that has no faithful stored form, a NaN, or two ids
+        that Python takes as one key (``1``, ``1.0`` and ``True`` are one
+        dict key, so they cannot be three nodes).
+    """
+    values = [_check_one(v, where) for v in ids]
+    seen = {}
+    for value in values:
+        other = seen.setdefault(value, value)
+        if other is not value and (type(other) is not type(value) or other != value):
+            raise GraphError(f"{where}node ids {other!r} and {value!r} are equal as Python "
+                             f"keys; give them distinct ids")
+    return values
+
+
+def _to_json(value):
+    if isinstance(value, tuple):
+        return {_TUPLE: [_to_json(v) for v in value]}
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"__float__": repr(value)}
+    return value
+
+
+def _from_json(value):
+    if isinstance(value, dict):
+        if _TUPLE in value:
+            return tuple(_from_json(v) for v in value[_TUPLE])
+        return float(value["__float__"])
+    return value
+
+
+def encode_node_ids(ids):
+    """``(array, kind)``: a stored form of the ids that numpy saves without pickle."""
+    values = [plain_id(v) for v in ids]
+    if all(type(v) is int for v in values) and values and \
+            all(-2**63 <= v < 2**63 for v in values):
+        return np.array(values, dtype=np.int64), "int"
+    if all(type(v) is str for v in values):
+        return (np.array(values, dtype=str) if values else np.zeros(0, dtype="U1")), "str"
+    texts = [json.dumps(_to_json(v), ensure_ascii=False, allow_nan=False) for v in values]
+    return np.array(texts, dtype=str), "json"
+
+
+def decode_node_ids(array, kind):
+    """The ids stored by :func:`encode_node_ids`, as a list of Python values."""
+    if kind == "int":
+        return [int(v) for v in np.asarray(array, dtype=np.int64).tolist()]
+    if kind == "str":
+        return [str(v) for v in np.asarray(array).tolist()]
+    if kind == "json":
+        try:
+            return [_from_json(json.loads(text)) for text in np.asarray(array).tolist()]
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ModelFileError(f"corrupt node-id table ({exc})") from None
+    raise ModelFileError(f"unknown node-id kind {kind!r}; expected one of {', '.join(ID_KINDS)}")

@@ -1,0 +1,69 @@
+"""One home for parameter checks.
+
+The estimator, the walk engine, the trainers and the command line all check
+their parameters with these functions, so a bad value gives the same message
+(and the same exception type, :class:`~n2v_lite.exceptions.ParameterError`,
+a :class:`ValueError`) whatever the entry point.
+
+Examples
+--------
+>>> check_positive("p", 0.5)
+0.5
+>>> check_positive("p", float("nan"))
+Traceback (most recent call last):
+...
+n2v_lite.exceptions.ParameterError: p must be a positive finite number, got nan
+>>> check_int("walk_length", 0)
+Traceback (most recent call last):
+...
+n2v_lite.exceptions.ParameterError: walk_length must be an integer >= 1, got 0
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from .exceptions import ParameterError
+
+__all__ = ["check_int", "check_positive", "check_fraction", "check_choice", "check_seed"]
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_int(name, value, minimum=1):
+    """``value`` as an int >= ``minimum``, else a :class:`ParameterError` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_positive(name, value):
+    """``value`` as a finite float > 0, else a :class:`ParameterError` naming ``name``."""
+    if not _is_real(value) or not math.isfinite(value) or value <= 0:
+        raise ParameterError(f"{name} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+def check_fraction(name, value):
+    """``value`` as a float in [0, 1), else a :class:`ParameterError` naming ``name``."""
+    if not _is_real(value) or not 0 <= value < 1:
+        raise ParameterError(f"{name} must be a number in [0, 1), got {value!r}")
+    return float(value)
+
+
+def check_choice(name, value, choices):
+    """``value`` if it is one of ``choices``, else a :class:`ParameterError` listing them."""
+    if value not in choices:
+        raise ParameterError(f"{name} must be one of {', '.join(map(repr, choices))}, "
+                             f"got {value!r}")
+    return value
+
+
+def check_seed(name, value):
+    """A seed: None, an int >= 0 or a numpy Generator (returned unchanged)."""
+    if value is None or type(value).__name__ == "Generator":
+        return value
+    return check_int(name, value, minimum=0)
