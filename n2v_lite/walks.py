@@ -825,3 +825,62 @@ def _rechunk(blocks, chunk_size):
                 parts, held = [], 0
     if held:
         yield parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+# ------------------------------------------------- distributed engines (hook)
+def walk_block_layout(graph, num_walks, walk_length, seed=None):
+    """How :func:`random_walks` cuts its rows into seeded blocks, for engines that
+    run the blocks elsewhere (e.g. :mod:`n2v_lite.spark`).
+
+    Returns ``(num_blocks, block_rows, entropy)``: block ``b`` holds rows
+    ``b * block_rows`` up to ``(b + 1) * block_rows`` (the last one fewer), and
+    ``entropy`` (four ints) is the one draw from ``seed`` that seeds every
+    block, exactly as :func:`random_walks` draws it. Pass it to
+    :func:`walk_blocks`.
+
+    Examples
+    --------
+    >>> from n2v_lite.graph import Graph
+    >>> g = Graph.from_edges([0, 1, 2], [1, 2, 0])
+    >>> num_blocks, block_rows, entropy = walk_block_layout(g, 2, 5, seed=7)
+    >>> num_blocks, block_rows, len(entropy)
+    (1, 6, 4)
+    """
+    total_rows = check_int("num_walks", num_walks) * int(_check_graph(graph).num_nodes)
+    block = _block_rows(total_rows, check_int("walk_length", walk_length))
+    # the same single draw as _Plan: every block's stream is spawned from it
+    rng = as_generator(seed)
+    entropy = [int(x) for x in rng.integers(0, 2**32, size=4, dtype=np.uint64)]
+    return -(-total_rows // block), block, entropy
+
+
+def walk_blocks(graph, num_walks, walk_length, p=1.0, q=1.0, *, entropy, block_ids):
+    """Yield ``(block_id, first_row, walks)`` for some blocks of :func:`random_walks`.
+
+    With ``entropy`` from :func:`walk_block_layout` (same graph, ``num_walks``,
+    ``walk_length`` and seed), the blocks are exactly the rows
+    ``random_walks`` returns there, whichever subset is computed and where.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from n2v_lite.graph import Graph
+    >>> g = Graph.from_edges([0, 1, 2], [1, 2, 0])
+    >>> _, _, entropy = walk_block_layout(g, 2, 5, seed=7)
+    >>> [(b, first, rows.shape) for b, first, rows in walk_blocks(
+    ...     g, 2, 5, 0.5, 2.0, entropy=entropy, block_ids=[0])]
+    [(0, 0, (6, 5))]
+    >>> (b, first, rows), = walk_blocks(g, 2, 5, 0.5, 2.0, entropy=entropy, block_ids=[0])
+    >>> bool((rows == random_walks(g, 2, 5, 0.5, 2.0, seed=7)).all())
+    True
+    """
+    plan = _Plan(graph, num_walks, walk_length, p, q, 0, 1)
+    plan.entropy = [int(x) for x in entropy]
+    for b in block_ids:
+        b = int(b)
+        if not 0 <= b < plan.num_blocks:
+            raise ParameterError(f"block id {b} is out of range (0..{plan.num_blocks - 1})")
+        yield b, b * plan.block, plan.block_rows(b)
+
+
+__all__ += ["walk_block_layout", "walk_blocks"]
