@@ -1,0 +1,672 @@
+"""Walk folders: node2vec walks written once as reusable text files.
+
+A walk folder (format ``"n2v_lite-walks"``, version 1) holds the walks of
+:func:`n2v_lite.walks.random_walks` as plain text, so that walking and
+training can run separately, a failed training restarts from the walks, and
+other engines (Spark executors) can write the same walks in pieces::
+
+    DIR/
+      manifest.json   written last: its presence means the folder is complete
+      nodes.npy       the node-id table (row i = node index i), stored with
+                      n2v_lite.ids.encode_node_ids (kind in the manifest)
+      counts.npy      int64 occurrences of each node index over all partitions
+      part-00000.txt  one walk per line: node indices as decimal ints
+      part-00001.txt  separated by single spaces, '\\n' line ends, padding
+      ...             after a dead end omitted
+
+Rows are in the local engine's order (row ``k`` starts at node ``k % n`` in
+round ``k // n``) and partition ``i`` holds a contiguous range of rows. Every
+file is written to a temporary name and renamed, so a partition file is
+either complete or absent.
+
+The manifest::
+
+    {"format": "n2v_lite-walks", "format_version": 1, "num_nodes": n,
+     "node_id_kind": "int" | "str" | "json",
+     "walks": {"num_walks", "walk_length", "p", "q", "seed"},
+     "graph": {"directed", "weighted", "num_edges"},
+     "partitions": [{"file": "part-00000.txt", "rows": r, "tokens": t,
+                     "bytes": b}, ...],
+     "rows": R, "tokens": T, "n2v_lite_version": "..."}
+
+Writing
+-------
+:func:`write_walk_folder` walks a graph straight into a folder with bounded
+memory (one walk block plus one encoded chunk). Engines that produce the rows
+elsewhere call :func:`write_walk_partition` once per partition (it returns
+the partition's manifest entry and node counts) and then
+:func:`finish_walk_folder` once.
+
+Reading
+-------
+:func:`read_walk_folder` (or :class:`WalkFolder`) checks the manifest and
+the files and iterates the walks as ``int`` arrays padded with
+:data:`~n2v_lite.walks.PAD`, exactly the rows of ``random_walks``.
+:func:`n2v_lite.word2vec.train_word2vec` trains from a folder directly.
+
+Examples
+--------
+>>> import tempfile, numpy as np
+>>> from n2v_lite.graph import Graph
+>>> from n2v_lite.walks import random_walks
+>>> g = Graph.from_edges([0, 1, 2], [1, 2, 3], directed=True)
+>>> folder = write_walk_folder(g, tempfile.mkdtemp() + "/walks", num_walks=2,
+...                            walk_length=4, seed=0, progress=False)
+>>> folder
+<WalkFolder 4 nodes, 8 walks of up to 4 nodes, 20 tokens, 1 partition>
+>>> bool((np.concatenate(list(folder)) == random_walks(g, 2, 4, seed=0)).all())
+True
+>>> print(open(folder.paths[0]).read().splitlines()[:4])
+['0 1 2 3', '1 2 3', '2 3', '3']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+from ._utils import atomic_path, atomic_write
+from .exceptions import N2VLiteError
+from .ids import decode_node_ids, encode_node_ids
+from .validation import check_int, check_seed
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "WalkFolder",
+    "WalkFolderError",
+    "read_walk_folder",
+    "write_walk_folder",
+    "write_walk_partition",
+    "finish_walk_folder",
+    "partition_name",
+]
+
+#: The ``"format"`` value of a walk folder's manifest.
+FORMAT = "n2v_lite-walks"
+#: The format version this module writes and reads.
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+NODES = "nodes.npy"
+COUNTS = "counts.npy"
+_PART_RE = re.compile(r"part-(\d{5,})\.txt")
+#: Default partition size: about this many bytes of text.
+_PARTITION_BYTES = 64 << 20
+#: Rows are encoded and parsed in pieces of about this many bytes / tokens.
+_READ_BYTES = 4 << 20
+_ENCODE_TOKENS = 1 << 18
+_RERUN = "rerun `n2v-lite walks`"
+
+
+class WalkFolderError(N2VLiteError, OSError):
+    """A walk folder is incomplete, truncated, corrupt or of another format.
+
+    The message names the folder and the file (and the line for a bad line).
+    """
+
+
+def partition_name(index):
+    """The file name of partition ``index``.
+
+    Examples
+    --------
+    >>> partition_name(3)
+    'part-00003.txt'
+    """
+    return f"part-{check_int('index', index, minimum=0):05d}.txt"
+
+
+# ---------------------------------------------------------------- encoding
+class _TextEncoder:
+    """Vectorised int walks -> text lines ("12 7 3\\n"), padding dropped, no per-token objects."""
+
+    def __init__(self, num_nodes):
+        # table entry 0 is the padding token (empty); entry i + 1 is node i plus a space
+        tokens = [b"%d " % i for i in range(num_nodes)]
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=num_nodes)
+        self.num_nodes = num_nodes
+        self.lengths = np.concatenate([[0], lengths])
+        self.starts = np.concatenate([[0, 0], np.cumsum(lengths)[:-1]])
+        self.buffer = np.frombuffer(b"".join(tokens), dtype=np.uint8)
+
+    def encode(self, chunk):
+        if chunk.size == 0:
+            return b""
+        slots = chunk.astype(np.int64).ravel() + 1
+        lengths = self.lengths[slots]
+        ends = np.cumsum(lengths)
+        total = int(ends[-1])
+        # position p of the output copies buffer[start(token) + offset within token]
+        gather = np.arange(total, dtype=np.int64)
+        gather -= np.repeat(ends - lengths - self.starts[slots], lengths)
+        out = self.buffer[gather]
+        row_ends = ends.reshape(chunk.shape)[:, -1] - 1  # the space after each row's last token
+        out[row_ends] = ord("\n")
+        return out.tobytes()
+
+
+def _check_rows(chunk, num_nodes, what="walks"):
+    """``chunk`` as a 2-d int array of indices in 0..num_nodes-1 (or -1 padding), counted."""
+    chunk = np.asarray(chunk)
+    if chunk.ndim != 2:
+        raise ValueError(f"{what} must be a 2-d array (walks x steps), got shape {chunk.shape}")
+    if chunk.dtype.kind not in "iu":
+        raise ValueError(f"{what} must hold integer node indices, got dtype {chunk.dtype}")
+    counts = np.zeros(num_nodes, dtype=np.int64)
+    if chunk.size:
+        low, high = chunk.min(), chunk.max()
+        if low < -1 or high >= num_nodes:
+            bad = low if low < -1 else high
+            raise ValueError(f"{what} hold node index {int(bad)}, outside 0..{num_nodes - 1} "
+                             f"(and -1 for padding)")
+        flat = chunk.ravel()
+        counts += np.bincount(flat[flat >= 0] if low < 0 else flat, minlength=num_nodes)
+        if chunk.shape[1] and (chunk[:, 0] < 0).any():
+            raise ValueError(f"{what} hold an empty row (a walk starts at its first node)")
+    return chunk, counts
+
+
+def _write_partition(folder, index, chunks, encoder):
+    """Write one partition from row chunks; return its entry plus ``"counts"``."""
+    name = partition_name(index)
+    counts = np.zeros(encoder.num_nodes, dtype=np.int64)
+    rows = size = 0
+    with atomic_path(Path(folder) / name) as tmp, open(tmp, "wb") as handle:
+        for chunk in chunks:
+            chunk, chunk_counts = _check_rows(chunk, encoder.num_nodes)
+            counts += chunk_counts
+            rows += chunk.shape[0]
+            step = max(1, _ENCODE_TOKENS // max(1, chunk.shape[1]))
+            for begin in range(0, chunk.shape[0], step):
+                data = encoder.encode(chunk[begin:begin + step])
+                handle.write(data)
+                size += len(data)
+    return {"file": name, "rows": rows, "tokens": int(counts.sum()), "bytes": size,
+            "counts": counts}
+
+
+def write_walk_partition(folder, index, walks, *, num_nodes=None):
+    """Write partition ``index`` of a walk folder from an array of walk rows.
+
+    The piece a distributed engine runs once per partition (on any machine
+    that sees ``folder``); the driver then calls :func:`finish_walk_folder`
+    with the returned entries.
+
+    Parameters
+    ----------
+    folder : path
+        The walk folder (created if missing).
+    index : int
+        Partition number, >= 0; partition ``i`` must hold the rows that come
+        right after those of partition ``i - 1``.
+    walks : ndarray of int, shape (rows, walk_length), or iterable of such arrays
+        Node indices; ``-1`` (padding after a dead end) is left out of the file.
+    num_nodes : int, optional
+        Size of the node table (length of the returned counts). Default: the
+        largest index in ``walks`` plus one (an array only).
+
+    Returns
+    -------
+    dict
+        The partition's manifest entry, ``{"file", "rows", "tokens",
+        "bytes"}``, plus ``"counts"``: int64 occurrences of each node index in
+        this partition (``finish_walk_folder`` sums them).
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> folder = tempfile.mkdtemp()
+    >>> entry = write_walk_partition(folder, 0, np.array([[0, 2, 1], [1, 0, -1]]), num_nodes=4)
+    >>> {k: v for k, v in entry.items() if k != "counts"}
+    {'file': 'part-00000.txt', 'rows': 2, 'tokens': 5, 'bytes': 10}
+    >>> entry["counts"].tolist()
+    [2, 2, 1, 0]
+    >>> open(f"{folder}/part-00000.txt").read()
+    '0 2 1\\n1 0\\n'
+    """
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    if num_nodes is None:
+        if not isinstance(walks, np.ndarray):
+            raise ValueError("num_nodes is needed when walks is not one array")
+        num_nodes = int(walks.max()) + 1 if walks.size else 1
+    encoder = _TextEncoder(check_int("num_nodes", num_nodes))
+    chunks = [walks] if isinstance(walks, np.ndarray) else walks
+    return _write_partition(folder, index, chunks, encoder)
+
+
+def finish_walk_folder(folder, *, node_ids, partitions, counts=None, walks_params,
+                       graph_info):
+    """Write ``nodes.npy``, ``counts.npy`` and, last, ``manifest.json``.
+
+    Parameters
+    ----------
+    folder : path
+        The folder holding the partition files.
+    node_ids : sequence
+        The node id of each node index (``graph.node_ids``).
+    partitions : list of dict
+        The entries returned by :func:`write_walk_partition`, in row order
+        (their ``"counts"`` are summed when ``counts`` is not given).
+    counts : ndarray of int, optional
+        Occurrences of each node index over all partitions.
+    walks_params : dict
+        ``num_walks``, ``walk_length``, ``p``, ``q`` and ``seed`` (int or None).
+    graph_info : dict
+        ``directed``, ``weighted`` and ``num_edges`` of the walked graph.
+
+    Returns
+    -------
+    WalkFolder
+        The finished folder, opened (which checks it).
+
+    Raises
+    ------
+    WalkFolderError
+        A partition file is missing, or the entries do not add up.
+    """
+    from . import __version__
+
+    folder = Path(folder)
+    ids, kind = encode_node_ids(node_ids)
+    num_nodes = len(ids)
+    entries = []
+    for i, part in enumerate(partitions):
+        if part["file"] != partition_name(i):
+            raise WalkFolderError(f"{folder}: partition {i} is {part['file']!r}, expected "
+                                  f"{partition_name(i)!r} (partitions must be given in order)")
+        entries.append({k: int(part[k]) if k != "file" else part[k]
+                        for k in ("file", "rows", "tokens", "bytes") if k in part})
+    if counts is None:
+        counts = np.zeros(num_nodes, dtype=np.int64)
+        for part in partitions:
+            part_counts = np.asarray(part["counts"], dtype=np.int64)
+            counts[:len(part_counts)] += part_counts
+    counts = np.asarray(counts, dtype=np.int64)
+    if counts.shape != (num_nodes,):
+        raise ValueError(f"counts has shape {counts.shape}, expected ({num_nodes},)")
+    params = {k: walks_params[k] for k in ("num_walks", "walk_length", "p", "q")}
+    seed = walks_params.get("seed")
+    params["seed"] = int(seed) if isinstance(seed, (int, np.integer)) else None
+    manifest = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "num_nodes": num_nodes,
+        "node_id_kind": kind,
+        "walks": {"num_walks": int(params["num_walks"]),
+                  "walk_length": int(params["walk_length"]),
+                  "p": float(params["p"]), "q": float(params["q"]), "seed": params["seed"]},
+        "graph": {"directed": bool(graph_info["directed"]),
+                  "weighted": bool(graph_info["weighted"]),
+                  "num_edges": int(graph_info["num_edges"])},
+        "partitions": entries,
+        "rows": sum(e["rows"] for e in entries),
+        "tokens": sum(e["tokens"] for e in entries),
+        "n2v_lite_version": __version__,
+    }
+    if int(counts.sum()) != manifest["tokens"]:
+        raise WalkFolderError(f"{folder}: the node counts add up to {int(counts.sum())} tokens "
+                              f"but the partitions hold {manifest['tokens']}")
+    for name, array in ((NODES, ids), (COUNTS, counts)):
+        with atomic_path(folder / name, suffix=".npy") as tmp:
+            np.save(tmp, array, allow_pickle=False)
+    with atomic_write(folder / MANIFEST) as handle:
+        json.dump(manifest, handle, indent=1)
+        handle.write("\n")
+    return WalkFolder(folder)
+
+
+def _default_partition_rows(num_nodes, walk_length):
+    """Rows that make about :data:`_PARTITION_BYTES` of text (uniform node frequencies)."""
+    digits = np.arange(1, len(str(max(num_nodes - 1, 0))) + 1)
+    below = np.minimum(10 ** digits, num_nodes) - np.where(digits > 1, 10 ** (digits - 1), 0)
+    token_bytes = float((below * (digits + 1)).sum()) / num_nodes
+    return max(1, int(_PARTITION_BYTES // (token_bytes * walk_length)))
+
+
+def _split_rows(chunks, rows_per_partition):
+    """Cut a stream of row chunks into consecutive groups of ``rows_per_partition`` rows.
+
+    Yields one generator per group (consume each before asking for the next).
+    """
+    chunks = iter(chunks)
+    held = None
+    while True:
+        if held is None or not len(held):
+            held = next(chunks, None)
+            if held is None:
+                return
+
+        def group():
+            nonlocal held
+            need = rows_per_partition
+            while need:
+                if held is None or not len(held):
+                    held = next(chunks, None)
+                    if held is None:
+                        return
+                take, held = held[:need], held[need:]
+                need -= len(take)
+                yield take
+
+        yield group()
+
+
+def _prepare_folder(folder):
+    """Create ``folder`` or clear an old walk folder in it; never touch other files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names = [p.name for p in folder.iterdir() if not p.name.startswith(".")]
+    foreign = [n for n in names if n not in (MANIFEST, NODES, COUNTS) and not _PART_RE.fullmatch(n)]
+    if foreign:
+        raise WalkFolderError(f"{folder}: not empty and not a walk folder (it holds "
+                              f"{foreign[0]!r}); give a new or empty folder")
+    if MANIFEST in names:  # the folder is incomplete from here until the new manifest
+        (folder / MANIFEST).unlink()
+    return {n for n in names if _PART_RE.fullmatch(n)}
+
+
+def write_walk_folder(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=None, *,
+                      workers=None, rows_per_partition=None, progress=True):
+    """Walk ``graph`` and write the walks as a walk folder, in bounded memory.
+
+    The walks are those of :func:`n2v_lite.walks.random_walks` with the same
+    arguments, streamed block by block (so memory stays at a few walk blocks
+    whatever the graph size) into partition files of ``rows_per_partition``
+    rows each.
+
+    Parameters
+    ----------
+    graph : n2v_lite.Graph
+        The graph to walk.
+    folder : path
+        Output folder: new, empty, or an earlier walk folder (replaced; a
+        folder with other files is refused).
+    num_walks, walk_length, p, q, seed, workers
+        As in :func:`n2v_lite.walks.random_walks`.
+    rows_per_partition : int, optional
+        Walks per partition file. Default: about 64 MB of text per file.
+    progress : bool
+        A progress bar (walks written) on stderr.
+
+    Returns
+    -------
+    WalkFolder
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from n2v_lite.graph import Graph
+    >>> g = Graph.from_edges([0, 1, 2], [1, 2, 0], node_ids=["a", "b", "c"])
+    >>> f = write_walk_folder(g, tempfile.mkdtemp(), 10, 5, q=2.0, seed=1,
+    ...                       rows_per_partition=8, progress=False)
+    >>> [part["rows"] for part in f.partitions], f.tokens, f.node_ids
+    ([8, 8, 8, 6], 150, ['a', 'b', 'c'])
+    >>> f.params["q"], f.params["seed"]
+    (2.0, 1)
+    """
+    from .walks import iter_random_walks
+
+    seed = check_seed("seed", seed)
+    folder = Path(folder)
+    chunks = iter_random_walks(graph, num_walks, walk_length, p, q, seed, workers=workers,
+                               progress=progress)  # checks every walk argument
+    if rows_per_partition is None:
+        rows_per_partition = _default_partition_rows(graph.num_nodes, walk_length)
+    rows_per_partition = check_int("rows_per_partition", rows_per_partition)
+    old_parts = _prepare_folder(folder)
+    encoder = _TextEncoder(graph.num_nodes)
+    parts = [_write_partition(folder, i, group, encoder)
+             for i, group in enumerate(_split_rows(chunks, rows_per_partition))]
+    for name in old_parts - {part["file"] for part in parts}:
+        (folder / name).unlink()
+    return finish_walk_folder(
+        folder, node_ids=graph.node_ids, partitions=parts,
+        walks_params={"num_walks": num_walks, "walk_length": walk_length, "p": p, "q": q,
+                      "seed": seed if isinstance(seed, (int, np.integer)) else None},
+        graph_info={"directed": graph.directed, "weighted": graph.weighted,
+                    "num_edges": graph.num_edges})
+
+
+# ----------------------------------------------------------------- reading
+_POW10 = 10 ** np.arange(19, dtype=np.int64)
+
+
+def _parse_lines(data, walk_length, num_nodes, where, first_line):
+    """Text lines of node indices (``data`` ends with a newline) -> rows padded with -1.
+
+    Strict: digits, single spaces between tokens, non-empty lines, no leading
+    zeros, indices below ``num_nodes``, at most ``walk_length`` per line.
+    """
+    buf = np.frombuffer(data, dtype=np.uint8)
+    newline = buf == 10
+    space = buf == 32
+    digit = (buf >= 48) & (buf <= 57)
+    prev_digit = np.concatenate([[False], digit[:-1]])
+    next_digit = np.concatenate([digit[1:], [False]])
+    ok = digit | (space & prev_digit & next_digit) | (newline & prev_digit)
+    starts = np.flatnonzero(digit & ~prev_digit)
+    ends = np.flatnonzero(digit & ~next_digit) + 1
+    lengths = ends - starts
+    max_digits = len(str(max(num_nodes - 1, 0)))
+    bad_token = (lengths > max_digits) | ((buf[starts] == 48) & (lengths > 1))
+    if not ok.all() or bad_token.any():
+        pos = int(np.argmin(ok)) if not ok.all() else int(starts[np.argmax(bad_token)])
+        line = first_line + int(newline[:pos].sum())
+        text = bytes(data[data.rfind(b"\n", 0, pos) + 1:pos + 1])[-40:]
+        raise WalkFolderError(f"{where}, line {line}: not a walk line of node indices "
+                              f"(at {text!r})")
+    lines = np.flatnonzero(newline)
+    # token values: sum of digit * 10**(places to the token's end)
+    digit_pos = np.flatnonzero(digit)
+    places = np.repeat(ends, lengths) - 1 - digit_pos
+    values = np.add.reduceat((buf[digit_pos] - 48).astype(np.int64) * _POW10[places],
+                             np.cumsum(lengths) - lengths) if len(starts) else starts
+    row_of = np.searchsorted(lines, starts)
+    row_lengths = np.bincount(row_of, minlength=len(lines))
+    if len(values) and values.max() >= num_nodes:
+        token = int(np.argmax(values))
+        raise WalkFolderError(f"{where}, line {first_line + int(row_of[token])}: node index "
+                              f"{int(values[token])} is outside 0..{num_nodes - 1}")
+    if len(row_lengths) and row_lengths.max() > walk_length:
+        row = int(np.argmax(row_lengths))
+        raise WalkFolderError(f"{where}, line {first_line + row}: {int(row_lengths[row])} nodes, "
+                              f"more than walk_length {walk_length}")
+    out = np.full((len(lines), walk_length), -1,
+                  dtype=np.int32 if num_nodes < 2**31 else np.int64)
+    first_token = np.cumsum(row_lengths) - row_lengths
+    out[row_of, np.arange(len(values)) - first_token[row_of]] = values
+    return out
+
+
+class WalkFolder:
+    """A complete walk folder, checked; iterating it yields walk rows in chunks.
+
+    Parameters
+    ----------
+    folder : path
+        A folder written by :func:`write_walk_folder` (or by
+        :func:`write_walk_partition` + :func:`finish_walk_folder`).
+
+    Attributes
+    ----------
+    folder : pathlib.Path
+    manifest : dict
+        The parsed ``manifest.json``.
+    num_nodes : int
+    node_ids : list
+        The id of each node index, as the graph had them (decoded on first use).
+    counts : ndarray of int64
+        Occurrences of each node index in the walks.
+    partitions : list of dict
+        ``{"file", "rows", "tokens", "bytes"}`` per partition file, in row order.
+    rows, tokens : int
+        Walks and node tokens (padding excluded) over all partitions.
+    params : dict
+        ``num_walks``, ``walk_length``, ``p``, ``q``, ``seed``.
+    graph_info : dict
+        ``directed``, ``weighted``, ``num_edges``.
+
+    Raises
+    ------
+    WalkFolderError
+        No manifest (the walks were interrupted), a missing or truncated
+        file, another format or version, or counts that do not add up.
+    """
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        manifest = self._read_manifest()
+        self.manifest = manifest
+        self.num_nodes = manifest["num_nodes"]
+        self.partitions = manifest["partitions"]
+        self.rows = manifest["rows"]
+        self.tokens = manifest["tokens"]
+        self.params = manifest["walks"]
+        self.graph_info = manifest["graph"]
+        self.walk_length = self.params["walk_length"]
+        self._check_partitions()
+        self.counts = self._load(COUNTS)
+        if self.counts.shape != (self.num_nodes,) or self.counts.dtype.kind not in "iu" or \
+                int(self.counts.sum()) != self.tokens:
+            raise WalkFolderError(f"{self.folder / COUNTS}: does not match the manifest "
+                                  f"({self.num_nodes} node counts adding up to {self.tokens}); "
+                                  f"{_RERUN}")
+        self.counts = self.counts.astype(np.int64, copy=False)
+        self._node_ids = None
+
+    def _fail(self, name, message):
+        raise WalkFolderError(f"{self.folder / name}: {message}")
+
+    def _read_manifest(self):
+        path = self.folder / MANIFEST
+        if not self.folder.is_dir():
+            raise WalkFolderError(f"{self.folder}: no such walk folder")
+        if not path.is_file():
+            raise WalkFolderError(f"{self.folder}: incomplete walk folder (no {MANIFEST}); "
+                                  f"{_RERUN}")
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            self._fail(MANIFEST, f"not valid JSON ({exc}); {_RERUN}")
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            got = manifest.get("format") if isinstance(manifest, dict) else None
+            self._fail(MANIFEST, f"not an n2v_lite walk folder (format {got!r}, "
+                                 f"expected {FORMAT!r})")
+        if manifest.get("format_version") != FORMAT_VERSION:
+            self._fail(MANIFEST, f"walk-folder format version {manifest.get('format_version')!r}"
+                                 f" is not supported (this n2v_lite reads version "
+                                 f"{FORMAT_VERSION}); rerun `n2v-lite walks` or upgrade")
+        for key, kind in (("num_nodes", int), ("node_id_kind", str), ("walks", dict),
+                          ("graph", dict), ("partitions", list), ("rows", int),
+                          ("tokens", int)):
+            if not isinstance(manifest.get(key), kind):
+                self._fail(MANIFEST, f"missing or malformed {key!r}")
+        if not isinstance(manifest["walks"].get("walk_length"), int):
+            self._fail(MANIFEST, "missing or malformed 'walks.walk_length'")
+        return manifest
+
+    def _load(self, name):
+        path = self.folder / name
+        if not path.is_file():
+            self._fail(name, f"missing; {_RERUN}")
+        try:
+            return np.load(path, allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            self._fail(name, f"unreadable ({exc}); {_RERUN}")
+
+    def _check_partitions(self):
+        rows = tokens = 0
+        for i, part in enumerate(self.partitions):
+            if not (isinstance(part, dict) and part.get("file") == partition_name(i)
+                    and isinstance(part.get("rows"), int)
+                    and isinstance(part.get("tokens"), int)):
+                self._fail(MANIFEST, f"malformed partition entry {i}: {part!r}")
+            path = self.folder / part["file"]
+            if not path.is_file():
+                self._fail(part["file"], f"missing partition file; {_RERUN}")
+            size = path.stat().st_size
+            if "bytes" in part and size != part["bytes"]:
+                self._fail(part["file"], f"{size} bytes, the manifest says {part['bytes']} "
+                                         f"(truncated or changed); {_RERUN}")
+            rows += part["rows"]
+            tokens += part["tokens"]
+        if (rows, tokens) != (self.rows, self.tokens):
+            self._fail(MANIFEST, f"partitions hold {rows} rows and {tokens} tokens, the "
+                                 f"totals say {self.rows} and {self.tokens}")
+
+    @property
+    def node_ids(self):
+        if self._node_ids is None:
+            self._node_ids = decode_node_ids(self._load(NODES), self.manifest["node_id_kind"])
+            if len(self._node_ids) != self.num_nodes:
+                self._fail(NODES, f"{len(self._node_ids)} ids for {self.num_nodes} nodes; "
+                                  f"{_RERUN}")
+        return self._node_ids
+
+    @property
+    def paths(self):
+        """The partition files, in row order."""
+        return [self.folder / part["file"] for part in self.partitions]
+
+    def partition_chunks(self, index, *, chunk_bytes=_READ_BYTES):
+        """Yield the rows of partition ``index`` as padded int arrays, checking the file."""
+        part = self.partitions[index]
+        where = self.folder / part["file"]
+        rows = tokens = 0
+        with open(where, "rb") as handle:
+            rest = b""
+            while True:
+                block = handle.read(chunk_bytes)
+                if not block:
+                    break
+                data = rest + block
+                cut = data.rfind(b"\n") + 1
+                rest = data[cut:]
+                if cut:
+                    chunk = _parse_lines(data[:cut], self.walk_length, self.num_nodes, where,
+                                         rows + 1)
+                    rows += len(chunk)
+                    tokens += int((chunk >= 0).sum())
+                    yield chunk
+        if rest:
+            raise WalkFolderError(f"{where}, line {rows + 1}: last line has no end "
+                                  f"(truncated file); {_RERUN}")
+        if (rows, tokens) != (part["rows"], part["tokens"]):
+            raise WalkFolderError(f"{where}: holds {rows} walks and {tokens} tokens, the "
+                                  f"manifest says {part['rows']} and {part['tokens']}; {_RERUN}")
+
+    def chunks(self):
+        """Yield every walk, in row order, as int arrays of ``walk_length`` columns.
+
+        Rows shorter than ``walk_length`` (a dead end) are padded with ``-1``,
+        so the arrays concatenate to :func:`n2v_lite.walks.random_walks`'s
+        result.
+        """
+        for index in range(len(self.partitions)):
+            yield from self.partition_chunks(index)
+
+    __iter__ = chunks
+
+    def __len__(self):
+        return self.rows
+
+    def __repr__(self):
+        n = len(self.partitions)
+        return (f"<WalkFolder {self.num_nodes} nodes, {self.rows} walks of up to "
+                f"{self.walk_length} nodes, {self.tokens} tokens, {n} partition"
+                f"{'' if n == 1 else 's'}>")
+
+
+def read_walk_folder(folder):
+    """Open and check a walk folder: the same as ``WalkFolder(folder)``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> read_walk_folder(tempfile.mkdtemp())      # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    n2v_lite.corpus.WalkFolderError: ...: incomplete walk folder (no manifest.json); rerun `n2v-lite walks`
+    """
+    return WalkFolder(folder)
