@@ -1,0 +1,763 @@
+"""The explorer page: one self-contained HTML file to look at an embedding.
+
+:func:`explore` writes a page that works offline, from a ``file://`` URL, with
+no server and no network: its script, style and data are all inline. It shows
+
+* a 2-D map of the nodes (PCA by default; t-SNE from scikit-learn, or UMAP when
+  ``umap-learn`` is installed), seeded, coloured by a metadata column (MovieLens:
+  the first of a movie's ``genres``) or by labels you pass, with a legend of the
+  ten largest groups plus a grey "other";
+* a hover card (title or id, degree when present, the node's metadata);
+* a search box that finds a node by id or title with the rules of
+  ``NodeEmbedding.resolve`` / :meth:`n2v_lite.model.Node2Vec.resolve` (exact id
+  or exact title; the id written as text; the title ignoring case; ignoring
+  case, year and article; a unique part of a title; several matches are listed
+  to choose from), and
+* the chosen node's ``topk`` nearest neighbours by cosine similarity in the
+  full embedding space (not in 2-D), listed and highlighted on the map;
+  clicking a neighbour selects it.
+
+The neighbours are computed here, at export time (:func:`nearest_neighbours`:
+blocked float32 matrix products, no loop per node), so the page does no heavy
+maths. Above ``max_points`` nodes (default :data:`MAX_POINTS` = 20,000, which
+draws in well under 100 ms) the map draws a fixed random sample, plus every
+node a search reaches; every node keeps its id, title and neighbours, so all
+stay searchable, and the page says so.
+
+Sizes: MovieLens (1,405 nodes, k = 10) makes a page of about 0.2 MB,
+BlogCatalog (10,312 nodes) about 1.3 MB; about 110 bytes per node plus 40 KB.
+
+Examples
+--------
+>>> from types import SimpleNamespace
+>>> import numpy as np
+>>> emb = SimpleNamespace(vectors=np.eye(4, dtype=np.float32) + 0.1,
+...                       node_ids=["a", "b", "c", "d"],
+...                       node_data={"title": np.array(["Heat (1995)", "Alien (1979)",
+...                                                    "Aliens (1986)", "Up (2009)"])})
+>>> data = explorer_data(emb, topk=2)
+>>> data["ids"], data["topk"]
+(['a', 'b', 'c', 'd'], 2)
+>>> page = explore(emb, getfixture("tmp_path") / "map.html")
+>>> page.read_text(encoding="utf-8").count("<script")   # everything inline
+2
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from ._utils import as_generator, atomic_write
+from .exceptions import N2VLiteError, ParameterError
+from .ids import check_node_ids, encode_node_ids, plain_id
+from .validation import check_choice, check_int, check_seed
+
+__all__ = ["explore", "explorer_data", "nearest_neighbours", "node_id_text", "METHODS",
+           "MAX_POINTS", "TOPK", "MAX_GROUPS"]
+
+#: 2-D projections: PCA (default), t-SNE (scikit-learn), UMAP (needs umap-learn).
+METHODS = ("pca", "tsne", "umap")
+#: Default number of nodes drawn before the map switches to a sample.
+MAX_POINTS = 20_000
+#: Default number of neighbours listed per node.
+TOPK = 10
+#: Groups with their own colour in the legend; the rest are grey "other".
+MAX_GROUPS = 10
+# tab10 with its grey swapped for a dark blue, so that only "other" is grey
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#17becf", "#bcbd22", "#393b79")
+OTHER_COLOUR = "#c4c4c4"
+#: Similarities are stored in units of 1/SIM_SCALE (4 decimals, as printed by the CLI).
+SIM_SCALE = 10_000
+_BLOCK_BYTES = 64 << 20
+
+
+# ----------------------------------------------------------------- pieces
+def node_id_text(node):
+    """How a node id is written in the page: a str as itself, anything else as ``repr``.
+
+    >>> node_id_text("007"), node_id_text(7), node_id_text((0, 1)), node_id_text(2.5)
+    ('007', '7', '(0, 1)', '2.5')
+    """
+    node = plain_id(node)
+    return node if isinstance(node, str) else repr(node)
+
+
+def nearest_neighbours(vectors, topk=TOPK):
+    """Each row's ``topk`` nearest other rows by cosine similarity.
+
+    Parameters
+    ----------
+    vectors : array of shape (n, d)
+    topk : int
+        Neighbours per row (at most ``n - 1``).
+
+    Returns
+    -------
+    indices : int32 array of shape (n, k)
+        Best first; ties broken by the smaller row index. A row is never its
+        own neighbour. A zero vector has similarity 0 to everything.
+    similarities : float32 array of shape (n, k)
+
+    Examples
+    --------
+    >>> idx, sim = nearest_neighbours(np.array([[1, 0], [1, 0.1], [0, 1]]), topk=1)
+    >>> idx.ravel().tolist(), sim.ravel().round(3).tolist()
+    ([1, 0, 1], [0.995, 0.995, 0.1])
+    """
+    unit = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(unit, axis=1, keepdims=True)
+    unit = unit / np.where(norms > 0, norms, 1).astype(np.float32)
+    n = len(unit)
+    k = min(check_int("topk", topk), max(n - 1, 0))
+    indices = np.zeros((n, k), dtype=np.int32)
+    sims = np.zeros((n, k), dtype=np.float32)
+    if k == 0:
+        return indices, sims
+    block = max(1, min(n, _BLOCK_BYTES // (4 * n)))
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        scores = unit[start:stop] @ unit.T  # one (block x n) float32 product
+        rows = np.arange(stop - start)
+        scores[rows, rows + start] = -np.inf
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        part.sort(axis=1)  # index order first, so the stable sort breaks ties by index
+        values = np.take_along_axis(scores, part, axis=1)
+        order = np.argsort(-values, axis=1, kind="stable")
+        indices[start:stop] = np.take_along_axis(part, order, axis=1)
+        sims[start:stop] = np.take_along_axis(values, order, axis=1)
+    return indices, sims
+
+
+def _project(vectors, method, seed):
+    """(n, 2) coordinates of the rows; PCA and t-SNE through :mod:`n2v_lite.plot`."""
+    if method == "umap":
+        try:
+            import umap
+        except ImportError:
+            raise N2VLiteError("method='umap' needs umap-learn: pip install umap-learn "
+                               "(or use method='pca' or 'tsne')") from None
+        return umap.UMAP(n_components=2, random_state=seed).fit_transform(vectors)
+    from .plot import project_2d
+
+    if len(vectors) < 3:  # too few points to project: put them on a line
+        return np.column_stack([np.arange(len(vectors), dtype=float), np.zeros(len(vectors))])
+    return project_2d(vectors, method, seed)
+
+
+def _group_names(values):
+    """One group name per node: the first of 'A|B' values or of label lists; '(none)' if empty."""
+    names = []
+    for value in values:
+        value = plain_id(value)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            value = next(iter(value), None) if not isinstance(value, (set, frozenset)) \
+                else (sorted(value, key=str)[0] if value else None)
+        if isinstance(value, float) and math.isnan(value):
+            value = None
+        text = "" if value is None else str(plain_id(value))
+        if isinstance(value, str):
+            text = text.split("|")[0]
+        names.append(text.strip() or "(none)")
+    return names
+
+
+def _groups(names, max_groups=MAX_GROUPS):
+    """(legend names, colours, counts, group number per node): top groups + 'other'."""
+    unique, inverse, counts = np.unique(np.array(names, dtype=object), return_inverse=True,
+                                        return_counts=True)
+    order = sorted(range(len(unique)), key=lambda g: (-counts[g], str(unique[g])))
+    keep = order[:max_groups] if len(unique) > max_groups else order
+    legend = [str(unique[g]) for g in keep]
+    colours = list(PALETTE[:len(keep)])
+    counts_out = [int(counts[g]) for g in keep]
+    number = np.full(len(unique), len(keep), dtype=np.int32)
+    number[keep] = np.arange(len(keep), dtype=np.int32)
+    group = number[inverse.ravel()]
+    if len(unique) > len(keep):
+        legend.append("other")
+        colours.append(OTHER_COLOUR)
+        counts_out.append(int(len(names) - sum(counts_out)))
+    return legend, colours, counts_out, group
+
+
+def _label_column(labels, node_ids):
+    """Labels given as a dict (node id -> label or list) or a sequence aligned with rows."""
+    if isinstance(labels, dict):
+        found = [labels.get(node) for node in node_ids]
+        if labels and all(value is None for value in found):
+            example = next(iter(labels))
+            raise ParameterError(f"labels: none of the {len(labels)} labelled ids is a node of "
+                                 f"the embedding (a label id is {example!r}, a node id "
+                                 f"{node_ids[0]!r})")
+        return found
+    found = list(labels)
+    if len(found) != len(node_ids):
+        raise ParameterError(f"labels must be a dict of node id -> label or one label per "
+                             f"node ({len(node_ids)}), got {len(found)} values")
+    return found
+
+
+def _cell(value):
+    """A metadata value as page text."""
+    value = plain_id(value)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return format(value, ".6g")
+    return str(value)
+
+
+def _sample(n, max_points, rng):
+    """None when every node is drawn, else a sorted random sample of ``max_points`` rows."""
+    if n <= max_points:
+        return None
+    return np.sort(rng.choice(n, size=max_points, replace=False)).tolist()
+
+
+# ----------------------------------------------------------------- data
+def explorer_data(embedding, *, color_by=None, labels=None, method="pca", topk=TOPK,
+                  max_points=MAX_POINTS, seed=0, title=None):
+    """Everything the explorer page shows, as a JSON-ready dict (no file written).
+
+    Parameters
+    ----------
+    embedding : object
+        Has ``vectors`` (n x d floats, row i is node i), ``node_ids`` (n Python
+        ids) and ``node_data`` (dict of column -> array of n values; ``title``
+        names nodes, ``degree`` is shown when present).
+    color_by : str, optional
+        Metadata column that colours the map (its first ``|``-separated part).
+        Default: ``genres`` when present, else none (one colour).
+    labels : dict or sequence, optional
+        Colours instead of a column: node id -> label (or list of labels, the
+        first is used), e.g. from :func:`n2v_lite.evaluate.read_labels`, or one
+        label per row. Not together with ``color_by``.
+    method : {"pca", "tsne", "umap"}
+        The 2-D projection, seeded with ``seed``.
+    topk : int
+        Neighbours listed per node (default 10).
+    max_points : int
+        Above this many nodes the map draws a seeded random sample of this size
+        (plus the nodes a search reaches).
+    seed : int
+        Seed of the projection and of the sample.
+    title : str, optional
+        Page title.
+
+    Returns
+    -------
+    dict
+        ``ids`` (id texts, see :func:`node_id_text`), ``id_kind`` and
+        ``id_types`` (to read ids back, see :mod:`n2v_lite.ids`), ``titles``,
+        ``columns`` (metadata texts), ``x``/``y`` (the projection divided by
+        ``scale``, 4 decimals), ``groups``/``colours``/``counts``/``group``
+        (legend), ``sample`` (rows drawn, or None for all), ``nbr`` and ``sim``
+        (row-major n x ``topk`` neighbour rows and similarities x 10^4), ...
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> emb = SimpleNamespace(vectors=np.random.default_rng(0).normal(size=(30, 4)),
+    ...                       node_ids=list(range(30)), node_data={})
+    >>> data = explorer_data(emb, topk=3, max_points=20, seed=1)
+    >>> len(data["nbr"]), len(data["sample"]), data["shown"]
+    (90, 20, 20)
+    """
+    vectors = np.asarray(embedding.vectors, dtype=np.float32)
+    node_ids = check_node_ids(list(embedding.node_ids), where="explore: ")
+    node_data = dict(getattr(embedding, "node_data", None) or {})
+    if vectors.ndim != 2 or len(vectors) != len(node_ids) or len(vectors) == 0:
+        raise ParameterError(f"explore needs n x d vectors for n >= 1 node ids, got vectors of "
+                             f"shape {vectors.shape} for {len(node_ids)} ids")
+    method = check_choice("method", method, METHODS)
+    topk = check_int("topk", topk)
+    max_points = check_int("max_points", max_points)
+    seed = check_seed("seed", seed)
+    if labels is not None and color_by is not None:
+        raise ParameterError("give color_by or labels, not both")
+    if color_by is not None:
+        check_choice("color_by", color_by, tuple(node_data))
+    elif labels is None and "genres" in node_data:
+        color_by = "genres"
+    n = len(node_ids)
+    rng = as_generator(seed)
+
+    if labels is not None:
+        legend_title, names = "label", _group_names(_label_column(labels, node_ids))
+    elif color_by is not None:
+        legend_title, names = color_by, _group_names(np.asarray(node_data[color_by]).tolist())
+    else:
+        legend_title, names = None, ["all nodes"] * n
+    groups, colours, counts, group = _groups(names)
+    if legend_title is None:
+        colours = [PALETTE[0]]
+
+    xy = np.asarray(_project(vectors, method, seed if not isinstance(seed, np.random.Generator)
+                             else int(rng.integers(2**31))), dtype=np.float64)
+    scale = float(np.abs(xy).max()) or 1.0
+    nbr, sim = nearest_neighbours(vectors, topk)
+
+    id_array, id_kind = encode_node_ids(node_ids)
+    titles = node_data.get("title")
+    columns = {name: [_cell(v) for v in np.asarray(col, dtype=object).tolist()]
+               for name, col in node_data.items() if name != "title"}
+    sample = _sample(n, max_points, rng)
+    return {
+        "format": 1,
+        "title": title or f"n2v_lite explorer: {n:,} nodes",
+        "n": n,
+        "dims": int(vectors.shape[1]),
+        "method": method,
+        "seed": seed if isinstance(seed, int) else None,
+        "ids": [node_id_text(v) for v in node_ids],
+        "id_kind": id_kind,
+        "id_types": None if id_kind != "json" else "".join(
+            "s" if isinstance(v, str) else "i" if type(v) is int else "o" for v in node_ids),
+        "id_json": None if id_kind != "json" else id_array.tolist(),
+        "titles": None if titles is None else [_cell(v) for v in
+                                               np.asarray(titles, dtype=object).tolist()],
+        "columns": columns,
+        "color_by": legend_title,
+        "groups": groups,
+        "colours": colours,
+        "counts": counts,
+        "has_other": len(groups) > MAX_GROUPS,
+        "group": group.tolist(),
+        "x": np.round(xy[:, 0] / scale, 4).tolist(),
+        "y": np.round(xy[:, 1] / scale, 4).tolist(),
+        "scale": scale,
+        "max_points": max_points,
+        "sample": sample,
+        "shown": n if sample is None else len(sample),
+        "topk": int(nbr.shape[1]),
+        "nbr": nbr.ravel().tolist(),
+        "sim": np.rint(sim.astype(np.float64) * SIM_SCALE).astype(np.int64).ravel().tolist(),
+        "sim_scale": SIM_SCALE,
+    }
+
+
+# ----------------------------------------------------------------- page
+def _script_json(data):
+    """JSON that is safe inside <script type="application/json">: no '<', '>' or '&'."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def render_page(data):
+    """The explorer page for :func:`explorer_data`'s dict, as one HTML string."""
+    return (_PAGE.replace("@TITLE@", html.escape(data["title"]))
+            .replace("@STYLE@", _STYLE).replace("@SCRIPT@", _SCRIPT)
+            .replace("@DATA@", _script_json(data)))
+
+
+def explore(embedding, path, *, color_by=None, labels=None, method="pca", topk=TOPK,
+            max_points=MAX_POINTS, seed=0, title=None):
+    """Write the explorer page of an embedding to ``path`` (atomically); return its path.
+
+    The parameters are those of :func:`explorer_data`. The page needs no
+    network and no server: open it in any browser.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> emb = SimpleNamespace(vectors=np.random.default_rng(0).normal(size=(5, 3)),
+    ...                       node_ids=[(0, 1), "007", 3, 2.5, "x"], node_data={})
+    >>> path = explore(emb, getfixture("tmp_path") / "ids.html", topk=2)
+    >>> '"(0, 1)"' in path.read_text(encoding="utf-8")
+    True
+    """
+    data = explorer_data(embedding, color_by=color_by, labels=labels, method=method,
+                         topk=topk, max_points=max_points, seed=seed, title=title)
+    path = Path(path)
+    with atomic_write(path) as handle:
+        handle.write(render_page(data))
+    return path
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>@TITLE@</title>
+<style>@STYLE@</style>
+</head>
+<body>
+<aside id="side">
+  <h1 id="title">@TITLE@</h1>
+  <p id="about" class="note"></p>
+  <form id="find" autocomplete="off" role="search">
+    <input id="search" type="search" placeholder="Find a node: id or title"
+           aria-label="Find a node by id or title">
+    <button type="submit">Find</button>
+  </form>
+  <div id="status" class="note" role="status"></div>
+  <ol id="matches"></ol>
+  <section id="chosen" hidden>
+    <h2 id="chosen-name"></h2>
+    <div id="chosen-meta" class="note"></div>
+    <h3 id="nbr-title"></h3>
+    <ol id="neighbours"></ol>
+  </section>
+  <p id="sample-note" class="note"></p>
+  <p class="note">Scroll to zoom, drag to pan, double-click to reset, click a point to select it.</p>
+</aside>
+<main id="stage"><canvas id="map"></canvas>
+  <section id="key"><h3 id="legend-title"></h3><ul id="legend"></ul></section>
+  <div id="card" hidden></div></main>
+<script id="n2v-data" type="application/json">@DATA@</script>
+<script>@SCRIPT@</script>
+</body>
+</html>
+"""
+
+_STYLE = """
+*{box-sizing:border-box}
+html,body{margin:0;height:100%;font:14px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,
+"DejaVu Sans",sans-serif;color:#222;background:#fff}
+body{display:flex;overflow:hidden}
+#side{width:340px;min-width:340px;height:100%;overflow-y:auto;padding:12px 14px;
+border-right:1px solid #ddd;background:#fafafa}
+h1{font-size:17px;margin:0 0 4px}h2{font-size:15px;margin:10px 0 2px}
+h3{font-size:13px;margin:12px 0 4px;color:#444}
+.note{color:#555;font-size:12px;margin:4px 0}
+#find{display:flex;gap:6px;margin:8px 0 4px}
+#search{flex:1;min-width:0;font-size:14px;padding:5px 7px;border:1px solid #aaa;border-radius:4px}
+button{font-size:13px;padding:4px 10px}
+ol,ul{margin:0;padding:0;list-style:none}
+#matches li,#neighbours li{padding:2px 4px;border-radius:3px;cursor:pointer;
+display:flex;gap:6px;align-items:baseline}
+#matches li:hover,#neighbours li:hover{background:#e8eefc}
+#neighbours .rank{width:1.6em;text-align:right;color:#666}
+#neighbours .sim{font-variant-numeric:tabular-nums;color:#444}
+#neighbours .name,#matches .name{flex:1;overflow-wrap:anywhere}
+.id{color:#777;font-size:12px}
+#legend li{display:flex;gap:6px;align-items:center;font-size:12px;padding:1px 0}
+#legend .sw{width:11px;height:11px;border-radius:50%;flex:none}
+#legend .count{margin-left:auto;color:#777}
+#stage{position:relative;flex:1;height:100%}
+#map{width:100%;height:100%;display:block;cursor:crosshair}
+#key{position:absolute;top:8px;right:8px;background:rgba(255,255,255,.9);
+border:1px solid #ddd;border-radius:4px;padding:2px 10px 6px;min-width:150px}
+#key:empty,#key.none{display:none}
+#card{position:absolute;pointer-events:none;max-width:320px;background:#fff;
+border:1px solid #999;border-radius:4px;padding:5px 8px;font-size:12px;
+box-shadow:0 1px 4px rgba(0,0,0,.2)}
+#card b{display:block;font-size:13px}
+"""
+
+_SCRIPT = r"""
+"use strict";
+(function () {
+const D = JSON.parse(document.getElementById("n2v-data").textContent);
+const N = D.ids.length, K = D.topk;
+const $ = (id) => document.getElementById(id);
+const el = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+};
+
+// ---- the matching rules of NodeEmbedding.resolve / Node2Vec.resolve ----
+// Python's str.casefold, for the characters titles use: full upper-casing
+// first ("ß" -> "SS"), then lower; final sigma folds to sigma.
+function fold(s) { return s.toUpperCase().toLowerCase().replace(/\u03c2/g, "\u03c3"); }
+const YEAR = /\s*\(\d{4}(?:[-\u2013]\d{0,4})?\)\s*$/;
+const ARTICLES = ["the", "a", "an"];
+function normalise(title) {  // n2v_lite.titles.normalise_title
+  let text = fold(title.replace(YEAR, "").trim());
+  for (const a of ARTICLES) {
+    if (text.endsWith(", " + a)) { text = text.slice(0, -a.length - 2); break; }
+    if (text.startsWith(a + " ")) { text = text.slice(a.length + 1); break; }
+  }
+  return text.trim();
+}
+function idType(i) {
+  if (D.id_kind === "int") return "i";
+  if (D.id_kind === "str") return "s";
+  return D.id_types[i];
+}
+function canonInt(text) {  // int(text) written back, for text matching [-+]?\d+
+  const m = /^([-+]?)(\d+)$/.exec(text);
+  if (!m) return null;
+  const digits = m[2].replace(/^0+(?=\d)/, "");
+  return (m[1] === "-" && digits !== "0" ? "-" : "") + digits;
+}
+const add = (map, key, i) => { const l = map.get(key); if (l) l.push(i); else map.set(key, [i]); };
+const strIds = new Map(), intIds = new Map(), textIds = new Map();
+const exact = new Map(), byFolded = new Map(), byName = new Map();
+const folded = [];
+for (let i = 0; i < N; i++) {
+  const t = idType(i);
+  if (t === "s") strIds.set(D.ids[i], i);
+  else { add(textIds, D.ids[i], i); if (t === "i") intIds.set(D.ids[i], i); }
+  const title = D.titles ? D.titles[i] : "";
+  folded.push(fold(title));
+  if (title) { add(exact, title, i); add(byFolded, folded[i], i); add(byName, normalise(title), i); }
+}
+function search(query) {
+  // -> {rows: [row, ...], rule}; one row: found; several: choose; none: not found
+  const one = (rows, rule) => ({rows: rows, rule: rule});
+  if (strIds.has(query)) return one([strIds.get(query)], "id");
+  if (exact.has(query)) return one(exact.get(query), "title");
+  const text = query.trim();
+  const c = canonInt(text);
+  if (c !== null && intIds.has(c)) return one([intIds.get(c)], "id as text");
+  const rows = textIds.get(text);
+  if (rows && rows.length === 1) return one(rows, "id as text");
+  if (!D.titles) return one([], "none");
+  const needle = fold(text);
+  if (!needle) return one([], "none");
+  const found = byFolded.get(needle) || byName.get(normalise(text));
+  if (found) return one(found, "title (case, year and article ignored)");
+  const parts = [];
+  for (let i = 0; i < N; i++) if (folded[i].includes(needle)) parts.push(i);
+  return one(parts, parts.length ? "part of a title" : "none");
+}
+const label = (i) => (D.titles && D.titles[i]) ? D.titles[i] : D.ids[i];
+
+// ---- the map ----
+const canvas = $("map"), ctx = canvas.getContext("2d"), card = $("card");
+const shown = new Uint8Array(N);
+if (D.sample) { for (const i of D.sample) shown[i] = 1; } else shown.fill(1);
+let sampleCount = D.sample ? D.sample.length : N;
+const byGroup = D.groups.map(() => []);
+for (let i = 0; i < N; i++) if (shown[i]) byGroup[D.group[i]].push(i);
+// draw big groups first, so that small ones stay visible; "other" underneath all
+const isOther = (g) => D.has_other && g === D.groups.length - 1;
+const drawOrder = D.groups.map((_, g) => g).sort((a, b) =>
+  isOther(a) !== isOther(b) ? (isOther(a) ? -1 : 1) : D.counts[b] - D.counts[a]);
+let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+for (let i = 0; i < N; i++) {
+  if (!shown[i]) continue;
+  minX = Math.min(minX, D.x[i]); maxX = Math.max(maxX, D.x[i]);
+  minY = Math.min(minY, D.y[i]); maxY = Math.max(maxY, D.y[i]);
+}
+let view = null, W = 0, H = 0, dpr = 1;
+const radius = N > 10000 ? 1.6 : N > 2000 ? 2.3 : 3;
+function resetView() {
+  const w = (maxX - minX) || 1, h = (maxY - minY) || 1;
+  const key = $("key"), kw = key.offsetWidth ? key.offsetWidth + 16 : 0;
+  const s = Math.min((W - kw - 40) / w, (H - 40) / h);
+  view = {s: s, cx: (minX + maxX) / 2 + kw / 2 / s, cy: (minY + maxY) / 2};
+}
+const sx = (x) => W / 2 + (x - view.cx) * view.s;
+const sy = (y) => H / 2 - (y - view.cy) * view.s;
+let selected = -1, hovered = -1, pending = false;
+const stats = {draws: 0, lastMs: 0};
+function draw() {
+  pending = false;
+  const t0 = performance.now();
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, W, H);
+  ctx.globalAlpha = selected >= 0 ? 0.35 : 0.85;
+  const r = radius, d = 2 * r;
+  for (const g of drawOrder) {
+    ctx.fillStyle = D.colours[g];
+    ctx.beginPath();
+    for (const i of byGroup[g]) {
+      const x = sx(D.x[i]), y = sy(D.y[i]);
+      if (x < -d || y < -d || x > W + d || y > H + d) continue;
+      ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 6.2832);
+    }
+    ctx.fill();
+  }
+  ctx.globalAlpha = 1;
+  if (selected >= 0) {
+    const x0 = sx(D.x[selected]), y0 = sy(D.y[selected]);
+    ctx.strokeStyle = "rgba(0,0,0,0.45)"; ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let k = 0; k < K; k++) {
+      const j = D.nbr[selected * K + k];
+      ctx.moveTo(x0, y0); ctx.lineTo(sx(D.x[j]), sy(D.y[j]));
+    }
+    ctx.stroke();
+    ctx.font = "bold 11px system-ui,sans-serif"; ctx.textBaseline = "middle";
+    for (let k = K - 1; k >= 0; k--) {
+      const j = D.nbr[selected * K + k], x = sx(D.x[j]), y = sy(D.y[j]);
+      ring(x, y, 5, D.colours[D.group[j]], "#000", 1.5);
+      ctx.fillStyle = "#000"; ctx.fillText(String(k + 1), x + 7, y - 7);
+    }
+    ring(x0, y0, 8, D.colours[D.group[selected]], "#000", 3);
+  }
+  if (hovered >= 0) ring(sx(D.x[hovered]), sy(D.y[hovered]), 6, "rgba(0,0,0,0)", "#000", 1.5);
+  stats.draws++; stats.lastMs = performance.now() - t0;
+}
+function ring(x, y, r, fill, stroke, width) {
+  ctx.beginPath(); ctx.arc(x, y, r, 0, 6.2832);
+  ctx.fillStyle = fill; ctx.fill();
+  ctx.lineWidth = width; ctx.strokeStyle = stroke; ctx.stroke();
+}
+function redraw() { if (!pending) { pending = true; requestAnimationFrame(draw); } }
+function resize() {
+  const box = canvas.getBoundingClientRect();
+  dpr = window.devicePixelRatio || 1;
+  const first = !view;
+  W = box.width; H = box.height;
+  canvas.width = Math.round(W * dpr); canvas.height = Math.round(H * dpr);
+  if (first) resetView();
+  draw();
+}
+function reveal(i) {  // draw a node that is not in the sample
+  if (shown[i]) return;
+  shown[i] = 1; byGroup[D.group[i]].push(i);
+}
+// hover: nearest drawn point within 8 px, through a grid over the data
+const CELL = 0.02, grid = new Map();
+const key = (x, y) => Math.floor(x / CELL) + "," + Math.floor(y / CELL);
+for (let i = 0; i < N; i++) add(grid, key(D.x[i], D.y[i]), i);
+function nearest(px, py) {
+  const x = view.cx + (px - W / 2) / view.s, y = view.cy - (py - H / 2) / view.s;
+  const reach = 8 / view.s, span = Math.ceil(reach / CELL);
+  const gx = Math.floor(x / CELL), gy = Math.floor(y / CELL);
+  let best = -1, bestD = reach * reach;
+  if (span > 50) return -1;
+  for (let a = gx - span; a <= gx + span; a++) for (let b = gy - span; b <= gy + span; b++) {
+    const cell = grid.get(a + "," + b);
+    if (!cell) continue;
+    for (const i of cell) {
+      if (!shown[i]) continue;
+      const dx = D.x[i] - x, dy = D.y[i] - y, dd = dx * dx + dy * dy;
+      if (dd < bestD) { bestD = dd; best = i; }
+    }
+  }
+  return best;
+}
+function showCard(i, px, py) {
+  if (i < 0) { card.hidden = true; return; }
+  card.replaceChildren();
+  card.appendChild(el("b", "", label(i)));
+  if (D.titles && D.titles[i]) card.appendChild(el("div", "id", "id " + D.ids[i]));
+  if (D.color_by && !(D.color_by in D.columns))
+    card.appendChild(el("div", "", D.color_by + ": " + D.groups[D.group[i]]));
+  for (const name of Object.keys(D.columns)) {
+    if (D.columns[name][i] !== "") card.appendChild(el("div", "", name + ": " + D.columns[name][i]));
+  }
+  card.hidden = false;
+  const bw = card.offsetWidth, bh = card.offsetHeight;
+  card.style.left = Math.min(px + 14, W - bw - 4) + "px";
+  card.style.top = Math.min(py + 14, H - bh - 4) + "px";
+}
+let drag = null;
+canvas.addEventListener("mousedown", (e) => { drag = {x: e.offsetX, y: e.offsetY, cx: view.cx, cy: view.cy, moved: false}; });
+window.addEventListener("mouseup", (e) => {
+  if (drag && !drag.moved && e.target === canvas) {
+    const i = nearest(e.offsetX, e.offsetY);
+    if (i >= 0) select(i, true);
+  }
+  drag = null;
+});
+canvas.addEventListener("mousemove", (e) => {
+  if (drag) {
+    const dx = e.offsetX - drag.x, dy = e.offsetY - drag.y;
+    if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
+    if (drag.moved) { view.cx = drag.cx - dx / view.s; view.cy = drag.cy + dy / view.s; card.hidden = true; redraw(); }
+    return;
+  }
+  const i = nearest(e.offsetX, e.offsetY);
+  if (i !== hovered) { hovered = i; redraw(); }
+  showCard(i, e.offsetX, e.offsetY);
+});
+canvas.addEventListener("mouseleave", () => { hovered = -1; card.hidden = true; redraw(); });
+canvas.addEventListener("wheel", (e) => {
+  e.preventDefault();
+  const f = Math.exp(-e.deltaY * 0.0015);
+  const x = view.cx + (e.offsetX - W / 2) / view.s, y = view.cy - (e.offsetY - H / 2) / view.s;
+  view.s *= f; view.cx = x - (e.offsetX - W / 2) / view.s; view.cy = y + (e.offsetY - H / 2) / view.s;
+  redraw();
+}, {passive: false});
+canvas.addEventListener("dblclick", () => { resetView(); redraw(); });
+window.addEventListener("resize", resize);
+
+// ---- side panel ----
+const nf = new Intl.NumberFormat("en-US");
+function entry(i, parts) {
+  const li = el("li");
+  for (const [cls, text] of parts) li.appendChild(el("span", cls, text));
+  li.dataset.row = i;
+  li.addEventListener("click", () => select(i, true));
+  return li;
+}
+function idSuffix(i) { return (D.titles && D.titles[i]) ? "[" + D.ids[i] + "]" : ""; }
+function select(i, keepMatches) {
+  selected = i;
+  reveal(i);
+  for (let k = 0; k < K; k++) reveal(D.nbr[i * K + k]);
+  if (!keepMatches) $("matches").replaceChildren();
+  $("chosen").hidden = false;
+  $("chosen-name").textContent = label(i);
+  const meta = [];
+  if (D.titles && D.titles[i]) meta.push("id " + D.ids[i]);
+  if (D.color_by && !(D.color_by in D.columns)) meta.push(D.color_by + ": " + D.groups[D.group[i]]);
+  for (const name of Object.keys(D.columns)) if (D.columns[name][i] !== "") meta.push(name + ": " + D.columns[name][i]);
+  $("chosen-meta").textContent = meta.join(" \u00b7 ");
+  $("nbr-title").textContent = K ? "Nearest " + K + " by cosine similarity (" + D.dims + "-d)" : "No neighbours";
+  const list = $("neighbours");
+  list.replaceChildren();
+  for (let k = 0; k < K; k++) {
+    const j = D.nbr[i * K + k];
+    list.appendChild(entry(j, [["rank", (k + 1) + "."], ["sim", (D.sim[i * K + k] / D.sim_scale).toFixed(4)],
+                               ["name", label(j)], ["id", idSuffix(j)]]));
+  }
+  const x = sx(D.x[i]), y = sy(D.y[i]);
+  if (x < 20 || y < 20 || x > W - 20 || y > H - 20) { view.cx = D.x[i]; view.cy = D.y[i]; }
+  redraw();
+}
+function find(query) {
+  const status = $("status"), list = $("matches");
+  list.replaceChildren();
+  if (!query.trim()) { status.textContent = ""; return {rows: [], rule: "empty"}; }
+  const result = search(query), rows = result.rows;
+  if (rows.length === 1) {
+    status.textContent = "Found by " + result.rule + ".";
+    select(rows[0], false);
+  } else if (rows.length > 1) {
+    status.textContent = nf.format(rows.length) + " nodes match \u201c" + query + "\u201d; choose one:";
+    for (const i of rows.slice(0, 50)) list.appendChild(entry(i, [["name", label(i)], ["id", idSuffix(i)]]));
+    if (rows.length > 50) list.appendChild(el("li", "note", "\u2026 and " + nf.format(rows.length - 50) + " more: type more of the title"));
+  } else {
+    status.textContent = "No node id or title matches \u201c" + query + "\u201d.";
+  }
+  return result;
+}
+$("find").addEventListener("submit", (e) => { e.preventDefault(); find($("search").value); });
+let typing = null;
+$("search").addEventListener("input", () => {
+  clearTimeout(typing);
+  typing = setTimeout(() => find($("search").value), 250);
+});
+$("about").textContent = nf.format(N) + " nodes, " + D.dims + " dimensions; map: " +
+  D.method.toUpperCase() + (D.seed !== null ? " (seed " + D.seed + ")" : "") + ".";
+$("legend-title").textContent = !D.color_by ? "" : D.color_by in D.columns ?
+  "Colour: first of " + D.color_by : "Colour: " + D.color_by;
+if (!D.color_by) $("key").className = "none";
+const legend = $("legend");
+D.groups.forEach((name, g) => {
+  if (!D.color_by) return;
+  const li = el("li"), sw = el("span", "sw");
+  sw.style.background = D.colours[g];
+  li.append(sw, el("span", "", name), el("span", "count", nf.format(D.counts[g])));
+  legend.appendChild(li);
+});
+if (D.sample) $("sample-note").textContent = "The map draws a fixed random sample of " +
+  nf.format(D.sample.length) + " of the " + nf.format(N) + " nodes (more than " +
+  nf.format(D.max_points) + "); every node can be searched, and is drawn once found.";
+resize();
+window.n2vExplorer = {data: D, search: search, find: find, select: select, draw: draw,
+  stats: stats, shownCount: () => shown.reduce((a, b) => a + b, 0),
+  selected: () => selected};
+document.body.dataset.ready = "1";
+})();
+"""
