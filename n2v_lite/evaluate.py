@@ -303,14 +303,16 @@ def link_prediction(graph, model=None, *, test_fraction=0.5, train_fraction=0.5,
 
 # ------------------------------------------------------------ node labels
 def read_labels(path, *, sep=None, header=None):
-    """Read ``node<TAB>label`` lines (one per pair; multi-label nodes repeat) into a dict.
+    r"""Read ``node<TAB>label`` lines (one per pair; multi-label nodes repeat) into a dict.
 
     Parameters
     ----------
     path : path
-        Text file; ``#`` starts a comment.
+        UTF-8 text file (``.gz`` too); ``#`` starts a comment; blank lines are skipped.
     sep : str, optional
-        Field separator; default: tab, else comma, else whitespace (from the first line).
+        Field separator: one character (``'\\t'`` typed as two characters is a
+        tab) or ``r'\s+'``; default: tab, else comma, else whitespace (from the
+        first line).
     header : bool, optional
         Whether the first line names the columns; default: detected (a first node
         named ``node``/``id``/``vertex``, or not an integer while all others are).
@@ -318,47 +320,63 @@ def read_labels(path, *, sep=None, header=None):
     Returns
     -------
     dict
-        node id -> list of labels. Ids that are all canonical integers become
-        ``int`` (``"007"`` stays text, as in :meth:`Graph.from_edgelist`); so do labels.
-    """
-    import pandas as pd
+        node id -> list of labels, in file order. Ids follow the rule of
+        :meth:`Graph.from_edgelist`: all become ``int`` when every id is a
+        canonical integer, else every id stays text as written (``"007"``,
+        ``"-0"``); so do labels.
 
-    from .graph import _INT_RE, _maybe_ints, _sample_lines, _split
+    Raises
+    ------
+    GraphError
+        Naming the file, line and value: a missing label, too many fields, no labels.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "labels.tsv"
+    >>> _ = path.write_text("node\tlabel\n1\tDrama\n2\tComedy\n1\tCrime\n")
+    >>> read_labels(path)
+    {1: ['Drama', 'Crime'], 2: ['Comedy']}
+    """
+    from .graph import _INT_RE, _check_sep, _data_lines, _fields, _maybe_ints, _shown, _split
 
     path = str(path)
-    try:
-        sample = _sample_lines(path, "#")
-    except GraphError as exc:
-        raise N2VLiteError(str(exc)) from None
-    if not sample:
-        raise N2VLiteError(f"{path}: no labels")
-    first = sample[0][1]
+    sep = _check_sep(sep, "#")
+    lines = list(_data_lines(path, "#"))
+    if not lines:
+        raise GraphError(f"{path}: no labels (the file has no data lines)")
     if sep is None:
+        first = lines[0][1]
         sep = "\t" if "\t" in first else "," if "," in first else r"\s+"
     if header is None:
-        nodes = [_split(text, sep)[0].strip() for _, text in sample]
-        header = nodes[0].lower() in ("node", "nodes", "id", "node_id", "vertex") or (
-            len(nodes) > 1 and not _INT_RE.fullmatch(nodes[0])
-            and all(_INT_RE.fullmatch(n) for n in nodes[1:]))
-    try:
-        table = pd.read_csv(path, sep=sep, header=None, comment="#", dtype=str,
-                            na_filter=False, quoting=3, usecols=[0, 1], names=["node", "label"],
-                            skiprows=[sample[0][0] - 1] if header else None)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise N2VLiteError(f"{path}: cannot read labels ({str(exc).splitlines()[0]})") from None
-    table = table.apply(lambda column: column.str.strip())
-    if (table["label"] == "").any():
-        row = int(np.flatnonzero(table["label"].to_numpy() == "")[0])
-        raise N2VLiteError(f"{path}: node {table['node'][row]!r} has no label")
+        heads = [(_split(text, sep)[0].strip()) for _, text in lines[:50]]
+        header = heads[0].lower() in ("node", "nodes", "id", "node_id", "vertex") or (
+            len(heads) > 1 and not _INT_RE.fullmatch(heads[0])
+            and all(_INT_RE.fullmatch(n) for n in heads[1:]))
+    if header:
+        lines = lines[1:]
+        if not lines:
+            raise GraphError(f"{path}: no labels (only a header line)")
+    nodes, labels = [], []
+    for number, text in lines:
+        fields = [t.strip() for t in _fields(text, sep)]
+        if len(fields) > 2:
+            raise GraphError(f"{path}, line {number}: too many fields in {_shown(text)} "
+                             "(expected 'node label')")
+        if not fields[0]:
+            raise GraphError(f"{path}, line {number}: missing node in {_shown(text)}")
+        if len(fields) < 2 or not fields[1]:
+            raise GraphError(f"{path}, line {number}: missing label after {_shown(fields[0])}")
+        nodes.append(fields[0])
+        labels.append(fields[1])
     columns = []
-    for name in ("node", "label"):
-        values = table[name].to_numpy(dtype=object)
-        uniques, codes = np.unique(values, return_inverse=True)
+    for values in (nodes, labels):
+        uniques, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
         columns.append(_maybe_ints(uniques)[codes].tolist())
-    labels = {}
+    result = {}
     for node, label in zip(*columns):
-        labels.setdefault(node, []).append(label)
-    return labels
+        result.setdefault(node, []).append(label)
+    return result
 
 
 def movielens_genres(graph):

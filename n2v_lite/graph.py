@@ -29,11 +29,40 @@ import zlib
 
 import numpy as np
 
-from .exceptions import GraphError, NodeNotFoundError
+from .exceptions import GraphError, NodeNotFoundError, ParameterError
+from .ids import check_node_ids
 
 __all__ = ["Graph"]
 
-_INT_RE = re.compile(r"-?(0|[1-9][0-9]*)")
+#: A canonical integer: the text ``str(int(text))`` gives back (so not ``-0``, ``+1``, ``007``).
+_INT_RE = re.compile(r"0|-?[1-9][0-9]*")
+#: The separator value that means "any run of whitespace".
+_WHITESPACE = r"\s+"
+
+
+def _shown(value, limit=40):
+    """``value`` for an error message: repr-escaped (no control characters), cut to ~``limit``."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _check_sep(sep, comment="#"):
+    """The field separator to use: ``None`` (detect), one character, or whitespace runs.
+
+    The two characters backslash-t (as typed in a shell) mean a tab.
+    """
+    if sep is None:
+        return None
+    if isinstance(sep, str) and sep == "\\t":
+        return "\t"
+    if isinstance(sep, str) and (sep == _WHITESPACE or (
+            len(sep) == 1 and sep not in "\r\n" and sep != comment)):
+        return sep
+    raise ParameterError("sep must be one character other than a line end or the comment "
+                         f"character {comment!r} (or '\\t', or {_WHITESPACE!r} for whitespace), "
+                         f"got {_shown(sep)}")
 
 
 def _readonly(array):
@@ -79,7 +108,7 @@ class Graph:
 
     def __init__(self, indptr, indices, weights, node_ids, *, directed=False, node_data=None):
         indptr = np.asarray(indptr, dtype=np.int64)
-        n = len(node_ids)
+        n = len(node_ids) if not isinstance(node_ids, np.ndarray) else node_ids.shape[0]
         index_dtype = np.int32 if n < 2**31 - 1 else np.int64
         indices = np.asarray(indices, dtype=index_dtype)
         weights = np.asarray(weights, dtype=np.float64)
@@ -93,9 +122,10 @@ class Graph:
             raise GraphError("neighbour index out of range")
         if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
             raise GraphError("weights must be positive and finite")
-        node_ids = np.asarray(node_ids)
-        if node_ids.dtype.kind in "US":
-            node_ids = node_ids.astype(object)
+        if not isinstance(node_ids, np.ndarray) or node_ids.dtype.kind in "USu":
+            node_ids = _id_array(node_ids)
+        elif node_ids.ndim != 1:
+            raise GraphError(f"node_ids must be one-dimensional, got shape {node_ids.shape}")
         self._indptr = _readonly(indptr)
         self._indices = _readonly(indices)
         self._weights = _readonly(weights)
@@ -204,7 +234,8 @@ class Graph:
         if self._id_index is None:
             import pandas as pd
 
-            self._id_index = pd.Index(self._node_ids)
+            self._id_index = pd.Index(self._node_ids, dtype=self._node_ids.dtype,
+                                      tupleize_cols=False)
         return self._id_index
 
     def __contains__(self, node_id):
@@ -224,15 +255,23 @@ class Graph:
             alt = _coerce_id(node_id, self._node_ids.dtype)
             if alt is not None and alt != node_id:
                 return self.index_of(alt)
-            raise NodeNotFoundError(f"node {node_id!r} is not in the graph")
+            raise NodeNotFoundError(f"node {_shown(node_id)} is not in the graph")
         return int(position)
 
     def indices_of(self, node_ids):
         """Integer indices of many node ids at once (vectorised)."""
-        found = self._index().get_indexer(np.asarray(node_ids, dtype=self._node_ids.dtype))
+        query = None
+        if self._node_ids.dtype != object:
+            try:
+                query = np.asarray(node_ids, dtype=self._node_ids.dtype)
+            except (TypeError, ValueError, OverflowError):
+                pass
+        if query is None or query.ndim != 1:
+            query = _object_array(node_ids)
+        found = self._index().get_indexer(query)
         if np.any(found < 0):
-            missing = np.asarray(node_ids)[found < 0][0]
-            raise NodeNotFoundError(f"node {missing!r} is not in the graph")
+            missing = query[found < 0][0]
+            raise NodeNotFoundError(f"node {_shown(missing)} is not in the graph")
         return found
 
     def neighbors(self, node_id):
@@ -307,6 +346,8 @@ class Graph:
         if node_ids is None:
             n = int(max(src.max(initial=-1), dst.max(initial=-1))) + 1
             node_ids = np.arange(n, dtype=np.int64)
+        else:
+            node_ids = _id_array(node_ids, "node_ids: ")
         n = len(node_ids)
         if weights is None:
             weights = np.ones(len(src), dtype=np.float64)
@@ -369,7 +410,7 @@ class Graph:
         labels = df.index
 
         def where(row):
-            return f"DataFrame row {labels[row]!r}"
+            return f"DataFrame row {_shown(labels[row])}"
 
         src_raw, dst_raw = df[source].to_numpy(), df[target].to_numpy()
         for column, values in ((source, src_raw), (target, dst_raw)):
@@ -424,6 +465,7 @@ class Graph:
         import pandas as pd
 
         path = os.fspath(path)
+        sep = _check_sep(sep, comment)
         sample = _sample_lines(path, comment)
         if not sample:
             raise GraphError(f"{path}: no edges (the file has no data lines)")
@@ -447,13 +489,12 @@ class Graph:
             if int_ids and (df.shape[1] < 2 or df[0].dtype.kind != "i" or df[1].dtype.kind != "i"):
                 df = pd.read_csv(path, dtype={0: str, 1: str}, **options)
         except pd.errors.ParserError:
-            lineno, value = _first_long_line(path, sep, comment, header)
-            raise GraphError(f"{path}, line {lineno}: too many fields in {value!r} "
-                             "(expected source, target and an optional weight)") from None
+            raise GraphError(_shape_problem(path, sep, comment, header)) from None
         except pd.errors.EmptyDataError:
             raise GraphError(f"{path}: no edges (the file has no data lines)") from None
         except UnicodeDecodeError as exc:
-            raise GraphError(f"{path}: not a text edge list ({exc.reason})") from None
+            raise GraphError(f"{path}: not a UTF-8 text edge list ({exc.reason} at byte "
+                             f"{exc.start})") from None
         except (EOFError, OSError, zlib.error) as exc:  # e.g. a truncated .gz
             raise GraphError(f"{path}: cannot read ({exc})") from None
         if len(df) == 0:
@@ -465,19 +506,15 @@ class Graph:
         while df.shape[1] > 2 and (df.iloc[:, -1].astype(str) == "").all():
             df = df.iloc[:, :-1]  # a separator at the end of every line
         df.columns = range(df.shape[1])
-        if df.shape[1] > 3:
-            row = int(np.flatnonzero((df.iloc[:, 3:].astype(str) != "").any(axis=1))[0])
-            raise GraphError(f"{where(row)}: too many fields "
-                             "(expected source, target and an optional weight)")
-        if df.shape[1] < 2:
-            raise GraphError(f"{where(0)}: missing target column after {df[0].iloc[0]!r} "
-                             f"(separator {sep!r})")
+        if df.shape[1] > 3 or df.shape[1] < 2:
+            raise GraphError(_shape_problem(path, sep, comment, header))
         src_raw = df[0].to_numpy()
         dst_raw = df[1].to_numpy()
         missing = _missing_mask(dst_raw)
         if missing.any():
             row = int(np.flatnonzero(missing)[0])
-            raise GraphError(f"{where(row)}: missing target column after {src_raw[row]!r}")
+            raise GraphError(f"{where(row)}: missing target column after "
+                             f"{_shown(src_raw[row])}")
         if weighted is None:
             weighted = df.shape[1] == 3
         weights = None
@@ -507,7 +544,7 @@ class Graph:
         <Graph undirected, 4 nodes, 3 edges, unweighted>
         """
         nodes = list(graph.nodes)
-        node_ids = _as_id_array(nodes)
+        node_ids = _id_array(check_node_ids(nodes, where="networkx graph: "), checked=True)
         position = {node: i for i, node in enumerate(nodes)}
         edges = graph.edges(data=weight, default=1.0)
         src = np.fromiter((position[u] for u, _, _ in edges), dtype=np.int64, count=len(edges))
@@ -516,7 +553,7 @@ class Graph:
 
         def where(row):
             u, v, _ = list(edges)[row]
-            return f"networkx edge ({u!r}, {v!r})"
+            return f"networkx edge ({_shown(u)}, {_shown(v)})"
 
         weights = _parse_weights(raw, where)
         attr_names = sorted({k for _, d in graph.nodes(data=True) for k in d})
@@ -540,13 +577,87 @@ class Graph:
 
 
 # --------------------------------------------------------------------- helpers
-def _as_id_array(ids):
-    """Node ids as an int64 array when all are ints, else an object array."""
-    if all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in ids):
-        return np.asarray(ids, dtype=np.int64)
-    out = np.empty(len(ids), dtype=object)
-    out[:] = ids
+def _object_array(values):
+    """A 1-D object array holding ``values`` as they are (tuples stay single items)."""
+    values = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    out = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        out[i] = value
     return out
+
+
+def _id_array(ids, where="", checked=False):
+    """Node ids as a 1-D array with every id's type and value kept, checked.
+
+    All-``int`` ids become int64, all-``float`` float64, ``bool`` bool; ``str``
+    and mixed ids an object array. Ids are checked by
+    :func:`n2v_lite.ids.check_node_ids` (``checked=True``: already done), with
+    vectorised shortcuts for plain int, float and str columns.
+    """
+    import pandas as pd
+
+    if isinstance(ids, np.ndarray):
+        if ids.ndim != 1:
+            raise GraphError(f"{where}node ids must be one-dimensional, got shape {ids.shape}")
+        kind = ids.dtype.kind
+        if kind == "u":
+            kind, ids = ("i", ids.astype(np.int64)) if not len(ids) or ids.max() < 2**63 \
+                else ("O", ids.astype(object))
+        if kind in "US":
+            ids, kind = ids.astype(object), "str"
+        elif kind == "O":
+            kind = {"string": "str", "integer": "int"}.get(
+                pd.api.types.infer_dtype(ids, skipna=False), "O")
+        if kind in "ifb" or kind in ("str", "int"):
+            if kind == "f" and np.isnan(ids).any():
+                check_node_ids([np.nan], where)  # raises: nan is not an id
+            if len(pd.unique(ids)) != len(ids):
+                _refuse_duplicates(check_node_ids(ids.tolist(), where), where)
+            if kind == "int":
+                try:
+                    return ids.astype(np.int64)
+                except OverflowError:
+                    return ids
+            return ids
+    if checked:
+        values = ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
+    else:
+        values = _refuse_duplicates(check_node_ids(ids, where), where)
+    if values and all(type(v) is int for v in values) and \
+            all(-2**63 <= v < 2**63 for v in values):
+        return np.array(values, dtype=np.int64)
+    if values and all(type(v) is float for v in values):
+        return np.array(values, dtype=np.float64)
+    return _object_array(values)
+
+
+def _refuse_duplicates(values, where):
+    """``values`` (checked ids) unchanged, or a GraphError naming the first repeated id."""
+    if len(set(values)) != len(values):
+        seen = set()
+        for value in values:
+            if value in seen:
+                raise GraphError(f"{where}node id {_shown(value)} appears twice")
+            seen.add(value)
+    return values
+
+
+def _sort_order(ids):
+    """A stable order of the ids (by value; mixed types grouped by type name)."""
+    try:
+        return np.argsort(ids, kind="stable")
+    except TypeError:
+        pass
+
+    def key(i):
+        value = ids[i]
+        return type(value).__name__, value
+
+    try:
+        order = sorted(range(len(ids)), key=key)
+    except TypeError:
+        order = sorted(range(len(ids)), key=lambda i: (type(ids[i]).__name__, repr(ids[i])))
+    return np.asarray(order, dtype=np.int64)
 
 
 def _coerce_id(node_id, dtype):
@@ -581,54 +692,69 @@ def _parse_weights(raw, where):
         else:
             try:
                 number = float(value)
-            except (TypeError, ValueError):
-                problem = f"weight {value!r} is not a number"
+            except (TypeError, ValueError, OverflowError):
+                problem = f"weight {_shown(value)} is not a number"
             else:
                 if not np.isfinite(number):
-                    problem = f"weight {value!r} is not finite"
+                    problem = f"weight {_shown(value)} is not finite"
                 else:
-                    problem = f"weight {value!r} must be positive"
+                    problem = f"weight {_shown(value)} must be positive"
         raise GraphError(f"{where(row)}: {problem}")
     return values
 
 
 def _factorize_ids(src_raw, dst_raw, nodes, where, parse_ints=False):
-    """Map two columns of ids to indices into one sorted (or given) id array."""
+    """Map two columns of ids to indices into one sorted (or given) id array.
+
+    ``parse_ints``: the columns hold text as written in a file; they become
+    int only when every id is a canonical integer (see :func:`_maybe_ints`).
+    Otherwise every id keeps its Python type and value.
+    """
     import pandas as pd
 
     both = np.concatenate([np.asarray(src_raw), np.asarray(dst_raw)])
     if both.dtype.kind in "US":
         both = both.astype(object)
+    if both.dtype == object and not parse_ints and pd.api.types.infer_dtype(
+            both, skipna=False) not in ("string", "integer"):
+        # mixed ids: check them all before hashing merges 1, 1.0 and True
+        check_node_ids(both.tolist(), "DataFrame: ")
     codes, uniques = pd.factorize(both, sort=False)
     uniques = np.asarray(uniques)
-    if uniques.dtype == object:
-        uniques = _maybe_ints(uniques) if parse_ints else _as_id_array(list(uniques))
-    if uniques.dtype == object:
-        kinds = {type(x) for x in uniques}
-        if len(kinds) > 1 and kinds <= {str, int, np.int64}:
-            uniques = np.array([str(x) for x in uniques], dtype=object)
+    if parse_ints and uniques.dtype == object:
+        uniques = _maybe_ints(uniques)
+    elif uniques.dtype.kind == "i":
+        pass
+    else:
+        uniques = _id_array(uniques, checked=True) if uniques.dtype == object \
+            else _id_array(uniques)
     if nodes is None:
-        order = np.argsort(uniques, kind="stable")
+        order = _sort_order(uniques)
         node_ids = uniques[order]
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order))
     else:
-        node_ids = _as_id_array(list(nodes))
-        if len(pd.unique(node_ids)) != len(node_ids):
-            raise GraphError("nodes contains duplicate ids")
-        rank = pd.Index(node_ids).get_indexer(uniques.astype(node_ids.dtype, copy=False)
-                                              if node_ids.dtype != object else uniques)
+        node_ids = _id_array(nodes if isinstance(nodes, np.ndarray) else list(nodes), "nodes: ")
+        query = uniques
+        if node_ids.dtype != object and uniques.dtype != node_ids.dtype:
+            try:
+                query = uniques.astype(node_ids.dtype)
+            except (TypeError, ValueError, OverflowError):
+                query = uniques
+        index = pd.Index(node_ids, dtype=node_ids.dtype, tupleize_cols=False)
+        rank = index.get_indexer(query)
         if np.any(rank < 0):
-            missing = uniques[rank < 0][0]
-            row = int(np.flatnonzero(codes == np.flatnonzero(uniques == missing)[0])[0])
-            raise GraphError(f"{where(row % len(src_raw))}: node {missing!r} is not in nodes")
+            first = int(np.flatnonzero(rank < 0)[0])
+            row = int(np.flatnonzero(codes == first)[0])
+            raise GraphError(f"{where(row % len(src_raw))}: node {_shown(uniques[first])} "
+                             "is not in nodes")
     mapped = rank[codes]
     n_edges = len(src_raw)
     return mapped[:n_edges], mapped[n_edges:], node_ids
 
 
 def _maybe_ints(uniques):
-    """Ids read as text become int64 when every one is a canonical integer."""
+    """Ids read as text become int64 when every one is a canonical integer, else stay text."""
     import pandas as pd
 
     text = pd.Series(uniques, dtype=object)
@@ -641,7 +767,7 @@ def _maybe_ints(uniques):
 
 
 def _noncanonical_in(block):
-    """True when a token in ``block`` (bytes) starts like ``+7``, ``007`` or ``-07``."""
+    """True when a token in ``block`` (bytes) starts like ``+7``, ``007``, ``-0`` or ``-07``."""
     b = np.frombuffer(block, dtype=np.uint8)
     if len(b) == 0:
         return False
@@ -650,10 +776,8 @@ def _noncanonical_in(block):
     prev = b[:-1]
     start[1:] = (prev == 9) | (prev == 32) | (prev == 44) | (prev == 10) | (prev == 13)
     after = np.append(b[1:], 0)
-    after2 = np.append(b[2:], [0, 0])
     digit_after = (after >= 48) & (after <= 57)
-    bad = (b == 43) | ((b == 48) & digit_after)
-    bad |= (b == 45) & (after == 48) & (after2 >= 48) & (after2 <= 57)
+    bad = (b == 43) | ((b == 48) & digit_after) | ((b == 45) & (after == 48))
     return bool((start & bad).any())
 
 
@@ -675,8 +799,8 @@ def _has_noncanonical_ints(path, block_size=8 << 20):
 
 def _open_text(path):
     if path.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace", newline="")
-    return open(path, "r", encoding="utf-8", errors="replace", newline="")
+        return gzip.open(path, "rt", encoding="utf-8", newline="")
+    return open(path, "r", encoding="utf-8", newline="")
 
 
 def _data_lines(path, comment):
@@ -685,6 +809,7 @@ def _data_lines(path, comment):
         handle = _open_text(path)
     except OSError as exc:
         raise GraphError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    number = 0
     with handle:
         try:
             for number, line in enumerate(handle, start=1):
@@ -692,8 +817,10 @@ def _data_lines(path, comment):
                 text = text.rstrip("\r\n")
                 if text.strip():
                     yield number, text
-        except (OSError, EOFError) as exc:
-            raise GraphError(f"{path}: cannot read ({exc})") from None
+        except UnicodeDecodeError as exc:
+            raise GraphError(f"{path}, line {number + 1}: not UTF-8 text ({exc.reason})") from None
+        except (OSError, EOFError, zlib.error) as exc:
+            raise GraphError(f"{path}: cannot read ({_shown(str(exc), 80)})") from None
 
 
 def _sample_lines(path, comment, size=50):
@@ -742,14 +869,26 @@ def _line_of_row(path, comment, header, row):
     return "?"
 
 
-def _first_long_line(path, sep, comment, header):
+def _fields(text, sep):
+    """The fields of one line, without empty ones left by separators at its end."""
+    tokens = _split(text, sep)
+    while len(tokens) > 2 and not tokens[-1].strip():
+        tokens.pop()
+    return tokens
+
+
+def _shape_problem(path, sep, comment, header):
+    """The message for the first line with a wrong number of fields."""
     expected = None
     for k, (number, text) in enumerate(_data_lines(path, comment)):
         if header and k == 0:
             continue
-        fields = len(_split(text, sep))
-        if expected is None:
-            expected = fields
-        if fields > 3 or fields > expected:
-            return number, text
-    return "?", ""
+        fields = len(_fields(text, sep))
+        if fields < 2 and expected is None:
+            return (f"{path}, line {number}: expected 'source target [weight]', got {fields} "
+                    f"field in {_shown(text)}")
+        if fields > 3 or (expected is not None and fields > expected):
+            return (f"{path}, line {number}: too many fields in {_shown(text)} "
+                    "(expected source, target and an optional weight)")
+        expected = fields if expected is None else expected
+    return f"{path}: cannot split the lines into fields with separator {_shown(sep)}"

@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shutil
 import tempfile
 import urllib.error
@@ -41,8 +42,8 @@ from pathlib import Path
 import numpy as np
 
 from ._utils import progress_bar
-from .exceptions import DownloadError, N2VLiteError
-from .graph import Graph
+from .exceptions import DownloadError, GraphError, N2VLiteError
+from .graph import Graph, _shown
 
 __all__ = [
     "DATA_URL",
@@ -239,6 +240,15 @@ def _open_member(source, name):
         raise N2VLiteError(f"{source}: neither a folder nor a zip file") from None
 
 
+#: The columns read from each file: name -> kind ("int", "number" or "text"); the
+#: first three of each file are required, ``timestamp`` is checked when present.
+_COLUMNS = {
+    "ratings.csv": {"userId": "int", "movieId": "int", "rating": "number", "timestamp": "int"},
+    "movies.csv": {"movieId": "int", "title": "text", "genres": "text"},
+}
+_INTEGER = r"\s*[+-]?[0-9]{1,18}\s*"
+
+
 def load_movielens(path=None, *, download=False, cache_dir=None, progress=True):
     """Read ml-latest-small (folder or zip; cached or downloaded when ``path`` is None).
 
@@ -246,23 +256,84 @@ def load_movielens(path=None, *, download=False, cache_dir=None, progress=True):
     -------
     MovieLens
         ``(ratings, movies, source)``.
-    """
-    import pandas as pd
 
+    Raises
+    ------
+    GraphError
+        A file that is not UTF-8 CSV, lacks a column, or holds a bad value; the
+        message names the file, the line and the value
+        (``ratings.csv, line 3: rating 'x' is not a number``).
+    """
     source = find_movielens(path, download=download, cache_dir=cache_dir, progress=progress)
     frames = {}
-    for name, columns in (("ratings.csv", ["userId", "movieId", "rating"]),
-                          ("movies.csv", ["movieId", "title", "genres"])):
-        data = _open_member(source, name)
-        try:
-            frame = pd.read_csv(io.BytesIO(data))
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise N2VLiteError(f"{source}/{name}: unreadable CSV ({exc})") from None
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            raise N2VLiteError(f"{source}/{name}: missing column(s) {', '.join(missing)}")
-        frames[name] = frame
+    for name, kinds in _COLUMNS.items():
+        frames[name] = _read_table(f"{source}/{name}", _open_member(source, name), kinds)
     return MovieLens(frames["ratings.csv"], frames["movies.csv"], source)
+
+
+def _read_table(where, data, kinds):
+    """One CSV file as a DataFrame, every typed column checked (one-line GraphError)."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(io.BytesIO(data))
+    except UnicodeDecodeError as exc:
+        raise GraphError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except pd.errors.EmptyDataError:
+        raise GraphError(f"{where}: empty file") from None
+    except (ValueError, OverflowError) as exc:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if found:
+            expected, line, got = found.groups()
+            raise GraphError(f"{where}, line {line}: expected {expected} fields, got {got}") \
+                from None
+        raise GraphError(f"{where}: unreadable CSV ({_shown(str(exc).strip(), 80)})") from None
+    required = list(kinds)[:3]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise GraphError(f"{where}: missing column(s) {', '.join(missing)}")
+    checked = [c for c in kinds if c in frame.columns and kinds[c] != "text"]
+    if all(_column_ok(frame[c], kinds[c]) for c in checked):
+        return frame
+    # slow path: read the text as written to name the first bad value and its line
+    text = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    lines = _data_line_numbers(data)
+    for column in checked:
+        values = text[column].str.strip()
+        if kinds[column] == "int":
+            bad = ~values.str.fullmatch(_INTEGER).to_numpy(dtype=bool)
+        else:
+            numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+            bad = ~np.isfinite(numbers)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            value = text[column].iloc[row]
+            line = lines[row + 1] if row + 1 < len(lines) else "?"
+            if not value.strip():
+                problem = f"missing {column}"
+            elif kinds[column] == "int":
+                problem = f"{column} {_shown(value)} is not an integer"
+            else:
+                try:
+                    float(value)
+                    problem = f"{column} {_shown(value)} is not finite"
+                except ValueError:
+                    problem = f"{column} {_shown(value)} is not a number"
+            raise GraphError(f"{where}, line {line}: {problem}")
+    raise GraphError(f"{where}: a value of {', '.join(checked)} is out of range")
+
+
+def _column_ok(column, kind):
+    values = column.to_numpy()
+    if kind == "int":
+        return values.dtype.kind == "i"
+    return values.dtype.kind in "iuf" and bool(np.isfinite(values).all())
+
+
+def _data_line_numbers(data):
+    """Line numbers (1-based) of the non-blank lines, as pandas counts rows."""
+    text = data.decode("utf-8", errors="replace")
+    return [k for k, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1) if line.strip()]
 
 
 def co_ratings(ratings, min_rating=5.0):

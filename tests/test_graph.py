@@ -228,3 +228,152 @@ def test_truncated_gzip_is_a_graph_error(tmp_path):
 def test_string_ids_with_a_header_need_header_true(tmp_path):
     path = write(tmp_path, "source\ttarget\na\tb\nb\tc\n")
     assert Graph.from_edgelist(path, header=True).node_ids.tolist() == ["a", "b", "c"]
+
+
+# ------------------------------------------------------- ids that survive
+@pytest.mark.parametrize("text,ids", [
+    ("0\t-0\t+1\n", ["-0", "0"]),
+    ("0 -0\n+1 007\n1.0 a\n", ["+1", "-0", "0", "007", "1.0", "a"]),
+    ("1 2\n2 -0\n", ["-0", "1", "2"]),
+])
+def test_any_noncanonical_id_keeps_every_id_as_written(tmp_path, text, ids):
+    g = Graph.from_edgelist(write(tmp_path, text))
+    assert sorted(g.node_ids.tolist()) == ids
+    assert all(type(x) is str for x in g.node_ids.tolist())
+    assert [g.index_of(x) for x in g.node_ids.tolist()] == list(range(g.num_nodes))
+
+
+def test_canonical_integer_ids_become_int(tmp_path):
+    g = Graph.from_edgelist(write(tmp_path, "0 -3\n42 0\n"))
+    assert g.node_ids.tolist() == [-3, 0, 42] and g.node_ids.dtype.kind == "i"
+
+
+def test_from_pandas_keeps_mixed_ids_with_their_types():
+    df = pd.DataFrame({"source": pd.Series([1, "1"], dtype=object),
+                       "target": pd.Series(["1", 2], dtype=object)})
+    g = Graph.from_pandas(df)
+    ids = g.node_ids.tolist()
+    assert len(ids) == 3 and {(type(x), x) for x in ids} == {(int, 1), (str, "1"), (int, 2)}
+    assert g.index_of(1) != g.index_of("1")
+    assert sorted(g.neighbors("1"), key=str) == [1, 2]
+    assert g.neighbors(1) == ["1"]
+    assert g.indices_of(["1", 1]).tolist() == [g.index_of("1"), g.index_of(1)]
+    with pytest.raises(GraphError, match="equal as Python keys"):
+        Graph.from_pandas(pd.DataFrame({"source": pd.Series([1, 1.0], dtype=object),
+                                        "target": pd.Series([2, 2], dtype=object)}))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: nx.grid_2d_graph(3, 4),
+    lambda: nx.Graph([(1, "1"), ("1", 2.5), (2.5, (0, "a")), ((0, "a"), True)]),
+    lambda: nx.DiGraph([(1.5, 2.5), (2.5, -0.5)]),
+])
+def test_networkx_ids_keep_type_and_value(make):
+    nxg = make()
+    g = Graph.from_networkx(nxg)
+    ids = g.node_ids.tolist()
+    assert g.node_ids.ndim == 1 and len(ids) == nxg.number_of_nodes()
+    assert [(type(x), x) for x in ids] == [(type(x), x) for x in nxg.nodes]
+    assert all(x in g for x in ids)
+    assert [g.index_of(x) for x in ids] == list(range(len(ids)))
+    assert g.indices_of(ids).tolist() == list(range(len(ids)))
+    back = g.to_networkx()
+    assert [(type(x), x) for x in back.nodes] == [(type(x), x) for x in nxg.nodes]
+    assert set(back.edges) == set(nxg.edges)
+
+
+@pytest.mark.parametrize("bad", [frozenset({1}), float("nan"), None.__class__, object()])
+def test_networkx_ids_without_a_stored_form_are_refused(bad):
+    nxg = nx.Graph([(0, bad)])
+    with pytest.raises(GraphError, match="networkx graph: node id"):
+        Graph.from_networkx(nxg)
+
+
+def test_given_node_ids_are_checked():
+    with pytest.raises(GraphError, match="equal as Python keys"):
+        Graph.from_edges([0], [1], node_ids=np.array([1, 1.0], dtype=object))
+    with pytest.raises(GraphError, match="node id"):
+        Graph.from_edges([0], [1], node_ids=np.array([1, [2]], dtype=object))
+    with pytest.raises(GraphError, match="node_ids: node id 3 appears twice"):
+        Graph.from_edges([0], [1], node_ids=np.array([3, 3]))
+    with pytest.raises(GraphError, match="node id"):
+        Graph.from_pandas(pd.DataFrame({"source": ["a"], "target": ["b"]}),
+                          nodes=["a", "b", frozenset()])
+    g = Graph.from_edges([0], [1], node_ids=[(0, 1), (0, 2)])
+    assert g.node_ids.shape == (2,) and g.neighbors((0, 1)) == [(0, 2)]
+
+
+# ---------------------------------------------------------- clear messages
+def test_one_field_first_line_names_line_one(tmp_path):
+    with pytest.raises(GraphError) as info:
+        Graph.from_edgelist(write(tmp_path, "a\nb c\n"))
+    assert str(info.value) == (f"{tmp_path / 'edges.tsv'}, line 1: expected "
+                               "'source target [weight]', got 1 field in 'a'")
+
+
+def test_binary_garbage_is_shown_short_and_escaped(tmp_path):
+    path = tmp_path / "edges.tsv"
+    junk = bytes(b for b in range(1, 128) if b not in b"\t\n\r ,#0123456789")
+    path.write_bytes(junk * 4 + b"\nb c\n")
+    with pytest.raises(GraphError) as info:
+        Graph.from_edgelist(path)
+    message = str(info.value)
+    assert len(message) < len(str(path)) + 120, message
+    assert message.isprintable() and "\n" not in message
+
+
+def test_shown_values_are_cut_and_escaped():
+    from n2v_lite.graph import _shown
+
+    assert _shown("a\tb") == r"'a\tb'"
+    long = _shown("x" * 500 + "\x00")
+    assert len(long) <= 45 and long.isprintable() and long.endswith("...")
+    assert _shown(-1.0) == "-1.0"
+
+
+@pytest.mark.parametrize("sep", ["\t", "\\t"])
+def test_escaped_tab_separator(tmp_path, sep):
+    g = Graph.from_edgelist(write(tmp_path, "a b\tc\nc\td e\n"), sep=sep)
+    assert g.node_ids.tolist() == ["a b", "c", "d e"]
+
+
+@pytest.mark.parametrize("sep", ["", "ab", "\n", "\r", "#", 5])
+def test_bad_separator_names_sep(tmp_path, sep):
+    from n2v_lite import N2VLiteError
+
+    with pytest.raises(N2VLiteError, match=r"^sep must be .*got " + __import__("re").escape(repr(sep))):
+        Graph.from_edgelist(write(tmp_path, "a b\n"), sep=sep)
+
+
+def test_header_only_one_byte_file(tmp_path):
+    with pytest.raises(GraphError, match=r"edges.tsv: no edges"):
+        Graph.from_edgelist(write(tmp_path, "0"), header=True)
+
+
+# ---------------------------------------------------------------- labels
+def read_labels(*args, **kwargs):
+    from n2v_lite.evaluate import read_labels as read
+
+    return read(*args, **kwargs)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("1\ta\n-0\tb\n", {"1": ["a"], "-0": ["b"]}),
+    ("0 x\n-3 y\n0 z\n", {0: ["x", "z"], -3: ["y"]}),
+    ("node label\n007 1\n7 2\n", {"007": [1], "7": [2]}),
+    ("1,a\r\n2,b\r\n", {1: ["a"], 2: ["b"]}),
+])
+def test_read_labels_ids_follow_the_edge_list_rule(tmp_path, text, expected):
+    assert read_labels(write(tmp_path, text, "labels.tsv")) == expected
+
+
+@pytest.mark.parametrize("text,message", [
+    ("1\ta\n2\n", r"labels.tsv, line 2: missing label after '2'"),
+    ("1\ta\n\n2\t\n", r"labels.tsv, line 3: missing label after '2'"),
+    ("1\ta\n2\tb\tc\n", r"labels.tsv, line 2: too many fields in '2\\tb\\tc'"),
+    ("# nothing\n", r"labels.tsv: no labels"),
+])
+def test_read_labels_errors_name_file_line_and_value(tmp_path, text, message):
+    with pytest.raises(GraphError, match=message) as info:
+        read_labels(write(tmp_path, text, "labels.tsv"))
+    assert "\n" not in str(info.value)

@@ -100,6 +100,31 @@ def test_unreadable_sources(tmp_path):
         load_movielens()  # the cache (an empty temp folder in tests) has no data
 
 
+@pytest.mark.parametrize("name,text,message", [
+    ("ratings.csv", "userId,movieId,rating,timestamp\n1,2,5,3\n1,2,x,3\n",
+     r"ratings.csv, line 3: rating 'x' is not a number$"),
+    ("ratings.csv", "userId,movieId,rating\r\n1,2,5\r\n\r\n1,b,5\r\n",
+     r"ratings.csv, line 4: movieId 'b' is not an integer$"),
+    ("ratings.csv", "userId,movieId,rating\n1.5,2,5\n", r"ratings.csv, line 2: userId '1.5' is not"),
+    ("ratings.csv", "userId,movieId,rating,timestamp\n1,2,5,7\n1,2,5,\n",
+     r"ratings.csv, line 3: missing timestamp$"),
+    ("ratings.csv", "userId,movieId,rating\n1,2,inf\n", r"line 2: rating 'inf' is not finite$"),
+    ("ratings.csv", "userId,movieId,rating\n1,2,5\n1,2,5,6,7\n",
+     r"ratings.csv, line 3: expected 3 fields, got 5$"),
+    ("movies.csv", "movieId,title,genres\n2,B,X\n\x01x" + "y" * 300 + ",A,B\n",
+     r"movies.csv, line 3: movieId '\\x01xyyy.*\.\.\. is not an integer$"),
+    ("movies.csv", b"movieId,title,genres\n2,\xff,X\n", r"movies.csv: not UTF-8 text"),
+])
+def test_bad_values_name_file_line_and_value(tmp_path, name, text, message):
+    files = {"ratings.csv": "userId,movieId,rating\n1,2,5\n", "movies.csv": "movieId,title,genres\n2,B,X\n"}
+    files[name] = text
+    for file, content in files.items():
+        (tmp_path / file).write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(N2VLiteError, match=message) as info:
+        load_movielens(tmp_path)
+    assert "\n" not in str(info.value) and len(str(info.value)) < len(str(tmp_path)) + 120
+
+
 # ------------------------------------------------------------------ download
 def make_zip(folder, path, names=("ratings.csv", "movies.csv", "README.txt")):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
