@@ -479,6 +479,27 @@ def _parse_lines(data, walk_length, num_nodes, where, first_line):
     return out
 
 
+def _line_blocks(path, size=_READ_BYTES):
+    """Yield the bytes of ``path`` in blocks of whole lines.
+
+    A last line without its newline comes alone as the final block (callers
+    refuse it: the file was cut short).
+    """
+    with open(path, "rb") as handle:
+        rest = b""
+        while True:
+            block = handle.read(size)
+            if not block:
+                break
+            data = rest + block
+            cut = data.rfind(b"\n") + 1
+            rest = data[cut:]
+            if cut:
+                yield data[:cut]
+    if rest:
+        yield rest
+
+
 class WalkFolder:
     """A complete walk folder, checked; iterating it yields walk rows in chunks.
 
@@ -614,24 +635,14 @@ class WalkFolder:
         part = self.partitions[index]
         where = self.folder / part["file"]
         rows = tokens = 0
-        with open(where, "rb") as handle:
-            rest = b""
-            while True:
-                block = handle.read(chunk_bytes)
-                if not block:
-                    break
-                data = rest + block
-                cut = data.rfind(b"\n") + 1
-                rest = data[cut:]
-                if cut:
-                    chunk = _parse_lines(data[:cut], self.walk_length, self.num_nodes, where,
-                                         rows + 1)
-                    rows += len(chunk)
-                    tokens += int((chunk >= 0).sum())
-                    yield chunk
-        if rest:
-            raise WalkFolderError(f"{where}, line {rows + 1}: last line has no end "
-                                  f"(truncated file); {_RERUN}")
+        for block in _line_blocks(where, chunk_bytes):
+            if not block.endswith(b"\n"):
+                raise WalkFolderError(f"{where}, line {rows + 1}: last line has no end "
+                                      f"(truncated file); {_RERUN}")
+            chunk = _parse_lines(block, self.walk_length, self.num_nodes, where, rows + 1)
+            rows += len(chunk)
+            tokens += int((chunk >= 0).sum())
+            yield chunk
         if (rows, tokens) != (part["rows"], part["tokens"]):
             raise WalkFolderError(f"{where}: holds {rows} walks and {tokens} tokens, the "
                                   f"manifest says {part['rows']} and {part['tokens']}; {_RERUN}")

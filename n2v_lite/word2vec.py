@@ -15,9 +15,11 @@ Two corpus modes, chosen by ``corpus=``:
     chunk at a time, every epoch (node indices are the gensim vocabulary keys,
     so no token strings are ever made). Memory stays flat; the loss is exact.
 ``"file"``
-    The walks are written once to a temporary LineSentence file (vectorised
-    numpy text encoding, no per-token Python objects) and gensim's
-    ``corpus_file`` reader trains on it without the GIL.
+    The walks are written once to temporary LineSentence files, one per
+    training thread and cut at line ends (vectorised numpy text encoding, no
+    per-token Python objects), and gensim's ``corpus_file`` reader trains on
+    them without the GIL. A walk folder's partition files are copied into
+    those per-thread files as bytes.
 ``"auto"`` (default)
     ``"file"`` for small corpora (at most :data:`AUTO_FILE_MAX_TOKENS_PER_WORKER`
     walk tokens per worker thread), ``"iterable"`` otherwise. Measured on
@@ -54,13 +56,18 @@ saturation (like gensim, a term whose dot product is beyond +-6 is neither
 trained nor counted). Divide by ``trained_words[e]`` (tokens trained in that epoch) for a
 size-independent figure; the progress bar shows that mean.
 
-File mode has two approximations of gensim's own: a worker's share of an
+File mode keeps one approximation of gensim's: a worker's share of an
 epoch is summed in ``float32`` inside gensim, so its loss is only trustworthy
 for small shares (``"auto"`` picks file mode only then;
-:attr:`Word2VecResult.loss_exact` says whether it holds), and the file is
-split between workers by byte offset, so with several workers a few walks are
-trained twice or not at all in an epoch (``trained_words`` shows it). The
-iterable mode is exact on both counts.
+:attr:`Word2VecResult.loss_exact` says whether it holds). Two losses of
+gensim's own file mode are fixed (see ``_worker_files``): it split the file
+between threads at raw byte offsets and let each read whole jobs past its
+share (``workers=1000`` trained 9,065,942 words of a 54,000-token corpus per
+epoch; 16 workers on the MovieLens defaults 634,920 of 562,000), and it cut
+the end off the walk that closes each 10,000-word job (50 of 54,000 words
+with one worker). Now every walk is trained exactly once per epoch in both
+modes, whatever ``workers`` is, and threads are capped by the cores and the
+corpus size (:func:`cap_workers`).
 
 Reproducibility: with ``seed`` set and ``workers=1`` the vectors are identical
 from run to run (gensim 4 no longer seeds vectors with Python's salted string
@@ -85,13 +92,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._utils import as_generator, default_workers, progress_bar
+from .corpus import WalkFolder, _check_rows, _line_blocks, _TextEncoder, read_walk_folder
 from .exceptions import ParameterError
 from .validation import check_fraction, check_int, check_positive
 
 __all__ = [
     "Word2VecResult",
     "train_word2vec",
+    "cap_workers",
     "AUTO_FILE_MAX_TOKENS_PER_WORKER",
+    "MIN_TOKENS_PER_WORKER",
     "MAX_WALK_LENGTH",
     "DEFAULT_LEARNING_RATE",
     "DEFAULT_MIN_LEARNING_RATE",
@@ -105,6 +115,9 @@ MAX_WALK_LENGTH = 10_000
 #: ``corpus="auto"`` trains from a corpus file when the walks hold at most this
 #: many tokens per worker thread (then gensim's float32 loss sums stay precise too).
 AUTO_FILE_MAX_TOKENS_PER_WORKER = 50_000
+#: Training threads are capped so that each has at least this many walk tokens
+#: per epoch (gensim's job size, ``MAX_WORDS_IN_BATCH``): more would idle.
+MIN_TOKENS_PER_WORKER = 10_000
 #: Rows are converted or written in chunks of about this many tokens.
 _CHUNK_TOKENS = 1 << 18
 
@@ -127,6 +140,9 @@ class Word2VecResult:
     loss_exact : bool
         False when gensim's float32 accumulator may have lost precision
         (large file-mode epochs).
+    workers_used : int
+        Training threads actually run: ``workers`` capped by the cores and
+        by the corpus (:func:`cap_workers`).
     seconds : float
         Wall time of the training itself (vocabulary and corpus included).
     """
@@ -136,6 +152,7 @@ class Word2VecResult:
     trained_words: list = field(default_factory=list)
     corpus: str = "iterable"
     loss_exact: bool = True
+    workers_used: int = 1
     seconds: float = 0.0
 
     def __repr__(self):
@@ -146,19 +163,26 @@ class Word2VecResult:
                 f"corpus={self.corpus!r}, loss_history=[{losses}{more}])")
 
 
-def train_word2vec(walks, num_nodes, *, dimensions=128, window=10, negative=5, epochs=1,
+def train_word2vec(walks, num_nodes=None, *, dimensions=128, window=10, negative=5, epochs=1,
                    sample=0.0, learning_rate=None, min_learning_rate=None, workers=None,
                    seed=None, corpus="auto", progress=True, tmp_dir=None):
     """Train skip-gram with negative sampling (gensim) on walks of node indices.
 
     Parameters
     ----------
-    walks : ndarray of int, shape (num_walks, walk_length), or iterable of such arrays
+    walks : ndarray of int, shape (num_walks, walk_length), iterable of such arrays, or WalkFolder
         Node indices ``0..num_nodes-1``; ``-1`` (padding after a dead end) is
-        skipped. A list of equally long walks is taken as one array. An iterable of row chunks is read once and spooled to a
-        temporary file, so memory stays bounded by one chunk.
+        skipped. A list of equally long walks is taken as one array. An
+        iterable of row chunks is read once and spooled to a temporary file,
+        so memory stays bounded by one chunk. A
+        :class:`~n2v_lite.corpus.WalkFolder` (or the path of one) is trained
+        from its files as they are: nothing is spooled, the vocabulary comes
+        from its ``counts.npy``, and training again from it with the same
+        ``seed`` (and ``workers=1``) gives the same vectors as the first time
+        and as training on the same walks held in an array.
     num_nodes : int
-        Vocabulary size; every node gets a vector, visited or not.
+        Vocabulary size; every node gets a vector, visited or not. Optional
+        for a walk folder (it knows its nodes).
     dimensions : int
         Embedding size.
     window : int
@@ -173,7 +197,10 @@ def train_word2vec(walks, num_nodes, *, dimensions=128, window=10, negative=5, e
         Start and end of gensim's linearly decaying step size
         (default 0.025 and 0.0001).
     workers : int, optional
-        Training threads (default: the CPUs available).
+        Training threads (default: the CPUs available); capped by the cores
+        and to one thread per :data:`MIN_TOKENS_PER_WORKER` tokens
+        (:func:`cap_workers`; the result's ``workers_used``). The thread count
+        never changes which walks are trained: each once per epoch.
     seed : None, int or numpy.random.Generator
         Source of gensim's seed (initial vectors, negative draws, windows).
     corpus : {"auto", "iterable", "file"}
@@ -198,41 +225,59 @@ def train_word2vec(walks, num_nodes, *, dimensions=128, window=10, negative=5, e
     >>> len(result.loss_history)
     5
     """
+    if isinstance(walks, (str, os.PathLike)):
+        walks = read_walk_folder(walks)
+    if isinstance(walks, WalkFolder):
+        if num_nodes is not None and num_nodes != walks.num_nodes:
+            raise ParameterError(f"num_nodes is {num_nodes!r} but the walk folder "
+                                 f"{walks.folder} has {walks.num_nodes} nodes")
+        num_nodes = walks.num_nodes
     params = _check_params(num_nodes, dimensions, window, negative, epochs, sample,
                            learning_rate, min_learning_rate, workers, corpus)
-    num_nodes, workers = params["num_nodes"], params["workers"]
+    num_nodes = params["num_nodes"]
     rng = as_generator(seed)
     gensim_seed = int(rng.integers(2**31 - 1))
     start = time.perf_counter()
     if isinstance(walks, (list, tuple)) and walks and all(np.ndim(w) == 1 for w in walks):
         walks = np.asarray(walks)  # a list of walks rather than a list of chunks
     with contextlib.ExitStack() as stack:
-        if isinstance(walks, np.ndarray):
+        def scratch():
+            return stack.enter_context(tempfile.TemporaryDirectory(prefix="n2v_lite-",
+                                                                   dir=tmp_dir))
+
+        if isinstance(walks, WalkFolder):
+            source = _FolderSource(walks)
+        elif isinstance(walks, np.ndarray):
             source = _ArraySource(walks, num_nodes)
-            mode = _choose_corpus(corpus, source.num_tokens / workers)
         else:
             # a stream is spooled once; choose the spool format up front
-            mode = "iterable" if corpus == "auto" else corpus
-            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="n2v_lite-", dir=tmp_dir))
-            source = _spool(walks, num_nodes, tmp, as_text=(mode == "file"))
+            as_text = corpus == "file"
+            source = _spool(walks, num_nodes, scratch(), as_text=as_text)
             stack.callback(source.close)
         if source.num_tokens == 0:
             raise ValueError("the walks are empty")
-        if mode == "file" and source.text_path is None:
-            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="n2v_lite-", dir=tmp_dir))
-            source.write_text(os.path.join(tmp, "walks.txt"))
-        model = _build_model(source, mode, params, gensim_seed)
+        workers = cap_workers(params["workers"], source.num_tokens)
+        if isinstance(source, _TextSource):
+            mode = "file"
+        elif isinstance(source, _ArraySource) and isinstance(source.walks, _WalkFile):
+            mode = "iterable"
+        else:
+            mode = _choose_corpus(corpus, source.num_tokens / workers)
+        worker_files = None
+        if mode == "file":
+            worker_files = _worker_files(source.text_files(scratch), source.num_tokens,
+                                         workers, scratch)
+            workers = len(worker_files)
+        model = _build_model(source, mode, dict(params, workers=workers), gensim_seed)
+        model._n2v_worker_files = worker_files
         tally = _LossTally(model, params["epochs"], progress)
         stack.enter_context(_single_threaded_blas())
         try:
-            if mode == "file":
-                model.train(corpus_file=source.text_path, total_examples=source.num_rows,
-                            total_words=source.num_tokens, epochs=params["epochs"],
-                            compute_loss=True, callbacks=[tally])
-            else:
-                model.train(corpus_iterable=source, total_examples=source.num_rows,
-                            total_words=source.num_tokens, epochs=params["epochs"],
-                            compute_loss=True, callbacks=[tally])
+            corpus_args = ({"corpus_file": worker_files[0].path} if mode == "file"
+                           else {"corpus_iterable": source})
+            model.train(**corpus_args, total_examples=source.num_rows,
+                        total_words=source.num_tokens, epochs=params["epochs"],
+                        compute_loss=True, callbacks=[tally])
         finally:
             tally.close()
         vectors = _vectors_by_index(model, num_nodes, mode)
@@ -243,8 +288,28 @@ def train_word2vec(walks, num_nodes, *, dimensions=128, window=10, negative=5, e
         trained_words=tally.words,
         corpus=mode,
         loss_exact=(mode == "iterable" or share <= AUTO_FILE_MAX_TOKENS_PER_WORKER),
+        workers_used=workers,
         seconds=time.perf_counter() - start,
     )
+
+
+def cap_workers(workers, num_tokens):
+    """Training threads actually used: ``workers`` capped by the cores and the corpus.
+
+    More threads than cores only contend, and a thread with less than
+    :data:`MIN_TOKENS_PER_WORKER` tokens per epoch (one gensim job) has
+    nothing to do; neither changes what is trained (every walk is trained
+    once per epoch whatever the thread count).
+
+    Examples
+    --------
+    >>> cap_workers(1000, 54_000) <= 5
+    True
+    >>> cap_workers(8, 100)
+    1
+    """
+    cap = min(default_workers(), num_tokens // MIN_TOKENS_PER_WORKER)
+    return max(1, min(int(workers), cap))
 
 
 # ---------------------------------------------------------------- parameters
@@ -279,12 +344,25 @@ def _choose_corpus(corpus, tokens_per_worker):
 
 
 # ------------------------------------------------------------------ corpora
-class _ArraySource:
-    """Walk rows (an array or a spooled :class:`_WalkFile`) seen as gensim sentences.
+class _Source:
+    """Walks seen as gensim sentences: ``counts``, ``num_rows``, ``num_tokens``,
+    ``chunks()`` of int rows and ``text_files(scratch)`` (LineSentence files of
+    node-index tokens covering every row in order).
 
     Iterating yields one list of ``int`` tokens per walk, converting one
     chunk of rows at a time; padding (``-1``) is dropped.
     """
+
+    def __iter__(self):
+        for chunk in self.chunks():
+            yield from _token_lists(chunk)
+
+    def close(self):
+        pass
+
+
+class _ArraySource(_Source):
+    """Walk rows in an array, or in a spooled :class:`_WalkFile`."""
 
     def __init__(self, walks, num_nodes, counts=None):
         if not isinstance(walks, _WalkFile):
@@ -298,9 +376,7 @@ class _ArraySource:
                              f"got {walks.shape[1]}")
         self.walks = walks
         self.num_nodes = num_nodes
-        self.text_path = None
-        rows = max(1, _CHUNK_TOKENS // max(1, walks.shape[1]))
-        self.chunk_rows = rows
+        self.chunk_rows = max(1, _CHUNK_TOKENS // max(1, walks.shape[1]))
         if counts is None:
             counts = np.zeros(num_nodes, dtype=np.int64)
             for chunk in self.chunks():
@@ -313,23 +389,20 @@ class _ArraySource:
         for begin in range(0, self.walks.shape[0], self.chunk_rows):
             yield np.asarray(self.walks[begin:begin + self.chunk_rows])
 
-    def __iter__(self):
-        for chunk in self.chunks():
-            yield from _token_lists(chunk)
-
-    def write_text(self, path):
+    def text_files(self, scratch):
+        path = os.path.join(scratch(), "walks.txt")
         with open(path, "wb") as handle:
             encoder = _TextEncoder(self.num_nodes)
             for chunk in self.chunks():
                 handle.write(encoder.encode(chunk))
-        self.text_path = path
+        return [path]
 
     def close(self):
         self.walks = None
 
 
-class _TextSource:
-    """A walk stream already written as a LineSentence file."""
+class _TextSource(_Source):
+    """A walk stream already spooled as one LineSentence file."""
 
     def __init__(self, path, counts, num_rows):
         self.text_path = path
@@ -337,20 +410,111 @@ class _TextSource:
         self.num_rows = num_rows
         self.num_tokens = int(counts.sum())
 
-    def close(self):
-        pass
+    def text_files(self, scratch):
+        return [self.text_path]
+
+
+class _FolderSource(_Source):
+    """A :class:`~n2v_lite.corpus.WalkFolder`: its partition files are the corpus files."""
+
+    def __init__(self, folder):
+        if folder.walk_length > MAX_WALK_LENGTH:
+            raise ValueError(f"walks longer than {MAX_WALK_LENGTH} steps are truncated by gensim; "
+                             f"{folder.folder} has walk_length {folder.walk_length}")
+        self.folder = folder
+        self.counts = folder.counts
+        self.num_rows = folder.rows
+        self.num_tokens = folder.tokens
+
+    def chunks(self):
+        return self.folder.chunks()
+
+    def text_files(self, scratch):
+        return [str(path) for path in self.folder.paths]
+
+
+class _WorkerFile:
+    """One training thread's corpus file and the filler lines written into it."""
+
+    __slots__ = ("path", "tokens", "filler_lines", "filler_tokens")
+
+    def __init__(self, path):
+        self.path = path
+        self.tokens = self.filler_lines = self.filler_tokens = 0
+
+
+def _worker_files(paths, num_tokens, workers, scratch):
+    """Copy the LineSentence files ``paths`` into one file per training thread.
+
+    gensim's ``corpus_file`` mode drops walks in two ways, both fixed here:
+
+    * it starts thread ``k`` at byte ``k * size / workers`` (mid-line) and
+      lets it read whole jobs past its share, so walks were trained twice or
+      skipped (``--workers 1000`` trained 9,065,942 words of a 54k-token
+      corpus). Here thread ``k`` reads its own file, cut at line ends with
+      about ``num_tokens / workers`` tokens, to its end.
+    * its reader closes a job *after* the line that takes it past 10,000
+      words and keeps that line in the job, while the trainer stops at
+      10,000 words: the end of that line is never trained (about 0.4% of
+      the tokens of 80-node walks). Here a line of out-of-vocabulary filler
+      tokens (``"."``) is written wherever a walk would cross that limit, so
+      every job ends with the filler, which nothing trains.
+
+    Returns the :class:`_WorkerFile` of each non-empty file, in row order.
+    """
+    folder = scratch()
+    bounds = [num_tokens * (k + 1) // workers for k in range(workers)]
+    out = []
+    handle = None
+    batch = done = 0
+    k = 0
+    try:
+        for path in paths:
+            for block in _line_blocks(path, 16 << 20):
+                if not block.endswith(b"\n"):
+                    raise ValueError(f"{path}: the last line has no end")
+                buf = np.frombuffer(block, dtype=np.uint8)
+                ends = np.flatnonzero(buf == 10) + 1
+                spaces = np.cumsum(buf == 32)[ends - 1]
+                cum = np.diff(spaces, prepend=0) + 1  # tokens per line ...
+                cum = np.cumsum(cum)                  # ... summed up to each line
+                i, base = 0, 0
+                while i < len(ends):
+                    while k < workers - 1 and done >= bounds[k]:  # share done: next thread
+                        k += 1
+                        if handle is not None:
+                            handle.close()
+                            handle, batch = None, 0
+                    if handle is None:
+                        out.append(_WorkerFile(os.path.join(folder, f"worker-{k:03d}.txt")))
+                        handle = open(out[-1].path, "wb")
+                    fit = int(np.searchsorted(cum, base + _JOB_WORDS - batch, side="right"))
+                    share = len(ends) if k == workers - 1 else \
+                        int(np.searchsorted(cum, base + bounds[k] - done, side="left")) + 1
+                    take = min(fit, share, len(ends)) - i
+                    if take > 0:
+                        first = int(ends[i - 1]) if i else 0
+                        handle.write(block[first:int(ends[i + take - 1])])
+                        tokens = int(cum[i + take - 1]) - base
+                        out[-1].tokens += tokens
+                        batch += tokens
+                        done += tokens
+                        base += tokens
+                        i += take
+                    elif i < len(ends):  # the next walk would cross gensim's job limit
+                        filler = _JOB_WORDS + 1 - batch
+                        handle.write(b". " * (filler - 1) + b".\n")
+                        out[-1].filler_lines += 1
+                        out[-1].filler_tokens += filler
+                        batch = 0
+    finally:
+        if handle is not None:
+            handle.close()
+    return out
 
 
 def _add_counts(counts, chunk, num_nodes):
-    flat = chunk.ravel()
-    if flat.size == 0:
-        return
-    low, high = flat.min(), flat.max()
-    if low < -1 or high >= num_nodes:
-        bad = low if low < -1 else high
-        raise ValueError(f"walks hold node index {int(bad)}, outside 0..{num_nodes - 1} "
-                         f"(and -1 for padding)")
-    counts += np.bincount(flat[flat >= 0] if low < 0 else flat, minlength=num_nodes)
+    counts += _check_rows(chunk, num_nodes)[1]
 
 
 def _token_lists(chunk):
@@ -358,33 +522,6 @@ def _token_lists(chunk):
     if chunk.size and chunk.min() < 0:
         return [[t for t in row if t >= 0] for row in rows]
     return rows
-
-
-class _TextEncoder:
-    """Vectorised int-walks -> LineSentence bytes ("12 7 3\\n"), no per-token objects."""
-
-    def __init__(self, num_nodes):
-        # table entry 0 is the padding token (empty); entry i + 1 is node i plus a space
-        tokens = [b"%d " % i for i in range(num_nodes)]
-        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=num_nodes)
-        self.lengths = np.concatenate([[0], lengths])
-        self.starts = np.concatenate([[0, 0], np.cumsum(lengths)[:-1]])
-        self.buffer = np.frombuffer(b"".join(tokens), dtype=np.uint8)
-
-    def encode(self, chunk):
-        if chunk.size == 0:
-            return b""
-        slots = chunk.astype(np.int64).ravel() + 1
-        lengths = self.lengths[slots]
-        ends = np.cumsum(lengths)
-        total = int(ends[-1])
-        # position p of the output copies buffer[start(token) + offset within token]
-        gather = np.arange(total, dtype=np.int64)
-        gather -= np.repeat(ends - lengths - self.starts[slots], lengths)
-        out = self.buffer[gather]
-        row_ends = ends.reshape(chunk.shape)[:, -1] - 1  # the space after each row's last token
-        out[row_ends] = ord("\n")
-        return out.tobytes()
 
 
 def _spool(chunks, num_nodes, folder, *, as_text):
@@ -467,6 +604,11 @@ def _vectors_by_index(model, num_nodes, mode):
 
 
 _WORD2VEC_CLASS = None
+# gensim's corpus-file loop stops a thread once it read ``total_words / workers``
+# words; with one file per thread it must read its file to the end instead.
+_NO_WORD_LIMIT = 2**62
+#: Words per gensim job (``MAX_WORDS_IN_BATCH``); its trainers stop a job there.
+_JOB_WORDS = 10_000
 
 
 def _word2vec_class():
@@ -495,9 +637,19 @@ def _word2vec_class():
                             total_words=None, **kwargs):
             work, neu1 = thread_private_mem
             view = _BatchView(self)
+            files = self._n2v_worker_files
+            if files:
+                # this thread's own file, read to its end (see _worker_files); the
+                # learning rate decays by examples, filler lines included
+                mine = files[thread_id]
+                corpus_file, offset, total_words = mine.path, 0, _NO_WORD_LIMIT
+                total_examples += sum(f.filler_lines for f in files)
             examples, tally, raw_tally = train_epoch_sg(
                 view, corpus_file, offset, cython_vocab, cur_epoch, total_examples,
                 total_words, work, neu1, self.compute_loss)
+            if files:
+                examples -= mine.filler_lines
+                raw_tally -= mine.filler_tokens
             self._n2v_tally.add(view.running_training_loss, tally)
             return examples, tally, raw_tally
 

@@ -8,8 +8,11 @@ import textwrap
 import numpy as np
 import pytest
 
-from n2v_lite.word2vec import (MAX_WALK_LENGTH, Word2VecResult, _ArraySource, _TextEncoder,
-                               train_word2vec)
+from n2v_lite.corpus import _TextEncoder, write_walk_folder
+from n2v_lite.graph import Graph
+from n2v_lite.walks import random_walks
+from n2v_lite.word2vec import (MAX_WALK_LENGTH, MIN_TOKENS_PER_WORKER, Word2VecResult,
+                               _ArraySource, _worker_files, cap_workers, train_word2vec)
 
 FAST = dict(dimensions=16, window=3, negative=3, progress=False)
 
@@ -154,6 +157,8 @@ def test_vectors_do_not_depend_on_pythonhashseed():
 def test_auto_corpus_picks_the_file_only_for_small_corpora(monkeypatch):
     import n2v_lite.word2vec as w2v
 
+    monkeypatch.setattr(w2v, "MIN_TOKENS_PER_WORKER", 1)  # keep the threads asked for
+    monkeypatch.setattr(w2v, "default_workers", lambda: 8)
     walks, n = two_cliques_walks()  # 7200 tokens
     small = train_word2vec(walks, n, seed=0, workers=2, **FAST)
     assert small.corpus == "file" and small.loss_exact
@@ -208,3 +213,105 @@ def test_result_repr_is_readable():
     walks, n = two_cliques_walks(rows_per_node=2)
     text = repr(train_word2vec(walks, n, epochs=2, seed=0, workers=1, **FAST))
     assert text.startswith("Word2VecResult(12 nodes x 16 dims, 2 epochs")
+
+
+# ------------------------------------------------------------ worker caps
+def ring_walks(rows=5400, length=10, n=600, seed=0):
+    """54,000 tokens: the size of the hardening issue's corpus (``--workers 1000``)."""
+    rng = np.random.default_rng(seed)
+    starts = rng.integers(0, n, rows)
+    return ((starts[:, None] + np.arange(length)) % n).astype(np.int32), n
+
+
+@pytest.mark.parametrize("corpus", ["iterable", "file"])
+def test_a_thousand_workers_are_capped_and_train_each_walk_once(corpus):
+    walks, n = ring_walks()
+    result = train_word2vec(walks, n, epochs=2, seed=0, workers=1000, corpus=corpus, **FAST)
+    # gensim's byte-offset split trained 9,065,942 words per epoch here
+    assert result.trained_words == [walks.size] * 2
+    assert result.workers_used == cap_workers(1000, walks.size)
+    assert 1 <= result.workers_used <= min(os.cpu_count(), walks.size // MIN_TOKENS_PER_WORKER)
+
+
+@pytest.mark.parametrize("corpus", ["iterable", "file"])
+@pytest.mark.parametrize("workers", [1, 2, 3, 8, 16, 64])
+def test_every_thread_count_trains_each_walk_once_per_epoch(monkeypatch, corpus, workers):
+    """Threads really run (no cap): only the split decides what is trained."""
+    import n2v_lite.word2vec as w2v
+
+    monkeypatch.setattr(w2v, "MIN_TOKENS_PER_WORKER", 1)
+    monkeypatch.setattr(w2v, "default_workers", lambda: 1000)
+    walks, n = ring_walks(rows=2000, length=13)
+    walks[::7, 5:] = -1  # dead ends: lines of different lengths
+    tokens = int((walks >= 0).sum())
+    result = train_word2vec(walks, n, epochs=3, seed=0, workers=workers, corpus=corpus, **FAST)
+    assert result.workers_used == workers
+    assert result.trained_words == [tokens] * 3
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3, 7, 60, 200])
+def test_worker_files_hold_every_line_once_in_jobs_gensim_trains_whole(tmp_path, workers):
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(1, 400, 300)
+    lines = [" ".join(map(str, rng.integers(0, 10**6, k))) + "\n" for k in lengths]
+    paths = []
+    for k, (a, b) in enumerate([(0, 120), (120, 121), (121, 300)]):
+        paths.append(str(tmp_path / f"p{k}.txt"))
+        with open(paths[-1], "w") as handle:
+            handle.write("".join(lines[a:b]))
+    tokens = int(lengths.sum())
+    files = _worker_files(paths, tokens, workers, lambda: str(tmp_path))
+    assert 1 <= len(files) <= min(workers, 300)
+    kept = []
+    for f in files:
+        text = open(f.path).read().splitlines(keepends=True)
+        real = [line for line in text if not line.startswith(".")]
+        kept += real
+        assert f.tokens == sum(len(line.split()) for line in real)
+        assert f.filler_lines == len(text) - len(real)
+        # replay gensim's reader: a job closes after the line that passes 10,000 words,
+        # and its trainer stops at 10,000 in-vocabulary words
+        job = trained = 0
+        for line in text:
+            words = len(line.split())
+            if not line.startswith("."):
+                assert trained + words <= 10_000
+                trained += words
+            job += words
+            if job > 10_000:
+                job = trained = 0
+    assert kept == lines
+    shares = [f.tokens for f in files]
+    if workers <= 7:  # balanced to within a walk
+        assert max(shares) - min(shares) <= 2 * lengths.max()
+
+
+# ------------------------------------------------------------ walk folders
+def folder_and_walks(tmp_path, rows_per_partition=None):
+    rng = np.random.default_rng(1)
+    g = Graph.from_edges(rng.integers(0, 30, 150), rng.integers(0, 40, 150), directed=True)
+    folder = write_walk_folder(g, tmp_path / "walks", 6, 12, p=0.5, q=2.0, seed=9,
+                               rows_per_partition=rows_per_partition, progress=False)
+    return folder, random_walks(g, 6, 12, p=0.5, q=2.0, seed=9)
+
+
+@pytest.mark.parametrize("corpus", ["iterable", "file"])
+@pytest.mark.parametrize("rows_per_partition", [None, 50])
+def test_training_from_a_walk_folder_restarts_identically(tmp_path, corpus, rows_per_partition):
+    folder, walks = folder_and_walks(tmp_path, rows_per_partition)
+    assert (walks == -1).any()
+    kwargs = dict(epochs=2, seed=3, workers=1, corpus=corpus, **FAST)
+    first = train_word2vec(folder, **kwargs)
+    again = train_word2vec(str(folder.folder), **kwargs)  # a rerun, from the path
+    from_array = train_word2vec(walks, folder.num_nodes, **kwargs)
+    assert first.corpus == corpus
+    np.testing.assert_array_equal(first.vectors, again.vectors)
+    np.testing.assert_array_equal(first.vectors, from_array.vectors)
+    assert first.trained_words == from_array.trained_words == [folder.tokens] * 2
+    assert first.loss_history == from_array.loss_history
+
+
+def test_a_walk_folder_with_the_wrong_num_nodes_is_refused(tmp_path):
+    folder, _ = folder_and_walks(tmp_path)
+    with pytest.raises(ValueError, match="num_nodes is 7 but the walk folder"):
+        train_word2vec(folder, 7, **FAST)
