@@ -6,7 +6,9 @@ graph -> walks -> trainer -> embeddings, each stage in its own module:
 * :mod:`n2v_lite.movielens` -- the MovieLens movie graph (and its download);
 * :mod:`n2v_lite.walks` -- exact node2vec biased random walks in numpy;
 * :mod:`n2v_lite.word2vec` / :mod:`n2v_lite.tutorial` -- the two trainers;
-* :mod:`n2v_lite.model` -- the :class:`Node2Vec` estimator, the result users hold.
+* :mod:`n2v_lite.trainers` -- the registry of trainers (gensim, tutorial);
+* :mod:`n2v_lite.model` -- the :class:`Node2Vec` estimator;
+* :mod:`n2v_lite.embedding` -- :class:`NodeEmbedding`, the result users hold.
 
 Importing the package is cheap: gensim, scikit-learn and pandas are imported
 only where they are used.
@@ -18,6 +20,8 @@ from .exceptions import (  # noqa: E402  (cheap, no third-party imports)
     AmbiguousQueryError,
     DownloadError,
     GraphError,
+    OutputError,
+    ParameterError,
     ModelFileError,
     N2VLiteError,
     NodeNotFoundError,
@@ -28,7 +32,9 @@ __all__ = [
     "__version__",
     "Graph",
     "Node2Vec",
+    "NodeEmbedding",
     "load",
+    "where",
     "N2VLiteError",
     "GraphError",
     "NodeNotFoundError",
@@ -36,13 +42,17 @@ __all__ = [
     "NotFittedError",
     "ModelFileError",
     "DownloadError",
+    "ParameterError",
+    "OutputError",
 ]
 
 # Public names resolved on first use, so ``import n2v_lite`` stays fast.
 _LAZY = {
     "Graph": ("n2v_lite.graph", "Graph"),
     "Node2Vec": ("n2v_lite.model", "Node2Vec"),
-    "load": ("n2v_lite.model", "load"),
+    "NodeEmbedding": ("n2v_lite.embedding", "NodeEmbedding"),
+    "load": ("n2v_lite.embedding", "load"),
+    "where": ("n2v_lite.filters", "where"),
 }
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["as_generator", "default_workers", "progress_bar", "atomic_write", "atomic_path"]
+__all__ = ["as_generator", "default_workers", "progress_bar", "atomic_write", "atomic_path",
+           "check_writable"]
 
 
 def as_generator(seed=None):
@@ -58,16 +59,99 @@ def progress_bar(iterable=None, *, total=None, desc=None, unit="it", enabled=Tru
                 file=sys.stderr, leave=False, dynamic_ncols=True, **kwargs)
 
 
+def _temp_prefix(path):
+    return f".{path.name}."
+
+
+def _remove_stale_temps(path):
+    """Remove temporary files of earlier saves to ``path`` whose process is gone.
+
+    Temporary names carry the writer's pid (``.NAME.<pid>.XXXX.tmp``); a save
+    killed by SIGKILL leaves one behind, and the next save of the same name
+    removes it. Files of a live process (a concurrent save) are left alone.
+    """
+    prefix = _temp_prefix(path)
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path.parent if str(path.parent) else "."):
+            name = entry.name
+            if not name.startswith(prefix):
+                continue
+            pid, _, rest = name[len(prefix):].partition(".")
+            if not rest:
+                continue
+            if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+                continue
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists but not ours
+        return True
+    return True
+
+
+def _fsync_dir(directory):
+    with contextlib.suppress(OSError):  # not every platform/filesystem allows it
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def check_writable(path, create_parent=False):
+    """Fail before any long work when ``path`` cannot be written; returns it as a Path.
+
+    Makes (and removes) a temporary file beside ``path``, so a missing folder,
+    a read-only place or a full directory is reported at once, naming the
+    user's path, not an internal temporary file. ``create_parent`` makes the
+    folder first (for outputs that are folders).
+
+    Raises
+    ------
+    OutputError
+        The path is a folder, or the file cannot be created there.
+    """
+    from .exceptions import OutputError
+
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{path}: cannot write: it is a folder")
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        if create_parent:
+            directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f"{_temp_prefix(path)}{os.getpid()}.",
+                                   suffix=".tmp")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        if isinstance(exc, FileNotFoundError) or not directory.exists():
+            reason = f"no folder {directory}"
+        raise OutputError(f"{path}: cannot write ({reason})") from None
+    return path
+
+
 @contextlib.contextmanager
 def atomic_path(path, suffix=None):
     """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
 
     On any exception (or KeyboardInterrupt) the temporary file is removed and
     ``path`` is left as it was, so a failed write never leaves a broken file.
+    The file and its folder are fsynced before and after the rename, so a
+    power cut cannot leave a renamed but empty file; temporary files left by
+    killed earlier saves of the same name are removed.
     """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.",
+    _remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f"{_temp_prefix(path)}{os.getpid()}.",
                                suffix=suffix if suffix is not None else ".tmp")
     os.close(fd)
     umask = os.umask(0)
@@ -75,7 +159,13 @@ def atomic_path(path, suffix=None):
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
     try:
         yield Path(tmp)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
+        _fsync_dir(directory)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -14,25 +14,63 @@ Shell completion comes from click, e.g. for bash::
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .exceptions import N2VLiteError
-from .model import EXPORT_FORMATS, MOVIELENS_DEFAULTS, MOVIELENS_QUERIES
+from .exceptions import N2VLiteError, ParameterError
+from .embedding import EXPORT_FORMATS
+from .movielens import MOVIELENS_DEFAULTS, MOVIELENS_QUERIES
+from .render import NEIGHBOUR_FORMATS
+from .validation import check_fraction, check_int, check_positive, check_seed, check_share
 
 __all__ = ["main", "cli"]
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "show_default": True,
                     "max_content_width": 100}
-POSITIVE = click.FloatRange(min=0, min_open=True)
+
+
+class Checked(click.ParamType):
+    """A number checked by the library's own rule (:mod:`n2v_lite.validation`).
+
+    A bad value is a usage error (exit 2) naming the option, with the same
+    message the Python API gives: ``Invalid value for '--p': p must be a
+    positive finite number, got nan``.
+    """
+
+    def __init__(self, kind, check, **bounds):
+        self.kind, self.check, self.bounds = kind, check, bounds
+        self.name = kind.__name__
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str):
+            try:
+                value = self.kind(value)
+            except ValueError:
+                self.fail(f"{value!r} is not a valid {self.name}", param, ctx)
+        name = param.name if param is not None else self.name
+        try:
+            return self.check(name, value, **self.bounds)
+        except ParameterError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+POSITIVE = Checked(float, check_positive)
+COUNT = Checked(int, check_int)
+FRACTION = Checked(float, check_fraction)
+SEED = Checked(int, check_seed)
+SHARE = Checked(float, check_share)
 
 
 def library_errors(fn):
-    """Turn library errors (and unreadable files) into one-line ClickExceptions."""
+    """Library errors become one-line messages (exit 1); Ctrl-C exits 130 saying so.
+
+    Only deliberate errors (:class:`N2VLiteError`) and unreadable or unwritable
+    files are turned into ``Error: ...`` lines; anything else is a bug and
+    shows as one.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -40,7 +78,10 @@ def library_errors(fn):
             return fn(*args, **kwargs)
         except BrokenPipeError:
             raise  # the reader went away (`| head`): click stops quietly
-        except (N2VLiteError, ValueError, OSError) as exc:
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            raise click.exceptions.Exit(130) from None
+        except (N2VLiteError, OSError) as exc:
             if isinstance(exc, OSError) and not isinstance(exc, N2VLiteError) and exc.filename:
                 message = f"{exc.filename}: {exc.strerror or exc}"
             else:
@@ -82,11 +123,11 @@ def walk_options(num_walks=10, walk_length=80):
                      help="Return parameter: low p keeps walks near their start."),
         click.option("--q", "q", type=POSITIVE, default=1.0,
                      help="In-out parameter: low q explores outward (DFS-like)."),
-        click.option("--num-walks", type=click.IntRange(min=1), default=num_walks,
+        click.option("--num-walks", type=COUNT, default=num_walks,
                      help="Walks started from every node."),
-        click.option("--walk-length", type=click.IntRange(min=1), default=walk_length,
+        click.option("--walk-length", type=COUNT, default=walk_length,
                      help="Nodes per walk."),
-        click.option("--seed", type=int, default=None,
+        click.option("--seed", type=SEED, default=None,
                      help="Random seed: the same seed gives the same walks and vectors "
                           "(training then uses one worker unless --workers is given)."),
     )
@@ -98,22 +139,22 @@ def train_options(dimensions=128, window=10, epochs=1, negative=5, sample=0.0, b
     """Training options; ``backend=False`` leaves out the backend-specific ones
     (--sample, --backend, --learning-rate): parity trains both backends with their own."""
     backend_options = [
-        click.option("--sample", type=click.FloatRange(min=0), default=sample,
+        click.option("--sample", type=FRACTION, default=sample,
                      help="gensim down-sampling of frequent nodes (0: off)."),
         click.option("--backend", type=click.Choice(["gensim", "tutorial"]), default="gensim",
                      help="gensim Word2Vec, or the Keras example's trainer in numpy."),
         click.option("--learning-rate", type=POSITIVE, default=None, help=learning_rate_help),
     ]
     return _stack(
-        click.option("--dimensions", "-d", type=click.IntRange(min=1), default=dimensions,
+        click.option("--dimensions", "-d", type=COUNT, default=dimensions,
                      help="Embedding dimensions."),
-        click.option("--window", type=click.IntRange(min=1), default=window,
+        click.option("--window", type=COUNT, default=window,
                      help="Skip-gram context window."),
-        click.option("--epochs", type=click.IntRange(min=1), default=epochs,
+        click.option("--epochs", type=COUNT, default=epochs,
                      help="Training passes over the walks."),
-        click.option("--negative", type=click.IntRange(min=1), default=negative,
+        click.option("--negative", type=COUNT, default=negative,
                      help="Negative samples per positive pair."),
-        click.option("--workers", type=click.IntRange(min=1), default=None,
+        click.option("--workers", type=COUNT, default=None,
                      help="Worker threads  [default: all available cores]"),
         *(backend_options if backend else []),
     )
@@ -130,56 +171,27 @@ def _pop_format(options):
     return {key: options.pop(key) for key in FORMAT_KEYS}
 
 
-def _read_graph(edges, fmt, quiet):
-    """Read an edge list, with a (one-step: parsing is one vectorised pass) progress bar."""
-    from ._utils import progress_bar
-    from .graph import Graph
-
-    with progress_bar(total=1, desc=f"read {Path(edges).name}", unit="file",
-                      enabled=not quiet) as bar:
-        graph = Graph.from_edgelist(edges, **fmt)
-        bar.update()
-    return graph
-
-
 def _estimator(options, quiet):
     """A Node2Vec from the walk and training options (``--seed`` is ``random_state``)."""
     from .model import Node2Vec
 
     params = dict(options)
     params["random_state"] = params.pop("seed")
-    return Node2Vec(progress=not quiet, **_reproducible(params))
+    return Node2Vec(progress=not quiet, **params)
 
 
-def _reproducible(params):
-    """With a seed and no --workers, train on one thread: gensim is only deterministic so."""
-    if params.get("random_state") is not None and params.get("workers") is None:
-        params = dict(params, workers=1)
-    return params
+def _read(source, fmt, quiet, labels=None):
+    from .sources import read_input
+
+    return read_input(source, labels, progress=not quiet, **fmt)
 
 
-def _check_writable(path):
-    """Fail early (before long work) when the output folder does not exist."""
-    if path is None:
-        return
-    parent = Path(path).parent
-    if not parent.is_dir():
-        raise click.ClickException(f"{path}: cannot write (no folder {parent})")
+def _checked_output(path):
+    """Fail before the work when ``path`` cannot be written (None: stdout)."""
+    from ._utils import check_writable
 
-
-def _print_neighbours(model, queries, k, fmt):
-    results = {query: model.most_similar(query, topn=k) for query in queries}
-    if fmt == "json":
-        click.echo(json.dumps({q: r.to_records() for q, r in results.items()}, indent=2))
-        return
-    for n, (query, result) in enumerate(results.items()):
-        if fmt == "tsv":
-            for row in result.to_records():
-                click.echo(f"{query}\t{row['node']}\t{row['label']}\t{row['similarity']:.4f}")
-        else:
-            if n:
-                click.echo()
-            click.echo(result.to_table(title=f"Nearest to {result.query_label}:"))
+    if path is not None:
+        check_writable(path)
 
 
 # ----------------------------------------------------------------- commands
@@ -210,8 +222,8 @@ def cli():
                                   "0.001 with tutorial]")
 @click.option("--query", "queries", multiple=True, metavar="TITLE",
               help="Movie to find neighbours for (repeatable)  [default: the example's five]")
-@click.option("-k", "--topn", type=click.IntRange(min=1), default=5, help="Neighbours per movie.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "tsv"]), default="table",
+@click.option("-k", "--topn", type=COUNT, default=5, help="Neighbours per movie.")
+@click.option("--format", "fmt", type=click.Choice(NEIGHBOUR_FORMATS), default="table",
               help="Output format.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Save the model here (.n2v).")
@@ -224,16 +236,18 @@ def movielens(data, download, min_rating, min_weight, queries, topn, fmt, out, q
     rated both >= --min-rating, weight = PMI x pair count >= --min-weight),
     walks it, trains skip-gram embeddings and prints cosine neighbours.
     """
-    from .model import fit_movielens
+    from .movielens import fit_movielens
+    from .render import render_neighbours
 
-    _check_writable(out)
+    _checked_output(out)
     params = dict(options)
     params["random_state"] = params.pop("seed")
-    model = fit_movielens(data, download=download, min_rating=min_rating, min_weight=min_weight,
-                          progress=not quiet, **_reproducible(params))
+    embedding = fit_movielens(data, download=download, min_rating=min_rating,
+                              min_weight=min_weight, progress=not quiet, **params)
     if out:
-        model.save(out)
-    _print_neighbours(model, queries or MOVIELENS_QUERIES, topn, fmt)
+        embedding.save(out)
+    frame = embedding.most_similar_many(list(queries or MOVIELENS_QUERIES), topn=topn)
+    click.echo(render_neighbours(frame, fmt))
 
 
 @cli.command()
@@ -254,14 +268,15 @@ def embed(edges, out, export_format, quiet, **options):
     space separated, '#' comments, .gz accepted).
     """
     out = out or Path(edges).name.split(".")[0] + ".n2v"
-    _check_writable(out)
-    graph = _read_graph(edges, _pop_format(options), quiet)
-    model = _estimator(options, quiet).fit(graph)
-    model.save(out)
-    click.echo(f"saved {out}: {graph.num_nodes} nodes x {model.wv_.vector_size} dimensions")
+    target = _export_target(out, export_format) if export_format else None
+    _checked_output(out)
+    _checked_output(target if export_format != "projector" else None)
+    graph, _ = _read(edges, _pop_format(options), quiet)
+    embedding = _estimator(options, quiet).fit(graph).embedding_
+    embedding.save(out)
+    click.echo(f"saved {out}: {len(embedding)} nodes x {embedding.dimensions} dimensions")
     if export_format:
-        target = _export_target(out, export_format)
-        model.export(target, export_format)
+        embedding.export(target, export_format)
         click.echo(f"exported {target} ({export_format})")
 
 
@@ -280,32 +295,77 @@ def _export_target(model_path, fmt):
 @library_errors
 def walks(edges, p, q, num_walks, walk_length, seed, out, quiet, **fmt):
     """Write node2vec walks, one per line as space-separated node ids."""
+    from ._utils import atomic_write
     from .walks import write_walks
 
-    _check_writable(None if out == "-" else out)
-    graph = _read_graph(edges, fmt, quiet)
+    _checked_output(None if out == "-" else out)
+    graph, _ = _read(edges, fmt, quiet)
     if out == "-":
         write_walks(sys.stdout, graph, num_walks, walk_length, p, q, seed,
                     progress=not quiet)
     else:
-        from ._utils import atomic_write
-
         with atomic_write(out) as handle:
             write_walks(handle, graph, num_walks, walk_length, p, q, seed, progress=not quiet)
 
 
+def _read_lines(path):
+    """Non-empty lines of a text file (``-``: stdin), stripped."""
+    with click.open_file(path, encoding="utf-8") as handle:
+        return [line.strip() for line in handle if line.strip()]
+
+
 @cli.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=str))
-@click.argument("queries", metavar="QUERY...", nargs=-1, required=True)
-@click.option("-k", "--topn", type=click.IntRange(min=1), default=10, help="Neighbours per query.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "tsv"]), default="table",
+@click.argument("queries", metavar="[QUERY]...", nargs=-1)
+@click.option("--queries-file", type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
+              default=None, help="More queries, one per line ('-': stdin); answered in one batch.")
+@click.option("--positive", multiple=True, metavar="NODE",
+              help="More like these: ids or titles averaged into one query (repeatable).")
+@click.option("--negative", multiple=True, metavar="NODE",
+              help="Less like these: subtracted from the --positive query (repeatable).")
+@click.option("--among-file", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Rank only the nodes listed in this file (ids or titles, one per line).")
+@click.option("--where", "conditions", multiple=True, metavar="EXPR",
+              help="Rank only nodes whose metadata match, e.g. 'degree>=20', 'genres~Comedy' "
+                   "(repeatable: all must hold; operators >= <= > < == != ~ !~).")
+@click.option("-k", "--topn", type=COUNT, default=10, help="Neighbours per query.")
+@click.option("--format", "fmt", type=click.Choice(NEIGHBOUR_FORMATS), default="table",
               help="Output format.")
 @library_errors
-def similar(model_path, queries, topn, fmt):
+def similar(model_path, queries, queries_file, positive, negative, among_file, conditions,
+            topn, fmt):
     """Nearest neighbours of nodes, by node id or (for movie graphs) by title."""
-    from .model import load
+    from .embedding import load
+    from .filters import where
+    from .render import render_neighbours
 
-    _print_neighbours(load(model_path), queries, topn, fmt)
+    queries = list(queries) + (_read_lines(queries_file) if queries_file else [])
+    if not queries and not positive and not negative:
+        raise click.UsageError("give a QUERY, --queries-file, or --positive/--negative nodes")
+    embedding = load(model_path)
+    among = None
+    if conditions:
+        among = embedding.candidates(where(*conditions))
+    if among_file:
+        listed = embedding.candidates(_read_lines(among_file))
+        among = listed if among is None else among & listed
+    frames = []
+    if positive or negative:
+        frames.append(embedding.most_similar(positive=list(positive), negative=list(negative),
+                                             topn=topn, among=among).to_frame())
+    if queries:
+        frames.append(embedding.most_similar_many(queries, topn=topn, among=among))
+    click.echo(render_neighbours(_concat(frames), fmt))
+
+
+def _concat(frames):
+    import pandas as pd
+
+    if len(frames) == 1:
+        return frames[0]
+    frame = pd.concat(frames, ignore_index=True)
+    frame.attrs["headings"] = {k: v for f in frames for k, v in f.attrs["headings"].items()}
+    return frame
 
 
 @cli.command()
@@ -317,10 +377,10 @@ def similar(model_path, queries, topn, fmt):
 @library_errors
 def export(model_path, fmt, out):
     """Export a model's vectors for other tools."""
-    from .model import load
+    from .embedding import load
 
-    _check_writable(out)
-    load(model_path).export(out, fmt)
+    embedding = load(model_path)
+    embedding.export(out, fmt)
     click.echo(f"exported {out} ({fmt})")
 
 
@@ -331,17 +391,10 @@ def export(model_path, fmt, out):
 @library_errors
 def info(model_path, fmt):
     """What a saved model is: nodes, dimensions, parameters, version, source graph."""
-    from .model import load
+    from .embedding import load
+    from .render import render_info
 
-    details = load(model_path).describe()
-    if fmt == "json":
-        click.echo(json.dumps(details, indent=2, default=str))
-        return
-    width = max(len(key) for key in details)
-    for key, value in details.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}={v}" for k, v in value.items())
-        click.echo(f"{key:<{width}}  {value}")
+    click.echo(render_info(load(model_path).describe(), fmt))
 
 
 @cli.command()
@@ -352,15 +405,14 @@ def info(model_path, fmt):
               help="2-D projection.")
 @click.option("--color-by", default=None,
               help="Node metadata column to colour by  [default: genres, when there]")
-@click.option("--seed", type=int, default=0, help="Random seed of the projection.")
+@click.option("--seed", type=SEED, default=0, help="Random seed of the projection.")
 @library_errors
 def plot(model_path, out, method, color_by, seed):
     """Draw a 2-D map of the embeddings (and the loss curve when the model has one)."""
-    from .model import load
-    from .plot import plot_embeddings
+    from .embedding import load
 
-    _check_writable(out)
-    plot_embeddings(load(model_path), out, method=method, color_by=color_by, seed=seed)
+    _checked_output(out)
+    load(model_path).plot(out, method=method, color_by=color_by, seed=seed)
     click.echo(f"wrote {out}")
 
 
@@ -375,35 +427,16 @@ format_option = click.option("--format", "fmt", type=click.Choice(["table", "jso
                              default="table", help="Output format.")
 
 
-def _read_input(source, labels, fmt, quiet):
-    """An edge list (with optional labels file), or a MovieLens folder/zip (genres as labels)."""
-    from .evaluate import movielens_genres, read_labels
-
-    path = Path(source)
-    if path.is_dir() or path.suffix.lower() == ".zip":
-        from .movielens import movie_graph
-
-        graph = movie_graph(path)
-        return graph, read_labels(labels) if labels else movielens_genres(graph)
-    return (_read_graph(source, fmt, quiet),
-            read_labels(labels) if labels else None)
-
-
-def _print_json(data):
-    click.echo(json.dumps(data, indent=2, default=float))
-
-
 @cli.command()
 @input_options
 @click.option("--task", type=click.Choice(["auto", "link", "node", "both"]), default="auto",
               help="Link prediction, node classification, or both  [auto: node when there "
                    "are labels, else link]")
-@click.option("--test-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
-              default=0.5, help="Link prediction: share of edges hidden.")
-@click.option("--train-ratio", "train_ratios", type=click.FloatRange(0, 1, min_open=True,
-              max_open=True), multiple=True, help="Node classification: training share "
-              "(repeatable)  [default: 0.1 to 0.9]")
-@click.option("--repeats", type=click.IntRange(min=1), default=5,
+@click.option("--test-fraction", type=SHARE, default=0.5,
+              help="Link prediction: share of edges hidden.")
+@click.option("--train-ratio", "train_ratios", type=SHARE, multiple=True,
+              help="Node classification: training share (repeatable)  [default: 0.1 to 0.9]")
+@click.option("--repeats", type=COUNT, default=5,
               help="Node classification: random splits per training share.")
 @walk_options()
 @train_options()
@@ -417,48 +450,35 @@ def evaluate(source, labels, task, test_fraction, train_ratios, repeats, fmt, qu
     EDGES is an edge list, or a MovieLens folder or zip (its genres are the labels).
     """
     from .evaluate import DEFAULT_TRAIN_RATIOS, evaluate_embeddings
+    from .render import render_evaluation, to_json
 
-    graph, label_map = _read_input(source, labels, _pop_format(options), quiet)
+    graph, label_map = _read(source, _pop_format(options), quiet, labels)
     if task == "auto":
         task = "node" if label_map else "link"
     results = evaluate_embeddings(graph, _estimator(options, quiet), labels=label_map,
                                   task=task, test_fraction=test_fraction,
                                   train_ratios=train_ratios or DEFAULT_TRAIN_RATIOS,
                                   repeats=repeats, seed=options["seed"], progress=not quiet)
-    if fmt == "json":
-        _print_json(results)
-        return
-    link = results.get("link_prediction")
-    if link:
-        click.echo(f"link prediction: {link['removed_edges']} edges hidden "
-                   f"({link['removed_fraction']:.0%}), {link['test_pairs']} test pairs; ROC-AUC")
-        for name, value in link["auc"].items():
-            click.echo(f"  {name:<10}{value:.4f}")
-    node = results.get("node_classification")
-    if node:
-        click.echo(f"node classification: {node['num_nodes']} nodes, {node['num_labels']} "
-                   f"labels, mean of {node['repeats']} splits")
-        click.echo(f"  {'train':<8}{'macro-F1':>10}{'micro-F1':>10}")
-        for ratio, macro in node["macro_f1"].items():
-            click.echo(f"  {float(ratio):<8.0%}{macro:>10.4f}{node['micro_f1'][ratio]:>10.4f}")
+    click.echo(to_json(results) if fmt == "json" else render_evaluation(results))
 
 
-def _grid(text):
+def _grid(ctx, param, text):
+    """A comma-separated list of positive numbers (an option callback)."""
     try:
-        values = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not a comma-separated list of numbers") from None
-    if not values or any(v <= 0 for v in values):
-        raise click.BadParameter(f"{text!r}: values must be > 0")
+        values = [check_positive(param.name, float(v)) for v in text.split(",") if v.strip()]
+    except (ValueError, ParameterError):
+        values = []
+    if not values:
+        raise click.BadParameter(f"{text!r} is not a comma-separated list of positive numbers")
     return values
 
 
 @cli.command()
 @input_options
-@click.option("--ps", default="0.25,0.5,1,2,4", help="Values of p to try (comma-separated).")
-@click.option("--qs", default="0.25,0.5,1,2,4", help="Values of q to try (comma-separated).")
-@click.option("--test-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
-              default=0.5, help="Share of edges (or labelled nodes) kept for the final test.")
+@click.option("--ps", default="0.25,0.5,1,2,4", callback=_grid, help="Values of p to try (comma-separated).")
+@click.option("--qs", default="0.25,0.5,1,2,4", callback=_grid, help="Values of q to try (comma-separated).")
+@click.option("--test-fraction", type=SHARE, default=0.5,
+              help="Share of edges (or labelled nodes) kept for the final test.")
 @walk_options()
 @train_options()
 @format_option
@@ -471,21 +491,12 @@ def tune(source, labels, ps, qs, test_fraction, fmt, quiet, **options):
     AUC (Hadamard). Only the best pair is scored on the test part.
     """
     from .evaluate import tune as tune_grid
+    from .render import render_tuning, to_json
 
-    grid_p, grid_q = _grid(ps), _grid(qs)
-    graph, label_map = _read_input(source, labels, _pop_format(options), quiet)
-    result = tune_grid(graph, label_map, ps=grid_p, qs=grid_q, model=_estimator(options, True),
+    graph, label_map = _read(source, _pop_format(options), quiet, labels)
+    result = tune_grid(graph, label_map, ps=ps, qs=qs, model=_estimator(options, True),
                        seed=options["seed"], test_fraction=test_fraction, progress=not quiet)
-    if fmt == "json":
-        _print_json(result)
-        return
-    click.echo(f"{result['task'].replace('_', ' ')}: validation {result['metric']}")
-    click.echo(f"  {'p':>6}{'q':>6}{'score':>9}{'seconds':>9}")
-    for row in result["table"]:
-        click.echo(f"  {row['p']:>6g}{row['q']:>6g}{row['validation']:>9.4f}{row['seconds']:>9.1f}")
-    best = result["best"]
-    click.echo(f"best: p={best['p']:g} q={best['q']:g} (validation {best['validation']:.4f}, "
-               f"test {best['test']:.4f})")
+    click.echo(to_json(result) if fmt == "json" else render_tuning(result))
 
 
 @cli.command()
@@ -501,8 +512,9 @@ def parity(source, labels, fmt, quiet, **options):
     Defaults are the Keras node2vec example's settings. Ends with a verdict line.
     """
     from .parity import format_parity, parity_report
+    from .render import to_json
 
-    graph, label_map = _read_input(source, labels, _pop_format(options), quiet)
+    graph, label_map = _read(source, _pop_format(options), quiet, labels)
     report = parity_report(graph, num_walks=options["num_walks"],
                            walk_length=options["walk_length"], p=options["p"], q=options["q"],
                            dimensions=options["dimensions"], window=options["window"],
@@ -510,16 +522,13 @@ def parity(source, labels, fmt, quiet, **options):
                            labels=label_map, workers=options["workers"],
                            seed=0 if options["seed"] is None else options["seed"],
                            progress=not quiet)
-    if fmt == "json":
-        _print_json(report)
-    else:
-        click.echo(format_parity(report))
+    click.echo(to_json(report) if fmt == "json" else format_parity(report))
 
 
 def main(argv=None):
     """Entry point of the ``n2v-lite`` console script."""
     try:
         cli.main(args=argv, prog_name="n2v-lite", standalone_mode=True)
-    except KeyboardInterrupt:  # pragma: no cover - interactive only
+    except KeyboardInterrupt:  # outside a command (while parsing): same contract
         click.echo("Interrupted.", err=True)
         sys.exit(130)

@@ -212,14 +212,23 @@ def _embed(model, graph, seed):
     return vectors
 
 
+def _as_embedding(embeddings):
+    """A NodeEmbedding from a fitted estimator, an embedding, or gensim KeyedVectors."""
+    embeddings = getattr(embeddings, "embedding_", embeddings)
+    if hasattr(embeddings, "vectors_of"):
+        return embeddings
+    if hasattr(embeddings, "index_to_key"):  # gensim KeyedVectors
+        from .embedding import NodeEmbedding
+
+        return NodeEmbedding(embeddings.vectors, embeddings.index_to_key)
+    raise N2VLiteError(f"expected a fitted Node2Vec, a NodeEmbedding or KeyedVectors, "
+                       f"got {type(embeddings).__name__}")
+
+
 def embedding_matrix(embeddings, node_ids):
-    """Rows of a fitted model / KeyedVectors for ``node_ids`` as one float array."""
-    wv = getattr(embeddings, "wv_", embeddings)
-    try:
-        rows = [wv.key_to_index[key] for key in np.asarray(node_ids).tolist()]
-    except KeyError as exc:
-        raise N2VLiteError(f"node {exc.args[0]!r} has no vector") from None
-    return np.asarray(wv.vectors[rows], dtype=np.float64)
+    """Rows of a fitted model / NodeEmbedding / KeyedVectors for ``node_ids`` (float64)."""
+    vectors = _as_embedding(embeddings).vectors_of(list(node_ids))
+    return np.asarray(vectors, dtype=np.float64)
 
 
 def _logistic_regression(seed):
@@ -400,13 +409,13 @@ def _labelled_matrix(embeddings, labels):
                        for x in labels]
         vectors = np.asarray(embeddings, dtype=np.float64)
     else:
-        wv = getattr(embeddings, "wv_", embeddings)
+        embedding = _as_embedding(embeddings)
         if not isinstance(labels, dict):
             labels = _pairs_to_dict(labels)
-        nodes = [node for node in labels if node in wv.key_to_index]
+        nodes = [node for node in labels if node in embedding]
         if not nodes:
             raise N2VLiteError("no labelled node has a vector (do the node ids match?)")
-        vectors = embedding_matrix(wv, np.array(nodes, dtype=object))
+        vectors = embedding_matrix(embedding, nodes)
         label_lists = [labels[node] if isinstance(labels[node], (list, tuple, set))
                        else [labels[node]] for node in nodes]
     keep = np.array([len(x) > 0 for x in label_lists])
@@ -458,8 +467,8 @@ def node_classification(embeddings, labels, *, train_ratios=DEFAULT_TRAIN_RATIOS
 
     Parameters
     ----------
-    embeddings : Node2Vec, KeyedVectors or ndarray
-        A fitted model (or its ``wv_``), or an array whose rows align with ``labels``.
+    embeddings : Node2Vec, NodeEmbedding, KeyedVectors or ndarray
+        A fitted model (or its ``embedding_``), or an array whose rows align with ``labels``.
     labels : dict, DataFrame or sequence
         node id -> label or list of labels; (node, label) pairs; or, with an
         array, one label / list of labels per row.

@@ -13,6 +13,8 @@ __all__ = [
     "ModelFileError",
     "DownloadError",
     "ParameterError",
+    "MemoryPlanError",
+    "OutputError",
 ]
 
 
@@ -56,3 +58,11 @@ class DownloadError(N2VLiteError, OSError):
 
 class ParameterError(N2VLiteError, ValueError):
     """A parameter value is out of range or of the wrong type; the message names it."""
+
+
+class OutputError(N2VLiteError, OSError):
+    """An output path cannot be written (checked before the work starts)."""
+
+
+class MemoryPlanError(N2VLiteError, MemoryError):
+    """A run's estimated peak memory exceeds the limit; the message suggests a way out."""

@@ -54,7 +54,9 @@ __all__ = [
     "format_parity",
 ]
 
-from .model import BACKENDS  # noqa: E402  (the two backends compared, in table order)
+from .trainers import TRAINERS  # noqa: E402
+
+BACKENDS = tuple(TRAINERS)  # the backends compared, in table order
 
 #: What "close" means in the verdict.
 #:
@@ -306,7 +308,7 @@ def parity_report(graph, *, num_walks=5, walk_length=10, p=1.0, q=1.0, dimension
         Progress bars on stderr.
     estimator : callable, optional
         ``estimator(backend, random_state, settings) -> unfitted estimator`` with
-        ``fit(graph, walks=...)`` and ``wv_``; default :class:`n2v_lite.Node2Vec`.
+        ``fit(graph, walks=...)`` and ``embedding_``; default :class:`n2v_lite.Node2Vec`.
 
     Returns
     -------
@@ -346,7 +348,8 @@ def parity_report(graph, *, num_walks=5, walk_length=10, p=1.0, q=1.0, dimension
             runs.append((time.perf_counter() - start, model))
         fitted[backend] = runs[0][1]
         vectors[backend] = [_vectors(model, graph) for _, model in runs]
-        history = getattr(runs[0][1], "loss_history_", None)
+        embedding = getattr(runs[0][1], "embedding_", None)
+        history = embedding.loss_history if embedding is not None else None
         backends[backend] = {
             "train_seconds": round(runs[0][0], 3),
             "train_seconds_second_seed": round(runs[1][0], 3),

@@ -43,13 +43,13 @@ def _categories(values):
     return np.array([v if v in keep else "other" for v in first], dtype=object)
 
 
-def plot_embeddings(model, path, *, method="pca", color_by=None, seed=0):
-    """Save a 2-D map of a fitted model's vectors, coloured by a node attribute.
+def plot_embeddings(embedding, path, *, method="pca", color_by=None, seed=0):
+    """Save a 2-D map of an embedding's vectors, coloured by a node attribute.
 
     Parameters
     ----------
-    model : Node2Vec
-        A fitted model.
+    embedding : NodeEmbedding
+        The vectors (a fitted ``Node2Vec`` is taken for its ``embedding_``).
     path : str or os.PathLike
         Image file; the format follows the suffix (.png, .svg, .pdf).
     method : {"pca", "tsne"}
@@ -63,14 +63,15 @@ def plot_embeddings(model, path, *, method="pca", color_by=None, seed=0):
         from matplotlib.figure import Figure  # no pyplot: the user's backend is left alone
     except ImportError:
         raise N2VLiteError("plotting needs matplotlib: pip install 'n2v-lite[plot]'") from None
-    metadata = model.node_metadata()
+    embedding = getattr(embedding, "embedding_", embedding)
+    metadata = embedding.node_data
     if color_by is None and "genres" in metadata:
         color_by = "genres"
     if color_by is not None and color_by not in metadata:
         raise N2VLiteError(f"no node metadata {color_by!r} to colour by "
                            f"(available: {', '.join(metadata) or 'none'})")
-    xy = project_2d(model.wv_.vectors, method, seed)
-    losses = list(getattr(model, "loss_history_", None) or [])
+    xy = project_2d(embedding.vectors, method, seed)
+    losses = list(embedding.loss_history)
     fig = Figure(figsize=(13 if losses else 8, 6))
     axes = fig.subplots(1, 2 if losses else 1, squeeze=False)
     ax = axes[0, 0]
@@ -89,7 +90,7 @@ def plot_embeddings(model, path, *, method="pca", color_by=None, seed=0):
             ax.scatter(xy[mask, 0], xy[mask, 1], s=6, alpha=0.7, color=colour,
                        label=name or "(none)")
         ax.legend(markerscale=3, fontsize=8, title=color_by, loc="best")
-    ax.set_title(f"{len(xy)} nodes, {method.upper()} of {model.wv_.vector_size}-d embeddings")
+    ax.set_title(f"{len(xy)} nodes, {method.upper()} of {embedding.dimensions}-d embeddings")
     ax.set_xticks([])
     ax.set_yticks([])
     if losses:

@@ -26,7 +26,8 @@ import numbers
 
 from .exceptions import ParameterError
 
-__all__ = ["check_int", "check_positive", "check_fraction", "check_choice", "check_seed"]
+__all__ = ["check_int", "check_positive", "check_fraction", "check_share", "check_choice",
+           "check_seed"]
 
 
 def _is_real(value):
@@ -51,6 +52,14 @@ def check_fraction(name, value):
     """``value`` as a float in [0, 1), else a :class:`ParameterError` naming ``name``."""
     if not _is_real(value) or not 0 <= value < 1:
         raise ParameterError(f"{name} must be a number in [0, 1), got {value!r}")
+    return float(value)
+
+
+def check_share(name, value):
+    """``value`` as a float strictly between 0 and 1, else a :class:`ParameterError`."""
+    if not _is_real(value) or not 0 < value < 1:
+        raise ParameterError(f"{name} must be a number between 0 and 1 (exclusive), "
+                             f"got {value!r}")
     return float(value)
 
 

@@ -127,10 +127,23 @@ def test_bad_edge_list_is_one_line_and_writes_nothing(tmp_path):
 
 @pytest.mark.parametrize("args,code,message", [
     (["embed", "{missing}"], 1, "Error: {missing}: cannot read"),
-    (["embed", "{edges}", "--p", "0"], 2, "Invalid value for '--p': 0.0 is not in the range x>0"),
+    (["embed", "{edges}", "--p", "0"], 2,
+     "Invalid value for '--p': p must be a positive finite number, got 0.0"),
+    (["embed", "{edges}", "--p", "nan"], 2,
+     "Invalid value for '--p': p must be a positive finite number, got nan"),
+    (["embed", "{edges}", "--q", "inf"], 2, "Invalid value for '--q': q must be a positive"),
+    (["embed", "{edges}", "--sample", "1"], 2,
+     "Invalid value for '--sample': sample must be a number in [0, 1), got 1.0"),
+    (["embed", "{edges}", "--seed", "-1"], 2,
+     "Invalid value for '--seed': seed must be an integer >= 0, got -1"),
+    (["embed", "{edges}", "--out", "/proc/x.n2v"], 1, "Error: /proc/x.n2v: cannot write"),
+    (["embed", "{edges}", "--out", "{tmp}"], 2, "is a directory"),
+    (["walks", "{edges}", "--out", "/proc/w.txt"], 1, "Error: /proc/w.txt: cannot write"),
+    (["export", "{model}", "--format", "csv", "--out", "/proc/e.csv"], 1,
+     "Error: /proc/e.csv: cannot write"),
     (["embed", "{edges}", "--q", "-1"], 2, "Invalid value for '--q'"),
     (["embed", "{edges}", "--out", "{tmp}/no/such/dir/m.n2v"], 1, "cannot write"),
-    (["similar", "{model}", "zz-unknown"], 1, "Error: node 'zz-unknown' is not in the model"),
+    (["similar", "{model}", "zz-unknown"], 1, "Error: node 'zz-unknown' is not in the embedding"),
     (["similar", "{missing}", "a1"], 1, "Error: {missing}"),
     (["similar", "{edges}", "a1"], 1, "Error: {edges}: "),
     (["export", "{model}", "--format", "xml", "--out", "x"], 2, "Invalid value for '--format'"),
@@ -247,7 +260,8 @@ def test_tune_prints_grid_and_best(caveman_files):
                           *FAST).output)
     assert data["task"] == "link_prediction" and len(data["table"]) == 2
     result = run("tune", edges, "--ps", "0,1", *FAST)
-    assert result.exit_code == 2 and "values must be > 0" in result.output
+    assert result.exit_code == 2 and "Invalid value for '--ps': '0,1' is not a comma-separated list of positive numbers" \
+        in result.output
 
 
 def test_parity_ends_with_a_verdict(caveman_files):
@@ -275,3 +289,54 @@ def test_seed_alone_makes_the_vectors_reproducible(tmp_path, edges):
         assert result.exit_code == 0, result.output
         vectors.append(np.load(tmp_path / f"{name}.npz")["vectors"])
     assert np.array_equal(vectors[0], vectors[1])
+
+
+def test_similar_positive_negative_where_and_among_file(tmp_path, edges, model_path):
+    out = run("similar", model_path, "--positive", "a1", "--positive", "a2", "--negative", "b3",
+              "-k", "3", "--format", "csv")
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert lines[0] == "query,rank,node,label,similarity" and len(lines) == 4
+    assert not {"a1", "a2", "b3"} & {line.split(",")[2] for line in lines[1:]}
+    among = tmp_path / "among.txt"
+    among.write_text("b1\nb2\n\nb4\n")
+    out = run("similar", model_path, "a1", "--among-file", among, "--format", "tsv")
+    assert {line.split("\t")[1] for line in out.output.splitlines()} == {"b1", "b2", "b4"}
+    out = run("similar", model_path, "a1", "--where", "degree>=6", "--format", "json")
+    assert {r["node"] for r in json.loads(out.output)["a1"]} == {"a0", "b0"}  # the bridge ends
+    out = run("similar", model_path, "a1", "--where", "degree")
+    assert out.exit_code == 1 and out.output.startswith("Error: where 'degree': expected")
+    out = run("similar", model_path)
+    assert out.exit_code == 2 and "give a QUERY" in out.output
+
+
+def test_similar_queries_file_is_one_batch(tmp_path, model_path):
+    queries = tmp_path / "q.txt"
+    queries.write_text("a1\nb2\n")
+    out = run("similar", model_path, "--queries-file", queries, "-k", "2", "--format", "csv")
+    rows = [line.split(",") for line in out.output.splitlines()[1:]]
+    assert [(r[0], r[1]) for r in rows] == [("a1", "1"), ("a1", "2"), ("b2", "1"), ("b2", "2")]
+    table = run("similar", model_path, "a1", "b2", "-k", "1").output
+    assert table.count("Nearest to ") == 2
+
+
+def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    big = tmp_path / "big.tsv"
+    rng = np.random.default_rng(0)
+    pairs = rng.integers(0, 20000, size=(200000, 2))
+    big.write_text("\n".join(f"{u}\t{v}" for u, v in pairs.tolist()) + "\n")
+    out = tmp_path / "big.n2v"
+    proc = subprocess.Popen([sys.executable, "-m", "n2v_lite", "embed", str(big), "--out",
+                             str(out), "--quiet", "--num-walks", "40"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert stderr == "Interrupted.\n" and stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.tsv"]

@@ -1,0 +1,922 @@
+"""The embedding users hold: :class:`NodeEmbedding`, its lookups, files and exports.
+
+A :class:`NodeEmbedding` is what ``Node2Vec(...).fit(graph).embedding_`` holds
+and what :func:`load` returns: one vector per node keyed by the user's own node
+ids, the node metadata (titles, genres, degree, ...), the parameters and
+versions that made it and the loss history. Everything people do with an
+embedding takes one:
+
+* lookups by node id or title (:meth:`~NodeEmbedding.most_similar`, with
+  ``positive=``/``negative=`` "more like these" queries and ``among=``
+  candidate filters; :meth:`~NodeEmbedding.most_similar_many` for a batch, one
+  matrix product, as a DataFrame);
+* :meth:`~NodeEmbedding.save` / :func:`load` -- one atomic file;
+* :meth:`~NodeEmbedding.export` -- word2vec text/binary, Embedding-Projector
+  TSVs, ``.npz``, ``.csv``;
+* ``.wv`` -- the vectors as a gensim :class:`~gensim.models.KeyedVectors` for
+  people who want gensim's API (an unknown id raises ``KeyError`` there too,
+  never falls back to a row position).
+
+Examples
+--------
+>>> import numpy as np
+>>> emb = NodeEmbedding(np.eye(3, dtype=np.float32) + 0.1, ["a", "b", "c"])
+>>> emb
+<NodeEmbedding 3 nodes x 3 dimensions>
+>>> emb.most_similar("a", topn=1).node_ids
+['b']
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from ._utils import atomic_path, atomic_write, check_writable
+from .exceptions import (AmbiguousQueryError, ModelFileError, NodeNotFoundError,
+                         ParameterError)
+from .ids import decode_node_ids, encode_node_ids, plain_id
+from .titles import TitleIndex
+from .validation import check_choice, check_int
+
+__all__ = [
+    "NodeEmbedding",
+    "SimilarityResult",
+    "load",
+    "EXPORT_FORMATS",
+    "FORMAT_VERSION",
+]
+
+#: Formats of :meth:`NodeEmbedding.export`.
+EXPORT_FORMATS = ("word2vec", "word2vec-binary", "projector", "npz", "csv")
+#: Version of the saved-model layout (2: node ids and metadata of any allowed type).
+FORMAT_VERSION = 2
+_FORMAT_NAME = "n2v_lite-model"
+_FORMAT_BY_SUFFIX = {".txt": "word2vec", ".vec": "word2vec", ".w2v": "word2vec",
+                     ".bin": "word2vec-binary", ".npz": "npz", ".csv": "csv", "": "projector"}
+#: Queries scored per matrix product in batch lookups (bounds the score matrix).
+_BATCH_ROWS = 256
+
+
+# --------------------------------------------------------------------- results
+class SimilarityResult(list):
+    """Nearest neighbours: a list of ``(label, similarity)`` pairs, best first.
+
+    Labels are titles when the graph has them, else the node ids. The node
+    ids themselves are in :attr:`node_ids` (same order).
+
+    Attributes
+    ----------
+    node_ids : list
+        Node id of each neighbour.
+    query : object
+        What was asked (id, title, vector, or the positive/negative lists).
+    query_label : str
+        How the query is shown (its title and id, or "vector").
+    """
+
+    def __init__(self, pairs, node_ids, query=None, query_label=None):
+        super().__init__(pairs)
+        self.node_ids = list(node_ids)
+        self.query = query
+        self.query_label = query_label if query_label is not None else repr(query)
+
+    @property
+    def labels(self):
+        """Labels of the neighbours, best first."""
+        return [label for label, _ in self]
+
+    @property
+    def similarities(self):
+        """Cosine similarities, best first."""
+        return [similarity for _, similarity in self]
+
+    def to_records(self):
+        """One dict per neighbour: ``rank``, ``node``, ``label``, ``similarity``."""
+        return [{"rank": rank, "node": node, "label": label, "similarity": similarity}
+                for rank, (node, (label, similarity)) in enumerate(zip(self.node_ids, self), 1)]
+
+    def to_frame(self):
+        """The neighbours as a :class:`pandas.DataFrame` (``query, rank, node, label,
+        similarity``: the layout of :meth:`NodeEmbedding.most_similar_many`)."""
+        import pandas as pd
+
+        query = self.query if isinstance(self.query, (str, int, float, tuple)) else \
+            self.query_label
+        frame = pd.DataFrame([{"query": query, **record} for record in self.to_records()],
+                             columns=["query", "rank", "node", "label", "similarity"])
+        frame.attrs["headings"] = {query: self.query_label}
+        return frame
+
+    def to_table(self, title=None):
+        """A plain-text table (rank, similarity, label and node id)."""
+        lines = [title if title is not None else
+                 f"Nearest to {self.query_label} by cosine similarity:"]
+        for rank, (node, (label, similarity)) in enumerate(zip(self.node_ids, self), 1):
+            ident = "" if label == node else f"  [{node}]"
+            lines.append(f"{rank:>3}  {similarity:.4f}  {label}{ident}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return self.to_table()
+
+    def __reduce__(self):  # keep the extra attributes through pickle/copy
+        return (SimilarityResult, (list(self), self.node_ids, self.query, self.query_label))
+
+
+def _keyed_vectors_class():
+    from gensim.models import KeyedVectors
+
+    class NodeKeyedVectors(KeyedVectors):
+        """gensim KeyedVectors whose int keys are node ids, never row positions."""
+
+        def get_index(self, key, default=None):
+            index = self.key_to_index.get(key, -1)
+            if index >= 0:
+                return index
+            if default is not None:
+                return default
+            raise KeyError(f"Key '{key}' not present")
+
+    return NodeKeyedVectors
+
+
+# ------------------------------------------------------------------ the result
+class NodeEmbedding:
+    """One vector per node, keyed by node id, with the node metadata and provenance.
+
+    Parameters
+    ----------
+    vectors : array of float, shape (num_nodes, dimensions)
+        Row ``i`` is the vector of ``node_ids[i]`` (stored as float32).
+    node_ids : sequence
+        The nodes' ids (int, str, float, bool or tuples of those; distinct).
+    node_data : dict of str to array, optional
+        Node metadata columns aligned with the rows (``title``, ``genres``,
+        ``degree``...). A ``title`` column makes titles queryable.
+    params : dict, optional
+        The parameters that made the embedding (kept in saved files).
+    loss_history : list of float, optional
+        Training loss per epoch.
+    info : dict, optional
+        Graph size, timings, versions.
+
+    Examples
+    --------
+    >>> from n2v_lite import Graph, Node2Vec
+    >>> g = Graph.from_edges([0, 1, 2, 3], [1, 2, 3, 0])          # a 4-cycle
+    >>> emb = Node2Vec(dimensions=8, walk_length=10, num_walks=5, window=2,
+    ...                random_state=0, progress=False).fit(g).embedding_
+    >>> emb.vectors.shape, emb.node_ids
+    ((4, 8), [0, 1, 2, 3])
+    >>> len(emb.most_similar(0, topn=3))                           # the other three nodes
+    3
+    >>> emb[2].shape                                               # by node id, never by row
+    (8,)
+    """
+
+    def __init__(self, vectors, node_ids, *, node_data=None, params=None, loss_history=None,
+                 info=None):
+        vectors = np.array(vectors, dtype=np.float32, copy=True)
+        if vectors.ndim != 2:
+            raise ParameterError(f"vectors must be 2-d (nodes x dimensions), "
+                                 f"got shape {vectors.shape}")
+        ids = [plain_id(v) for v in node_ids]
+        if len(ids) != len(vectors):
+            raise ParameterError(f"{len(vectors)} vectors for {len(ids)} node ids")
+        self._index = {}
+        for i, node in enumerate(ids):
+            if self._index.setdefault(node, i) != i:
+                raise ParameterError(f"node id {node!r} appears twice")
+        vectors.flags.writeable = False
+        self._vectors = vectors
+        self._ids = ids
+        columns = {}
+        for name, column in (node_data or {}).items():
+            column = np.asarray(column) if not isinstance(column, np.ndarray) else column
+            if len(column) != len(ids):
+                raise ParameterError(f"node metadata {name!r} has {len(column)} values for "
+                                     f"{len(ids)} nodes")
+            columns[str(name)] = column
+        self._node_data = columns
+        self.params = dict(params or {})
+        self.loss_history = [float(x) for x in (loss_history or [])]
+        self.info = dict(info or {})
+        self._unit = None
+        self._titles = None
+        self._text_ids = None
+        self._wv = None
+
+    # ------------------------------------------------------------ attributes
+    @property
+    def vectors(self):
+        """The vectors (read-only float32 array, row ``i`` = ``node_ids[i]``)."""
+        return self._vectors
+
+    @property
+    def node_ids(self):
+        """The node ids, in row order (a new list)."""
+        return list(self._ids)
+
+    @property
+    def node_data(self):
+        """Node metadata columns by name, aligned with the rows (a new dict)."""
+        return dict(self._node_data)
+
+    @property
+    def dimensions(self):
+        """Number of dimensions."""
+        return int(self._vectors.shape[1])
+
+    @property
+    def wv(self):
+        """The vectors as a gensim ``KeyedVectors`` keyed by node id (built once)."""
+        if self._wv is None:
+            wv = _keyed_vectors_class()(vector_size=self.dimensions, count=0, dtype=np.float32)
+            wv.add_vectors(self._ids, self._vectors)
+            self._wv = wv
+        return self._wv
+
+    def __len__(self):
+        return len(self._ids)
+
+    def __contains__(self, node_id):
+        try:
+            return self._row_of_id(plain_id(node_id)) is not None
+        except TypeError:
+            return False
+
+    def __getitem__(self, node_id):
+        """The vector of a node id (a copy); ids only, never titles or row positions."""
+        row = self._row_of_id(plain_id(node_id))
+        if row is None:
+            raise NodeNotFoundError(f"node {node_id!r} is not in the embedding")
+        return self._vectors[row].copy()
+
+    def __repr__(self):
+        text = f"<NodeEmbedding {len(self)} nodes x {self.dimensions} dimensions"
+        if "title" in self._node_data:
+            text += ", titled"
+        if self.loss_history:
+            epochs = len(self.loss_history)
+            text += f", {epochs} epoch{'s' if epochs != 1 else ''}"
+        return text + ">"
+
+    def metadata(self):
+        """The node metadata as a :class:`pandas.DataFrame` indexed by node id."""
+        import pandas as pd
+
+        index = pd.Index(_object_array(self._ids), name="node")
+        return pd.DataFrame(dict(self._node_data), index=index)
+
+    def describe(self):
+        """A summary dict: nodes, dimensions, parameters, versions, source graph."""
+        info = self.info
+        out = {
+            "nodes": len(self),
+            "dimensions": self.dimensions,
+            "backend": info.get("backend", self.params.get("backend")),
+            "node_metadata": ", ".join(self._node_data) or "none",
+            "epochs_trained": len(self.loss_history),
+            "final_loss": self.loss_history[-1] if self.loss_history else None,
+            "graph": {key: info[key] for key in ("num_nodes", "num_edges", "directed", "weighted")
+                      if key in info},
+            "params": dict(self.params),
+            "n2v_lite_version": info.get("n2v_lite_version"),
+        }
+        if "saved_path" in info:
+            out["file"] = info["saved_path"]
+        return out
+
+    # --------------------------------------------------------------- lookups
+    def _row_of_id(self, node):
+        """Row of a node id of the exact type given, or None (TypeError if unhashable)."""
+        row = self._index.get(node)
+        if row is None:
+            return None
+        stored = self._ids[row]
+        # 1, 1.0 and True are one dict key: a query must have the id's own type
+        return row if type(stored) is type(node) else None
+
+    def _row_of_text(self, text):
+        """Row of a non-text id written as text (``"2571"``, ``"(0, 1)"``), or None."""
+        if self._text_ids is None:
+            table = {}
+            for i, node in enumerate(self._ids):
+                if not isinstance(node, str):
+                    for form in {str(node), repr(node)}:
+                        table.setdefault(form, []).append(i)
+            self._text_ids = table
+        text = text.strip()
+        if re.fullmatch(r"[-+]?\d+", text):
+            row = self._row_of_id(int(text))
+            if row is not None:
+                return row
+        rows = self._text_ids.get(text, ())
+        return rows[0] if len(rows) == 1 else None
+
+    def _title_index(self):
+        if self._titles is None and "title" in self._node_data:
+            self._titles = TitleIndex(self._node_data["title"].tolist())
+        return self._titles
+
+    def index(self, query):
+        """The row of the node a query refers to (see :meth:`resolve` for the rules)."""
+        if isinstance(query, np.generic):
+            query = query.item()
+        try:
+            row = self._row_of_id(query)
+        except TypeError:
+            raise ParameterError(f"a query must be a node id or a title, got "
+                                 f"{type(query).__name__} {query!r}") from None
+        if row is not None:
+            return row
+        if not isinstance(query, str):
+            if isinstance(query, int) and not isinstance(query, bool):
+                row = self._row_of_id(str(query))  # 42 for a graph whose ids are text
+                if row is not None:
+                    return row
+            raise NodeNotFoundError(f"node {query!r} is not in the embedding")
+        titles = self._title_index()
+        if titles is not None:
+            found = titles.exact_match(query)
+            if found:
+                return self._one(query, found)
+        row = self._row_of_text(query)
+        if row is not None:
+            return row
+        if titles is None:
+            raise NodeNotFoundError(f"node {query!r} is not in the embedding")
+        found = titles.find(query)
+        if found:
+            return self._one(query, found)
+        closest = titles.closest(query.strip())
+        hint = "; closest: " + ", ".join(map(repr, closest)) if closest else ""
+        raise NodeNotFoundError(f"no node id or title matches {query!r}{hint}")
+
+    def _one(self, query, rows):
+        if len(rows) == 1:
+            return rows[0]
+        titles = self._node_data["title"]
+        shown = ", ".join(f"{titles[i]!r} [{self._ids[i]}]" for i in rows[:10])
+        more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+        raise AmbiguousQueryError(f"{query!r} matches {len(rows)} titles: {shown}{more}; "
+                                  f"give the full title or the node id")
+
+    def resolve(self, query):
+        """The node id a query refers to.
+
+        Tried in this order: a node id (of its own type: ``1`` is not ``"1"``
+        nor ``1.0``); an exact title; a node id written as text (``"2571"``,
+        ``"(0, 1)"``); then the title rules of :mod:`n2v_lite.titles` (case,
+        year and article ignored; a unique part of a title). An int never
+        means a row position.
+
+        Raises
+        ------
+        NodeNotFoundError
+            Nothing matches; the message lists the closest titles.
+        AmbiguousQueryError
+            Several titles match; the message lists them.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> emb = NodeEmbedding(np.ones((2, 2)), [10, 20],
+        ...                     node_data={"title": ["Matrix, The (1999)", "Heat (1995)"]})
+        >>> emb.resolve("the matrix"), emb.resolve("20"), emb.resolve(20)
+        (10, 20, 20)
+        """
+        return self._ids[self.index(query)]
+
+    def label(self, row):
+        """How row ``row`` is shown: its title when it has one, else its node id."""
+        titles = self._node_data.get("title")
+        if titles is not None and titles[row] is not None and str(titles[row]):
+            return str(titles[row])
+        return self._ids[row]
+
+    def _query_label(self, row):
+        label, node = self.label(row), self._ids[row]
+        return repr(label) if label == node else f"{label!r} [{node}]"
+
+    def vector(self, query):
+        """The vector of a node id or title (see :meth:`resolve`), as a copy."""
+        return self._vectors[self.index(query)].copy()
+
+    def vectors_of(self, node_ids):
+        """Rows for ``node_ids`` (ids only, of their own type) as one float32 array."""
+        rows = []
+        for node in node_ids:
+            row = self._row_of_id(plain_id(node))
+            if row is None:
+                raise NodeNotFoundError(f"node {node!r} has no vector")
+            rows.append(row)
+        return self._vectors[np.asarray(rows, dtype=np.int64)]
+
+    def similarity(self, a, b):
+        """Cosine similarity of two nodes (ids or titles)."""
+        unit = self._unit_vectors()
+        return float(unit[self.index(a)] @ unit[self.index(b)])
+
+    def _unit_vectors(self):
+        if self._unit is None:
+            norms = np.linalg.norm(self._vectors, axis=1, keepdims=True)
+            self._unit = self._vectors / np.where(norms > 0, norms, 1).astype(np.float32)
+        return self._unit
+
+    # -------------------------------------------------------- nearest nodes
+    def candidates(self, among):
+        """Boolean mask of the rows ``among`` allows (None: all); see :meth:`most_similar`."""
+        if among is None:
+            return None
+        from .filters import Where
+
+        if isinstance(among, Where):
+            return among.mask(self._node_data, self._ids)
+        if isinstance(among, str):
+            from .filters import where
+
+            return where(among).mask(self._node_data, self._ids)
+        if isinstance(among, np.ndarray) and among.dtype == bool:
+            if among.shape != (len(self),):
+                raise ParameterError(f"an among= mask needs {len(self)} values, "
+                                     f"got shape {among.shape}")
+            return among
+        if callable(among):
+            columns = list(self._node_data.items())
+            return np.array([bool(among({"node": node, **{k: plain_id(c[i]) for k, c in columns}}))
+                             for i, node in enumerate(self._ids)], dtype=bool)
+        mask = np.zeros(len(self), dtype=bool)
+        for query in _query_list(among, "among"):
+            mask[self.index(query)] = True
+        return mask
+
+    def _query_vector(self, positive, negative):
+        """(unit query vector, rows to exclude, label) for positive/negative lists."""
+        unit = self._unit_vectors()
+        parts, exclude, shown = [], [], []
+        for sign, items in ((1.0, positive), (-1.0, negative)):
+            for item in items:
+                if isinstance(item, np.ndarray):
+                    if item.shape != (self.dimensions,):
+                        raise ParameterError(f"a query vector must have {self.dimensions} "
+                                             f"values, got shape {item.shape}")
+                    norm = float(np.linalg.norm(item))
+                    parts.append(sign * (item / norm if norm > 0 else item).astype(np.float32))
+                    shown.append(("-" if sign < 0 else "") + "vector")
+                    continue
+                row = self.index(item)
+                parts.append(sign * unit[row])
+                exclude.append(row)
+                shown.append(("-" if sign < 0 else "") + self._query_label(row))
+        if not parts:
+            raise ParameterError("give a query, or positive= and/or negative= nodes")
+        mean = np.mean(parts, axis=0).astype(np.float32)
+        norm = float(np.linalg.norm(mean))
+        if norm > 0:
+            mean /= norm
+        return mean, exclude, ", ".join(shown)
+
+    def _top(self, queries, excludes, mask, topn):
+        """(rows, scores) of the ``topn`` best nodes for each unit query vector."""
+        unit = self._unit_vectors()
+        out_rows, out_scores = [], []
+        for start in range(0, len(queries), _BATCH_ROWS):
+            scores = np.asarray(queries[start:start + _BATCH_ROWS], dtype=np.float32) @ unit.T
+            if mask is not None:
+                scores[:, ~mask] = -np.inf
+            for k, exclude in enumerate(excludes[start:start + _BATCH_ROWS]):
+                scores[k, exclude] = -np.inf
+            for row_scores in scores:
+                allowed = int(np.isfinite(row_scores).sum())
+                take = min(topn, allowed)
+                if take == 0:
+                    out_rows.append(np.zeros(0, dtype=np.int64))
+                    out_scores.append(np.zeros(0, dtype=np.float32))
+                    continue
+                best = np.argpartition(-row_scores, take - 1)[:take] if take < len(row_scores) \
+                    else np.arange(len(row_scores))
+                best = best[np.lexsort((best, -row_scores[best]))][:take]
+                out_rows.append(best)
+                out_scores.append(row_scores[best])
+        return out_rows, out_scores
+
+    def most_similar(self, query=None, topn=10, *, positive=None, negative=None, among=None):
+        """The ``topn`` nodes closest to a query by cosine similarity.
+
+        Parameters
+        ----------
+        query : node id, title or numpy array, optional
+            One node (see :meth:`resolve`) or a vector of ``dimensions``
+            floats. Same as ``positive=[query]``.
+        topn : int
+            Number of neighbours (fewer when ``among`` allows fewer).
+        positive, negative : list, optional
+            "More like these": node ids, titles or vectors. The query vector
+            is the mean of the unit vectors of the positives minus those of
+            the negatives (as gensim does for words); query nodes are never
+            returned.
+        among : optional
+            Rank only some nodes: an iterable of ids/titles, a boolean mask by
+            row, a :class:`n2v_lite.filters.Where` (or its text, e.g.
+            ``"degree>=20"``), or a callable taking a dict of one node's
+            metadata (and ``"node"``, its id) and returning a bool.
+
+        Returns
+        -------
+        SimilarityResult
+            ``(label, similarity)`` pairs (labels are titles when there are
+            titles); ``.node_ids`` and ``.to_frame()`` give the node ids.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from n2v_lite import Graph, Node2Vec
+        >>> g = Graph.from_networkx(nx.barbell_graph(5, 2))            # two 5-cliques + a path
+        >>> emb = Node2Vec(dimensions=16, walk_length=20, num_walks=20, window=3, epochs=3,
+        ...                random_state=0, progress=False).fit(g).embedding_
+        >>> sorted(emb.most_similar(positive=[0, 1], topn=3).node_ids)   # the rest of clique 1
+        [2, 3, 4]
+        >>> emb.most_similar(0, topn=2, among=[7, 8, 9, 10, 11]).node_ids[0] in range(7, 12)
+        True
+        """
+        topn = check_int("topn", topn)
+        positive = _query_list(positive, "positive")
+        negative = _query_list(negative, "negative")
+        if query is not None:
+            positive = [query] + positive
+        vector, exclude, shown = self._query_vector(positive, negative)
+        mask = self.candidates(among)
+        rows, scores = self._top(vector[None, :], [exclude], mask, topn)
+        if query is not None and not negative and len(positive) == 1:
+            shown_query = shown
+        else:
+            shown_query = "positive: " + ", ".join(map(repr, positive)) + (
+                "; negative: " + ", ".join(map(repr, negative)) if negative else "")
+        return SimilarityResult([(self.label(r), float(s)) for r, s in zip(rows[0], scores[0])],
+                                node_ids=[self._ids[r] for r in rows[0]],
+                                query=query if query is not None else
+                                {"positive": positive, "negative": negative},
+                                query_label=shown_query)
+
+    def most_similar_many(self, queries, topn=10, *, among=None):
+        """Nearest neighbours of many queries at once, as one DataFrame.
+
+        The queries are resolved one by one, then scored with one matrix
+        product per batch of rows (no Python loop over nodes).
+
+        Parameters
+        ----------
+        queries : iterable
+            Node ids, titles or vectors.
+        topn : int
+        among : optional
+            As in :meth:`most_similar`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``query, rank, node, label, similarity``, best first per query.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> emb = NodeEmbedding(np.array([[1, 0], [0.9, 0.1], [0, 1]]), ["a", "b", "c"])
+        >>> emb.most_similar_many(["a", "c"], topn=1)[["query", "node"]].values.tolist()
+        [['a', 'b'], ['c', 'b']]
+        """
+        import pandas as pd
+
+        topn = check_int("topn", topn)
+        queries = _query_list(queries, "queries")
+        vectors, excludes = [], []
+        for query in queries:
+            vector, exclude, _ = self._query_vector([query], [])
+            vectors.append(vector)
+            excludes.append(exclude)
+        mask = self.candidates(among)
+        rows, scores = self._top(np.asarray(vectors).reshape(len(vectors), self.dimensions),
+                                 excludes, mask, topn)
+        records, headings = [], {}
+        for query, best, sims, exclude in zip(queries, rows, scores, excludes):
+            shown = "vector" if isinstance(query, np.ndarray) else query
+            headings[shown] = self._query_label(exclude[0]) if exclude else "vector"
+            for rank, (row, sim) in enumerate(zip(best, sims), 1):
+                records.append((shown, rank, self._ids[row], self.label(row), float(sim)))
+        frame = pd.DataFrame.from_records(records, columns=["query", "rank", "node", "label",
+                                                            "similarity"])
+        frame.attrs["headings"] = headings  # how each query is named (render_neighbours)
+        return frame
+
+    # ------------------------------------------------------------ save/load
+    def save(self, path):
+        """Save as one file, atomically; returns its path.
+
+        The file is a zip (readable by :func:`numpy.load` too) holding
+        ``vectors.npy``, ``node_ids.npy``, one ``node_data/<name>.npy`` per
+        metadata column and ``meta.json`` (format version, n2v_lite version,
+        parameters, loss history, information). Ids and metadata keep their
+        Python types (see :mod:`n2v_lite.ids`); nothing is pickled. The
+        output is checked for writability first.
+        """
+        path = check_writable(path)
+        ids, id_kind = encode_node_ids(self._ids)
+        arrays = {"vectors": self._vectors, "node_ids": ids}
+        data_kinds = {}
+        for name, column in self._node_data.items():
+            arrays[f"node_data/{name}"], data_kinds[name] = _encode_column(column)
+        meta = {
+            "format": _FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "n2v_lite_version": __version__,
+            "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "params": _jsonable(self.params),
+            "loss_history": self.loss_history,
+            "fit_info": _jsonable({k: v for k, v in self.info.items() if k != "saved_path"}),
+            "node_id_kind": id_kind,
+            "node_data": list(self._node_data),
+            "node_data_kinds": data_kinds,
+        }
+        with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
+            for name, array in arrays.items():
+                with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, np.ascontiguousarray(array),
+                                              allow_pickle=False)
+            archive.writestr("meta.json", json.dumps(meta, indent=1, allow_nan=True))
+        return path
+
+    # --------------------------------------------------------------- export
+    def export(self, path, format=None):
+        """Write the vectors for other tools (atomically); returns the paths written.
+
+        Parameters
+        ----------
+        path : path
+            Output file; for ``"projector"`` a folder (created if needed)
+            that receives ``embeddings.tsv`` and ``metadata.tsv``.
+        format : str, optional
+            ``"word2vec"`` (text), ``"word2vec-binary"``, ``"projector"``
+            (TensorFlow Embedding Projector), ``"npz"`` or ``"csv"``. Default:
+            from the suffix (``.txt``/``.vec``, ``.bin``, ``.npz``, ``.csv``;
+            no suffix: projector).
+
+        Returns
+        -------
+        list of pathlib.Path
+
+        Examples
+        --------
+        >>> import numpy as np, tempfile, os
+        >>> emb = NodeEmbedding(np.arange(6).reshape(3, 2), [0, 1, 2])
+        >>> out = os.path.join(tempfile.mkdtemp(), "v.txt")
+        >>> _ = emb.export(out)
+        >>> open(out).read().splitlines()        # each node once, under its own id
+        ['3 2', '0 0 1', '1 2 3', '2 4 5']
+        """
+        path = Path(path)
+        if format is None:
+            format = _FORMAT_BY_SUFFIX.get(path.suffix.lower())
+            if format is None:
+                raise ParameterError(f"cannot tell the export format from {str(path)!r}; "
+                                     f"pass format= one of {', '.join(EXPORT_FORMATS)}")
+        check_choice("format", format, EXPORT_FORMATS)
+        if format == "projector":
+            return self._export_projector(path)
+        check_writable(path)
+        if format in ("word2vec", "word2vec-binary"):
+            self._export_word2vec(path, binary=format == "word2vec-binary")
+        elif format == "npz":
+            ids, id_kind = encode_node_ids(self._ids)
+            arrays = {"vectors": self._vectors, "node_ids": ids,
+                      "node_id_kind": np.array(id_kind)}
+            for name, column in self._node_data.items():
+                if name not in arrays:
+                    arrays[name] = _encode_column(column)[0]
+            with atomic_write(path, "wb") as handle:
+                np.savez(handle, **arrays)
+        else:
+            import pandas as pd
+
+            frame = self._metadata_frame()
+            dims = pd.DataFrame(self._vectors, columns=[f"dim_{i}" for i in range(self.dimensions)])
+            frame = pd.concat([frame, dims], axis=1)
+            with atomic_write(path) as handle:
+                frame.to_csv(handle, index=False, float_format="%.9g", lineterminator="\n")
+        return [path]
+
+    def _word2vec_keys(self):
+        """Each node id as a word2vec token: its text, no spaces, all distinct."""
+        keys = []
+        for node in self._ids:
+            text = str(node).replace(", ", ",") if isinstance(node, tuple) else str(node)
+            if not text or any(c.isspace() for c in text):
+                raise ParameterError(f"node id {node!r} is empty or contains whitespace: not "
+                                     f"valid in the word2vec format (use csv or npz)")
+            keys.append(text)
+        if len(set(keys)) != len(keys):
+            seen = {}
+            for node, key in zip(self._ids, keys):
+                if key in seen:
+                    raise ParameterError(f"node ids {seen[key]!r} and {node!r} have the same text "
+                                         f"{key!r}: the word2vec format cannot tell them apart "
+                                         f"(use csv or npz)")
+                seen[key] = node
+        return keys
+
+    def _export_word2vec(self, path, binary):
+        """The word2vec format, written here: gensim 4.4 writes leading int keys twice."""
+        keys = self._word2vec_keys()
+        n, d = self._vectors.shape
+        with atomic_write(path, "wb") as handle:
+            handle.write(f"{n} {d}\n".encode())
+            if binary:
+                vectors = self._vectors.astype("<f4", copy=False)
+                for key, vector in zip(keys, vectors):
+                    handle.write(key.encode("utf-8") + b" " + vector.tobytes() + b"\n")
+            else:
+                for key, vector in zip(keys, self._vectors.tolist()):
+                    values = " ".join(_float_text(v) for v in vector)
+                    handle.write(f"{key} {values}\n".encode("utf-8"))
+
+    def _metadata_frame(self):
+        import pandas as pd
+
+        columns = {"node": _object_array(self._ids)}
+        columns.update((name, col) for name, col in self._node_data.items() if name != "node")
+        return pd.DataFrame(columns)
+
+    def _export_projector(self, folder):
+        """embeddings.tsv (no header) and metadata.tsv, row i of one = row i of the other.
+
+        metadata.tsv has a header line only when it has more than one column,
+        as the Embedding Projector expects.
+        """
+        import csv
+
+        import pandas as pd
+
+        folder = Path(folder)
+        check_writable(folder / "embeddings.tsv", create_parent=True)
+        meta = self._metadata_frame()
+        for name in meta.columns:  # tabs/newlines would shift the rows
+            if meta[name].dtype == object:
+                meta[name] = meta[name].map(lambda v: re.sub(r"[\t\r\n]+", " ", str(v)))
+        emb_path, meta_path = folder / "embeddings.tsv", folder / "metadata.tsv"
+        with atomic_write(emb_path) as handle:
+            pd.DataFrame(self._vectors).to_csv(handle, sep="\t", header=False, index=False,
+                                               float_format="%.6g", lineterminator="\n")
+        with atomic_write(meta_path) as handle:
+            meta.to_csv(handle, sep="\t", header=len(meta.columns) > 1, index=False,
+                        quoting=csv.QUOTE_NONE, lineterminator="\n")
+        return [emb_path, meta_path]
+
+    # --------------------------------------------------------------- pictures
+    def explore(self, path, **options):
+        """Write the offline explorer page (see :func:`n2v_lite.explore.explore`)."""
+        from .explore import explore
+
+        return explore(self, path, **options)
+
+    def plot(self, path, **options):
+        """Save a 2-D map (see :func:`n2v_lite.plot.plot_embeddings`)."""
+        from .plot import plot_embeddings
+
+        return plot_embeddings(self, path, **options)
+
+
+# ------------------------------------------------------------------- loading
+def load(path):
+    """Load an embedding saved by :meth:`NodeEmbedding.save` (format 1 or 2).
+
+    Returns
+    -------
+    NodeEmbedding
+
+    Raises
+    ------
+    ModelFileError
+        The file is missing, truncated, corrupt, not an n2v_lite model, or
+        from a newer, incompatible format.
+
+    Examples
+    --------
+    >>> emb = load("movies.n2v")                                    # doctest: +SKIP
+    >>> emb.most_similar("Toy Story (1995)", topn=1)                # doctest: +SKIP
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"{path}: no such model file")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "meta.json" not in set(archive.namelist()):
+                raise ModelFileError(f"{path}: not an n2v_lite model (no meta.json inside)")
+            meta = json.loads(archive.read("meta.json").decode("utf-8"))
+            if not isinstance(meta, dict) or meta.get("format") != _FORMAT_NAME:
+                raise ModelFileError(f"{path}: not an n2v_lite model")
+            version = meta.get("format_version")
+            if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+                raise ModelFileError(f"{path}: unknown model format {version!r}")
+            if version > FORMAT_VERSION:
+                raise ModelFileError(f"{path}: model format {version} is newer than this "
+                                     f"n2v_lite ({__version__}) reads; upgrade n2v_lite")
+            vectors = _read_array(archive, "vectors.npy")
+            ids = _read_array(archive, "node_ids.npy")
+            names = list(meta.get("node_data", []))
+            kinds = meta.get("node_data_kinds", {})
+            node_data = {name: _decode_column(_read_array(archive, f"node_data/{name}.npy"),
+                                              kinds.get(name))
+                         for name in names}
+            node_ids = decode_node_ids(ids, meta.get("node_id_kind",
+                                                     "int" if ids.dtype.kind in "iu" else "str"))
+    except ModelFileError as exc:
+        if str(exc).startswith(str(path)):
+            raise
+        raise ModelFileError(f"{path}: {exc}") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, ValueError,
+            TypeError, UnicodeDecodeError, OSError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ModelFileError(f"{path}: corrupt or truncated model file ({reason})") from None
+    if vectors.ndim != 2 or len(node_ids) != len(vectors) or any(
+            len(col) != len(vectors) for col in node_data.values()):
+        raise ModelFileError(f"{path}: corrupt model file (array sizes disagree)")
+    info = dict(meta.get("fit_info", {}))
+    info["saved_path"] = str(path)
+    info["format_version"] = version
+    info.setdefault("n2v_lite_version", meta.get("n2v_lite_version"))
+    try:
+        return NodeEmbedding(vectors, node_ids, node_data=node_data,
+                             params=meta.get("params", {}),
+                             loss_history=list(meta.get("loss_history", [])), info=info)
+    except ParameterError as exc:
+        raise ModelFileError(f"{path}: corrupt model file ({exc})") from None
+
+
+def _read_array(archive, name):
+    with archive.open(name) as member:
+        data = member.read()  # a CRC mismatch raises BadZipFile here
+    return np.lib.format.read_array(io.BytesIO(data), allow_pickle=False)
+
+
+# ------------------------------------------------------------------- helpers
+def _query_list(value, name):
+    """A list of queries: None -> []; one id, title, tuple id or vector -> [it]."""
+    if value is None:
+        return []
+    if isinstance(value, (str, tuple, np.ndarray, int, float, np.generic)):
+        return [value]
+    try:
+        return list(value)
+    except TypeError:
+        raise ParameterError(f"{name} must be a list of node ids or titles, "
+                             f"got {type(value).__name__}") from None
+
+
+def _object_array(values):
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
+
+
+def _encode_column(column):
+    """(array, kind) for a metadata column: numbers as they are, other values via ids."""
+    column = np.asarray(column) if not isinstance(column, np.ndarray) else column
+    if column.dtype.kind in "biuf":
+        return column, "array"
+    values = column.tolist()
+    if column.dtype.kind == "U":
+        return column, "str"
+    return encode_node_ids(values)
+
+
+def _decode_column(array, kind):
+    if kind in (None, "array"):  # format 1: numbers, or unicode text
+        return _object_array(array.tolist()) if array.dtype.kind == "U" else array
+    return _object_array(decode_node_ids(array, kind))
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return repr(value)
+
+
+def _float_text(value):
+    """Shortest text that reads back to the same float32."""
+    return np.format_float_positional(np.float32(value), unique=True, trim="-")

@@ -1,0 +1,125 @@
+"""Text renderings of results: the one place that decides how output looks.
+
+The command line prints what these functions return; a Python user gets the
+same text (``print(render_neighbours(frame, "table"))``).
+
+Examples
+--------
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"query": ["a", "a"], "rank": [1, 2], "node": ["b", "c"],
+...                       "label": ["b", "c"], "similarity": [0.9, 0.5]})
+>>> print(render_neighbours(frame, "table"))
+Nearest to 'a':
+  1  0.9000  b
+  2  0.5000  c
+>>> print(render_neighbours(frame, "csv"))
+query,rank,node,label,similarity
+a,1,b,b,0.9
+a,2,c,c,0.5
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+__all__ = ["NEIGHBOUR_FORMATS", "render_neighbours", "render_info", "render_evaluation",
+           "render_tuning", "to_json"]
+
+#: Output formats of neighbour lists.
+NEIGHBOUR_FORMATS = ("table", "json", "tsv", "csv")
+
+
+def to_json(data):
+    """Indented JSON; numpy numbers as numbers, other objects as text."""
+    def default(value):
+        if hasattr(value, "item"):
+            return value.item()
+        return str(value)
+
+    return json.dumps(data, indent=2, default=default)
+
+
+def render_neighbours(frame, fmt="table", headings=None):
+    """Neighbour lists (columns ``query, rank, node, label, similarity``) as text.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        As returned by :meth:`n2v_lite.NodeEmbedding.most_similar_many`.
+    fmt : {"table", "json", "tsv", "csv"}
+        ``table``: a block per query (rank, similarity, label and ``[id]``
+        when the label is a title); ``json``: ``{query: [records]}``;
+        ``tsv``: ``query, node, label, similarity`` rows; ``csv``: all
+        columns with a header.
+    headings : dict, optional
+        How each query is named in table headings (default: the frame's
+        ``attrs["headings"]``, else the query's repr).
+    """
+    headings = headings if headings is not None else frame.attrs.get("headings", {})
+    if fmt == "csv":
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False, lineterminator="\n")
+        return buffer.getvalue().rstrip("\n")
+    groups = {}
+    for row in frame.itertuples(index=False):
+        groups.setdefault(row.query, []).append(row)
+    if fmt == "json":
+        return to_json({str(query): [{"rank": int(r.rank), "node": r.node, "label": r.label,
+                                      "similarity": float(r.similarity)} for r in rows]
+                        for query, rows in groups.items()})
+    if fmt == "tsv":
+        return "\n".join(f"{r.query}\t{r.node}\t{r.label}\t{r.similarity:.4f}"
+                         for rows in groups.values() for r in rows)
+    blocks = []
+    for query, rows in groups.items():
+        heading = headings.get(query, repr(query))
+        lines = [f"Nearest to {heading}:"]
+        for r in rows:
+            ident = "" if r.label == r.node else f"  [{r.node}]"
+            lines.append(f"{r.rank:>3}  {r.similarity:.4f}  {r.label}{ident}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def render_info(details, fmt="text"):
+    """:meth:`n2v_lite.NodeEmbedding.describe` as aligned ``key  value`` lines or JSON."""
+    if fmt == "json":
+        return to_json(details)
+    width = max(len(key) for key in details)
+    lines = []
+    for key, value in details.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items())
+        lines.append(f"{key:<{width}}  {value}")
+    return "\n".join(lines)
+
+
+def render_evaluation(results):
+    """:func:`n2v_lite.evaluate.evaluate_embeddings` results as a text report."""
+    lines = []
+    link = results.get("link_prediction")
+    if link:
+        lines.append(f"link prediction: {link['removed_edges']} edges hidden "
+                     f"({link['removed_fraction']:.0%}), {link['test_pairs']} test pairs; ROC-AUC")
+        lines += [f"  {name:<10}{value:.4f}" for name, value in link["auc"].items()]
+    node = results.get("node_classification")
+    if node:
+        lines.append(f"node classification: {node['num_nodes']} nodes, {node['num_labels']} "
+                     f"labels, mean of {node['repeats']} splits")
+        lines.append(f"  {'train':<8}{'macro-F1':>10}{'micro-F1':>10}")
+        lines += [f"  {float(ratio):<8.0%}{macro:>10.4f}{node['micro_f1'][ratio]:>10.4f}"
+                  for ratio, macro in node["macro_f1"].items()]
+    return "\n".join(lines)
+
+
+def render_tuning(result):
+    """:func:`n2v_lite.evaluate.tune` results as a text table and the pick."""
+    lines = [f"{result['task'].replace('_', ' ')}: validation {result['metric']}",
+             f"  {'p':>6}{'q':>6}{'score':>9}{'seconds':>9}"]
+    lines += [f"  {row['p']:>6g}{row['q']:>6g}{row['validation']:>9.4f}{row['seconds']:>9.1f}"
+              for row in result["table"]]
+    best = result["best"]
+    lines.append(f"best: p={best['p']:g} q={best['q']:g} (validation {best['validation']:.4f}, "
+                 f"test {best['test']:.4f})")
+    return "\n".join(lines)
