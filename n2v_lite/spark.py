@@ -1,0 +1,862 @@
+"""n2v_lite on Spark: the same exact walks on a cluster, training from their files.
+
+Needs the ``spark`` extra (``pip install 'n2v-lite[spark]'``, pyspark >= 3.5)
+and a Java runtime (OpenJDK 17). Importing :mod:`n2v_lite` never imports
+pyspark; this module imports it only when a function here is called.
+
+The pipeline
+------------
+1. **Graph.** Edges come as a Spark DataFrame (``src``, ``dst``, optional
+   ``weight``), a path Spark reads (Parquet, or tab/comma/space separated
+   text, ``#`` comments), or an n2v_lite :class:`~n2v_lite.graph.Graph`.
+   Node ids of any Spark type are mapped to dense indices on the cluster
+   (distinct ids -> sort -> ``zipWithIndex`` -> join), in the order the local
+   readers give (ints numerically, text lexicographically by code point;
+   text ids that are all canonical integers become ints, as in
+   :meth:`Graph.from_edgelist`). Duplicate edges are summed on the cluster;
+   only the id table (``n`` rows) and the indexed, de-duplicated edges come
+   to the driver, where :meth:`Graph.from_edges` builds the CSR exactly as
+   the local readers do.
+2. **Walks.** The CSR (``8 (n + 1)`` bytes of row pointers, 4 bytes per
+   stored edge, plus 8 per stored edge when weighted: about 12-13 bytes per
+   stored edge, ids not included -- executors never see the ids) is checked
+   against ``max_broadcast_bytes`` and broadcast once. The rows of
+   :func:`n2v_lite.walks.random_walks` are cut into the same fixed blocks
+   with the same per-block random streams (:func:`n2v_lite.walks.walk_block_layout`,
+   :func:`n2v_lite.walks.walk_blocks`); partitions hold whole blocks, so for
+   one seed the walks are **identical** to ``n2v_lite.walks.random_walks`` on
+   one machine whatever the number of partitions. Each executor also builds
+   the walk engine's own tables (alias tables 16 bytes per stored edge when
+   weighted; edge-test hash tables about 8 per stored edge when ``p``, ``q``
+   are not 1).
+3. **Training.** ``trainer="gensim"`` (default) trains gensim's skip-gram with
+   negative sampling on the driver from the walks; ``trainer="spark"`` uses
+   Spark ML's ``Word2Vec`` on the cluster (skip-gram with hierarchical
+   softmax only, ``minCount=0``, ``vocabulary x dimensions < 2**31``).
+
+Examples
+--------
+>>> from n2v_lite.spark import local_session, random_walks   # doctest: +SKIP
+>>> spark = local_session("local[2]")                          # doctest: +SKIP
+>>> walks = random_walks("edges.tsv", 10, 80, seed=0, spark=spark)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._utils import as_generator
+from .exceptions import GraphError, N2VLiteError, ParameterError
+from .graph import Graph, _looks_like_header
+from .ids import check_node_ids
+from .validation import check_choice, check_int, check_positive, check_seed
+
+__all__ = [
+    "SparkUnavailableError",
+    "BroadcastLimitError",
+    "SparkEmbedding",
+    "DEFAULT_MAX_BROADCAST_BYTES",
+    "SPARK_WORD2VEC_MAX_CELLS",
+    "local_session",
+    "read_graph",
+    "csr_broadcast_bytes",
+    "random_walks",
+    "write_walks",
+    "fit",
+]
+
+#: Default ceiling on the broadcast CSR (bytes): 2 GiB.
+DEFAULT_MAX_BROADCAST_BYTES = 2 << 30
+#: Spark ML ``Word2Vec`` refuses ``vocabulary x dimensions`` at or above this.
+SPARK_WORD2VEC_MAX_CELLS = 2**31 - 1
+TRAINERS = ("gensim", "spark")
+
+_INT_PATTERN = r"^-?(0|[1-9][0-9]*)$"
+_WALK_PARAMS = ("dimensions", "walk_length", "num_walks", "window", "p", "q", "epochs",
+                "negative", "sample", "learning_rate", "workers", "random_state", "progress")
+_DEFAULTS = dict(dimensions=128, walk_length=80, num_walks=10, window=10, p=1.0, q=1.0,
+                 epochs=1, negative=5, sample=0.0, learning_rate=None, workers=None,
+                 random_state=None, progress=True)
+
+
+class SparkUnavailableError(N2VLiteError, ImportError):
+    """pyspark (or Java) is missing: install ``n2v-lite[spark]`` and a JRE."""
+
+
+class BroadcastLimitError(N2VLiteError, MemoryError):
+    """The graph's CSR is larger than ``max_broadcast_bytes``."""
+
+
+@dataclass
+class SparkEmbedding:
+    """What :func:`fit` returns (the lead wraps it into the package's result type).
+
+    Attributes
+    ----------
+    vectors : ndarray of float32, shape (num_nodes, dimensions)
+        Row ``i`` is the vector of node index ``i``.
+    node_ids : list
+        The node ids in index order.
+    loss_history : list of float
+        gensim's per-epoch loss (nats); empty for ``trainer="spark"``
+        (Spark ML does not report a loss).
+    params : dict
+        The node2vec parameters used.
+    info : dict
+        Sizes, partitions, trainer and the seconds of each stage.
+    """
+
+    vectors: np.ndarray
+    node_ids: list
+    loss_history: list = field(default_factory=list)
+    params: dict = field(default_factory=dict)
+    info: dict = field(default_factory=dict)
+
+    def __repr__(self):
+        n, d = self.vectors.shape
+        return f"SparkEmbedding({n} nodes x {d} dims, trainer={self.info.get('trainer')!r})"
+
+
+# ------------------------------------------------------------------ session
+def _pyspark():
+    try:
+        import pyspark  # noqa: F401
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise SparkUnavailableError(
+            f"n2v_lite.spark needs pyspark ({exc}): pip install 'n2v-lite[spark]' "
+            "(and a Java runtime, e.g. apt-get install openjdk-17-jre-headless)") from None
+    return SparkSession
+
+
+def local_session(master="local[2]", conf=None, app_name="n2v_lite"):
+    """A Spark session for this machine (or ``master``), set up to run offline.
+
+    Binds the driver to 127.0.0.1 (``SPARK_LOCAL_IP`` too), turns the UI and
+    the console progress bar off, uses 4 shuffle partitions, runs Python
+    workers with this interpreter, and keeps Spark's logs at ERROR. ``conf``
+    (a dict) overrides any of these. An active session is reused by Spark.
+
+    Examples
+    --------
+    >>> spark = local_session("local[1]", {"spark.driver.memory": "2g"})   # doctest: +SKIP
+    """
+    session_class = _pyspark()
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    settings = {
+        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.driver.host": "127.0.0.1",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.shuffle.partitions": "4",
+        "spark.default.parallelism": str(_local_cores(master)),
+    }
+    settings.update({str(k): str(v) for k, v in (conf or {}).items()})
+    builder = session_class.builder.master(master).appName(app_name)
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # a JVM that cannot start: no Java, no loopback
+        raise SparkUnavailableError(
+            f"cannot start Spark ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
+            "check that Java 17 is installed and the loopback interface is up") from None
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _local_cores(master):
+    match = re.fullmatch(r"local\[(\d+)(?:,\d+)?\]", master or "")
+    return int(match.group(1)) if match else 2
+
+
+def _session(spark):
+    if spark is not None:
+        return spark
+    session_class = _pyspark()
+    return session_class.getActiveSession() or local_session()
+
+
+class _Stages:
+    """One line per stage on stderr (``progress=False`` silences it); keeps the times."""
+
+    def __init__(self, progress):
+        self.progress = bool(progress)
+        self.seconds = {}
+        self._start = time.perf_counter()
+
+    def done(self, name, text):
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self._start, 3)
+        self._start = now
+        if self.progress:
+            print(f"n2v_lite.spark: {name}: {text} ({self.seconds[name]:.1f} s)",
+                  file=sys.stderr, flush=True)
+
+
+# -------------------------------------------------------------------- graph
+def read_graph(edges, spark=None, *, directed=False, sep=None, header=None,
+               drop_self_loops=False, max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES):
+    """Build an n2v_lite :class:`Graph` from edges on a cluster.
+
+    Parameters
+    ----------
+    edges : Graph, pyspark DataFrame or str
+        A Graph is returned unchanged. A DataFrame has columns ``src``,
+        ``dst`` and optionally ``weight`` (numeric); ids of any Spark type
+        (integral types give ``int`` ids, text ``str``, floating ``float``,
+        booleans ``bool``; others are cast to text). A path is read as
+        Parquet when it ends in ``.parquet`` (same columns), else as an edge
+        list like :meth:`Graph.from_edgelist` (``source target [weight]``,
+        tab, comma or whitespace, ``#`` comments, optional header).
+    spark : SparkSession, optional
+        Default: the active session, else :func:`local_session`.
+    directed, drop_self_loops : bool
+        As in :meth:`Graph.from_edges`.
+    sep, header
+        Text edge lists only, as in :meth:`Graph.from_edgelist`.
+    max_broadcast_bytes : int
+        Refuse (before collecting the edges) a graph whose CSR would exceed it.
+
+    Returns
+    -------
+    Graph
+        Equal to what the local reader gives for the same edges (weights of
+        merged duplicates are summed in another order, so they can differ in
+        the last bit when they are not exact binary fractions).
+    """
+    if isinstance(edges, Graph):
+        return edges
+    spark = _session(spark)
+    from pyspark.sql import DataFrame
+    from pyspark.sql import functions as F
+
+    if isinstance(edges, DataFrame):
+        df, where = _edge_frame(edges, "DataFrame"), "DataFrame"
+    elif isinstance(edges, (str, os.PathLike)):
+        path = os.fspath(edges)
+        if path.rstrip("/").endswith(".parquet"):
+            df, where = _edge_frame(spark.read.parquet(path), path), path
+        else:
+            df, where = _read_text_edges(spark, path, sep, header), path
+    else:
+        raise GraphError(f"edges must be a Graph, a Spark DataFrame or a path, "
+                         f"got {type(edges).__name__}")
+    if drop_self_loops:
+        df = df.filter(F.col("src") != F.col("dst"))
+    node_ids, id_table = _index_ids(spark, df, where)
+    indexed = (df.join(id_table.withColumnRenamed("id", "src").withColumnRenamed("idx", "s"), "src")
+                 .join(id_table.withColumnRenamed("id", "dst").withColumnRenamed("idx", "d"), "dst"))
+    if directed:
+        a, b = F.col("s"), F.col("d")
+    else:  # u v and v u are one edge: merged here, mirrored by Graph.from_edges
+        a, b = F.least("s", "d"), F.greatest("s", "d")
+    weight = F.sum("weight") if "weight" in df.columns else F.count(F.lit(1))
+    merged = (indexed.groupBy(a.alias("a"), b.alias("b"))
+                     .agg(weight.cast("double").alias("w"))).persist()
+    try:
+        count = merged.count()
+        stored = count if directed else 2 * count
+        _check_broadcast(len(node_ids), stored, "weight" in df.columns, max_broadcast_bytes)
+        parts = merged.rdd.mapPartitions(_pack_edges).collect()
+    finally:
+        merged.unpersist()
+    src, dst, weights = (np.concatenate([p[k] for p in parts]) if parts else
+                         np.zeros(0, dtype=np.int64 if k < 2 else np.float64) for k in range(3))
+    try:
+        return Graph.from_edges(src, dst, weights, node_ids=node_ids, directed=directed)
+    except GraphError as exc:
+        raise GraphError(f"{where}: {exc}") from None
+
+
+def _pack_edges(rows):
+    """One partition of (a, b, w) rows as three numpy arrays (cheap to collect)."""
+    a, b, w = [], [], []
+    for row in rows:
+        a.append(row[0])
+        b.append(row[1])
+        w.append(row[2])
+    yield (np.array(a, dtype=np.int64), np.array(b, dtype=np.int64),
+           np.array(w, dtype=np.float64))
+
+
+def _edge_frame(df, where):
+    """Check a DataFrame of edges; returns it with ``src``, ``dst`` (and a double ``weight``)."""
+    from pyspark.sql import functions as F
+
+    for column in ("src", "dst"):
+        if column not in df.columns:
+            raise GraphError(f"{where}: no column {column!r} (columns: {df.columns}); "
+                             "edges need src, dst and an optional weight")
+    columns = [_id_column(df, "src"), _id_column(df, "dst")]
+    if "weight" in df.columns:
+        kind = df.schema["weight"].dataType.typeName()
+        if kind not in ("byte", "short", "integer", "long", "float", "double", "decimal"):
+            raise GraphError(f"{where}: column 'weight' must be numeric, got {kind}")
+        columns.append(F.col("weight").cast("double").alias("weight"))
+    df = df.select(*columns)
+    _check_rows(df, where)
+    return df
+
+
+def _id_column(df, name):
+    from pyspark.sql import functions as F
+
+    kind = df.schema[name].dataType.typeName()
+    if kind in ("byte", "short", "integer", "long"):
+        return F.col(name).cast("long").alias(name)
+    if kind in ("string", "float", "double", "boolean"):
+        return F.col(name)
+    return F.col(name).cast("string").alias(name)  # dates, decimals, ...: as text
+
+
+def _check_rows(df, where, describe=None):
+    """Raise GraphError for the first edge with a missing id or a bad weight."""
+    from pyspark.sql import functions as F
+
+    bad = F.col("src").isNull() | F.col("dst").isNull()
+    if "weight" in df.columns:
+        w = F.col("weight")
+        bad = bad | w.isNull() | F.isnan(w) | (w <= 0) | (F.abs(w) == float("inf"))
+    row = df.filter(bad).first()
+    if row is None:
+        return
+    row = row.asDict()
+    if row["src"] is None or row["dst"] is None:
+        problem = f"missing {'src' if row['src'] is None else 'dst'} value"
+    else:
+        problem = _weight_problem(row.get("raw_weight", row.get("weight")))
+    place = describe(row) if describe else f"{where}, edge {row['src']!r} -> {row['dst']!r}"
+    raise GraphError(f"{place}: {problem}")
+
+
+def _weight_problem(value):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "missing weight" if value in (None, "") else f"weight {value!r} is not a number"
+    if not np.isfinite(number):
+        return f"weight {value!r} is not finite"
+    return f"weight {value!r} must be positive"
+
+
+def _read_text_edges(spark, path, sep, header):
+    """A text edge list as a DataFrame of edges, with the local reader's rules."""
+    from pyspark.sql import functions as F
+
+    text = spark.read.text(path).select(F.input_file_name().alias("file"), "value")
+    line = F.regexp_replace(F.regexp_replace("value", "#.*$", ""), "\r$", "")
+    data = text.select("file", line.alias("line"), F.col("value").alias("raw"))
+    data = data.filter(F.trim("line") != "")
+    sample = [(k + 1, r["line"]) for k, r in enumerate(data.select("line").limit(50).collect())]
+    if not sample:
+        raise GraphError(f"{path}: no edges (the file has no data lines)")
+    if sep is None:
+        first = sample[0][1]
+        sep = "\t" if "\t" in first else "," if "," in first else r"\s+"
+    if header is None:
+        header = _looks_like_header(sample, sep)
+    if header:  # Spark's CSV rule: the header line is dropped from every file
+        data = data.filter(F.col("line") != sample[0][1])
+    pattern = sep if sep == r"\s+" else re.escape(sep)
+    source = F.trim("line") if sep == r"\s+" else F.col("line")
+    fields = data.select("file", "raw", F.split(source, pattern).alias("f"))
+    fields = fields.select("file", "raw", *(F.trim(F.get("f", i)).alias(c) for i, c in
+                                            enumerate(("src", "dst", "raw_weight", "extra"))))
+    # one pass for every check; the offending line is looked up only on error
+    def present(name):
+        return F.coalesce(F.col(name), F.lit("")) != ""
+
+    weight = F.expr("try_cast(raw_weight as double)")
+    bad_weight = weight.isNull() | F.isnan(weight) | (weight <= 0) | (F.abs(weight) == float("inf"))
+    not_int = F.lit(False)
+    for name in ("src", "dst"):
+        not_int = not_int | ~F.col(name).rlike(_INT_PATTERN) \
+            | F.expr(f"try_cast({name} as bigint)").isNull()
+    checks = {"extra": present("extra"), "short": ~present("dst"), "weighted": present("raw_weight"),
+              "bad_weight": bad_weight, "not_int": not_int}
+    flags = fields.agg(*(F.max(test.cast("int")).alias(name) for name, test in checks.items())
+                       ).first().asDict()
+    if flags["extra"]:
+        row = fields.filter(checks["extra"]).first()
+        raise GraphError(f"{_text_place(spark, row)}: too many fields "
+                         "(expected source, target and an optional weight)")
+    if flags["short"]:
+        row = fields.filter(checks["short"]).first()
+        raise GraphError(f"{_text_place(spark, row)}: missing target column after "
+                         f"{row['src']!r} (separator {sep!r})")
+    weighted = bool(flags["weighted"])
+    if weighted and flags["bad_weight"]:
+        row = fields.filter(bad_weight).first()
+        raise GraphError(f"{_text_place(spark, row)}: {_weight_problem(row['raw_weight'])}")
+    id_type = "string" if flags["not_int"] else "long"
+    # ids that are all canonical integers become ints (as Graph.from_edgelist does)
+    return fields.select(F.col("src").cast(id_type), F.col("dst").cast(id_type),
+                         *([weight.alias("weight")] if weighted else []))
+
+
+def _text_place(spark, row):
+    """``file, line N`` for a row of a text edge list (found again only on error)."""
+    file, raw = row["file"], row["raw"]
+    name = file[len("file:"):] if file.startswith("file:") else file
+    try:
+        lines = spark.read.text(file).rdd.map(lambda r: r[0]).zipWithIndex()
+        number = lines.filter(lambda pair: pair[0] == raw).map(lambda pair: pair[1]).first() + 1
+    except Exception:  # noqa: BLE001 - the message must still name the file
+        return f"{name} (line {raw!r})"
+    return f"{name}, line {number}"
+
+
+def _index_ids(spark, df, where):
+    """Distinct ids -> sort -> zipWithIndex on the cluster; the id list comes back."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import LongType, StructField, StructType
+
+    ids = (df.select(F.col("src").alias("id")).union(df.select(F.col("dst").alias("id")))
+             .distinct().orderBy("id"))
+    pairs = ids.rdd.map(lambda row: row[0]).zipWithIndex().persist()
+    try:
+        node_ids = pairs.keys().collect()
+    except Exception:
+        pairs.unpersist()
+        raise
+    if not node_ids:
+        pairs.unpersist()
+        raise GraphError(f"{where}: no edges")
+    check_node_ids(node_ids, where=f"{where}: ")
+    schema = StructType([StructField("id", ids.schema["id"].dataType, False),
+                         StructField("idx", LongType(), False)])
+    table = spark.createDataFrame(pairs, schema)
+    if isinstance(node_ids[0], int) and not isinstance(node_ids[0], bool):
+        node_ids = np.array(node_ids, dtype=np.int64)
+    else:
+        node_ids = np.array(node_ids, dtype=object if isinstance(node_ids[0], str) else None)
+    return node_ids, table
+
+
+# ------------------------------------------------------------ broadcasting
+def csr_broadcast_bytes(num_nodes, num_stored_edges, weighted):
+    """Bytes of the CSR that is broadcast: ``8 (n + 1) + (4 or 12) x stored edges``.
+
+    Unweighted graphs send no weights (executors rebuild them as ones).
+
+    Examples
+    --------
+    >>> csr_broadcast_bytes(82168, 948464, weighted=False)
+    4451352
+    """
+    return 8 * (int(num_nodes) + 1) + (12 if weighted else 4) * int(num_stored_edges)
+
+
+def _check_broadcast(num_nodes, num_stored_edges, weighted, limit):
+    limit = check_int("max_broadcast_bytes", limit)
+    need = csr_broadcast_bytes(num_nodes, num_stored_edges, weighted)
+    if need > limit:
+        raise BroadcastLimitError(
+            f"the graph's CSR needs {_gib(need)} to broadcast ({num_nodes:,} nodes, "
+            f"{num_stored_edges:,} stored edges, {12 if weighted else 4} bytes each + 8 per node), "
+            f"above max_broadcast_bytes={limit:,} ({_gib(limit)}): raise max_broadcast_bytes "
+            f"and give the driver and every executor at least 3x that much memory "
+            f"(spark.driver.memory, spark.executor.memory), or split the graph")
+
+
+def _gib(nbytes):
+    return f"{nbytes / 2**30:.2f} GiB" if nbytes >= 2**30 else f"{nbytes / 2**20:.1f} MiB"
+
+
+def _payload(graph):
+    return {"indptr": np.asarray(graph.indptr), "indices": np.asarray(graph.indices),
+            "weights": np.asarray(graph.weights) if graph.weighted else None,
+            "directed": bool(graph.directed)}
+
+
+_EXECUTOR_GRAPHS = {}  # job key -> Graph, reused by a Python worker across tasks
+
+
+def _executor_graph(broadcast, key):
+    graph = _EXECUTOR_GRAPHS.get(key)
+    if graph is None:
+        data = broadcast.value
+        n = len(data["indptr"]) - 1
+        weights = data["weights"]
+        if weights is None:
+            weights = np.ones(len(data["indices"]))
+        graph = Graph(data["indptr"], data["indices"], weights, np.arange(n),
+                      directed=data["directed"])
+        _EXECUTOR_GRAPHS.clear()  # keep one graph per worker
+        _EXECUTOR_GRAPHS[key] = graph
+    return graph
+
+
+# -------------------------------------------------------------------- walks
+class _WalkJob:
+    """The walk RDD of one call: blocks of ``random_walks`` spread over partitions."""
+
+    def __init__(self, spark, graph, num_walks, walk_length, p, q, seed, num_partitions,
+                 max_broadcast_bytes):
+        from .walks import walk_block_layout
+
+        self.p, self.q = check_positive("p", p), check_positive("q", q)
+        self.num_walks = check_int("num_walks", num_walks)
+        self.walk_length = check_int("walk_length", walk_length)
+        if num_partitions is not None:
+            num_partitions = check_int("num_partitions", num_partitions)
+        check_seed("seed", seed)
+        _check_broadcast(graph.num_nodes, graph.num_stored_edges, graph.weighted,
+                         max_broadcast_bytes)
+        self.graph = graph
+        self.num_blocks, self.block_rows, self.entropy = walk_block_layout(
+            graph, num_walks, walk_length, seed)
+        sc = spark.sparkContext
+        wanted = num_partitions or sc.defaultParallelism
+        self.num_partitions = max(1, min(wanted, self.num_blocks))
+        self.broadcast = sc.broadcast(_payload(graph))
+        key = f"{os.getpid()}-{id(self)}-{time.time_ns()}"
+        args = (self.broadcast, key, self.num_walks, self.walk_length, self.p, self.q, self.entropy)
+        self.rdd = (sc.parallelize(range(self.num_blocks), self.num_partitions)
+                      .mapPartitions(lambda blocks: _run_blocks(blocks, *args)))
+
+    @property
+    def total_rows(self):
+        return self.num_walks * self.graph.num_nodes
+
+    def close(self):
+        self.broadcast.unpersist()
+
+
+def _run_blocks(block_ids, broadcast, key, num_walks, walk_length, p, q, entropy):
+    """Executor side: ``(block_id, walks)`` for this partition's blocks, in order."""
+    from .walks import walk_blocks
+
+    graph = _executor_graph(broadcast, key)
+    for b, _, rows in walk_blocks(graph, num_walks, walk_length, p, q, entropy=entropy,
+                                  block_ids=list(block_ids)):
+        yield b, rows
+
+
+def random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, spark=None,
+                 num_partitions=None, *, max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
+                 progress=False):
+    """node2vec walks computed on Spark executors, collected on the driver.
+
+    Parameters
+    ----------
+    graph : Graph, pyspark DataFrame or path
+        The graph (anything :func:`read_graph` takes; DataFrames and paths are
+        read as undirected graphs: call :func:`read_graph` for others).
+    num_walks, walk_length, p, q, seed
+        As in :func:`n2v_lite.walks.random_walks`.
+    spark : SparkSession, optional
+        Default: the active session, else :func:`local_session`.
+    num_partitions : int, optional
+        Partitions of whole walk blocks (default: Spark's default
+        parallelism; at most the number of blocks). Never changes the walks.
+    max_broadcast_bytes : int
+        Ceiling on the broadcast CSR (see :func:`csr_broadcast_bytes`).
+    progress : bool
+        One line per stage on stderr.
+
+    Returns
+    -------
+    numpy.ndarray
+        Exactly ``n2v_lite.walks.random_walks(graph, num_walks, walk_length,
+        p, q, seed)``: int32 node indices, row ``k`` from node ``k % n``,
+        ``-1`` padding after a dead end.
+
+    Raises
+    ------
+    BroadcastLimitError
+        The CSR exceeds ``max_broadcast_bytes``.
+    ParameterError
+        A parameter out of range.
+
+    Examples
+    --------
+    >>> w = random_walks(Graph.from_edges([0, 1], [1, 2]), 2, 5, seed=0)  # doctest: +SKIP
+    """
+    spark = _session(spark)
+    stages = _Stages(progress)
+    graph = read_graph(graph, spark, max_broadcast_bytes=max_broadcast_bytes)
+    job = _WalkJob(spark, graph, num_walks, walk_length, p, q, seed, num_partitions,
+                   max_broadcast_bytes)
+    try:
+        from .walks import walk_dtype
+
+        out = np.empty((job.total_rows, job.walk_length), dtype=walk_dtype(graph))
+        for b, rows in job.rdd.toLocalIterator():
+            out[b * job.block_rows:b * job.block_rows + len(rows)] = rows
+    finally:
+        job.close()
+    stages.done("walks", f"{job.total_rows:,} walks x {job.walk_length} on "
+                         f"{job.num_partitions} partitions")
+    return out
+
+
+def _partition_writer(folder, num_nodes):
+    """Executor side: write one partition file; yield its entry and its node counts."""
+    from .corpus import write_walk_partition
+
+    def write(index, blocks):
+        entry = write_walk_partition(folder, index, (rows for _, rows in blocks),
+                                     num_nodes=num_nodes)
+        counts = entry.pop("counts")
+        yield index, entry, counts
+
+    return write
+
+
+def write_walks(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=None, spark=None,
+                num_partitions=None, parquet=False, *,
+                max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES, progress=False):
+    """Walk on the executors and write a walk folder (:mod:`n2v_lite.corpus` format).
+
+    Every partition writes its own ``part-NNNNN.txt`` (so ``folder`` must be
+    a path that the driver and every executor see: a shared filesystem on a
+    cluster, the local disk in local mode); the driver sums the node counts
+    and writes ``nodes.npy``, ``counts.npy`` and, last, ``manifest.json``.
+
+    Parameters
+    ----------
+    graph, num_walks, walk_length, p, q, seed, spark, num_partitions
+        As in :func:`random_walks`; one partition file per Spark partition.
+    folder : path
+        New, empty, or an earlier walk folder (replaced).
+    parquet : bool
+        Also write ``folder/walks.parquet`` with columns ``row`` (long) and
+        ``walk`` (array of int node indices, padding left out).
+
+    Returns
+    -------
+    n2v_lite.corpus.WalkFolder
+        Its walks (``np.concatenate(list(folder))``) equal
+        ``n2v_lite.walks.random_walks(graph, num_walks, walk_length, p, q, seed)``.
+
+    Examples
+    --------
+    >>> folder = write_walks(graph, "walks/", 10, 80, seed=0, spark=spark)  # doctest: +SKIP
+    """
+    import shutil
+    from pathlib import Path
+
+    from .corpus import _prepare_folder, finish_walk_folder
+
+    spark = _session(spark)
+    stages = _Stages(progress)
+    graph = read_graph(graph, spark, max_broadcast_bytes=max_broadcast_bytes)
+    check_seed("seed", seed)
+    job = _WalkJob(spark, graph, num_walks, walk_length, p, q, seed, num_partitions,
+                   max_broadcast_bytes)
+    folder = Path(folder)
+    if (folder / "manifest.json").is_file() and (folder / "walks.parquet").is_dir():
+        shutil.rmtree(folder / "walks.parquet")  # our own earlier copy
+    old_parts = _prepare_folder(folder)
+    path = str(folder.resolve())
+    try:
+        blocks = job.rdd.persist() if parquet else job.rdd
+        written = blocks.mapPartitionsWithIndex(_partition_writer(path, graph.num_nodes)).persist()
+        try:
+            entries = [entry for _, entry in sorted(written.map(lambda t: (t[0], t[1])).collect(),
+                                                    key=lambda t: t[0])]
+            counts = written.map(lambda t: t[2]).treeReduce(np.add)
+        finally:
+            written.unpersist()
+        stages.done("walks", f"{job.total_rows:,} walks x {job.walk_length} written to "
+                             f"{len(entries)} partition files")
+        if parquet:
+            try:
+                _write_parquet(spark, blocks, job.block_rows, str(folder.resolve() / "walks.parquet"))
+            finally:
+                blocks.unpersist()
+            stages.done("parquet", "walks.parquet written")
+    finally:
+        job.close()
+    for name in old_parts - {entry["file"] for entry in entries}:
+        (folder / name).unlink()
+    return finish_walk_folder(
+        folder, node_ids=graph.node_ids.tolist(), partitions=entries, counts=counts,
+        walks_params={"num_walks": job.num_walks, "walk_length": job.walk_length,
+                      "p": job.p, "q": job.q,
+                      "seed": seed if isinstance(seed, (int, np.integer)) else None},
+        graph_info={"directed": graph.directed, "weighted": graph.weighted,
+                    "num_edges": graph.num_edges})
+
+
+def _walk_rows(block_rows, blocks, as_tokens=False):
+    """``(row, walk)`` records of walk blocks, padding left out."""
+    from .walks import PAD
+
+    for b, rows in blocks:
+        first = b * block_rows
+        for k, row in enumerate(rows.tolist()):
+            walk = [x for x in row if x != PAD] if PAD in row else row
+            yield (first + k, [str(x) for x in walk] if as_tokens else walk)
+
+
+def _walk_frame(spark, blocks, block_rows, as_tokens=False):
+    from pyspark.sql.types import (ArrayType, IntegerType, LongType, StringType, StructField,
+                                   StructType)
+
+    item = StringType() if as_tokens else IntegerType()
+    schema = StructType([StructField("row", LongType(), False),
+                         StructField("walk", ArrayType(item, False), False)])
+    rows = blocks.mapPartitions(lambda part: _walk_rows(block_rows, part, as_tokens))
+    return spark.createDataFrame(rows, schema)
+
+
+def _write_parquet(spark, blocks, block_rows, path):
+    _walk_frame(spark, blocks, block_rows).write.mode("overwrite").parquet(path)
+
+
+# ----------------------------------------------------------------- training
+def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=False,
+        walk_folder=None, max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
+        trainer_partitions=1, **node2vec_params):
+    """node2vec on Spark: read the graph, walk on the executors, train.
+
+    Parameters
+    ----------
+    graph : Graph, pyspark DataFrame or path
+        Anything :func:`read_graph` takes.
+    spark : SparkSession, optional
+    trainer : {"gensim", "spark"}
+        ``"gensim"``: the walks are written to a walk folder and gensim's
+        skip-gram with negative sampling trains on the driver from its files
+        (as :class:`n2v_lite.Node2Vec` does; same ``random_state`` and
+        ``workers=1`` give the same vectors). ``"spark"``: Spark ML
+        ``Word2Vec`` on the cluster -- skip-gram with **hierarchical
+        softmax** only (``negative`` and ``sample`` do not apply),
+        ``minCount=0``, ``trainer_partitions`` partitions; needs
+        ``num_nodes x dimensions < 2**31``. No loss is reported.
+    num_partitions : int, optional
+        Walk partitions (see :func:`random_walks`).
+    directed : bool
+        How a DataFrame or path is read.
+    walk_folder : path, optional
+        Keep the walk folder there (gensim trainer); default: a temporary
+        folder, removed afterwards.
+    max_broadcast_bytes : int
+        Ceiling on the broadcast CSR.
+    trainer_partitions : int
+        Spark ML ``Word2Vec``'s ``numPartitions`` (1 is its default; many
+        partitions have been reported to diverge).
+    **node2vec_params
+        :class:`n2v_lite.Node2Vec`'s: ``dimensions``, ``walk_length``,
+        ``num_walks``, ``window``, ``p``, ``q``, ``epochs``, ``negative``,
+        ``sample``, ``learning_rate``, ``workers``, ``random_state``,
+        ``progress``.
+
+    Returns
+    -------
+    SparkEmbedding
+
+    Examples
+    --------
+    >>> emb = fit("edges.parquet", spark=spark, dimensions=64, random_state=0)  # doctest: +SKIP
+    >>> emb.vectors.shape                                                       # doctest: +SKIP
+    (82168, 64)
+    """
+    unknown = sorted(set(node2vec_params) - set(_WALK_PARAMS))
+    if unknown:
+        raise ParameterError(f"unknown node2vec parameter {unknown[0]!r}; "
+                             f"valid: {', '.join(_WALK_PARAMS)}")
+    params = dict(_DEFAULTS, **node2vec_params)
+    trainer = check_choice("trainer", trainer, TRAINERS)
+    for name in ("dimensions", "walk_length", "num_walks", "window", "epochs", "negative"):
+        check_int(name, params[name])
+    trainer_partitions = check_int("trainer_partitions", trainer_partitions)
+    check_seed("random_state", params["random_state"])
+    spark = _session(spark)
+    stages = _Stages(params["progress"])
+    graph = read_graph(graph, spark, directed=directed, max_broadcast_bytes=max_broadcast_bytes)
+    stages.done("graph", repr(graph))
+    n = graph.num_nodes
+    if trainer == "spark" and n * params["dimensions"] >= SPARK_WORD2VEC_MAX_CELLS:
+        raise ParameterError(
+            f"Spark ML Word2Vec needs num_nodes x dimensions < 2**31, got {n:,} x "
+            f"{params['dimensions']}: lower dimensions to {SPARK_WORD2VEC_MAX_CELLS // n} "
+            f"or use trainer='gensim'")
+    # the same draws, in the same order, as Node2Vec.fit: training seed, then walks
+    rng = as_generator(params["random_state"])
+    train_seed = int(rng.integers(2**63 - 1))
+    walk_args = (graph, params["num_walks"], params["walk_length"], params["p"], params["q"], rng)
+    info = {"trainer": trainer, "num_nodes": n, "num_edges": int(graph.num_edges),
+            "directed": bool(graph.directed), "weighted": bool(graph.weighted),
+            "spark_version": spark.version, "master": spark.sparkContext.master}
+    if trainer == "gensim":
+        vectors, losses = _train_gensim(spark, walk_args, params, train_seed, walk_folder,
+                                        num_partitions, max_broadcast_bytes, stages, info)
+    else:
+        vectors, losses = _train_spark(spark, walk_args, params, train_seed, num_partitions,
+                                       trainer_partitions, max_broadcast_bytes, stages, info)
+    info["seconds"] = dict(stages.seconds)
+    used = {k: params[k] for k in _WALK_PARAMS if k not in ("progress",)}
+    if isinstance(used["random_state"], np.random.Generator):
+        used["random_state"] = None
+    return SparkEmbedding(vectors=np.asarray(vectors, dtype=np.float32),
+                          node_ids=graph.node_ids.tolist(), loss_history=losses,
+                          params=used, info=info)
+
+
+def _train_gensim(spark, walk_args, params, train_seed, walk_folder, num_partitions,
+                  max_broadcast_bytes, stages, info):
+    from .word2vec import train_word2vec
+
+    with tempfile.TemporaryDirectory(prefix="n2v_lite-walks-") as tmp:
+        graph, num_walks, walk_length, p, q, seed = walk_args
+        folder = write_walks(graph, walk_folder if walk_folder is not None else tmp, num_walks,
+                             walk_length, p, q, seed, spark=spark, num_partitions=num_partitions,
+                             max_broadcast_bytes=max_broadcast_bytes, progress=False)
+        stages.done("walks", f"{folder.rows:,} walks, {folder.tokens:,} tokens in "
+                             f"{len(folder.partitions)} partition files")
+        result = train_word2vec(
+            folder, dimensions=params["dimensions"], window=params["window"],
+            negative=params["negative"], epochs=params["epochs"], sample=params["sample"],
+            learning_rate=params["learning_rate"], workers=params["workers"], seed=train_seed,
+            progress=params["progress"])
+    stages.done("train", f"gensim skip-gram, negative sampling, {params['epochs']} epoch(s)")
+    info.update(walk_partitions=len(folder.partitions), walk_rows=folder.rows,
+                walk_tokens=folder.tokens, corpus=result.corpus,
+                loss_units="sum over the epoch's pairs of -log-likelihood (nats)")
+    return result.vectors, [float(x) for x in result.loss_history]
+
+
+def _train_spark(spark, walk_args, params, train_seed, num_partitions, trainer_partitions,
+                 max_broadcast_bytes, stages, info):
+    from pyspark.ml.feature import Word2Vec
+
+    graph = walk_args[0]
+    job = _WalkJob(spark, *walk_args, num_partitions, max_broadcast_bytes)
+    try:
+        walks = _walk_frame(spark, job.rdd, job.block_rows, as_tokens=True).persist()
+        rows = walks.count()
+        stages.done("walks", f"{rows:,} walks on {job.num_partitions} partitions")
+        w2v = Word2Vec(vectorSize=params["dimensions"], windowSize=params["window"],
+                       minCount=0, maxIter=params["epochs"],
+                       stepSize=params["learning_rate"] or 0.025,
+                       numPartitions=trainer_partitions, seed=train_seed % 2**63,
+                       maxSentenceLength=max(1000, params["walk_length"]),
+                       inputCol="walk", outputCol="vector")
+        model = w2v.fit(walks)
+        walks.unpersist()
+    finally:
+        job.close()
+    vectors = np.zeros((graph.num_nodes, params["dimensions"]), dtype=np.float32)
+    seen = np.zeros(graph.num_nodes, dtype=bool)
+    for row in model.getVectors().toLocalIterator():
+        i = int(row["word"])
+        vectors[i] = row["vector"].toArray()
+        seen[i] = True
+    stages.done("train", f"Spark ML Word2Vec (hierarchical softmax), {params['epochs']} "
+                         f"iteration(s), {trainer_partitions} partition(s)")
+    info.update(walk_partitions=job.num_partitions, walk_rows=rows,
+                trainer_partitions=trainer_partitions, unvisited_nodes=int((~seen).sum()),
+                loss_units=None)
+    return vectors, []
