@@ -1,0 +1,370 @@
+"""The explorer page: its data (checked against independent references) and, in
+headless Chromium, the page itself (search, neighbours, offline)."""
+
+import json
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from n2v_lite import Graph, Node2Vec
+from n2v_lite.exceptions import ParameterError
+from n2v_lite.explore import (MAX_GROUPS, OTHER_COLOUR, explore, explorer_data,
+                              nearest_neighbours, node_id_text, render_page)
+from n2v_lite.ids import decode_node_ids
+
+SMALL = dict(dimensions=8, walk_length=12, num_walks=8, window=3, epochs=3, workers=1,
+             random_state=0, progress=False)
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def fitted(model):
+    """The fitted embedding, from today's or tomorrow's Node2Vec (embedding_ or wv_)."""
+    if hasattr(model, "embedding_"):
+        return model.embedding_
+    if hasattr(model, "wv_"):
+        return SimpleNamespace(vectors=model.wv_.vectors, node_ids=list(model.node_ids_),
+                               node_data=model.node_data_, resolve=model.resolve)
+    return model
+
+
+def cliques_and_path(node_ids=None, titles=None):
+    """Two 6-cliques (rows 0-5, 9-14) joined by the path 5-6-7-8-9."""
+    src, dst = [], []
+    for block in (range(0, 6), range(9, 15)):
+        src += [i for i in block for j in block if i < j]
+        dst += [j for i in block for j in block if i < j]
+    src += [5, 6, 7, 8]
+    dst += [6, 7, 8, 9]
+    data = None if titles is None else {"title": np.array(titles, dtype=object)}
+    ids = np.array(node_ids if node_ids is not None else range(15), dtype=object)
+    return Graph.from_edges(src, dst, node_ids=ids, node_data=data)
+
+
+@pytest.fixture(scope="module")
+def small():
+    return fitted(Node2Vec(**SMALL).fit(cliques_and_path()))
+
+
+def cosine_reference(vectors):
+    """Brute-force cosine similarities in float64 (self excluded as -inf)."""
+    v = np.asarray(vectors, dtype=np.float64)
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    unit = v / np.where(norms > 0, norms, 1)
+    sims = unit @ unit.T
+    np.fill_diagonal(sims, -np.inf)
+    return sims
+
+
+def check_neighbours(indices, sims, reference, atol):
+    """Each row's list equals the reference's best k (order up to near-ties)."""
+    k = indices.shape[1]
+    best = -np.sort(-reference, axis=1)[:, :k]
+    np.testing.assert_allclose(sims, best, atol=atol)
+    got = np.take_along_axis(reference, indices.astype(np.int64), axis=1)
+    np.testing.assert_allclose(got, best, atol=atol)  # the listed rows really are that close
+    assert (indices != np.arange(len(indices))[:, None]).all()
+    assert all(len(set(row)) == k for row in indices.tolist())
+
+
+# ----------------------------------------------------------------- data
+def test_coordinates_are_an_independent_pca_up_to_sign(small):
+    data = explorer_data(small)
+    v = np.asarray(small.vectors, dtype=np.float64)
+    centred = v - v.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    reference = centred @ vt[:2].T
+    got = np.column_stack([data["x"], data["y"]]) * data["scale"]
+    for axis in range(2):
+        sign = np.sign(got[:, axis] @ reference[:, axis])
+        np.testing.assert_allclose(got[:, axis], sign * reference[:, axis],
+                                   atol=data["scale"] * 6e-5)
+    assert max(map(abs, data["x"] + data["y"])) == pytest.approx(1.0)
+
+
+def test_neighbour_lists_equal_brute_force_cosine(small):
+    data = explorer_data(small, topk=4)
+    n = len(small.node_ids)
+    nbr = np.array(data["nbr"]).reshape(n, 4)
+    sim = np.array(data["sim"]).reshape(n, 4) / data["sim_scale"]
+    check_neighbours(nbr, sim, cosine_reference(small.vectors), atol=6e-5)
+    # the two cliques are far apart: a clique node's nearest neighbours are in its clique
+    assert set(nbr[0, :3].tolist()) <= set(range(6)) and set(nbr[12, :3].tolist()) <= \
+        set(range(9, 15))
+
+
+def test_nearest_neighbours_blocked_equals_one_block(monkeypatch):
+    vectors = np.random.default_rng(3).normal(size=(300, 16)).astype(np.float32)
+    vectors[7] = 0  # a zero vector: similarity 0, no NaN
+    idx, sims = nearest_neighbours(vectors, topk=10)
+    check_neighbours(idx, sims, cosine_reference(vectors), atol=1e-5)
+    assert np.isfinite(sims).all()
+    monkeypatch.setattr("n2v_lite.explore._BLOCK_BYTES", 4 * 300 * 7)  # blocks of 7 rows
+    idx7, sims7 = nearest_neighbours(vectors, topk=10)
+    np.testing.assert_array_equal(idx7, idx)
+    np.testing.assert_allclose(sims7, sims, atol=1e-6)  # BLAS sums blocks differently
+    assert nearest_neighbours(vectors[:3], topk=10)[0].shape == (3, 2)  # k <= n - 1
+
+
+def test_labels_colour_the_map_with_a_legend(small):
+    left = {node: ("left" if i < 7 else "right") for i, node in enumerate(small.node_ids)}
+    data = explorer_data(small, labels=left)
+    assert data["color_by"] == "label"
+    assert data["groups"] == ["right", "left"] and data["counts"] == [8, 7]
+    assert [data["groups"][g] for g in data["group"]] == [left[v] for v in small.node_ids]
+    assert len(set(data["colours"])) == 2 and OTHER_COLOUR not in data["colours"]
+    # label lists (multi-label files): the first label colours the node
+    lists = {node: [i % 3, 9] for i, node in enumerate(small.node_ids)}
+    data = explorer_data(small, labels=lists)
+    assert [data["groups"][g] for g in data["group"]] == [str(i % 3) for i in range(15)]
+    # a sequence aligned with the rows
+    assert explorer_data(small, labels=["a"] * 15)["groups"] == ["a"]
+
+
+def test_legend_keeps_the_largest_groups_and_greys_the_rest():
+    rng = np.random.default_rng(0)
+    genres = [f"G{i % 13:02d}|Drama" for i in range(130)] + ["G00|X"] * 5 + [""]
+    emb = SimpleNamespace(vectors=rng.normal(size=(136, 5)), node_ids=list(range(136)),
+                          node_data={"genres": np.array(genres, dtype=object)})
+    data = explorer_data(emb)  # genres colour by default, by their first part
+    assert data["color_by"] == "genres"
+    assert data["groups"][0] == "G00" and data["counts"][0] == 15
+    assert len(data["groups"]) == MAX_GROUPS + 1 and data["groups"][-1] == "other"
+    assert data["colours"][-1] == OTHER_COLOUR and len(set(data["colours"])) == MAX_GROUPS + 1
+    assert data["counts"][-1] == 136 - sum(data["counts"][:-1]) and data["has_other"]
+    names = [data["groups"][g] for g in data["group"]]
+    assert names[:2] == ["G00", "G01"] and names[135] == "other"  # '' -> '(none)', a small group
+    assert "(none)" not in data["groups"]
+    with pytest.raises(ParameterError, match="color_by must be one of 'genres', got 'year'"):
+        explorer_data(emb, color_by="year")
+    with pytest.raises(ParameterError, match="not both"):
+        explorer_data(emb, color_by="genres", labels=["a"] * 136)
+    with pytest.raises(ParameterError, match="none of the 1 labelled ids is a node"):
+        explorer_data(emb, labels={"n1": "a"})
+    with pytest.raises(ParameterError, match=r"one label per node \(136\), got 2"):
+        explorer_data(emb, labels=["a", "b"])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"method": "mds"}, "method must be one of 'pca', 'tsne', 'umap', got 'mds'"),
+    ({"topk": 0}, "topk must be an integer >= 1, got 0"),
+    ({"max_points": 2.5}, "max_points must be an integer >= 1"),
+    ({"seed": -1}, "seed must be an integer >= 0"),
+])
+def test_bad_parameters_name_the_option(small, tmp_path, kwargs, message):
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        explore(small, tmp_path / "page.html", **kwargs)
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+def test_above_max_points_a_seeded_sample_is_drawn_and_every_node_is_kept():
+    emb = SimpleNamespace(vectors=np.random.default_rng(1).normal(size=(500, 8)),
+                          node_ids=[f"n{i}" for i in range(500)], node_data={})
+    data = explorer_data(emb, max_points=120, topk=3, seed=5)
+    sample = data["sample"]
+    assert len(sample) == 120 == data["shown"] and sample == sorted(set(sample))
+    assert explorer_data(emb, max_points=120, topk=3, seed=5)["sample"] == sample
+    assert explorer_data(emb, max_points=120, topk=3, seed=6)["sample"] != sample
+    # every node keeps its id, coordinates and neighbours: all stay searchable
+    assert len(data["ids"]) == len(data["x"]) == 500 and len(data["nbr"]) == 1500
+    assert explorer_data(emb, max_points=500, topk=3)["sample"] is None
+    # t-SNE is seeded too
+    few = SimpleNamespace(vectors=emb.vectors[:40], node_ids=emb.node_ids[:40], node_data={})
+    tsne = [explorer_data(few, method="tsne", topk=1, seed=2)["x"] for _ in range(2)]
+    assert tsne[0] == tsne[1]
+
+
+def test_ids_round_trip_and_everything_is_escaped(tmp_path):
+    ids = [(0, 1), "007", 7, 2.5, "x", ("a", 2)]
+    evil = ['</script><script>alert("x")</script>', "Amélie & \"Léon\" 'quoted' (2001)",
+            "line\u2028break", "<!-- comment", "日本語 🎬", "x > y & z"]
+    emb = SimpleNamespace(vectors=np.random.default_rng(2).normal(size=(6, 4)), node_ids=ids,
+                          node_data={"title": np.array(evil, dtype=object)})
+    data = explorer_data(emb, topk=2, title="<b>Mine</b> & co")
+    assert data["ids"] == ["(0, 1)", "007", "7", "2.5", "x", "('a', 2)"]
+    assert [node_id_text(v) for v in ids] == data["ids"]
+    assert decode_node_ids(data["id_json"], data["id_kind"]) == ids
+    assert data["id_types"] == "osioso"
+    page = explore(emb, tmp_path / "evil.html", topk=2, title="<b>Mine</b> & co")
+    text = page.read_text(encoding="utf-8")
+    assert text.count("<script") == 2 and text.count("</script>") == 2
+    assert "<!--" not in text and "<b>" not in text and "&lt;b&gt;Mine&lt;/b&gt; &amp; co" in text
+    body = text.split('<script id="n2v-data" type="application/json">')[1].split("</script>")[0]
+    assert json.loads(body) == json.loads(json.dumps(data))  # the data survives, exactly
+    assert text == render_page(data)
+
+
+# ----------------------------------------------------------------- browser
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("browser tests need playwright: pip install playwright (and Debian's "
+                    "chromium at /usr/bin/chromium)")
+    manager = sync_playwright().start()
+    try:
+        browser = manager.chromium.launch(executable_path="/usr/bin/chromium",
+                                          args=BROWSER_ARGS)
+    except Exception as exc:  # noqa: BLE001 - no browser: skip, saying why
+        manager.stop()
+        pytest.skip(f"cannot launch /usr/bin/chromium (apt-get install chromium): "
+                    f"{str(exc).splitlines()[0]}")
+    yield browser
+    browser.close()
+    manager.stop()
+
+
+class Page:
+    """A page opened from file:// with every other request aborted (and recorded)."""
+
+    def __init__(self, browser, path):
+        self.context = browser.new_context(viewport={"width": 1200, "height": 720})
+        self.requests, self.errors = [], []
+
+        def route(request_route):
+            url = request_route.request.url
+            if url.startswith("file://"):
+                request_route.continue_()
+            else:
+                self.requests.append(url)
+                request_route.abort()
+
+        self.context.route("**/*", route)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+
+    def search(self, text):
+        """Type into the search box like a user; wait for the answer."""
+        self.page.fill("#search", text)
+        self.page.press("#search", "Enter")
+        self.page.wait_for_function("document.getElementById('status').textContent !== ''")
+        return self.page.inner_text("#status")
+
+    def neighbours(self):
+        rows = self.page.query_selector_all("#neighbours li")
+        return [[span.inner_text() for span in row.query_selector_all("span")] for row in rows]
+
+    def close(self):
+        assert self.errors == [], self.errors
+        assert self.requests == [], f"the page asked the network for {self.requests}"
+        self.context.close()
+
+
+def reference_top(embedding, row, k):
+    sims = cosine_reference(embedding.vectors)[row]
+    order = np.argsort(-sims, kind="stable")[:k]
+    return order, sims[order]
+
+
+def js_rows_match_python(page, embedding, queries):
+    """The page's search and the Python lookups agree on every query."""
+    from n2v_lite.exceptions import AmbiguousQueryError, NodeNotFoundError
+
+    answers = page.evaluate("(qs) => qs.map((q) => n2vExplorer.search(q).rows)", queries)
+    ids = [node_id_text(v) for v in embedding.node_ids]
+    for query, rows in zip(queries, answers):
+        try:
+            expected = [node_id_text(embedding.resolve(query))]
+        except NodeNotFoundError:
+            expected = []
+        except AmbiguousQueryError as exc:
+            count = int(re.search(r"matches (\d+) titles", str(exc)).group(1))
+            assert len(rows) == count > 1, query
+            continue
+        assert [ids[r] for r in rows] == expected, query
+
+
+@pytest.mark.browser
+@pytest.mark.shared
+def test_movielens_page_finds_toy_story_and_its_true_neighbours(browser, movielens_dir,
+                                                                tmp_path):
+    try:
+        from n2v_lite.movielens import fit_movielens
+    except ImportError:  # today's layout
+        from n2v_lite.model import fit_movielens
+    emb = fitted(fit_movielens(movielens_dir, random_state=0, workers=1, progress=False))
+    path = explore(emb, tmp_path / "movies.html")
+    page = Page(browser, path)
+    status = page.search("Toy Story")
+    assert status.startswith("Found by title")
+    titles = [str(t) for t in emb.node_data["title"]]
+    row = titles.index("Toy Story (1995)")
+    assert page.page.inner_text("#chosen-name") == "Toy Story (1995)"
+    order, sims = reference_top(emb, row, 10)
+    shown = page.neighbours()
+    assert [r[2] for r in shown] == [titles[j] for j in order]
+    assert [r[0] for r in shown] == [f"{k}." for k in range(1, 11)]
+    np.testing.assert_allclose([float(r[1]) for r in shown], sims, atol=1.5e-4)
+    # clicking a listed neighbour selects it
+    page.page.click("#neighbours li:nth-child(2)")
+    assert page.page.inner_text("#chosen-name") == titles[order[1]]
+    assert page.neighbours()[0][2] == titles[reference_top(emb, order[1], 1)[0][0]]
+    # several matches are listed to choose from; none says so
+    assert "choose one" in page.search("star wars")
+    assert len(page.page.query_selector_all("#matches li")) > 1
+    page.page.click("#matches li:first-child")
+    assert page.page.inner_text("#chosen-name").startswith("Star Wars")
+    assert page.search("zzqqxx").startswith("No node id or title matches")
+    js_rows_match_python(page.page, emb, [
+        "Toy Story", "toy story (1995)", "Toy Story (1995)", "the matrix", "matrix",
+        "Matrix, The (1999)", "MATRIX, THE", "godfather", "godfather: part ii", "star wars",
+        "1", "2571", " 2571 ", "+2571", "02571", "-3", "amélie", "AMÉLIE", "heat", "alien",
+        "aliens", "the", "a", "zzqqxx", "Lion King", "lion king, the"])
+    screenshot = page.page.screenshot()
+    assert screenshot[:8] == b"\x89PNG\r\n\x1a\n"
+    (tmp_path / "explorer.png").write_bytes(screenshot)
+    page.page.mouse.move(700, 400)  # hovering shows a card or nothing, never an error
+    page.close()
+    assert path.stat().st_size < 600_000
+
+
+@pytest.mark.browser
+@pytest.mark.shared
+def test_blogcatalog_page_search_by_id_with_a_sample(browser, graphs_dir, tmp_path):
+    from n2v_lite.evaluate import read_labels
+
+    folder = graphs_dir / "blogcatalog"
+    graph = Graph.from_edgelist(folder / "edges.tsv")
+    model = Node2Vec(dimensions=16, walk_length=10, num_walks=1, window=3, epochs=1,
+                     workers=1, random_state=0, progress=False).fit(graph)
+    emb = fitted(model)
+    labels = read_labels(folder / "labels.tsv")
+    path = explore(emb, tmp_path / "blog.html", labels=labels, max_points=3000)
+    page = Page(browser, path)
+    assert "fixed random sample of 3,000 of the 10,312 nodes" in page.page.inner_text(
+        "#sample-note")
+    data = page.page.evaluate("n2vExplorer.data.sample")
+    hidden = next(i for i in range(len(emb.node_ids)) if i not in set(data))
+    node = emb.node_ids[hidden]
+    before = page.page.evaluate("n2vExplorer.shownCount()")
+    assert page.search(str(node)) == "Found by id as text."
+    assert page.page.inner_text("#chosen-name") == str(node)
+    assert page.page.evaluate("n2vExplorer.shownCount()") > before  # drawn once found
+    order, _ = reference_top(emb, hidden, 10)
+    assert [r[2] for r in page.neighbours()] == [str(emb.node_ids[j]) for j in order]
+    js_rows_match_python(page.page, emb, [str(node), f" {node} ", f"0{node}", "10311",
+                                          "10312", "-1", "x"])
+    page.close()
+
+
+@pytest.mark.browser
+def test_escaped_titles_and_odd_ids_work_in_the_page(browser, tmp_path):
+    ids = [(0, 1), "007", 7, 2.5, "x", ("a", 2)]
+    titles = ['</script><script>document.title="owned"</script>', "Amélie & \"Léon\" (2001)",
+              "", "日本語 🎬", "Straße (1990)", "x > y & z"]
+    emb = SimpleNamespace(vectors=np.random.default_rng(2).normal(size=(6, 4)), node_ids=ids,
+                          node_data={"title": np.array(titles, dtype=object)})
+    page = Page(browser, explore(emb, tmp_path / "odd.html", topk=2))
+    assert page.page.title() == "n2v_lite explorer: 6 nodes"
+    expect = {"(0, 1)": titles[0], "007": titles[1], "7": "7", " 007 ": "7", "2.5": "日本語 🎬",
+              "('a', 2)": "x > y & z", "strasse": "Straße (1990)", "AMÉLIE & \"léon\"": titles[1],
+              '</script><script>document.title="owned"</script>': titles[0]}
+    for query, name in expect.items():
+        page.search(query)
+        assert page.page.inner_text("#chosen-name") == name, query
+    page.close()
