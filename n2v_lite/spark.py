@@ -236,17 +236,28 @@ def read_graph(edges, spark=None, *, directed=False, sep=None, header=None,
     if isinstance(edges, Graph):
         return edges
     spark = _session(spark)
+    cached = []  # frames read more than once (checks, ids, join): computed once
+    try:
+        return _read_graph(spark, edges, directed, sep, header, drop_self_loops,
+                           max_broadcast_bytes, cached)
+    finally:
+        for frame in cached:
+            frame.unpersist()
+
+
+def _read_graph(spark, edges, directed, sep, header, drop_self_loops, max_broadcast_bytes,
+                cached):
     from pyspark.sql import DataFrame
     from pyspark.sql import functions as F
 
     if isinstance(edges, DataFrame):
-        df, where = _edge_frame(edges, "DataFrame"), "DataFrame"
+        df, where = _edge_frame(edges, "DataFrame", cached), "DataFrame"
     elif isinstance(edges, (str, os.PathLike)):
         path = os.fspath(edges)
         if path.rstrip("/").endswith(".parquet"):
-            df, where = _edge_frame(spark.read.parquet(path), path), path
+            df, where = _edge_frame(spark.read.parquet(path), path, cached), path
         else:
-            df, where = _read_text_edges(spark, path, sep, header), path
+            df, where = _read_text_edges(spark, path, sep, header, cached), path
     else:
         raise GraphError(f"edges must be a Graph, a Spark DataFrame or a path, "
                          f"got {type(edges).__name__}")
@@ -288,7 +299,7 @@ def _pack_edges(rows):
            np.array(w, dtype=np.float64))
 
 
-def _edge_frame(df, where):
+def _edge_frame(df, where, cached):
     """Check a DataFrame of edges; returns it with ``src``, ``dst`` (and a double ``weight``)."""
     from pyspark.sql import functions as F
 
@@ -302,7 +313,8 @@ def _edge_frame(df, where):
         if kind not in ("byte", "short", "integer", "long", "float", "double", "decimal"):
             raise GraphError(f"{where}: column 'weight' must be numeric, got {kind}")
         columns.append(F.col("weight").cast("double").alias("weight"))
-    df = df.select(*columns)
+    df = df.select(*columns).persist()
+    cached.append(df)
     _check_rows(df, where)
     return df
 
@@ -348,7 +360,7 @@ def _weight_problem(value):
     return f"weight {value!r} must be positive"
 
 
-def _read_text_edges(spark, path, sep, header):
+def _read_text_edges(spark, path, sep, header, cached):
     """A text edge list as a DataFrame of edges, with the local reader's rules."""
     from pyspark.sql import functions as F
 
@@ -383,6 +395,8 @@ def _read_text_edges(spark, path, sep, header):
             | F.expr(f"try_cast({name} as bigint)").isNull()
     checks = {"extra": present("extra"), "short": ~present("dst"), "weighted": present("raw_weight"),
               "bad_weight": bad_weight, "not_int": not_int}
+    fields = fields.persist()
+    cached.append(fields)
     flags = fields.agg(*(F.max(test.cast("int")).alias(name) for name, test in checks.items())
                        ).first().asDict()
     if flags["extra"]:
@@ -444,16 +458,26 @@ def _index_ids(spark, df, where):
 
 # ------------------------------------------------------------ broadcasting
 def csr_broadcast_bytes(num_nodes, num_stored_edges, weighted):
-    """Bytes of the CSR that is broadcast: ``8 (n + 1) + (4 or 12) x stored edges``.
+    """Bytes of the CSR that is broadcast: row pointers, indices and (if weighted) weights.
 
-    Unweighted graphs send no weights (executors rebuild them as ones).
+    That is ``indptr.itemsize (n + 1) + (indices.itemsize [+ weights.itemsize])
+    x stored edges`` with :class:`Graph`'s own dtypes (int64/int32/float64:
+    12 bytes per stored edge + 8 per node). Unweighted graphs send no weights
+    (executors rebuild them as ones). Node ids are never broadcast.
 
     Examples
     --------
-    >>> csr_broadcast_bytes(82168, 948464, weighted=False)
-    4451352
+    >>> nbytes = csr_broadcast_bytes(82168, 948464, weighted=False)   # soc-Slashdot
+    >>> 4 * 948464 <= nbytes < 8 << 20
+    True
     """
-    return 8 * (int(num_nodes) + 1) + (12 if weighted else 4) * int(num_stored_edges)
+    ptr, idx, wgt = _csr_itemsizes()
+    return ptr * (int(num_nodes) + 1) + (idx + (wgt if weighted else 0)) * int(num_stored_edges)
+
+
+def _csr_itemsizes():
+    probe = Graph.from_edges([0], [1], [2.0])
+    return probe.indptr.itemsize, probe.indices.itemsize, probe.weights.itemsize
 
 
 def _check_broadcast(num_nodes, num_stored_edges, weighted, limit):
@@ -462,7 +486,7 @@ def _check_broadcast(num_nodes, num_stored_edges, weighted, limit):
     if need > limit:
         raise BroadcastLimitError(
             f"the graph's CSR needs {_gib(need)} to broadcast ({num_nodes:,} nodes, "
-            f"{num_stored_edges:,} stored edges, {12 if weighted else 4} bytes each + 8 per node), "
+            f"{num_stored_edges:,} stored edges), "
             f"above max_broadcast_bytes={limit:,} ({_gib(limit)}): raise max_broadcast_bytes "
             f"and give the driver and every executor at least 3x that much memory "
             f"(spark.driver.memory, spark.executor.memory), or split the graph")

@@ -1,0 +1,238 @@
+"""n2v_lite.spark: the same walks on Spark as on one machine, the same ids, the same files.
+
+Runs on one local Spark session (``local[2]``, bound to 127.0.0.1, UI off) for
+the whole module; skipped, saying why, when pyspark or Java is missing.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from n2v_lite import walks as local
+from n2v_lite._utils import as_generator
+from n2v_lite.exceptions import GraphError, ParameterError
+from n2v_lite.graph import Graph
+
+
+
+def _spark_missing():
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed (pip install 'n2v-lite[spark]')"
+    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        return "no Java runtime (apt-get install openjdk-17-jre-headless)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def spark():
+    reason = _spark_missing()
+    if reason:
+        pytest.skip(reason)
+    from n2v_lite.spark import local_session
+
+    session = local_session("local[2]", {"spark.sql.shuffle.partitions": "2"})
+    yield session
+    session.stop()
+
+
+def _weighted_graph(n=300, m=1500, seed=0, node_ids=None, directed=False):
+    rng = np.random.default_rng(seed)
+    src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+    weights = rng.choice([0.5, 1.0, 2.0, 4.0], m)
+    return Graph.from_edges(src, dst, weights, node_ids=node_ids, directed=directed)
+
+
+def test_importing_the_package_never_imports_pyspark():
+    code = ("import sys, n2v_lite, n2v_lite.walks, n2v_lite.spark; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pyspark', 'py4j')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_broadcast_size_formula():
+    from n2v_lite.spark import csr_broadcast_bytes
+
+    g = _weighted_graph()
+    assert csr_broadcast_bytes(g.num_nodes, g.num_stored_edges, True) == \
+        g.indptr.nbytes + g.indices.nbytes + g.weights.nbytes
+    u = Graph.from_edges(np.arange(99), np.arange(1, 100))  # unweighted: no weights sent
+    assert csr_broadcast_bytes(u.num_nodes, u.num_stored_edges, False) == \
+        u.indptr.nbytes + u.indices.nbytes
+
+
+# ------------------------------------------------------------------ walks
+def test_walks_equal_local_engine_for_any_partition_count(spark):
+    """Eight blocks (walk_length 2048 makes 1024-row blocks): 1, 2, 3, 7 partitions."""
+    from n2v_lite.spark import random_walks
+
+    g = _weighted_graph(n=400, m=2000)
+    expected = local.random_walks(g, 20, 2048, seed=11)
+    assert local.walk_block_layout(g, 20, 2048, seed=11)[0] == 8
+    for parts in (1, 2, 3, 7):
+        got = random_walks(g, 20, 2048, seed=11, spark=spark, num_partitions=parts)
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected, err_msg=f"{parts} partitions")
+
+
+@pytest.mark.parametrize("case", ["weighted p=0.5 q=2", "directed dead ends p=4 q=0.25",
+                                  "string ids p=0.25 q=1", "generator seed"])
+def test_walks_equal_local_engine(spark, case):
+    from n2v_lite.spark import random_walks
+
+    seed, p, q, parts = 3, 1.0, 1.0, 2
+    if case.startswith("weighted"):
+        g, p, q, parts = _weighted_graph(seed=1), 0.5, 2.0, 3
+    elif case.startswith("directed"):
+        g, p, q, seed = _weighted_graph(seed=2, m=500, directed=True), 4.0, 0.25, 7
+        assert (g.degrees() == 0).any()
+    elif case.startswith("string"):
+        ids = np.array([f"n{i:03d}" for i in range(300)], dtype=object)
+        g, p, seed = _weighted_graph(seed=3, node_ids=ids), 0.25, 0
+    else:
+        g, p, q = _weighted_graph(seed=4), 2.0, 0.5
+    expected = local.random_walks(g, 8, 12, p, q, seed=as_generator(seed) if case ==
+                                  "generator seed" else seed)
+    got = random_walks(g, 8, 12, p, q, seed=as_generator(seed) if case == "generator seed"
+                       else seed, spark=spark, num_partitions=parts)
+    np.testing.assert_array_equal(got, expected)
+    if case.startswith("directed"):
+        assert (got == local.PAD).any()  # dead ends were reached and padded
+
+
+def test_broadcast_limit_is_checked_before_broadcasting(spark):
+    from n2v_lite.spark import BroadcastLimitError, random_walks
+
+    g = _weighted_graph()
+    with pytest.raises(BroadcastLimitError, match=r"max_broadcast_bytes=1,000 .*raise "
+                                                  r"max_broadcast_bytes"):
+        random_walks(g, 1, 5, seed=0, spark=spark, max_broadcast_bytes=1000)
+    with pytest.raises(ParameterError, match="q must be a positive"):
+        random_walks(g, 1, 5, q=0, seed=0, spark=spark)
+
+
+# -------------------------------------------------------------------- ids
+def test_id_mapping_matches_the_local_readers(spark, tmp_path):
+    from n2v_lite.spark import read_graph
+
+    # text ids: code-point order, duplicates and u-v / v-u summed, self-loop once
+    pdf = pd.DataFrame({"src": ["b", "a", "c", "a", "é", "Z", "b", "Z"],
+                        "dst": ["a", "c", "b", "b", "a", "c", "a", "Z"],
+                        "weight": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.25, 1.5]})
+    got = read_graph(spark.createDataFrame(pdf), spark)
+    assert got == Graph.from_pandas(pdf, "src", "dst", "weight")
+    assert got.node_ids.tolist() == ["Z", "a", "b", "c", "é"]
+    # int ids in a text file: numeric order (10 after 9), directed, no weights, a duplicate
+    path = tmp_path / "edges.tsv"
+    path.write_text("# comment\n10\t9\n9\t100\n-3\t10\n10\t9\n100\t100\n")
+    got = read_graph(str(path), spark, directed=True)
+    assert got == Graph.from_edgelist(path, directed=True)
+    assert got.node_ids.tolist() == [-3, 9, 10, 100]
+
+
+def test_text_ids_that_are_not_canonical_ints_stay_text(spark, tmp_path):
+    from n2v_lite.spark import read_graph
+
+    path = tmp_path / "edges.csv"
+    path.write_text("src,dst,weight\n007,7,1.5\n7,10,2\n10,007,0.5\n")
+    got = read_graph(str(path), spark)
+    assert got == Graph.from_edgelist(path)
+    assert got.node_ids.tolist() == ["007", "10", "7"]
+
+
+def test_bad_weight_names_file_and_line(spark, tmp_path):
+    from n2v_lite.spark import read_graph
+
+    path = tmp_path / "bad.tsv"
+    path.write_text("a\tb\t1\nb\tc\t-2\n")
+    with pytest.raises(GraphError, match=r"bad\.tsv, line 2: weight '-2' must be positive"):
+        read_graph(str(path), spark)
+
+
+# ------------------------------------------------------------ walk folder
+def test_walk_folder_reads_back_as_local_walks(spark, tmp_path):
+    from n2v_lite.corpus import read_walk_folder
+    from n2v_lite.spark import write_walks
+
+    g = _weighted_graph(seed=5, m=400, directed=True)  # dead ends: padded rows
+    folder = write_walks(g, tmp_path / "walks", 10, 9, p=0.5, q=2.0, seed=4, spark=spark,
+                         num_partitions=3, parquet=True)
+    expected = local.random_walks(g, 10, 9, 0.5, 2.0, seed=4)
+    back = read_walk_folder(tmp_path / "walks")
+    np.testing.assert_array_equal(np.concatenate(list(back.chunks())), expected)
+    assert len(back.partitions) == 2  # 3000 rows: two blocks, one partition file each
+    assert back.node_ids == g.node_ids.tolist()
+    assert np.array_equal(back.counts, np.bincount(expected[expected >= 0], minlength=g.num_nodes))
+    manifest = json.loads((tmp_path / "walks" / "manifest.json").read_text())
+    assert manifest["walks"] == {"num_walks": 10, "walk_length": 9, "p": 0.5, "q": 2.0, "seed": 4}
+    rows = spark.read.parquet(str(tmp_path / "walks" / "walks.parquet")).orderBy("row").collect()
+    assert [r["row"] for r in rows] == list(range(len(expected)))
+    assert all(r["walk"] == [x for x in w if x >= 0] for r, w in zip(rows, expected.tolist()))
+    assert folder.rows == len(expected)
+
+
+# --------------------------------------------------------------- training
+def test_spark_walks_then_gensim_match_local_link_prediction(spark, graphs_dir):
+    from n2v_lite.evaluate import link_prediction
+    from n2v_lite.spark import fit
+    from n2v_lite.word2vec import train_word2vec
+
+    params = dict(dimensions=32, num_walks=4, walk_length=20, window=5, workers=1)
+
+    def on_spark(graph, seed):
+        return fit(graph, spark=spark, random_state=seed, progress=False, **params).vectors
+
+    def locally(graph, seed):
+        rng = as_generator(seed)
+        train_seed = int(rng.integers(2**63 - 1))
+        walks = local.random_walks(graph, params["num_walks"], params["walk_length"], seed=rng)
+        return train_word2vec(walks, graph.num_nodes, dimensions=32, window=5, workers=1,
+                              seed=train_seed, progress=False).vectors
+
+    g = Graph.from_edgelist(graphs_dir / "ego-facebook" / "edges.tsv")
+    spark_auc = link_prediction(g, on_spark, seed=0, operators=("hadamard",))["auc"]
+    local_auc = link_prediction(g, locally, seed=0, operators=("hadamard",))["auc"]
+    assert local_auc["hadamard"] > 0.9
+    for name in ("hadamard", "cosine"):
+        assert abs(spark_auc[name] - local_auc[name]) <= 0.01, (spark_auc, local_auc)
+
+
+def test_spark_ml_trainer_finds_cliques(spark):
+    from n2v_lite.spark import fit
+
+    src, dst = [], []
+    for base in (0, 10):  # two 8-cliques (0-7, 10-17) joined by the path 7-8-9-10
+        for i in range(8):
+            for j in range(i + 1, 8):
+                src.append(base + i)
+                dst.append(base + j)
+    src += [7, 8, 9]
+    dst += [8, 9, 10]
+    g = Graph.from_edges(src, dst)
+    emb = fit(g, spark=spark, trainer="spark", dimensions=16, num_walks=30, walk_length=20,
+              window=3, epochs=3, random_state=0, progress=False)
+    assert emb.info["trainer"] == "spark" and emb.loss_history == []
+    unit = emb.vectors / np.linalg.norm(emb.vectors, axis=1, keepdims=True)
+    sims = unit @ unit.T
+    np.fill_diagonal(sims, -np.inf)
+    clique = {i: set(range(0, 8)) if i < 8 else set(range(10, 18)) for i in
+              [*range(0, 7), *range(11, 18)]}  # nodes off the path
+    hits = [len(set(np.argsort(-sims[i])[:5].tolist()) & members) for i, members in clique.items()]
+    assert np.mean(hits) >= 4.5, hits
+
+
+def test_spark_ml_trainer_size_limit(spark):
+    from n2v_lite.spark import fit
+
+    g = Graph.from_edges([0, 1], [1, 2])
+    with pytest.raises(ParameterError, match=r"num_nodes x dimensions < 2\*\*31"):
+        fit(g, spark=spark, trainer="spark", dimensions=2**31 // 3 + 1, progress=False)
+    with pytest.raises(ParameterError, match="unknown node2vec parameter 'alpha'"):
+        fit(g, spark=spark, alpha=0.1)
