@@ -764,7 +764,7 @@ if (D.sample) $("sample-note").textContent = "The map draws a fixed random sampl
 resize();
 window.n2vExplorer = {data: D, search: search, find: find, select: select, draw: draw,
   stats: stats, shownCount: () => shown.reduce((a, b) => a + b, 0),
-  selected: () => selected};
+  selected: () => selected, screenOf: (i) => [sx(D.x[i]), sy(D.y[i])]};
 document.body.dataset.ready = "1";
 })();
 """

@@ -176,6 +176,15 @@ def test_above_max_points_a_seeded_sample_is_drawn_and_every_node_is_kept():
     assert tsne[0] == tsne[1]
 
 
+def test_umap_without_umap_learn_says_how_to_install_it(monkeypatch):
+    from n2v_lite.exceptions import N2VLiteError
+
+    monkeypatch.setitem(__import__("sys").modules, "umap", None)  # import umap -> ImportError
+    emb = SimpleNamespace(vectors=np.ones((4, 3)), node_ids=[1, 2, 3, 4], node_data={})
+    with pytest.raises(N2VLiteError, match=r"pip install umap-learn"):
+        explorer_data(emb, method="umap")
+
+
 def test_ids_round_trip_and_everything_is_escaped(tmp_path):
     ids = [(0, 1), "007", 7, 2.5, "x", ("a", 2)]
     evil = ['</script><script>alert("x")</script>', "Amélie & \"Léon\" 'quoted' (2001)",
