@@ -104,31 +104,33 @@ class Graph:
     """
 
     __slots__ = ("_indptr", "_indices", "_weights", "_node_ids", "_directed",
-                 "_node_data", "_id_index", "_weighted")
+                 "_node_data", "_id_index")
 
     def __init__(self, indptr, indices, weights, node_ids, *, directed=False, node_data=None):
-        indptr = np.asarray(indptr, dtype=np.int64)
         n = len(node_ids) if not isinstance(node_ids, np.ndarray) else node_ids.shape[0]
         index_dtype = np.int32 if n < 2**31 - 1 else np.int64
         indices = np.asarray(indices, dtype=index_dtype)
-        weights = np.asarray(weights, dtype=np.float64)
+        indptr = np.asarray(indptr, dtype=np.int32 if len(indices) < 2**31 else np.int64)
         if indptr.shape != (n + 1,) or indptr[0] != 0 or indptr[-1] != len(indices):
             raise GraphError(f"indptr must have {n + 1} entries from 0 to {len(indices)}")
-        if np.any(np.diff(indptr) < 0):
+        if np.any(indptr[1:] < indptr[:-1]):
             raise GraphError("indptr must be non-decreasing")
-        if weights.shape != indices.shape:
-            raise GraphError("weights and indices must have the same length")
+        if weights is not None:
+            weights = np.asarray(weights)
+            if weights.shape != indices.shape:
+                raise GraphError("weights and indices must have the same length")
+            if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
+                raise GraphError("weights must be positive and finite")
+            weights = _compact_weights(weights)
         if len(indices) and (indices.min() < 0 or indices.max() >= n):
             raise GraphError("neighbour index out of range")
-        if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
-            raise GraphError("weights must be positive and finite")
         if not isinstance(node_ids, np.ndarray) or node_ids.dtype.kind in "USu":
             node_ids = _id_array(node_ids)
         elif node_ids.ndim != 1:
             raise GraphError(f"node_ids must be one-dimensional, got shape {node_ids.shape}")
         self._indptr = _readonly(indptr)
         self._indices = _readonly(indices)
-        self._weights = _readonly(weights)
+        self._weights = None if weights is None else _readonly(weights)
         self._node_ids = _readonly(node_ids)
         self._directed = bool(directed)
         self._node_data = {}
@@ -138,12 +140,11 @@ class Graph:
                 raise GraphError(f"node_data[{name!r}] has {len(column)} values for {n} nodes")
             self._node_data[str(name)] = _readonly(column)
         self._id_index = None
-        self._weighted = None
 
     # ------------------------------------------------------------------ arrays
     @property
     def indptr(self):
-        """Row pointers, ``int64`` array of length ``num_nodes + 1``."""
+        """Row pointers, array of length ``num_nodes + 1`` (``int32`` below 2**31 entries)."""
         return self._indptr
 
     @property
@@ -153,7 +154,14 @@ class Graph:
 
     @property
     def weights(self):
-        """Edge weights aligned with :attr:`indices`, ``float64`` array."""
+        """Edge weights aligned with :attr:`indices` (read-only float array).
+
+        An unweighted graph stores no weights: this is then a read-only view of
+        ``1.0`` repeated (no memory per edge). Weights are ``float32`` when every
+        one is exactly a float32, else ``float64``.
+        """
+        if self._weights is None:
+            return np.broadcast_to(np.float32(1.0), self._indices.shape)
         return self._weights
 
     @property
@@ -192,15 +200,19 @@ class Graph:
 
     @property
     def weighted(self):
-        """True unless every weight is exactly 1."""
-        if self._weighted is None:
-            self._weighted = bool(np.any(self._weights != 1.0))
-        return self._weighted
+        """True unless every weight is exactly 1 (then no weights are stored)."""
+        return self._weights is not None
 
     @property
     def nbytes(self):
-        """Bytes held by the CSR arrays (ids and metadata not included)."""
-        return self._indptr.nbytes + self._indices.nbytes + self._weights.nbytes
+        """Bytes held by the CSR arrays and the id array (metadata not included)."""
+        ids = self._node_ids.nbytes
+        if self._node_ids.dtype == object:
+            import sys
+
+            ids += sum(sys.getsizeof(x) for x in self._node_ids.tolist())
+        weights = 0 if self._weights is None else self._weights.nbytes
+        return self._indptr.nbytes + self._indices.nbytes + weights + ids
 
     def degrees(self):
         """Out-degree (number of stored neighbours) of every node, by index."""
@@ -286,10 +298,11 @@ class Graph:
         """
         src = np.repeat(np.arange(self.num_nodes, dtype=self._indices.dtype), self.degrees())
         dst = self._indices
+        weights = np.asarray(self.weights, dtype=np.float64)
         if self._directed:
-            return src, dst.copy(), self._weights.copy()
+            return src, dst.copy(), weights.copy()
         keep = src <= dst
-        return src[keep], dst[keep], self._weights[keep]
+        return src[keep], dst[keep], weights[keep]
 
     def edge_subgraph(self, keep):
         """The same nodes and metadata with only the edges where ``keep`` is True.
@@ -315,7 +328,7 @@ class Graph:
                 and np.array_equal(self._node_ids, other._node_ids)
                 and np.array_equal(self._indptr, other._indptr)
                 and np.array_equal(self._indices, other._indices)
-                and np.array_equal(self._weights, other._weights))
+                and np.array_equal(self.weights, other.weights))
 
     __hash__ = None
 
@@ -349,30 +362,21 @@ class Graph:
         else:
             node_ids = _id_array(node_ids, "node_ids: ")
         n = len(node_ids)
-        if weights is None:
-            weights = np.ones(len(src), dtype=np.float64)
-        weights = np.asarray(weights, dtype=np.float64)
+        if src.shape != dst.shape:
+            raise GraphError("src and dst must have the same length")
+        if len(src) and (min(src.min(), dst.min()) < 0 or max(src.max(), dst.max()) >= n):
+            raise GraphError("edge endpoint index out of range")
+        if weights is not None:
+            weights = np.asarray(weights, dtype=np.float64)
+            if weights.shape != src.shape:
+                raise GraphError("weights must have one value per edge")
         if drop_self_loops:
             keep = src != dst
-            src, dst, weights = src[keep], dst[keep], weights[keep]
-        if n == 0 or len(src) == 0:
-            raise GraphError("the graph has no edges")
-        if not directed:
-            mirror = src != dst
-            src, dst = np.concatenate([src, dst[mirror]]), np.concatenate([dst, src[mirror]])
-            weights = np.concatenate([weights, weights[mirror]])
-        key = src * n + dst
-        if len(key) > 1 and np.any(key[1:] < key[:-1]):
-            order = np.argsort(key, kind="stable")
-            key, weights = key[order], weights[order]
-        starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
-        if len(starts) < len(key):  # duplicates: sum their weights
-            weights = np.add.reduceat(weights, starts)
-            key = key[starts]
-        rows, cols = np.divmod(key, n)
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-        return cls(indptr, cols, weights, node_ids, directed=directed, node_data=node_data)
+            src, dst = src[keep], dst[keep]
+            weights = None if weights is None else weights[keep]
+        indptr, indices, weights = _build_csr([(src, dst, weights)], n, directed,
+                                              weighted=weights is not None)
+        return cls(indptr, indices, weights, node_ids, directed=directed, node_data=node_data)
 
     @classmethod
     def from_pandas(cls, df, source="source", target="target", weight=None, *,
@@ -480,55 +484,36 @@ class Graph:
         start = 1 if header else 0
         int_ids = all(len(tokens) >= 2 and all(_INT_RE.fullmatch(t.strip()) for t in tokens[:2])
                       for tokens in (_split(text, sep) for _, text in sample[start:]))
-        # "007" or "+7" further down would be parsed as 7: read such files as text
+        # "007", "-0" or "+7" anywhere must keep every id as text: read such files as text
         int_ids = int_ids and not _has_noncanonical_ints(path)
+        read = dict(sep=sep, comment=comment, header=header, sample=sample, weighted=weighted,
+                    drop_self_loops=drop_self_loops)
+        parts = None
+        if int_ids:
+            try:
+                parts, table, has_weights = _read_edge_parts(path, "int", **read)
+            except _TextNeeded:
+                parts = None
+        if parts is None:
+            parts, table, has_weights = _read_edge_parts(path, "text", **read)
+        uniques = table.uniques()
+        del table
+        if uniques.dtype == object:
+            uniques = _maybe_ints(uniques)
+        node_ids, rank, missing = _rank_ids(uniques, nodes)
+        if missing is not None:
+            line = _line_with_id(path, sep, comment, header, str(uniques[missing]))
+            raise GraphError(f"{path}, line {line}: node {_shown(uniques[missing])} "
+                             "is not in nodes")
+        del uniques
+        for k, (src, dst, weights) in enumerate(parts):
+            parts[k] = (rank[src], rank[dst], weights)
+        del rank
         try:
-            # Fast path: let the C parser infer int ids and float weights; ids
-            # that are text are re-read as text (object columns are slow).
-            df = pd.read_csv(path, dtype=None if int_ids else {0: str, 1: str}, **options)
-            if int_ids and (df.shape[1] < 2 or df[0].dtype.kind != "i" or df[1].dtype.kind != "i"):
-                df = pd.read_csv(path, dtype={0: str, 1: str}, **options)
-        except pd.errors.ParserError:
-            raise GraphError(_shape_problem(path, sep, comment, header)) from None
-        except pd.errors.EmptyDataError:
-            raise GraphError(f"{path}: no edges (the file has no data lines)") from None
-        except UnicodeDecodeError as exc:
-            raise GraphError(f"{path}: not a UTF-8 text edge list ({exc.reason} at byte "
-                             f"{exc.start})") from None
-        except (EOFError, OSError, zlib.error) as exc:  # e.g. a truncated .gz
-            raise GraphError(f"{path}: cannot read ({exc})") from None
-        if len(df) == 0:
-            raise GraphError(f"{path}: no edges (the file has no data lines)")
-
-        def where(row):
-            return f"{path}, line {_line_of_row(path, comment, header, row)}"
-
-        while df.shape[1] > 2 and (df.iloc[:, -1].astype(str) == "").all():
-            df = df.iloc[:, :-1]  # a separator at the end of every line
-        df.columns = range(df.shape[1])
-        if df.shape[1] > 3 or df.shape[1] < 2:
-            raise GraphError(_shape_problem(path, sep, comment, header))
-        src_raw = df[0].to_numpy()
-        dst_raw = df[1].to_numpy()
-        missing = _missing_mask(dst_raw)
-        if missing.any():
-            row = int(np.flatnonzero(missing)[0])
-            raise GraphError(f"{where(row)}: missing target column after "
-                             f"{_shown(src_raw[row])}")
-        if weighted is None:
-            weighted = df.shape[1] == 3
-        weights = None
-        if weighted:
-            if df.shape[1] < 3:
-                raise GraphError(f"{path}: weighted=True but the file has no weight column")
-            weights = _parse_weights(df[2].to_numpy(), where)
-        del df
-        src, dst, node_ids = _factorize_ids(src_raw, dst_raw, nodes, where, parse_ints=True)
-        try:
-            return cls.from_edges(src, dst, weights, node_ids=node_ids, directed=directed,
-                                  drop_self_loops=drop_self_loops)
+            indptr, indices, weights = _build_csr(parts, len(node_ids), directed, has_weights)
         except GraphError as exc:
             raise GraphError(f"{path}: {exc}") from None
+        return cls(indptr, indices, weights, node_ids, directed=directed)
 
     @classmethod
     def from_networkx(cls, graph, weight="weight"):
@@ -695,10 +680,13 @@ def _parse_weights(raw, where):
             except (TypeError, ValueError, OverflowError):
                 problem = f"weight {_shown(value)} is not a number"
             else:
+                # a number is shown as written, unquoted: "weight -1 must be positive"
+                shown = _shown(value.strip())[1:-1] if isinstance(value, str) \
+                    and _shown(value.strip())[0] in "'\"" else _shown(value)
                 if not np.isfinite(number):
-                    problem = f"weight {_shown(value)} is not finite"
+                    problem = f"weight {shown} is not finite"
                 else:
-                    problem = f"weight {_shown(value)} must be positive"
+                    problem = f"weight {shown} must be positive"
         raise GraphError(f"{where(row)}: {problem}")
     return values
 
@@ -728,29 +716,40 @@ def _factorize_ids(src_raw, dst_raw, nodes, where, parse_ints=False):
     else:
         uniques = _id_array(uniques, checked=True) if uniques.dtype == object \
             else _id_array(uniques)
-    if nodes is None:
-        order = _sort_order(uniques)
-        node_ids = uniques[order]
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-    else:
-        node_ids = _id_array(nodes if isinstance(nodes, np.ndarray) else list(nodes), "nodes: ")
-        query = uniques
-        if node_ids.dtype != object and uniques.dtype != node_ids.dtype:
-            try:
-                query = uniques.astype(node_ids.dtype)
-            except (TypeError, ValueError, OverflowError):
-                query = uniques
-        index = pd.Index(node_ids, dtype=node_ids.dtype, tupleize_cols=False)
-        rank = index.get_indexer(query)
-        if np.any(rank < 0):
-            first = int(np.flatnonzero(rank < 0)[0])
-            row = int(np.flatnonzero(codes == first)[0])
-            raise GraphError(f"{where(row % len(src_raw))}: node {_shown(uniques[first])} "
-                             "is not in nodes")
+    node_ids, rank, missing = _rank_ids(uniques, nodes)
+    if missing is not None:
+        row = int(np.flatnonzero(codes == missing)[0])
+        raise GraphError(f"{where(row % len(src_raw))}: node {_shown(uniques[missing])} "
+                         "is not in nodes")
     mapped = rank[codes]
     n_edges = len(src_raw)
     return mapped[:n_edges], mapped[n_edges:], node_ids
+
+
+def _rank_ids(uniques, nodes):
+    """``(node_ids, rank, missing)``: ``uniques[k]`` is node ``rank[k]``.
+
+    ``node_ids`` are the sorted uniques, or ``nodes`` (checked) when given;
+    ``missing`` is the position of the first unique not in ``nodes`` (or None).
+    """
+    import pandas as pd
+
+    if nodes is None:
+        order = _sort_order(uniques)
+        rank = np.empty(len(order), dtype=np.int32 if len(order) < 2**31 - 1 else np.int64)
+        rank[order] = np.arange(len(order))
+        return uniques[order], rank, None
+    node_ids = _id_array(nodes if isinstance(nodes, np.ndarray) else list(nodes), "nodes: ")
+    query = uniques
+    if node_ids.dtype != object and uniques.dtype != node_ids.dtype:
+        try:
+            query = uniques.astype(node_ids.dtype)
+        except (TypeError, ValueError, OverflowError):
+            query = uniques
+    index = pd.Index(node_ids, dtype=node_ids.dtype, tupleize_cols=False)
+    rank = index.get_indexer(query)
+    missing = int(np.flatnonzero(rank < 0)[0]) if np.any(rank < 0) else None
+    return node_ids, rank, missing
 
 
 def _maybe_ints(uniques):
@@ -892,3 +891,261 @@ def _shape_problem(path, sep, comment, header):
                     "(expected source, target and an optional weight)")
         expected = fields if expected is None else expected
     return f"{path}: cannot split the lines into fields with separator {_shown(sep)}"
+
+
+# ------------------------------------------------------------ CSR building
+_ROW_BLOCK = 1 << 19  # CSR entries sorted at a time (bounded temporaries)
+_SCATTER_ROWS = 1 << 19  # edges placed at a time
+_LOW32 = np.int64(0xFFFFFFFF)
+
+
+def _compact_weights(weights):
+    """``None`` when every weight is 1; float32 when every weight is exactly one; else float64."""
+    weights = np.asarray(weights)
+    if weights.dtype == np.float32:
+        return None if np.all(weights == 1) else weights
+    weights = np.asarray(weights, dtype=np.float64)
+    if np.all(weights == 1.0):
+        return None
+    narrow = weights.astype(np.float32)
+    return narrow if np.array_equal(narrow, weights) else weights
+
+
+def _scatter(rows, cols, weights, cursor, indices, values):
+    """Put entries ``(rows, cols[, weights])`` into their CSR rows (a counting sort step)."""
+    if len(rows) == 0:
+        return
+    order = np.argsort(rows)
+    r = rows[order]
+    first = np.empty(len(r), dtype=bool)
+    first[0] = True
+    np.not_equal(r[1:], r[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(r)))
+    slots = cursor[r] + (np.arange(len(r)) - np.repeat(starts, counts))
+    indices[slots] = cols[order]
+    if values is not None:
+        values[slots] = 1.0 if weights is None else weights[order]
+    cursor[r[starts]] += counts
+
+
+def _build_csr(parts, n, directed, weighted):
+    """CSR arrays from edge parts ``(src, dst, weights or None)`` of node indices.
+
+    A counting sort by row, then each block of rows sorted and its duplicates
+    merged (weights summed; in an unweighted graph a repeated edge gets its
+    count as weight). Memory: the parts (freed one by one as they are placed),
+    the output arrays and temporaries of one part or block.
+    ``parts`` is emptied.
+    """
+    index_dtype = np.int32 if n < 2**31 - 1 else np.int64
+    deg = np.zeros(n, dtype=np.int64)
+    for part in parts:
+        for a in range(0, len(part[0]), _SCATTER_ROWS):
+            src, dst = part[0][a:a + _SCATTER_ROWS], part[1][a:a + _SCATTER_ROWS]
+            deg += np.bincount(src, minlength=n)
+            if not directed:
+                deg += np.bincount(dst[src != dst], minlength=n)
+    total = int(deg.sum())
+    if n == 0 or total == 0:
+        parts.clear()
+        raise GraphError("the graph has no edges")
+    start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(deg, out=start[1:])
+    cursor = start[:-1].copy()
+    indices = np.empty(total, dtype=index_dtype)
+    values = np.empty(total, dtype=np.float64) if weighted else None
+    while parts:
+        part = parts.pop(0)
+        for a in range(0, len(part[0]), _SCATTER_ROWS):
+            src, dst, weights = (None if x is None else x[a:a + _SCATTER_ROWS] for x in part)
+            _scatter(src, dst, weights, cursor, indices, values)
+            if not directed:
+                mirror = src != dst
+                _scatter(dst[mirror], src[mirror], None if weights is None else weights[mirror],
+                         cursor, indices, values)
+        del part, src, dst, weights
+    del cursor
+    write, r0 = 0, 0
+    while r0 < n:
+        r1 = int(np.searchsorted(start, start[r0] + _ROW_BLOCK, side="right")) - 1
+        r1 = min(max(r1, r0 + 1), n)
+        p0, p1 = int(start[r0]), int(start[r1])
+        if p1 == p0:
+            deg[r0:r1] = 0
+            r0 = r1
+            continue
+        rows = np.repeat(np.arange(r1 - r0, dtype=np.int64), deg[r0:r1])
+        key = (rows << 32) | indices[p0:p1].astype(np.int64)
+        del rows
+        if values is not None:
+            order = np.argsort(key)
+            key, block = key[order], values[p0:p1][order]
+            del order
+        else:
+            key.sort()
+            block = None
+        first = np.empty(len(key), dtype=bool)
+        first[0] = True
+        np.not_equal(key[1:], key[:-1], out=first[1:])
+        unique = int(np.count_nonzero(first))
+        if unique < len(key):
+            starts = np.flatnonzero(first)
+            if values is None:  # an unweighted graph with repeated edges: counts as weights
+                values = np.ones(total, dtype=np.float32)  # small counts are exact
+                block = np.ones(len(key), dtype=np.float32)
+            block = np.add.reduceat(block, starts)
+            key = key[starts]
+        indices[write:write + unique] = key & _LOW32
+        if values is not None:
+            values[write:write + unique] = block
+        deg[r0:r1] = np.bincount(key >> 32, minlength=r1 - r0)
+        write += unique
+        r0 = r1
+    indptr = np.zeros(n + 1, dtype=np.int32 if write < 2**31 else np.int64)
+    np.cumsum(deg, out=indptr[1:])
+    if write < total:  # duplicates were merged: shrink in place (realloc, no copy)
+        indices.resize(write, refcheck=False)
+        if values is not None:
+            values.resize(write, refcheck=False)
+    return indptr, indices, None if values is None else _compact_weights(values)
+
+
+class _IdTable:
+    """Incremental factorisation: ids get codes 0, 1, 2, ... in order of first sight.
+
+    Only the distinct ids are kept (pandas' hash tables), so an edge list can be
+    read chunk by chunk.
+    """
+
+    def __init__(self, kind):
+        from pandas._libs import hashtable
+
+        if kind == "int":
+            self._table, self._vector = hashtable.Int64HashTable(1 << 16), hashtable.Int64Vector
+        else:
+            self._table, self._vector = hashtable.PyObjectHashTable(1 << 16), hashtable.ObjectVector
+        self._parts = []
+        self.count = 0
+
+    def codes(self, values):
+        vector = self._vector()
+        codes = self._table.get_labels(values, vector, self.count, -1)
+        new = vector.to_array()
+        if len(new):
+            self._parts.append(new)
+            self.count += len(new)
+        return codes.astype(np.int32 if self.count < 2**31 - 1 else np.int64)
+
+    def uniques(self):
+        if not self._parts:
+            return np.zeros(0, dtype=np.int64)
+        return np.concatenate(self._parts)
+
+
+# ------------------------------------------------------- chunked edge lists
+_CHUNK_ROWS = {"int": 1 << 20, "text": 1 << 18}
+
+
+class _TextNeeded(Exception):
+    """The integer fast path cannot read this file: read it again as text."""
+
+
+def _read_edge_parts(path, mode, *, sep, comment, header, sample, weighted, drop_self_loops):
+    """Read an edge list chunk by chunk: ``(parts, id_table, has_weights)``.
+
+    ``parts`` holds ``(src, dst, weights or None)`` codes per chunk; ids are
+    factorised incrementally (only distinct ids are kept). ``mode="int"``
+    lets the C parser read integer ids and numeric weights and raises
+    :class:`_TextNeeded` at anything else; ``"text"`` reads every field as
+    written and names the first bad line.
+    """
+    import pandas as pd
+
+    options = dict(sep=sep, header=None, comment=comment, na_filter=False,
+                   skip_blank_lines=True, engine="c", compression="infer", quoting=3,
+                   skiprows=[sample[0][0] - 1] if header else None,
+                   chunksize=_CHUNK_ROWS[mode], dtype=str if mode == "text" else None)
+    table = _IdTable(mode)
+    parts = []
+    has_weights = None
+    row0 = 0
+
+    def where(row):
+        return f"{path}, line {_line_of_row(path, comment, header, row0 + row)}"
+
+    try:
+        with pd.read_csv(path, **options) as reader:
+            for chunk in reader:
+                columns = list(range(chunk.shape[1]))
+                while len(columns) > 2 and _missing_mask(chunk[columns[-1]].to_numpy()).all():
+                    columns.pop()  # separators at the end of the lines
+                if not 2 <= len(columns) <= 3:
+                    raise GraphError(_shape_problem(path, sep, comment, header))
+                if has_weights is None:
+                    if weighted and len(columns) < 3:
+                        raise GraphError(f"{path}: weighted=True but the file has no weight "
+                                         "column")
+                    has_weights = len(columns) == 3 if weighted is None else bool(weighted)
+                elif has_weights and chunk.shape[1] < 3:
+                    raise GraphError(f"{where(0)}: missing weight")
+                elif weighted is None and not has_weights and len(columns) == 3:
+                    row = int(np.flatnonzero(~_missing_mask(chunk[2].to_numpy()))[0])
+                    raise GraphError(f"{where(row)}: a weight where the first lines have none")
+                part = _edge_part(chunk, mode, has_weights, table, where)
+                if drop_self_loops:
+                    keep = part[0] != part[1]
+                    part = tuple(None if a is None else a[keep] for a in part)
+                parts.append(part)
+                row0 += len(chunk)
+    except pd.errors.ParserError:
+        raise GraphError(_shape_problem(path, sep, comment, header)) from None
+    except pd.errors.EmptyDataError:
+        raise GraphError(f"{path}: no edges (the file has no data lines)") from None
+    except UnicodeDecodeError as exc:
+        raise GraphError(f"{path}: not a UTF-8 text edge list ({exc.reason} at byte "
+                         f"{exc.start})") from None
+    except (EOFError, OSError, zlib.error) as exc:  # e.g. a truncated .gz
+        raise GraphError(f"{path}: cannot read ({_shown(str(exc), 80)})") from None
+    if row0 == 0:
+        raise GraphError(f"{path}: no edges (the file has no data lines)")
+    return parts, table, has_weights
+
+
+def _edge_part(chunk, mode, has_weights, table, where):
+    """``(src, dst, weights)`` codes of one chunk, checked."""
+    src, dst = chunk[0].to_numpy(), chunk[1].to_numpy()
+    weights = None
+    if mode == "int":
+        if src.dtype.kind != "i" or dst.dtype.kind != "i":
+            raise _TextNeeded
+        if has_weights:
+            weights = chunk[2].to_numpy()
+            if weights.dtype.kind not in "iuf":
+                raise _TextNeeded
+            weights = weights.astype(np.float64)
+            if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
+                raise _TextNeeded  # the text path names the value as written
+        codes = table.codes(np.concatenate([src, dst]).astype(np.int64, copy=False))
+    else:
+        src = chunk[0].str.strip().to_numpy(dtype=object)
+        dst = chunk[1].str.strip().to_numpy(dtype=object)
+        for name, values in (("source", src), ("target column after", dst)):
+            missing = values == ""
+            if missing.any():
+                row = int(np.flatnonzero(missing)[0])
+                after = f" {_shown(src[row])}" if values is dst else ""
+                raise GraphError(f"{where(row)}: missing {name}{after}")
+        if has_weights:
+            weights = _parse_weights(chunk[2].to_numpy(dtype=object), where)
+        codes = table.codes(np.concatenate([src, dst]))
+    n = len(chunk)
+    return codes[:n], codes[n:], weights
+
+
+def _line_with_id(path, sep, comment, header, node):
+    """The first data line with ``node`` as its source or target."""
+    for k, (number, text) in enumerate(_data_lines(path, comment)):
+        if not (header and k == 0) and node in [t.strip() for t in _fields(text, sep)[:2]]:
+            return number
+    return "?"

@@ -92,7 +92,7 @@ def test_string_ids_that_look_like_numbers_stay_strings(tmp_path):
     ("a\tb\t1\nb\tc\tx\n", r"edges.tsv, line 2: weight 'x' is not a number"),
     ("1\t2\t1\n# note\n2\t3\t-1\n", r"edges.tsv, line 3: weight -1 must be positive"),
     ("1\t2\t0\n", r"edges.tsv, line 1: weight 0 must be positive"),
-    ("a\tb\t1\n\nb\tc\tnan\n", r"edges.tsv, line 3: weight 'nan' is not finite"),
+    ("a\tb\t1\n\nb\tc\tnan\n", r"edges.tsv, line 3: weight nan is not finite"),
     ("a b 1\nb c inf\n", r"edges.tsv, line 2: weight inf is not finite"),
     ("a\tb\t1\nb\tc\t1\t5\n", r"edges.tsv, line 2: too many fields in 'b\\tc\\t1\\t5'"),
     ("a b c d\n", r"edges.tsv, line 1: too many fields"),
@@ -377,3 +377,83 @@ def test_read_labels_errors_name_file_line_and_value(tmp_path, text, message):
     with pytest.raises(GraphError, match=message) as info:
         read_labels(write(tmp_path, text, "labels.tsv"))
     assert "\n" not in str(info.value)
+
+
+# ------------------------------------------------------ compact storage
+def reference_csr(src, dst, weights, n, directed):
+    """{(row, col): summed weight} by a plain dict (an independent reference)."""
+    out = {}
+    for u, v, w in zip(src, dst, weights):
+        for a, b in ([(u, v)] if directed or u == v else [(u, v), (v, u)]):
+            out[(a, b)] = out.get((a, b), 0.0) + w
+    return out
+
+
+def stored(g):
+    w = np.asarray(g.weights, dtype=np.float64)
+    return {(i, int(g.indices[k])): float(w[k]) for i in range(g.num_nodes)
+            for k in range(g.indptr[i], g.indptr[i + 1])}
+
+
+def test_unweighted_graph_stores_no_weights(tmp_path):
+    g = Graph.from_edgelist(write(tmp_path, "1 2\n2 3\n3 1\n"))
+    assert not g.weighted and g._weights is None
+    assert g.weights.dtype == np.float32 and g.weights.shape == g.indices.shape
+    assert np.all(g.weights == 1) and not g.weights.flags.writeable
+    assert g.indptr.dtype == np.int32 and g.indices.dtype == np.int32
+    assert g.nbytes == g.indptr.nbytes + g.indices.nbytes + g.node_ids.nbytes
+    same = Graph.from_edgelist(write(tmp_path, "1 2 1\n2 3 1.0\n3 1 1\n"))
+    assert same == g and not same.weighted  # weights that are all 1 are not stored
+
+
+def test_weights_float32_only_when_exact():
+    g = Graph.from_edges([0, 1], [1, 2], [0.5, 3.0])
+    assert g.weights.dtype == np.float32 and g.nbytes == (g.indptr.nbytes + g.indices.nbytes
+                                                          + g.weights.nbytes + g.node_ids.nbytes)
+    g = Graph.from_edges([0, 1, 0], [1, 2, 1], [0.1, 3.0, 0.2])
+    assert g.weights.dtype == np.float64
+    assert stored(g)[(0, 1)] == 0.1 + 0.2  # the sum of duplicates stays exact
+    g = Graph.from_edges([0, 0, 0], [1, 1, 1])  # unweighted duplicates: the count
+    assert stored(g) == {(0, 1): 3.0, (1, 0): 3.0} and g.weighted
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_csr_builder_matches_a_plain_reference(monkeypatch, directed, weighted):
+    import n2v_lite.graph as graph_module
+
+    monkeypatch.setattr(graph_module, "_ROW_BLOCK", 7)  # many small row blocks
+    rng = np.random.default_rng(1)
+    n, m = 40, 300
+    src, dst = rng.integers(0, n, m), (rng.integers(0, n, m) ** 2) % n
+    weights = rng.integers(1, 5, m) / 4 if weighted else np.ones(m)
+    g = Graph.from_edges(src, dst, weights if weighted else None, node_ids=np.arange(n),
+                         directed=directed)
+    assert stored(g) == reference_csr(src.tolist(), dst.tolist(), weights.tolist(), n, directed)
+    for i in range(n):
+        assert np.all(np.diff(g.indices[g.indptr[i]:g.indptr[i + 1]]) > 0)
+
+
+def test_chunked_reading_is_the_same_and_names_lines(tmp_path, monkeypatch):
+    import n2v_lite.graph as graph_module
+
+    rng = np.random.default_rng(2)
+    lines = [f"{a}\t{b}\t{w}" for a, b, w in zip(rng.integers(0, 30, 200).tolist(),
+                                                   rng.integers(0, 30, 200).tolist(),
+                                                   rng.integers(1, 9, 200).tolist())]
+    text = "# head comment\n" + "\n".join(lines[:100]) + "\n\n# mid\n" + "\n".join(lines[100:])
+    whole = Graph.from_edgelist(write(tmp_path, text + "\n"))
+    monkeypatch.setattr(graph_module, "_CHUNK_ROWS", {"int": 7, "text": 5})
+    assert Graph.from_edgelist(write(tmp_path, text + "\n")) == whole
+    late_text = Graph.from_edgelist(write(tmp_path, text + "\nx\ty\t2\n"))
+    assert late_text.node_ids.dtype == object and "x" in late_text and "29" in late_text
+    late_zero = Graph.from_edgelist(write(tmp_path, text + "\n007\t1\t1\n"))
+    assert late_zero.index_of("007") != late_zero.index_of("7") and late_zero.num_nodes == 31
+    with pytest.raises(GraphError, match=r"edges.tsv, line 204: weight -3 must be positive"):
+        Graph.from_edgelist(write(tmp_path, text + "\n1\t2\t-3\n"))
+    with pytest.raises(GraphError, match=r"edges.tsv, line 204: missing target column after '5'"):
+        Graph.from_edgelist(write(tmp_path, text + "\n5\n"))
+    with pytest.raises(GraphError, match=r"edges.tsv, line 204: too many fields in '1\\t2\\t3\\t4'"):
+        Graph.from_edgelist(write(tmp_path, text + "\n1\t2\t3\t4\n"))
+    with pytest.raises(GraphError, match=r"edges.tsv, line 204: node 99 is not in nodes"):
+        Graph.from_edgelist(write(tmp_path, text + "\n99\t1\t1\n"), nodes=range(30))
