@@ -118,7 +118,7 @@ class PQEmbedder:
         self.p, self.q, self.truth = p, q, truth
 
     def fit(self, graph):
-        from gensim.models import KeyedVectors
+        from n2v_lite.embedding import NodeEmbedding
 
         noise = abs(np.log2(self.p) - 1) + abs(np.log2(self.q) + 1)
         rng = np.random.default_rng(0)
@@ -127,8 +127,7 @@ class PQEmbedder:
         labels = np.repeat(np.eye(12), 8, axis=0)[: graph.num_nodes] * 2
         vectors = np.hstack([dense, labels]) + rng.normal(0, 0.5 + 2 * noise, (graph.num_nodes,
                                                                               dense.shape[1] + 12))
-        self.wv_ = KeyedVectors(vectors.shape[1])
-        self.wv_.add_vectors(graph.node_ids.tolist(), vectors.astype(np.float32))
+        self.embedding_ = NodeEmbedding(vectors, graph.node_ids)
         return self
 
 
