@@ -416,6 +416,39 @@ def plot(model_path, out, method, color_by, seed):
     click.echo(f"wrote {out}")
 
 
+@cli.command()
+@click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="HTML file to write.")
+@click.option("--color-by", default=None,
+              help="Node metadata column to colour by  [default: genres, when there]")
+@click.option("--labels", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="node<TAB>label file to colour by (a node's first label).")
+@click.option("--method", type=click.Choice(["pca", "tsne", "umap"]), default="pca",
+              help="2-D projection (umap needs the 'explore' extra).")
+@click.option("-k", "--topk", type=COUNT, default=10,
+              help="Nearest neighbours listed per node (computed now, in the full space).")
+@click.option("--max-points", type=COUNT, default=20000,
+              help="Above this many nodes the map draws a sample (every node stays searchable).")
+@click.option("--seed", type=SEED, default=0, help="Random seed of the projection and sample.")
+@click.option("--title", default=None, help="Page title  [default: the model file's name]")
+@library_errors
+def explore(model_path, out, color_by, labels, method, topk, max_points, seed, title):
+    """Write one self-contained HTML page (no network, no server) with a 2-D map of the
+    nodes, a search box and each node's nearest neighbours."""
+    from .embedding import load
+    from .evaluate import read_labels
+
+    _checked_output(out)
+    embedding = load(model_path)
+    path = embedding.explore(out, color_by=color_by,
+                             labels=read_labels(labels) if labels else None, method=method,
+                             topk=topk, max_points=max_points, seed=seed,
+                             title=title or Path(model_path).name)
+    size = Path(path).stat().st_size / 1e6
+    click.echo(f"wrote {out}: {len(embedding)} nodes, {size:.2f} MB")
+
+
 # ------------------------------------------------------- evaluation commands
 input_options = _stack(
     click.argument("source", metavar="EDGES", type=click.Path(path_type=str)),

@@ -82,7 +82,8 @@ def child(args):
     import numpy as np  # noqa: F401  (counted in "import")
 
     import gensim.models  # noqa: F401  (counted in "import")
-    from n2v_lite.model import MOVIELENS_DEFAULTS, MOVIELENS_QUERIES, Node2Vec
+    from n2v_lite.model import Node2Vec
+    from n2v_lite.movielens import MOVIELENS_DEFAULTS, MOVIELENS_QUERIES
     from n2v_lite.walks import random_walks
 
     stages.done("import")
@@ -107,7 +108,7 @@ def child(args):
     if args.child.endswith("-naive"):
         model = naive_fit(estimator, graph, walks)
     else:
-        model = estimator.fit(graph, walks=walks)
+        model = estimator.fit(graph, walks=walks).embedding_
     stages.done("train")
     neighbours = {}
     if not args.child.startswith("blogcatalog"):
@@ -120,8 +121,8 @@ def child(args):
     stages.done("neighbours")
     report = {"scenario": args.child, "settings": settings, "stages": stages.rows,
               "peak_rss_reset_per_stage": stages._can_reset, "nodes": graph.num_nodes,
-              "walk_rows": int(walks.shape[0]), "loss_history": model.loss_history_,
-              "corpus": model.fit_info_.get("corpus"), "neighbours": neighbours}
+              "walk_rows": int(walks.shape[0]), "loss_history": model.loss_history,
+              "corpus": model.info.get("corpus"), "neighbours": neighbours}
     print("BENCH " + json.dumps(report), flush=True)
 
 
@@ -130,17 +131,18 @@ def naive_fit(estimator, graph, walks):
     import numpy as np
     from gensim.models import Word2Vec
 
+    from n2v_lite.embedding import NodeEmbedding
+    from n2v_lite.model import node_metadata
+
     ids = graph.node_ids.astype(str)
     sentences = [ids[row[row >= 0]].tolist() for row in walks]
     w2v = Word2Vec(sentences, vector_size=estimator.dimensions, window=estimator.window,
                    min_count=0, sg=1, hs=0, negative=estimator.negative, sample=0.0,
                    epochs=estimator.epochs, seed=estimator.random_state, compute_loss=True)
     vectors = np.stack([w2v.wv[str(node)] for node in graph.node_ids.tolist()])
-    estimator._set_fitted(graph.node_ids, vectors, {name: np.asarray(graph.node_attribute(name))
-                                                    for name in graph.node_data.columns},
-                          [float(w2v.get_latest_training_loss())],
-                          {"corpus": "list of str lists"})
-    return estimator
+    return NodeEmbedding(vectors, graph.node_ids, node_data=node_metadata(graph),
+                         loss_history=[float(w2v.get_latest_training_loss())],
+                         info={"corpus": "list of str lists"})
 
 
 # ------------------------------------------------------------------ parent

@@ -340,3 +340,14 @@ def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(tmp_path):
     assert proc.returncode == 130, stderr
     assert stderr == "Interrupted.\n" and stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.tsv"]
+
+
+def test_explore_writes_one_page(tmp_path, model_path):
+    out = tmp_path / "map.html"
+    result = run("explore", model_path, "--out", out, "-k", "3")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"wrote {out}: 12 nodes, ")
+    page = out.read_text()
+    assert page.lstrip().lower().startswith("<!doctype html") and "http://" not in page
+    result = run("explore", model_path, "--out", "/proc/map.html")
+    assert result.exit_code == 1 and "cannot write" in result.output
