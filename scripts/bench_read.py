@@ -4,7 +4,9 @@ Generates (fixed seed, one numpy Generator) a power-law edge list -- endpoints d
 a heavy-tailed degree distribution, ids shuffled, self-loops and repeated pairs removed,
 tab-separated, no header -- into a temporary folder (deleted afterwards, never
 committed), then runs every case in a fresh subprocess and reads that child's peak RSS
-(``resource.getrusage(RUSAGE_SELF).ru_maxrss``):
+(``resource.getrusage(RUSAGE_SELF).ru_maxrss``, checked against ``VmHWM``: the data is
+generated in a subprocess of its own so that the parent, whose peak ``ru_maxrss`` would
+carry over into a child, stays small):
 
 * ``baseline``: the old style -- ``pandas.read_csv`` of the whole file, ``np.unique``
   of the ids, then ``Graph.from_edges``;
@@ -42,11 +44,13 @@ import numpy as np, pandas as pd
 import n2v_lite
 from n2v_lite import Graph
 
-def rss():
+def status(field):
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
+def rss():
+    return status("VmRSS")
 case, path = sys.argv[1], sys.argv[2]
 before = rss()
 t0 = time.perf_counter()
@@ -60,11 +64,15 @@ if case == "baseline":
 else:
     g = Graph.from_edgelist(path)
 seconds = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+# ru_maxrss survives fork + exec (the parent's peak would show through); VmHWM is this
+# process's own high-water mark, and the two agree when the parent stays small
+maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+peak = status("VmHWM") or maxrss
 # the arrays the graph holds (the same sum for any version of the package)
 arrays = [g._indptr, g._indices, g._node_ids, getattr(g, "_weights", None)]
 nbytes = sum(a.nbytes for a in arrays if a is not None)
-print(json.dumps({"seconds": seconds, "peak": peak, "before": before, "nbytes": nbytes,
+print(json.dumps({"seconds": seconds, "peak": peak, "ru_maxrss": maxrss, "before": before,
+                  "nbytes": nbytes,
                   "stored": int(g.num_stored_edges), "nodes": int(g.num_nodes),
                   "edges": int(g.num_edges), "weighted": bool(g.weighted),
                   "module": n2v_lite.__file__}))
@@ -130,14 +138,18 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--old-package", help="another n2v_lite checkout to compare with")
     parser.add_argument("--tmp", default=None, help="folder for the temporary edge list")
+    parser.add_argument("--generate-only", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.generate_only:
+        write_edge_list(args.generate_only, *power_law_edges(args.nodes, args.edges, args.seed))
+        return
     results = {}
     with tempfile.TemporaryDirectory(dir=args.tmp, prefix="bench-read-") as folder:
         path = Path(folder) / "edges.tsv"
         t0 = time.perf_counter()
-        src, dst = power_law_edges(args.nodes, args.edges, args.seed)
-        write_edge_list(path, src, dst)
-        del src, dst
+        subprocess.run([sys.executable, __file__, "--generate-only", str(path), "--nodes",
+                        str(args.nodes), "--edges", str(args.edges), "--seed", str(args.seed)],
+                       check=True)
         print(f"generated {args.edges:,} edges on up to {args.nodes:,} nodes "
               f"({path.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - t0:.1f} s",
               flush=True)
