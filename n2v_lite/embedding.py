@@ -463,7 +463,7 @@ class NodeEmbedding:
     def _query_vector(self, positive, negative):
         """(unit query vector, rows to exclude, label) for positive/negative lists."""
         unit = self._unit_vectors()
-        parts, exclude, shown = [], [], []
+        parts, exclude, shown = [], [], {1.0: [], -1.0: []}
         for sign, items in ((1.0, positive), (-1.0, negative)):
             for item in items:
                 if isinstance(item, np.ndarray):
@@ -472,19 +472,22 @@ class NodeEmbedding:
                                              f"values, got shape {item.shape}")
                     norm = float(np.linalg.norm(item))
                     parts.append(sign * (item / norm if norm > 0 else item).astype(np.float32))
-                    shown.append(("-" if sign < 0 else "") + "vector")
+                    shown[sign].append("vector")
                     continue
                 row = self.index(item)
                 parts.append(sign * unit[row])
                 exclude.append(row)
-                shown.append(("-" if sign < 0 else "") + self._query_label(row))
+                shown[sign].append(self._query_label(row))
         if not parts:
             raise ParameterError("give a query, or positive= and/or negative= nodes")
         mean = np.mean(parts, axis=0).astype(np.float32)
         norm = float(np.linalg.norm(mean))
         if norm > 0:
             mean /= norm
-        return mean, exclude, ", ".join(shown)
+        label = ", ".join(shown[1.0])
+        if shown[-1.0]:
+            label = f"{label or 'nothing'} minus {', '.join(shown[-1.0])}"
+        return mean, exclude, label
 
     def _top(self, queries, excludes, mask, topn):
         """(rows, scores) of the ``topn`` best nodes for each unit query vector."""
@@ -557,16 +560,11 @@ class NodeEmbedding:
         vector, exclude, shown = self._query_vector(positive, negative)
         mask = self.candidates(among)
         rows, scores = self._top(vector[None, :], [exclude], mask, topn)
-        if query is not None and not negative and len(positive) == 1:
-            shown_query = shown
-        else:
-            shown_query = "positive: " + ", ".join(map(repr, positive)) + (
-                "; negative: " + ", ".join(map(repr, negative)) if negative else "")
         return SimilarityResult([(self.label(r), float(s)) for r, s in zip(rows[0], scores[0])],
                                 node_ids=[self._ids[r] for r in rows[0]],
-                                query=query if query is not None else
-                                {"positive": positive, "negative": negative},
-                                query_label=shown_query)
+                                query=query if query is not None and len(positive) == 1
+                                and not negative else {"positive": positive, "negative": negative},
+                                query_label=shown)
 
     def most_similar_many(self, queries, topn=10, *, among=None):
         """Nearest neighbours of many queries at once, as one DataFrame.

@@ -278,6 +278,7 @@ def test_positive_minus_negative_is_geese_arithmetic(barbell):
     expected = np.argsort(-scores, kind="stable")[:4].tolist()
     result = barbell.most_similar(positive=[9, 10], negative=[0], topn=4)
     assert result.node_ids == expected
+    assert result.query_label == "9, 10 minus 0"
     np.testing.assert_allclose(result.similarities, scores[expected], rtol=1e-5)
 
 
