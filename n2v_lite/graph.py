@@ -681,8 +681,9 @@ def _parse_weights(raw, where):
                 problem = f"weight {_shown(value)} is not a number"
             else:
                 # a number is shown as written, unquoted: "weight -1 must be positive"
-                shown = _shown(value.strip())[1:-1] if isinstance(value, str) \
-                    and _shown(value.strip())[0] in "'\"" else _shown(value)
+                shown = _shown(value.strip() if isinstance(value, str) else value)
+                if isinstance(value, str) and shown[0] in "'\"" and shown.endswith(shown[0]):
+                    shown = shown[1:-1]
                 if not np.isfinite(number):
                     problem = f"weight {shown} is not finite"
                 else:
