@@ -781,7 +781,7 @@ def _noncanonical_in(block):
     return bool((start & bad).any())
 
 
-def _has_noncanonical_ints(path, block_size=8 << 20):
+def _has_noncanonical_ints(path, block_size=1 << 20):
     """True when a token starts like ``+7`` or ``007`` (ids that must stay text)."""
     try:
         opener = gzip.open if path.endswith(".gz") else open
@@ -940,7 +940,8 @@ def _build_csr(parts, n, directed, weighted):
     ``parts`` is emptied.
     """
     index_dtype = np.int32 if n < 2**31 - 1 else np.int64
-    deg = np.zeros(n, dtype=np.int64)
+    most = 2 * sum(len(part[0]) for part in parts)  # stored entries at most
+    deg = np.zeros(n, dtype=np.int32 if most < 2**31 - 1 else np.int64)
     for part in parts:
         for a in range(0, len(part[0]), _SCATTER_ROWS):
             src, dst = part[0][a:a + _SCATTER_ROWS], part[1][a:a + _SCATTER_ROWS]
@@ -951,7 +952,7 @@ def _build_csr(parts, n, directed, weighted):
     if n == 0 or total == 0:
         parts.clear()
         raise GraphError("the graph has no edges")
-    start = np.zeros(n + 1, dtype=np.int64)
+    start = np.zeros(n + 1, dtype=deg.dtype)
     np.cumsum(deg, out=start[1:])
     cursor = start[:-1].copy()
     indices = np.empty(total, dtype=index_dtype)
@@ -969,7 +970,7 @@ def _build_csr(parts, n, directed, weighted):
     del cursor
     write, r0 = 0, 0
     while r0 < n:
-        r1 = int(np.searchsorted(start, start[r0] + _ROW_BLOCK, side="right")) - 1
+        r1 = int(np.searchsorted(start, int(start[r0]) + _ROW_BLOCK, side="right")) - 1
         r1 = min(max(r1, r0 + 1), n)
         p0, p1 = int(start[r0]), int(start[r1])
         if p1 == p0:
@@ -1045,7 +1046,7 @@ class _IdTable:
 
 
 # ------------------------------------------------------- chunked edge lists
-_CHUNK_ROWS = {"int": 1 << 20, "text": 1 << 18}
+_CHUNK_ROWS = {"int": 1 << 18, "text": 1 << 16}
 
 
 class _TextNeeded(Exception):
