@@ -1,0 +1,122 @@
+"""The memory plan: sizes parsed, parts added up, a clear error, and estimates near measured peaks."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from n2v_lite.exceptions import MemoryPlanError, N2VLiteError, ParameterError
+from n2v_lite.memory import (TOLERANCE, available_memory, check_memory, estimate_memory,
+                             parse_memory)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("4G", 4 * 2**30), ("512M", 512 * 2**20), ("512m", 512 * 2**20), ("1.5GiB", 3 * 2**29),
+    ("800k", 800 * 1024), ("2T", 2 * 2**40), ("123", 123), ("64MB", 64 * 2**20), (4096, 4096),
+])
+def test_parse_memory(text, expected):
+    assert parse_memory(text) == expected
+
+
+@pytest.mark.parametrize("text", ["four", "", "-1G", "0", "1X", "G", True, 0])
+def test_parse_memory_refuses(text):
+    with pytest.raises(ParameterError, match="max_memory"):
+        parse_memory(text)
+
+
+def test_available_memory_reads_proc_meminfo():
+    with open("/proc/meminfo") as handle:
+        line = next(x for x in handle if x.startswith("MemAvailable:"))
+    # it moves while other processes run: compare loosely
+    assert available_memory() == pytest.approx(int(line.split()[1]) * 1024, rel=0.2)
+
+
+def test_parts_follow_the_sizes():
+    plan = estimate_memory(100_000, 2_000_000, dimensions=64, num_walks=2, walk_length=10,
+                           weighted=False)
+    assert plan["gensim_weights"] == 2 * 100_000 * 64 * 4
+    assert plan["graph"] == 8 * 100_001 + 12 * 2_000_000 + 8 * 100_000
+    assert plan["corpus"] == "memory" and plan["walks"] == 2 * 100_000 * 10 * 4
+    assert plan["peak"] == plan["baseline"] + max(
+        plan["graph"] + plan["graph_read"],
+        plan["graph"] + plan["walk_tables"] + plan["walks"],
+        plan["graph"] + plan["walks"] + plan["gensim_weights"] + plan["gensim_vocab"]
+        + plan["corpus_spool"])
+    weighted = estimate_memory(100_000, 2_000_000, dimensions=64, weighted=True)
+    biased = estimate_memory(100_000, 2_000_000, dimensions=64, weighted=True, p=0.5, q=2)
+    assert plan["walk_tables"] < weighted["walk_tables"] < biased["walk_tables"]
+    bigger = estimate_memory(100_000, 2_000_000, dimensions=256, num_walks=2, walk_length=10)
+    assert bigger["peak"] > plan["peak"]
+
+
+def test_big_walks_stream_and_a_folder_trains_without_the_graph():
+    streamed = estimate_memory(1_000_000, 10_000_000, num_walks=10, walk_length=80)
+    assert streamed["corpus"] == "stream" and streamed["walks"] < 64 << 20
+    folder = estimate_memory(1_000_000, 10_000_000, num_walks=10, walk_length=80,
+                             corpus="folder")
+    assert folder["peak"] <= streamed["peak"]
+    with pytest.raises(ParameterError, match="corpus"):
+        estimate_memory(10, 10, corpus="disk")
+
+
+def test_check_memory_says_what_to_do():
+    plan = estimate_memory(1_000_000, 10_000_000, dimensions=512, num_walks=1, walk_length=10)
+    with pytest.raises(MemoryPlanError) as info:
+        check_memory(plan, "1G")
+    message = str(info.value)
+    assert isinstance(info.value, N2VLiteError) and "\n" not in message
+    assert message.startswith(f"this run needs about {plan['peak'] / 2**30:.2f} GiB but "
+                              f"1.00 GiB is allowed")
+    assert "gensim_weights 3.81" in message and "fewer --dimensions" in message
+    assert "--engine spark" in message
+    assert check_memory(plan, 2**40) is plan
+
+
+def test_check_memory_defaults_to_the_available_memory(monkeypatch):
+    import n2v_lite.memory as memory
+
+    plan = estimate_memory(1000, 10_000, dimensions=8)
+    monkeypatch.setattr(memory, "available_memory", lambda: plan["peak"] - 1)
+    with pytest.raises(MemoryPlanError, match="is available"):
+        check_memory(plan)
+    monkeypatch.setattr(memory, "available_memory", lambda: None)  # unknown: no check
+    assert check_memory(plan) is plan
+
+
+CHILD = textwrap.dedent("""
+    import json, sys
+    import numpy as np
+    import gensim, pandas, scipy  # what the command line has imported
+    from n2v_lite.graph import Graph
+    from n2v_lite.walks import random_walks
+    from n2v_lite.word2vec import train_word2vec
+    path = sys.argv[1]
+    g = Graph.from_edgelist(path)
+    walks = random_walks(g, 2, 20, 0.5, 2.0, seed=0)
+    train_word2vec(walks, g.num_nodes, dimensions=64, window=5, epochs=1, seed=0, workers=2,
+                   progress=False)
+    with open("/proc/self/status") as handle:
+        peak = next(int(x.split()[1]) * 1024 for x in handle if x.startswith("VmHWM:"))
+    print(json.dumps({"peak": peak, "n": g.num_nodes, "e": g.num_stored_edges,
+                      "weighted": g.weighted}))
+""")
+
+
+def test_estimate_is_near_the_measured_peak(tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n, m = 30_000, 300_000
+    src = rng.integers(0, n, m)
+    dst = np.floor(n * rng.random(m) ** 3).astype(np.int64)
+    keep = src != dst
+    path = tmp_path / "edges.tsv"
+    path.write_text("".join(f"{a}\t{b}\n" for a, b in zip(src[keep], dst[keep])))
+    done = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True,
+                          text=True, check=True, timeout=600)
+    got = json.loads(done.stdout)
+    plan = estimate_memory(got["n"], got["e"], dimensions=64, num_walks=2, walk_length=20,
+                           weighted=got["weighted"], p=0.5, q=2.0, corpus="memory")
+    assert plan["peak"] == pytest.approx(got["peak"], rel=TOLERANCE)
