@@ -71,7 +71,7 @@ import numpy as np
 
 from ._utils import atomic_path, atomic_write
 from .exceptions import N2VLiteError
-from .ids import decode_node_ids, encode_node_ids
+from .ids import decode_node_ids, decode_values, encode_node_ids, encode_values
 from .validation import check_int, check_seed
 
 __all__ = [
@@ -93,6 +93,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 NODES = "nodes.npy"
 COUNTS = "counts.npy"
+NODE_DATA = "node_data.npz"
 _PART_RE = re.compile(r"part-(\d{5,})\.txt")
 #: Default partition size: about this many bytes of text.
 _PARTITION_BYTES = 64 << 20
@@ -239,7 +240,7 @@ def write_walk_partition(folder, index, walks, *, num_nodes=None):
 
 
 def finish_walk_folder(folder, *, node_ids, partitions, counts=None, walks_params,
-                       graph_info):
+                       graph_info, node_data=None):
     """Write ``nodes.npy``, ``counts.npy`` and, last, ``manifest.json``.
 
     Parameters
@@ -257,6 +258,10 @@ def finish_walk_folder(folder, *, node_ids, partitions, counts=None, walks_param
         ``num_walks``, ``walk_length``, ``p``, ``q`` and ``seed`` (int or None).
     graph_info : dict
         ``directed``, ``weighted`` and ``num_edges`` of the walked graph.
+    node_data : dict of str to array, optional
+        Node metadata columns by node index (titles, genres, degree...), kept
+        in ``node_data.npz`` so that an embedding trained from the folder has
+        them too.
 
     Returns
     -------
@@ -305,6 +310,16 @@ def finish_walk_folder(folder, *, node_ids, partitions, counts=None, walks_param
         "tokens": sum(e["tokens"] for e in entries),
         "n2v_lite_version": __version__,
     }
+    columns = {}
+    for name, column in (node_data or {}).items():
+        columns[str(name)], kind = encode_values(column)
+        manifest.setdefault("node_data", {})[str(name)] = kind
+        if len(columns[str(name)]) != num_nodes:
+            raise ValueError(f"node metadata {name!r} has {len(column)} values for "
+                             f"{num_nodes} nodes")
+    if columns:
+        with atomic_path(folder / NODE_DATA, suffix=".npz") as tmp:
+            np.savez(tmp, **columns)
     if int(counts.sum()) != manifest["tokens"]:
         raise WalkFolderError(f"{folder}: the node counts add up to {int(counts.sum())} tokens "
                               f"but the partitions hold {manifest['tokens']}")
@@ -357,7 +372,8 @@ def _prepare_folder(folder):
     """Create ``folder`` or clear an old walk folder in it; never touch other files."""
     folder.mkdir(parents=True, exist_ok=True)
     names = [p.name for p in folder.iterdir() if not p.name.startswith(".")]
-    foreign = [n for n in names if n not in (MANIFEST, NODES, COUNTS) and not _PART_RE.fullmatch(n)]
+    foreign = [n for n in names
+               if n not in (MANIFEST, NODES, COUNTS, NODE_DATA) and not _PART_RE.fullmatch(n)]
     if foreign:
         raise WalkFolderError(f"{folder}: not empty and not a walk folder (it holds "
                               f"{foreign[0]!r}); give a new or empty folder")
@@ -405,6 +421,7 @@ def write_walk_folder(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=
     >>> f.params["q"], f.params["seed"]
     (2.0, 1)
     """
+    from .embedding import node_metadata
     from .walks import iter_random_walks
 
     seed = check_seed("seed", seed)
@@ -425,7 +442,8 @@ def write_walk_folder(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=
         walks_params={"num_walks": num_walks, "walk_length": walk_length, "p": p, "q": q,
                       "seed": seed if isinstance(seed, (int, np.integer)) else None},
         graph_info={"directed": graph.directed, "weighted": graph.weighted,
-                    "num_edges": graph.num_edges})
+                    "num_edges": graph.num_edges},
+        node_data=node_metadata(graph))
 
 
 # ----------------------------------------------------------------- reading
@@ -624,6 +642,22 @@ class WalkFolder:
                 self._fail(NODES, f"{len(self._node_ids)} ids for {self.num_nodes} nodes; "
                                   f"{_RERUN}")
         return self._node_ids
+
+    @property
+    def node_data(self):
+        """Node metadata columns by node index (empty when the graph had none)."""
+        kinds = self.manifest.get("node_data") or {}
+        if not kinds:
+            return {}
+        where = self.folder / NODE_DATA
+        try:
+            with np.load(where, allow_pickle=False) as stored:
+                columns = {name: decode_values(stored[name], kind) for name, kind in kinds.items()}
+        except (OSError, KeyError, ValueError) as exc:
+            raise WalkFolderError(f"{where}: unreadable ({exc}); {_RERUN}") from None
+        if any(len(column) != self.num_nodes for column in columns.values()):
+            self._fail(NODE_DATA, f"columns do not have {self.num_nodes} values; {_RERUN}")
+        return columns
 
     @property
     def paths(self):

@@ -43,7 +43,7 @@ from . import __version__
 from ._utils import atomic_path, atomic_write, check_writable
 from .exceptions import (AmbiguousQueryError, ModelFileError, NodeNotFoundError,
                          ParameterError)
-from .ids import decode_node_ids, encode_node_ids, plain_id
+from .ids import decode_node_ids, decode_values, encode_node_ids, encode_values, plain_id
 from .titles import TitleIndex
 from .validation import check_choice, check_int
 
@@ -631,7 +631,7 @@ class NodeEmbedding:
         arrays = {"vectors": self._vectors, "node_ids": ids}
         data_kinds = {}
         for name, column in self._node_data.items():
-            arrays[f"node_data/{name}"], data_kinds[name] = _encode_column(column)
+            arrays[f"node_data/{name}"], data_kinds[name] = encode_values(column)
         meta = {
             "format": _FORMAT_NAME,
             "format_version": FORMAT_VERSION,
@@ -698,7 +698,7 @@ class NodeEmbedding:
                       "node_id_kind": np.array(id_kind)}
             for name, column in self._node_data.items():
                 if name not in arrays:
-                    arrays[name] = _encode_column(column)[0]
+                    arrays[name] = encode_values(column)[0]
             with atomic_write(path, "wb") as handle:
                 np.savez(handle, **arrays)
         else:
@@ -791,6 +791,18 @@ class NodeEmbedding:
         return plot_embeddings(self, path, **options)
 
 
+def node_metadata(graph):
+    """The graph's node metadata columns by node index, with ``degree`` added.
+
+    ``degree`` is the number of distinct neighbours (out-neighbours in a
+    directed graph), so filters such as ``degree>=20`` work on every embedding.
+    """
+    columns = {name: np.asarray(graph.node_attribute(name))
+               for name in graph.node_attribute_names}
+    columns.setdefault("degree", np.asarray(graph.degrees(), dtype=np.int64))
+    return columns
+
+
 # ------------------------------------------------------------------- loading
 def load(path):
     """Load an embedding saved by :meth:`NodeEmbedding.save` (format 1 or 2).
@@ -830,7 +842,7 @@ def load(path):
             ids = _read_array(archive, "node_ids.npy")
             names = list(meta.get("node_data", []))
             kinds = meta.get("node_data_kinds", {})
-            node_data = {name: _decode_column(_read_array(archive, f"node_data/{name}.npy"),
+            node_data = {name: decode_values(_read_array(archive, f"node_data/{name}.npy"),
                                               kinds.get(name))
                          for name in names}
             node_ids = decode_node_ids(ids, meta.get("node_id_kind",
@@ -882,23 +894,6 @@ def _object_array(values):
     out = np.empty(len(values), dtype=object)
     out[:] = list(values)
     return out
-
-
-def _encode_column(column):
-    """(array, kind) for a metadata column: numbers as they are, other values via ids."""
-    column = np.asarray(column) if not isinstance(column, np.ndarray) else column
-    if column.dtype.kind in "biuf":
-        return column, "array"
-    values = column.tolist()
-    if column.dtype.kind == "U":
-        return column, "str"
-    return encode_node_ids(values)
-
-
-def _decode_column(array, kind):
-    if kind in (None, "array"):  # format 1: numbers, or unicode text
-        return _object_array(array.tolist()) if array.dtype.kind == "U" else array
-    return _object_array(decode_node_ids(array, kind))
 
 
 def _jsonable(value):

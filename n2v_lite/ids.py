@@ -34,7 +34,8 @@ import numpy as np
 
 from .exceptions import GraphError, ModelFileError
 
-__all__ = ["check_node_ids", "encode_node_ids", "decode_node_ids", "plain_id", "ID_KINDS"]
+__all__ = ["check_node_ids", "encode_node_ids", "decode_node_ids", "encode_values",
+           "decode_values", "plain_id", "ID_KINDS"]
 
 #: Stored forms of a node-id table.
 ID_KINDS = ("int", "str", "json")
@@ -123,3 +124,34 @@ def decode_node_ids(array, kind):
         except (ValueError, TypeError, KeyError) as exc:
             raise ModelFileError(f"corrupt node-id table ({exc})") from None
     raise ModelFileError(f"unknown node-id kind {kind!r}; expected one of {', '.join(ID_KINDS)}")
+
+
+def encode_values(column):
+    """``(array, kind)`` for a node metadata column: numbers as they are, text and mixed
+    values in the stored form of :func:`encode_node_ids` (``kind`` ``"array"`` for numbers).
+
+    Examples
+    --------
+    >>> array, kind = encode_values(np.array(["Drama", None, 3], dtype=object))
+    >>> kind, decode_values(array, kind).tolist()
+    ('json', ['Drama', None, 3])
+    """
+    column = np.asarray(column) if not isinstance(column, np.ndarray) else column
+    if column.dtype.kind in "biuf":
+        return column, "array"
+    if column.dtype.kind == "U":
+        return column, "str"
+    return encode_node_ids(column.tolist())
+
+
+def decode_values(array, kind):
+    """The column stored by :func:`encode_values` (text and mixed values as an object array)."""
+    if kind in (None, "array"):  # None: a format-1 model file (numbers, or unicode text)
+        values = array.tolist() if array.dtype.kind == "U" else None
+    else:
+        values = decode_node_ids(array, kind)
+    if values is None:
+        return array
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out

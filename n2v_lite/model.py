@@ -23,12 +23,12 @@ from sklearn.base import BaseEstimator
 
 from . import __version__
 from ._utils import as_generator, default_workers
-from .embedding import NodeEmbedding
+from .embedding import NodeEmbedding, node_metadata
 from .exceptions import NotFittedError, ParameterError
 from .trainers import get_trainer
 from .validation import check_fraction, check_int, check_positive, check_seed
 
-__all__ = ["Node2Vec", "training_workers"]
+__all__ = ["Node2Vec", "training_workers", "node_metadata"]
 
 #: Walks bigger than this are streamed in chunks to the trainer, never held whole.
 _STREAM_WALK_BYTES = 256 << 20
@@ -170,7 +170,6 @@ class Node2Vec(BaseEstimator):
         graph = _as_graph(graph)
         rng = as_generator(self.random_state)
         train_seed = int(rng.integers(2**63 - 1))  # drawn first: same with or without walks=
-        n = graph.num_nodes
         start = time.perf_counter()
         if walks is None:
             walks = self._walks(graph, rng, trainer.streams)
@@ -179,24 +178,70 @@ class Node2Vec(BaseEstimator):
             if walks.ndim != 2 or walks.dtype.kind not in "iu":
                 raise ParameterError(f"walks must be a 2-d integer array of node indices, "
                                      f"got shape {walks.shape} and dtype {walks.dtype}")
+        streamed = not isinstance(walks, np.ndarray)  # walks are made while training
+        source = {"num_edges": int(graph.num_edges), "directed": bool(graph.directed),
+                  "weighted": bool(graph.weighted),
+                  "walk_rows": int(graph.num_nodes * self.num_walks) if streamed
+                  else int(walks.shape[0]), "walks_streamed": streamed}
+        return self._train(trainer, walks, train_seed, graph.node_ids, node_metadata(graph),
+                           source, start, self._stored_params())
+
+    def fit_walks(self, walks):
+        """Learn the vectors from a walk folder written earlier.
+
+        The walks of ``n2v-lite walks EDGES --out DIR`` (or
+        :func:`n2v_lite.corpus.write_walk_folder`, or Spark) are trained as
+        they are, so an interrupted training restarts from them, not from the
+        graph. The walk parameters stored with the result are the folder's;
+        this estimator's ``num_walks``, ``walk_length``, ``p`` and ``q`` are
+        not used.
+
+        Parameters
+        ----------
+        walks : path or n2v_lite.corpus.WalkFolder
+
+        Returns
+        -------
+        Node2Vec
+            ``self``, fitted.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from n2v_lite import Graph
+        >>> from n2v_lite.corpus import write_walk_folder
+        >>> g = Graph.from_edges([0, 1, 2, 3], [1, 2, 3, 0], node_ids=["a", "b", "c", "d"])
+        >>> folder = write_walk_folder(g, tempfile.mkdtemp(), 5, 10, seed=0, progress=False)
+        >>> Node2Vec(dimensions=4, window=2, random_state=0,
+        ...          progress=False).fit_walks(folder).embedding_.node_ids
+        ['a', 'b', 'c', 'd']
+        """
+        from .corpus import WalkFolder
+
+        trainer = self._check_params()
+        folder = walks if isinstance(walks, WalkFolder) else WalkFolder(walks)
+        train_seed = int(as_generator(self.random_state).integers(2**63 - 1))
+        params = self._stored_params()
+        params.update({k: folder.params[k] for k in ("num_walks", "walk_length", "p", "q")})
+        source = dict(folder.graph_info, walk_rows=int(folder.rows), walks_streamed=False,
+                      walk_folder=str(folder.folder), walk_seed=folder.params.get("seed"))
+        return self._train(trainer, folder, train_seed, folder.node_ids, folder.node_data,
+                           source, time.perf_counter(), params)
+
+    def _train(self, trainer, walks, train_seed, node_ids, node_data, source, start, params):
+        """Train on ``walks`` (array, chunk stream or walk folder) and keep the embedding."""
         walk_seconds = time.perf_counter() - start
+        n = len(node_ids)
         workers = training_workers(self.random_state, self.workers)
         result = trainer.train(walks, n, self.get_params(), train_seed, workers, self.progress)
         total_seconds = time.perf_counter() - start
-        streamed = not isinstance(walks, np.ndarray)  # walks were made while training
-        info = {"backend": self.backend, **result.info}
-        info.update(
-            num_nodes=n, num_edges=int(graph.num_edges), directed=bool(graph.directed),
-            weighted=bool(graph.weighted), training_workers=workers,
-            walk_rows=int(n * self.num_walks) if streamed else int(walks.shape[0]),
-            walks_streamed=streamed,
-            walk_seconds=round(walk_seconds, 4),
-            train_seconds=round(total_seconds - walk_seconds, 4),
-            n2v_lite_version=__version__, gensim_version=_gensim_version())
-        self.embedding_ = NodeEmbedding(result.vectors, graph.node_ids,
-                                        node_data=node_metadata(graph),
-                                        params=self._stored_params(),
-                                        loss_history=result.loss_history, info=info)
+        info = {"backend": self.backend, **result.info, "num_nodes": n, **source,
+                "training_workers": workers, "walk_seconds": round(walk_seconds, 4),
+                "train_seconds": round(total_seconds - walk_seconds, 4),
+                "n2v_lite_version": __version__, "gensim_version": _gensim_version()}
+        self.embedding_ = NodeEmbedding(result.vectors, node_ids, node_data=node_data,
+                                        params=params, loss_history=result.loss_history,
+                                        info=info)
         return self
 
     def _walks(self, graph, rng, streams):
@@ -236,18 +281,6 @@ class Node2Vec(BaseEstimator):
 
 
 # ------------------------------------------------------------------- helpers
-def node_metadata(graph):
-    """The graph's node metadata columns by node index, with ``degree`` added.
-
-    ``degree`` is the number of distinct neighbours (out-neighbours in a
-    directed graph), so filters such as ``degree>=20`` work on every embedding.
-    """
-    columns = {name: np.asarray(graph.node_attribute(name))
-               for name in graph.node_attribute_names}
-    columns.setdefault("degree", np.asarray(graph.degrees(), dtype=np.int64))
-    return columns
-
-
 def _as_graph(graph):
     from .graph import Graph
 

@@ -65,8 +65,9 @@ class Trainer:
     train : callable
         ``train(walks, num_nodes, params, seed, workers, progress) -> TrainResult``.
     streams : bool
-        Whether ``walks`` may be an iterator of chunks (big corpora are then
-        never held whole).
+        Whether ``walks`` may be an iterator of chunks or a walk folder (big
+        corpora are then never held whole); other trainers get a folder's
+        walks as one array.
     """
 
     name: str
@@ -110,6 +111,8 @@ def _check_tutorial(params):
 def _train_tutorial(walks, num_nodes, params, seed, workers, progress):
     from .tutorial import train_embeddings
 
+    if not isinstance(walks, np.ndarray):  # a walk folder: this trainer needs the array
+        walks = np.concatenate(list(walks.chunks()))
     rate = {} if params["learning_rate"] is None else {"learning_rate": params["learning_rate"]}
     result = train_embeddings(
         walks, num_nodes, dimensions=params["dimensions"], window=params["window"],

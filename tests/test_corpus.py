@@ -71,7 +71,8 @@ def test_partitions_written_separately_equal_the_streamed_folder(tmp_path):
     done = finish_walk_folder(
         tmp_path / "spark", node_ids=g.node_ids, partitions=parts,
         walks_params={"num_walks": 5, "walk_length": 10, "p": 1.0, "q": 0.5, "seed": 1},
-        graph_info={"directed": True, "weighted": True, "num_edges": g.num_edges})
+        graph_info={"directed": True, "weighted": True, "num_edges": g.num_edges},
+        node_data={"degree": g.degrees()})
     for a, b in zip(ref.paths, done.paths):
         assert a.read_bytes() == b.read_bytes()
     np.testing.assert_array_equal(done.counts, ref.counts)
@@ -96,8 +97,8 @@ def test_rewriting_a_folder_replaces_it_and_drops_stale_partitions(tmp_path):
     assert (tmp_path / "part-00010.txt").exists()
     f = write_walk_folder(g, tmp_path, 1, 5, seed=0, rows_per_partition=3, progress=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == \
-        ["counts.npy", "manifest.json", "nodes.npy", "part-00000.txt", "part-00001.txt",
-         "part-00002.txt"]
+        ["counts.npy", "manifest.json", "node_data.npz", "nodes.npy", "part-00000.txt",
+         "part-00001.txt", "part-00002.txt"]
     np.testing.assert_array_equal(np.concatenate(list(f)), random_walks(g, 1, 5, seed=0))
 
 

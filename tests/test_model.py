@@ -217,3 +217,25 @@ def test_int_query_finds_text_ids():
     model = Node2Vec(dimensions=4, walk_length=5, num_walks=2, window=2, workers=1,
                      random_state=0, progress=False).fit(g).embedding_
     assert model.most_similar(1, topn=1).query_label == model.most_similar("1", topn=1).query_label
+
+
+def test_fit_walks_trains_from_a_walk_folder_like_fit_on_the_same_walks(tmp_path):
+    from n2v_lite.corpus import write_walk_folder
+    from n2v_lite.walks import random_walks
+
+    graph = two_communities()
+    folder = write_walk_folder(graph, tmp_path / "walks", 8, 12, p=0.5, q=2.0, seed=5,
+                               rows_per_partition=25, progress=False)
+    from_folder = Node2Vec(**SMALL).fit_walks(tmp_path / "walks").embedding_
+    walks = random_walks(graph, 8, 12, p=0.5, q=2.0, seed=5)
+    in_memory = Node2Vec(**SMALL).fit(graph, walks=walks).embedding_
+    np.testing.assert_array_equal(from_folder.vectors, in_memory.vectors)
+    assert from_folder.node_ids == IDS
+    assert from_folder.node_data["title"].tolist() == TITLES  # metadata travels with the walks
+    assert from_folder.node_data["degree"].tolist() == in_memory.node_data["degree"].tolist()
+    assert (from_folder.params["p"], from_folder.params["q"]) == (0.5, 2.0)  # the folder's
+    assert from_folder.info["walk_rows"] == 80 and len(folder.partitions) == 4
+    again = Node2Vec(**SMALL).fit_walks(folder).embedding_  # a restart: same vectors
+    np.testing.assert_array_equal(again.vectors, from_folder.vectors)
+    tutorial = Node2Vec(**{**SMALL, "backend": "tutorial"}).fit_walks(folder).embedding_
+    assert tutorial.vectors.shape == (10, 8)
