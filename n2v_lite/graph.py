@@ -18,6 +18,16 @@ Readers (all vectorised, no Python loop per edge):
 Duplicate edges are merged and their weights **summed** (in an undirected graph
 ``u v`` and ``v u`` are the same edge). Self-loops are kept unless
 ``drop_self_loops=True``.
+
+Ids come back exactly as given: from a file, every id is an ``int`` when every
+id is a canonical integer (``0``, ``-3``, ``42``), and every id stays text as
+written otherwise (``"0"``, ``"-0"``, ``"+1"`` and ``"007"`` are four nodes).
+
+Memory: an edge list is read in chunks with ids factorised incrementally, and
+the CSR is built by a counting sort in bounded blocks, so reading peaks at
+about twice the finished graph. An unweighted graph stores no weights;
+weights are ``float32`` when that is exact; ``indptr`` and ``indices`` are
+``int32`` below 2**31 entries.
 """
 
 from __future__ import annotations
@@ -84,10 +94,11 @@ class Graph:
         Row pointers.
     indices : array of int, shape (nnz,)
         Column (neighbour) indices, sorted within each row, no duplicates.
-    weights : array of float, shape (nnz,)
-        Positive, finite edge weights.
+    weights : array of float, shape (nnz,), or None
+        Positive, finite edge weights; ``None`` (or all 1) stores none.
     node_ids : array, shape (n,)
-        The label of each node (``int`` or ``str``), all distinct.
+        The label of each node, all distinct: ``int``, ``str``, ``float``,
+        ``bool`` or tuples of those (see :func:`n2v_lite.ids.check_node_ids`).
     directed : bool
         Whether edges are one-way. Undirected graphs store both directions.
     node_data : dict of str to array, optional
@@ -459,7 +470,11 @@ class Graph:
         ------
         GraphError
             Naming the file, line and value: a missing column, too many
-            fields, a weight that is not a positive finite number, no edges.
+            fields, a weight that is not a positive finite number, no edges,
+            text that is not UTF-8.
+        ParameterError
+            A ``sep`` that cannot be a separator (``'\\t'`` typed as two
+            characters is taken as a tab).
 
         Examples
         --------
