@@ -347,16 +347,15 @@ def read_labels(path, *, sep=None, header=None):
     >>> read_labels(path)
     {1: ['Drama', 'Crime'], 2: ['Comedy']}
     """
-    from .graph import _INT_RE, _check_sep, _data_lines, _fields, _maybe_ints, _shown, _split
+    from .graph import (_INT_RE, _check_sep, _data_lines, _detect_sep, _fields, _maybe_ints,
+                        _shown, _split)
 
     path = str(path)
     sep = _check_sep(sep, "#")
     lines = list(_data_lines(path, "#"))
     if not lines:
         raise GraphError(f"{path}: no labels (the file has no data lines)")
-    if sep is None:
-        first = lines[0][1]
-        sep = "\t" if "\t" in first else "," if "," in first else r"\s+"
+    sep = sep or _detect_sep(lines[0][1])
     if header is None:
         heads = [(_split(text, sep)[0].strip()) for _, text in lines[:50]]
         header = heads[0].lower() in ("node", "nodes", "id", "node_id", "vertex") or (

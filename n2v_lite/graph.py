@@ -58,6 +58,11 @@ def _shown(value, limit=40):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _detect_sep(first_line):
+    """The separator of a file from its first data line: tab, else comma, else whitespace."""
+    return "\t" if "\t" in first_line else "," if "," in first_line else _WHITESPACE
+
+
 def _check_sep(sep, comment="#"):
     """The field separator to use: ``None`` (detect), one character, or whitespace runs.
 
@@ -488,14 +493,9 @@ class Graph:
         sample = _sample_lines(path, comment)
         if not sample:
             raise GraphError(f"{path}: no edges (the file has no data lines)")
-        if sep is None:
-            first = sample[0][1]
-            sep = "\t" if "\t" in first else "," if "," in first else r"\s+"
+        sep = sep or _detect_sep(sample[0][1])
         if header is None:
             header = _looks_like_header(sample, sep)
-        options = dict(sep=sep, header=None, comment=comment, na_filter=False,
-                       skip_blank_lines=True, engine="c", compression="infer", quoting=3,
-                       skiprows=[sample[0][0] - 1] if header else None)
         start = 1 if header else 0
         int_ids = all(len(tokens) >= 2 and all(_INT_RE.fullmatch(t.strip()) for t in tokens[:2])
                       for tokens in (_split(text, sep) for _, text in sample[start:]))
