@@ -54,7 +54,7 @@ import numpy as np
 
 from ._utils import as_generator
 from .exceptions import GraphError, N2VLiteError, ParameterError
-from .graph import Graph, _looks_like_header
+from .graph import Graph, _check_sep, _looks_like_header
 from .ids import check_node_ids
 from .validation import check_choice, check_int, check_positive, check_seed
 
@@ -364,6 +364,7 @@ def _read_text_edges(spark, path, sep, header, cached):
     """A text edge list as a DataFrame of edges, with the local reader's rules."""
     from pyspark.sql import functions as F
 
+    sep = _check_sep(sep)
     text = spark.read.text(path).select(F.input_file_name().alias("file"), "value")
     line = F.regexp_replace(F.regexp_replace("value", "#.*$", ""), "\r$", "")
     data = text.select("file", line.alias("line"), F.col("value").alias("raw"))

@@ -20,13 +20,13 @@ Scenarios
 
 Ratios are against ``local`` (and per-core walk throughput against
 ``local-1``), measured in the same run. Training uses the same settings in
-every scenario (default: 4 walks x 80 nodes, 128 dimensions, window 10,
-1 epoch, 2 gensim workers) to stay within ~10 minutes on 2 cores; ``--num-walks
-10`` gives the paper's corpus.
+every scenario (default: 1 walk x 80 nodes, 128 dimensions, window 10,
+1 epoch, 2 gensim workers) to stay within ~10 minutes on 2 shared cores;
+``--num-walks 10`` gives the paper's corpus (gensim alone then takes ~8 min).
 
 Usage::
 
-    python scripts/bench_spark.py [--graph DIR] [--num-walks 4] [--walk-length 80]
+    python scripts/bench_spark.py [--graph DIR] [--num-walks 1] [--walk-length 80]
                                   [--only local,spark-1] [--no-train] [--no-quality]
 
 The last line of output is one JSON object with every figure measured.
@@ -181,7 +181,7 @@ def quality(args):
 
     spark = local_session("local[2]", {"spark.driver.memory": "4g"})
     graph = Graph.from_edgelist(Path(args.graph).parent / "ego-facebook" / "edges.tsv")
-    settings = dict(dimensions=128, num_walks=10, walk_length=80, window=10, epochs=1,
+    settings = dict(dimensions=64, num_walks=4, walk_length=40, window=10, epochs=1,
                     workers=2, progress=False)
     out = {}
     for trainer in ("gensim", "spark"):
@@ -201,7 +201,7 @@ def quality(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--graph", default=str(SHARED / "data" / "graphs" / "soc-slashdot0902"))
-    parser.add_argument("--num-walks", type=int, default=4)
+    parser.add_argument("--num-walks", type=int, default=1)
     parser.add_argument("--walk-length", type=int, default=80)
     parser.add_argument("--only", default=",".join(SCENARIOS))
     parser.add_argument("--no-train", dest="train", action="store_false")
@@ -251,7 +251,7 @@ def main():
               f"{r['driver_mib']:7.0f} {r['jvm_mib']:6.0f} {r['workers_mib']:8.0f}")
     if "quality" in results:
         q = results["quality"]
-        print(f"\nego-Facebook link prediction (same split and walks, 10 x 80, 128 dims, 1 epoch):"
+        print(f"\nego-Facebook link prediction (same split and walks, 4 x 40, 64 dims, 1 epoch):"
               f"\n  gensim (negative sampling)      hadamard {q['gensim_hadamard_auc']:.4f}  "
               f"cosine {q['gensim_cosine_auc']:.4f}  {q['gensim_s']:.0f} s"
               f"\n  Spark ML (hierarchical softmax) hadamard {q['spark_hadamard_auc']:.4f}  "
