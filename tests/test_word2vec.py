@@ -12,7 +12,8 @@ from n2v_lite.corpus import _TextEncoder, write_walk_folder
 from n2v_lite.graph import Graph
 from n2v_lite.walks import random_walks
 from n2v_lite.word2vec import (MAX_WALK_LENGTH, MIN_TOKENS_PER_WORKER, Word2VecResult,
-                               _ArraySource, _worker_files, cap_workers, train_word2vec)
+                               _ArraySource, _build_vocab, _worker_files, cap_workers,
+                               train_word2vec)
 
 FAST = dict(dimensions=16, window=3, negative=3, progress=False)
 
@@ -315,3 +316,28 @@ def test_a_walk_folder_with_the_wrong_num_nodes_is_refused(tmp_path):
     folder, _ = folder_and_walks(tmp_path)
     with pytest.raises(ValueError, match="num_nodes is 7 but the walk folder"):
         train_word2vec(folder, 7, **FAST)
+
+
+@pytest.mark.parametrize("sample", [0.0, 1e-3, 0.2])
+@pytest.mark.parametrize("str_keys", [False, True])
+def test_vectorised_vocabulary_equals_gensims(sample, str_keys):
+    from gensim.models import Word2Vec
+
+    rng = np.random.default_rng(3)
+    counts = np.maximum(1, (rng.pareto(1.2, 5000) * 20).astype(np.int64))
+    keys = [str(i) for i in range(5000)] if str_keys else list(range(5000))
+    settings = dict(vector_size=8, sg=1, hs=0, negative=5, sample=sample, min_count=1,
+                    sorted_vocab=0, seed=4, workers=1)
+    ref = Word2Vec(**settings)
+    ref.build_vocab_from_freq(dict(zip(keys, counts.tolist())), corpus_count=77)
+    ours = Word2Vec(**settings)
+    _build_vocab(ours, keys, counts, 77)
+    assert ours.wv.index_to_key == ref.wv.index_to_key
+    assert ours.wv.key_to_index == ref.wv.key_to_index
+    assert ours.corpus_count == ref.corpus_count == 77
+    for attr in ("count", "sample_int"):
+        assert ours.wv.expandos[attr].dtype == ref.wv.expandos[attr].dtype
+        np.testing.assert_array_equal(ours.wv.expandos[attr], ref.wv.expandos[attr])
+    np.testing.assert_array_equal(ours.cum_table, ref.cum_table)
+    np.testing.assert_array_equal(ours.wv.vectors, ref.wv.vectors)
+    np.testing.assert_array_equal(ours.syn1neg, ref.syn1neg)
