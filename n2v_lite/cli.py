@@ -23,7 +23,9 @@ from . import __version__
 from .exceptions import N2VLiteError, ParameterError
 from .embedding import EXPORT_FORMATS
 from .movielens import MOVIELENS_DEFAULTS, MOVIELENS_QUERIES
+from .memory import parse_memory
 from .render import NEIGHBOUR_FORMATS
+from .trainers import TRAINERS
 from .validation import check_fraction, check_int, check_positive, check_seed, check_share
 
 __all__ = ["main", "cli"]
@@ -62,6 +64,7 @@ COUNT = Checked(int, check_int)
 FRACTION = Checked(float, check_fraction)
 SEED = Checked(int, check_seed)
 SHARE = Checked(float, check_share)
+MEMORY = Checked(str, lambda name, value: parse_memory(value))
 
 
 def library_errors(fn):
@@ -141,9 +144,12 @@ def train_options(dimensions=128, window=10, epochs=1, negative=5, sample=0.0, b
     backend_options = [
         click.option("--sample", type=FRACTION, default=sample,
                      help="gensim down-sampling of frequent nodes (0: off)."),
-        click.option("--backend", type=click.Choice(["gensim", "tutorial"]), default="gensim",
+        click.option("--backend", type=click.Choice(tuple(TRAINERS)), default="gensim",
                      help="gensim Word2Vec, or the Keras example's trainer in numpy."),
         click.option("--learning-rate", type=POSITIVE, default=None, help=learning_rate_help),
+        click.option("--max-memory", type=MEMORY, default=None, metavar="SIZE",
+                     help="Refuse to start when the memory plan needs more (e.g. 4G, 512M)  "
+                          "[default: the memory available]"),
     ]
     return _stack(
         click.option("--dimensions", "-d", type=COUNT, default=dimensions,
@@ -289,23 +295,66 @@ def _export_target(model_path, fmt):
 @cli.command()
 @graph_options
 @walk_options()
-@click.option("--out", type=click.Path(dir_okay=False, path_type=str), default="-",
-              help="Output file ('-' for stdout).")
+@click.option("--out", type=click.Path(path_type=str), default="-",
+              help="A folder for a walk folder (partition files of node indices, the node-id "
+                   "table and a manifest; `n2v-lite train` reads it), a .txt file for walks "
+                   "as node ids, or '-' for stdout.")
+@click.option("--partition-rows", type=COUNT, default=None,
+              help="Walks per partition file of a walk folder  [default: about 64 MB of text]")
+@click.option("--workers", type=COUNT, default=None,
+              help="Walk threads  [default: all available cores]")
 @quiet_option
 @library_errors
-def walks(edges, p, q, num_walks, walk_length, seed, out, quiet, **fmt):
-    """Write node2vec walks, one per line as space-separated node ids."""
+def walks(edges, p, q, num_walks, walk_length, seed, out, partition_rows, workers, quiet, **fmt):
+    """Write node2vec walks: a walk folder to train from later, or text lines of node ids.
+
+    A walk folder makes training restartable: `n2v-lite train DIR --out MODEL`
+    trains from it, as often as needed, without the graph.
+    """
     from ._utils import atomic_write
+    from .corpus import write_walk_folder
     from .walks import write_walks
 
-    _checked_output(None if out == "-" else out)
+    folder = out != "-" and Path(out).suffix.lower() not in (".txt", ".walks")
+    if out != "-":  # an existing folder is checked inside, a new one beside it
+        _checked_output(Path(out) / "manifest.json" if Path(out).is_dir() else out)
     graph, _ = _read(edges, fmt, quiet)
     if out == "-":
-        write_walks(sys.stdout, graph, num_walks, walk_length, p, q, seed,
+        write_walks(sys.stdout, graph, num_walks, walk_length, p, q, seed, workers=workers,
                     progress=not quiet)
-    else:
+    elif not folder:
         with atomic_write(out) as handle:
-            write_walks(handle, graph, num_walks, walk_length, p, q, seed, progress=not quiet)
+            write_walks(handle, graph, num_walks, walk_length, p, q, seed, workers=workers,
+                        progress=not quiet)
+    else:
+        written = write_walk_folder(graph, out, num_walks, walk_length, p, q, seed,
+                                    workers=workers, rows_per_partition=partition_rows,
+                                    progress=not quiet)
+        click.echo(f"wrote {out}: {written.rows} walks, {written.tokens} tokens, "
+                   f"{len(written.partitions)} partition file"
+                   f"{'' if len(written.partitions) == 1 else 's'}")
+
+
+@cli.command()
+@click.argument("walk_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=str))
+@click.option("--seed", type=SEED, default=None,
+              help="Random seed: the same seed gives the same vectors (training then uses "
+                   "one worker unless --workers is given).")
+@train_options()
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="Where to save the model (.n2v).")
+@quiet_option
+@library_errors
+def train(walk_dir, out, quiet, **options):
+    """Train embeddings from a walk folder written by `n2v-lite walks EDGES --out DIR`.
+
+    The walks are read from their files (the graph is not needed), so a crashed or
+    interrupted training simply runs again from them.
+    """
+    _checked_output(out)
+    embedding = _estimator(options, quiet).fit_walks(walk_dir).embedding_
+    embedding.save(out)
+    click.echo(f"saved {out}: {len(embedding)} nodes x {embedding.dimensions} dimensions")
 
 
 def _read_lines(path):

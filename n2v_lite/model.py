@@ -93,6 +93,11 @@ class Node2Vec(BaseEstimator):
     random_state : None, int or numpy.random.Generator
         Turned into one Generator per fit. The same int gives the same walks
         and (on one training thread) the same vectors.
+    max_memory : int or str, optional
+        Refuse to start (``MemoryPlanError``, with a suggestion) when the
+        memory plan of :mod:`n2v_lite.memory` (graph, walk tables, walks,
+        gensim's two ``nodes x dimensions`` matrices, vocabulary) exceeds
+        this (bytes, or ``"4G"``, ``"512M"``). Default: the memory available.
     progress : bool, default True
         Progress bars on stderr.
 
@@ -116,7 +121,8 @@ class Node2Vec(BaseEstimator):
 
     def __init__(self, dimensions=128, walk_length=80, num_walks=10, window=10, p=1.0, q=1.0,
                  epochs=1, negative=5, sample=0.0, learning_rate=None, batch_size=1024,
-                 backend="gensim", workers=None, random_state=None, progress=True):
+                 backend="gensim", workers=None, random_state=None, max_memory=None,
+                 progress=True):
         self.dimensions = dimensions
         self.walk_length = walk_length
         self.num_walks = num_walks
@@ -131,6 +137,7 @@ class Node2Vec(BaseEstimator):
         self.backend = backend
         self.workers = workers
         self.random_state = random_state
+        self.max_memory = max_memory
         self.progress = progress
 
     def _check_params(self):
@@ -168,6 +175,8 @@ class Node2Vec(BaseEstimator):
         """
         trainer = self._check_params()
         graph = _as_graph(graph)
+        self._check_memory(graph.num_nodes, graph.num_stored_edges, graph.weighted,
+                           "auto" if walks is None else "memory")
         rng = as_generator(self.random_state)
         train_seed = int(rng.integers(2**63 - 1))  # drawn first: same with or without walks=
         start = time.perf_counter()
@@ -220,6 +229,7 @@ class Node2Vec(BaseEstimator):
 
         trainer = self._check_params()
         folder = walks if isinstance(walks, WalkFolder) else WalkFolder(walks)
+        self._check_memory(folder.num_nodes, 0, folder.graph_info["weighted"], "folder")
         train_seed = int(as_generator(self.random_state).integers(2**63 - 1))
         params = self._stored_params()
         params.update({k: folder.params[k] for k in ("num_walks", "walk_length", "p", "q")})
@@ -227,6 +237,15 @@ class Node2Vec(BaseEstimator):
                       walk_folder=str(folder.folder), walk_seed=folder.params.get("seed"))
         return self._train(trainer, folder, train_seed, folder.node_ids, folder.node_data,
                            source, time.perf_counter(), params)
+
+    def _check_memory(self, num_nodes, num_stored_edges, weighted, corpus):
+        from .memory import check_memory, estimate_memory
+
+        plan = estimate_memory(max(num_nodes, 1), num_stored_edges, dimensions=self.dimensions,
+                               num_walks=self.num_walks, walk_length=self.walk_length,
+                               weighted=weighted, p=self.p, q=self.q, corpus=corpus,
+                               workers=self.workers or default_workers(), from_file=False)
+        check_memory(plan, self.max_memory)
 
     def _train(self, trainer, walks, train_seed, node_ids, node_data, source, start, params):
         """Train on ``walks`` (array, chunk stream or walk folder) and keep the embedding."""

@@ -351,3 +351,29 @@ def test_explore_writes_one_page(tmp_path, model_path):
     assert page.lstrip().lower().startswith("<!doctype html") and "http://" not in page
     result = run("explore", model_path, "--out", "/proc/map.html")
     assert result.exit_code == 1 and "cannot write" in result.output
+
+
+def test_walks_to_a_folder_then_train_from_it(tmp_path, edges):
+    walk_dir = tmp_path / "walks"
+    result = run("walks", edges, "--out", walk_dir, "--num-walks", "4", "--walk-length", "8",
+                 "--seed", "1", "--partition-rows", "10", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote {walk_dir}: 48 walks, 384 tokens, 5 partition files\n"
+    args = ["--dimensions", "8", "--window", "3", "--seed", "0", "--quiet"]
+    first = run("train", walk_dir, "--out", tmp_path / "a.n2v", *args)
+    assert first.output == f"saved {tmp_path / 'a.n2v'}: 12 nodes x 8 dimensions\n"
+    run("train", walk_dir, "--out", tmp_path / "b.n2v", *args)  # a restart, from the walks
+    from n2v_lite import load
+
+    a, b = load(tmp_path / "a.n2v"), load(tmp_path / "b.n2v")
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    assert a.params["walk_length"] == 8 and a.info["walk_seed"] == 1
+    result = run("train", walk_dir, "--out", tmp_path / "d.n2v", "--max-memory", "1M")
+    assert result.exit_code == 1 and "Error: this run needs about" in result.output
+    result = run("train", walk_dir, "--out", tmp_path / "d.n2v", "--max-memory", "lots")
+    assert result.exit_code == 2 and "--max-memory" in result.output
+    assert not (tmp_path / "d.n2v").exists()
+    (walk_dir / "manifest.json").unlink()  # as if the walks had been interrupted
+    result = run("train", walk_dir, "--out", tmp_path / "c.n2v", *args)
+    assert result.exit_code == 1 and "incomplete" in result.output
+    assert not (tmp_path / "c.n2v").exists()

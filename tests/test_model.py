@@ -239,3 +239,12 @@ def test_fit_walks_trains_from_a_walk_folder_like_fit_on_the_same_walks(tmp_path
     np.testing.assert_array_equal(again.vectors, from_folder.vectors)
     tutorial = Node2Vec(**{**SMALL, "backend": "tutorial"}).fit_walks(folder).embedding_
     assert tutorial.vectors.shape == (10, 8)
+
+
+def test_a_run_that_does_not_fit_is_refused_before_the_work():
+    from n2v_lite.exceptions import MemoryPlanError
+
+    with pytest.raises(MemoryPlanError, match="but 0.00 GiB is allowed") as info:
+        Node2Vec(**{**SMALL, "max_memory": "1M"}).fit(two_communities())
+    assert "\n" not in str(info.value)
+    Node2Vec(**{**SMALL, "max_memory": "2G"}).fit(two_communities())  # fits
