@@ -82,7 +82,7 @@ _ALIAS_PER_EDGE = 110.0  # weighted graphs: alias tables and their build buffers
 _HASH_PER_EDGE = 113.0  # the prev -> x test as hash tables, with build buffers
 _BITSET_BUILD_PER_EDGE = 16.0  # the same test as a bitset: int64 rows and columns
 _BITSET_MAX_BYTES = 16 << 20  # walks._BITSET_MAX_BYTES
-_VOCAB_PER_NODE = 620.0  # gensim's vocabulary objects and tables
+_VOCAB_PER_NODE = 170.0  # gensim's vocabulary: keys, their dict, counts, tables
 _SPOOL = 24 << 20  # one chunk of token lists and gensim's job queue
 _BLOCK_CELLS = 1 << 21  # cells of one walk block (walks._MAX_BLOCK_CELLS)
 _GIB = 2**30
@@ -128,7 +128,7 @@ def estimate_memory(num_nodes, num_stored_edges, *, dimensions=128, num_walks=10
     --------
     >>> plan = estimate_memory(1405, 80086, dimensions=50, num_walks=10, walk_length=80)
     >>> plan["corpus"], round(plan["peak"] / 2**20)
-    ('memory', 168)
+    ('memory', 167)
     """
     n = check_int("num_nodes", num_nodes)
     e = check_int("num_stored_edges", num_stored_edges, minimum=0)

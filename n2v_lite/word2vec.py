@@ -634,13 +634,15 @@ def _build_vocab(model, keys, counts, corpus_count):
 
 
 def _vectors_by_index(model, num_nodes, mode):
+    """Row ``i`` = node index ``i``: gensim's own array, not a copy (the model is
+    dropped right after, so a copy would only add ``n x d x 4`` bytes to the peak)."""
     wv = model.wv
     keys = range(num_nodes) if mode == "iterable" else map(str, range(num_nodes))
     order = np.fromiter((wv.key_to_index[k] for k in keys), dtype=np.int64, count=num_nodes)
     vectors = wv.vectors
     if not np.array_equal(order, np.arange(num_nodes)):
         vectors = vectors[order]
-    return np.array(vectors, dtype=np.float32, copy=True)
+    return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
 _WORD2VEC_CLASS = None
