@@ -11,8 +11,9 @@
   logistic regression; each test node is given as many labels as it truly has
   (top-k); Macro- and Micro-F1 per training ratio, averaged over repeated
   splits.
-* :func:`tune` -- a grid over ``p`` and ``q`` scored on a validation split carved
-  from the training data only; the test split is used once, for the best pair.
+* :func:`tune` -- ``p`` and ``q`` chosen by successive halving (cheap fits for
+  every pair, full fits for the best) on repeated validation splits carved from
+  the training data only; the test split is used once, for the pick.
 
 Everything is reproducible from ``seed``: the split depends on the graph and the
 seed only, so every method evaluated with the same seed sees the same split.
@@ -40,6 +41,7 @@ __all__ = [
     "evaluate_embeddings",
     "read_labels",
     "movielens_genres",
+    "TUNE_METHODS",
     "tune",
 ]
 
@@ -563,83 +565,253 @@ def evaluate_embeddings(graph, model=None, *, labels=None, task="both", test_fra
 
 
 # -------------------------------------------------------------------- tuning
-def _with_pq(model, p, q, seed):
+#: Tuning methods: successive halving (default) or every pair fully fitted.
+TUNE_METHODS = ("halving", "grid")
+
+
+def _with_pq(model, p, q, seed, budget=1.0):
+    """A copy of ``model`` (default ``Node2Vec()``) with ``p``, ``q`` and a walk budget.
+
+    ``budget`` < 1 shrinks the walks to about that share of the full walk (and
+    so training) tokens: fewer walks per node first, then shorter walks, never
+    fewer than one walk per node or walks shorter than two nodes.
+    """
     if model is None:
         from .model import Node2Vec
 
-        return Node2Vec(p=p, q=q, random_state=seed, progress=False)
-    estimator = copy.deepcopy(model)
+        estimator = Node2Vec(random_state=seed, progress=False)
+    else:
+        estimator = copy.deepcopy(model)
+        if getattr(estimator, "random_state", 0) is None:
+            estimator.random_state = seed  # one seed for every pair: paired comparisons
     estimator.p, estimator.q = p, q
+    if budget < 1 and hasattr(estimator, "num_walks") and hasattr(estimator, "walk_length"):
+        walks, length = estimator.num_walks, estimator.walk_length
+        estimator.num_walks = max(1, int(budget * walks))
+        estimator.walk_length = max(2, min(length, int(round(budget * walks * length
+                                                             / estimator.num_walks))))
     return estimator
 
 
-def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, seed=None,
-         test_fraction=0.5, validation_fraction=0.2, progress=False):
-    """Grid search over ``p`` and ``q``, scored on validation data carved from training data.
+def _fit_tokens(estimator, num_nodes):
+    """Walk plus training tokens of one fit (the unit of ``cost_full_fits``)."""
+    walks = num_nodes * getattr(estimator, "num_walks", 1) * getattr(estimator, "walk_length", 1)
+    return walks * (1 + getattr(estimator, "epochs", 1))
 
-    With ``labels`` the task is node classification (score: Macro-F1): labelled
-    nodes are split into train and test (``test_fraction``), a validation part is
-    carved from the training nodes, each (p, q) embeds the graph and is scored on
-    the validation nodes. Without labels the task is link prediction (score:
+
+def _halving_rounds(num_pairs, eta, method):
+    """[(pairs kept, budget)] per round: keep the best 1/eta, eta times the budget."""
+    if method == "grid":
+        return [(num_pairs, 1.0)]
+    counts = [num_pairs]
+    while counts[-1] > 1:
+        counts.append(-(-counts[-1] // eta))
+    last = len(counts) - 1
+    return [(count, float(eta) ** (i - last)) for i, count in enumerate(counts)]
+
+
+class _NodeTask:
+    """Node classification: a fixed test split, repeated validation splits of the rest."""
+
+    name, metric = "node_classification", "macro_f1"
+
+    def __init__(self, graph, labels, test_fraction, validation_fraction, splits, rng):
+        self.graph, self.labels = graph, labels
+        self.nodes = _labelled_nodes(graph, labels)
+        order = rng.permutation(len(self.nodes))
+        n_test = int(round(test_fraction * len(order)))
+        self.test, self.train = order[:n_test], order[n_test:]
+        n_val = max(1, int(round(validation_fraction * len(self.train))))
+        self.folds = []
+        for _ in range(splits):
+            shuffled = rng.permutation(self.train)
+            self.folds.append((shuffled[n_val:], shuffled[:n_val], int(rng.integers(2**31))))
+        self.test_seed = int(rng.integers(2**31))
+        self.fit_graph = graph
+
+    def validate(self, estimator):
+        """Validation scores (one per split) of a fitted estimator."""
+        x, y = _xy(estimator, self.graph, self.labels, self.nodes)
+        return [_fit_and_score(x[fit], y[fit], x[val], y[val], seed)[0]
+                for fit, val, seed in self.folds]
+
+    def final(self, estimator, refit):
+        """(test score, extra full fits) of the pick."""
+        x, y = _xy(estimator, self.graph, self.labels, self.nodes)  # the pick's full fit
+        return _fit_and_score(x[self.train], y[self.train], x[self.test], y[self.test],
+                              self.test_seed)[0], 0.0
+
+
+class _LinkTask:
+    """Link prediction: test edges hidden, then validation edges hidden from the rest.
+
+    The validation score is the Hadamard AUC over ``splits`` random halvings of
+    the validation pairs into classifier training and scoring pairs.
+    """
+
+    name, metric = "link_prediction", "hadamard_auc"
+
+    def __init__(self, graph, test_fraction, validation_fraction, splits, rng):
+        self.outer = split_edges(graph, test_fraction, rng)
+        self.inner = split_edges(self.outer.residual, validation_fraction, rng,
+                                 avoid=self.outer.positives)
+        self.fit_graph = self.inner.residual
+        self.seeds = [int(rng.integers(2**31)) for _ in range(splits)]
+        self.test_seed = int(rng.integers(2**31))
+
+    @staticmethod
+    def _auc(vectors, split, seed):
+        return _pair_auc(vectors, split.positives, split.negatives, 0.5, as_generator(seed),
+                         ("hadamard",))[0]["hadamard"]
+
+    def validate(self, estimator):
+        vectors = embedding_matrix(estimator, self.fit_graph.node_ids)
+        return [self._auc(vectors, self.inner, seed) for seed in self.seeds]
+
+    def final(self, estimator, refit):
+        """(test score, extra full fits) of the pick."""
+        estimator = refit(self.outer.residual)  # the pick, embedded on the graph without the test edges only
+        vectors = embedding_matrix(estimator, self.outer.residual.node_ids)
+        return self._auc(vectors, self.outer, self.test_seed), 1.0
+
+
+def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, seed=None,
+         test_fraction=0.5, validation_fraction=0.2, method="halving", splits=5, eta=5,
+         progress=False):
+    """Choose ``p`` and ``q`` on validation data carved from the training data.
+
+    With ``labels`` the task is node classification (score: Macro-F1): the
+    labelled nodes are split once into train and test (``test_fraction``), and
+    ``splits`` random validation parts are carved from the training nodes; each
+    (p, q) embeds the graph once and is scored on every validation part (mean
+    and standard deviation). Without labels the task is link prediction (score:
     Hadamard AUC): the test edges are hidden first, validation edges are then
-    hidden from the residual graph, and each (p, q) embeds what is left.
-    Only the best pair ever sees the test split.
+    hidden from the residual graph, each (p, q) embeds what is left, and the
+    validation pairs are split ``splits`` times into classifier training and
+    scoring halves. Only the pick ever sees the test split.
+
+    ``method="halving"`` (successive halving) embeds every pair cheaply (about
+    ``eta**-rounds`` of the walk tokens: fewer and shorter walks), keeps the best
+    ``1/eta`` of them for a fit ``eta`` times bigger, and so on until one pair
+    is left, which gets a full fit. A 5 x 5 grid costs 25/25 + 5/5 + 1 = 3
+    full fits (link prediction: one more, to embed the graph without the test
+    edges), against 25 for ``method="grid"``, which fully fits every pair.
+    Every fit uses the same seed, so pairs are compared on the same random
+    numbers.
+
+    Parameters
+    ----------
+    graph : Graph
+    labels : dict, optional
+        node id -> labels; without them the task is link prediction.
+    ps, qs : sequence of float
+        The grid.
+    model : Node2Vec, optional
+        Unfitted estimator whose other parameters are used (default
+        ``Node2Vec()``); a ``random_state`` of None is replaced by one drawn
+        from ``seed``.
+    seed : int or numpy.random.Generator, optional
+        The same seed gives the same splits, fits and result (on one training
+        thread, the default with a seed).
+    test_fraction, validation_fraction : float
+        Share kept for the final test; share of the rest used for validation.
+    method : {"halving", "grid"}
+    splits : int
+        Repeated validation splits per pair.
+    eta : int
+        Halving factor (>= 2).
+    progress : bool
+        A progress bar (fits) on stderr.
 
     Returns
     -------
     dict
-        ``task``, ``metric``, ``table`` (one row per (p, q): ``p``, ``q``,
-        ``validation``, ``seconds``), ``best`` (``p``, ``q``, ``validation``,
-        ``test``).
+        ``task``, ``metric``; ``table``: one row per (p, q) with ``p``, ``q``,
+        ``validation`` (mean over the splits, at the biggest budget the pair
+        reached), ``validation_sd``, ``budget`` (share of a full fit),
+        ``round`` and ``seconds`` (all its fits and scoring); ``best``:
+        ``p``, ``q``, ``validation``, ``validation_sd``, ``test``; ``spread``:
+        ``splits``, ``best_sd`` and ``ties`` (the pairs of the last round with
+        two or more pairs whose mean lies within one standard deviation of
+        that round's best); ``rounds``: per round the ``budget``,
+        ``num_walks``, ``walk_length`` and the ``pairs`` fitted;
+        ``cost_full_fits`` (walk plus training tokens of every fit, test fit
+        included, over those of one full fit); ``method``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from n2v_lite import Node2Vec
+    >>> g = Graph.from_networkx(nx.connected_caveman_graph(8, 6))
+    >>> model = Node2Vec(dimensions=16, num_walks=10, walk_length=20, window=4)
+    >>> result = tune(g, ps=[1, 4], qs=[0.5, 2], model=model, seed=0)
+    >>> [r["pairs"] for r in result["rounds"]]
+    [4, 1]
+    >>> result["cost_full_fits"]          # 4 fits at 1/5, 1 full, 1 without the test edges
+    2.8
     """
+    from .validation import check_choice, check_int
+
+    check_choice("method", method, TUNE_METHODS)
+    splits, eta = check_int("splits", splits), check_int("eta", eta, minimum=2)
     if not 0 < test_fraction < 1 or not 0 < validation_fraction < 1:
         raise ValueError("test_fraction and validation_fraction must be between 0 and 1")
     grid = [(float(p), float(q)) for p in ps for q in qs]
     if not grid or any(p <= 0 or q <= 0 for p, q in grid):
         raise ValueError("p and q values must be > 0")
-    split_rng, embed_rng, score_rng = as_generator(seed).spawn(3)
+    split_rng, embed_rng = as_generator(seed).spawn(2)
     embed_seed = int(embed_rng.integers(2**31))
     if labels is not None:
-        task, metric = "node_classification", "macro_f1"
-        x_nodes = _labelled_nodes(graph, labels)
-        order = split_rng.permutation(len(x_nodes))
-        n_test = int(round(test_fraction * len(order)))
-        test, train = order[:n_test], order[n_test:]
-        n_val = max(1, int(round(validation_fraction * len(train))))
-        val, fit = train[:n_val], train[n_val:]
-
-        def score(p, q, train_idx, test_idx, g=graph):
-            estimator = _with_pq(model, p, q, embed_seed).fit(g)
-            x, y = _xy(estimator, graph, labels, x_nodes)
-            return _fit_and_score(x[train_idx], y[train_idx], x[test_idx], y[test_idx],
-                                  int(score_rng.integers(2**31)))[0]
-
-        validate = lambda p, q: score(p, q, fit, val)  # noqa: E731
-        final = lambda p, q: score(p, q, train, test)  # noqa: E731
+        task = _NodeTask(graph, labels, test_fraction, validation_fraction, splits, split_rng)
     else:
-        task, metric = "link_prediction", "hadamard_auc"
-        outer = split_edges(graph, test_fraction, split_rng)
-        inner = split_edges(outer.residual, validation_fraction, split_rng,
-                            avoid=outer.positives)
-
-        def score(p, q, split):
-            vectors = _embed(_with_pq(model, p, q, embed_seed), split.residual, None)
-            return _pair_auc(vectors, split.positives, split.negatives, 0.5,
-                             as_generator(int(score_rng.integers(2**31))),
-                             ("hadamard",))[0]["hadamard"]
-
-        validate = lambda p, q: score(p, q, inner)  # noqa: E731
-        final = lambda p, q: score(p, q, outer)  # noqa: E731
-    table = []
-    for p, q in progress_bar(grid, desc="tune", unit="pair", enabled=progress):
-        start = time.perf_counter()
-        value = validate(p, q)
-        table.append({"p": p, "q": q, "validation": value,
-                      "seconds": round(time.perf_counter() - start, 2)})
-    best = max(table, key=lambda row: row["validation"])
-    return {"task": task, "metric": metric, "table": table,
+        task = _LinkTask(graph, test_fraction, validation_fraction, splits, split_rng)
+    full_tokens = _fit_tokens(_with_pq(model, 1.0, 1.0, embed_seed), task.fit_graph.num_nodes)
+    schedule = _halving_rounds(len(grid), eta, method)
+    rows = {pair: {"p": pair[0], "q": pair[1], "seconds": 0.0} for pair in grid}
+    fitted, cost, rounds, alive = {}, 0.0, [], list(grid)
+    bar = progress_bar(total=sum(count for count, _ in schedule), desc="tune", unit="fit",
+                       enabled=progress)
+    with bar:
+        for number, (count, budget) in enumerate(schedule):
+            alive = alive[:count]
+            for pair in alive:
+                start = time.perf_counter()
+                estimator = _with_pq(model, *pair, embed_seed, budget)
+                cost += _fit_tokens(estimator, task.fit_graph.num_nodes) / full_tokens
+                estimator.fit(task.fit_graph)
+                scores = task.validate(estimator)
+                fitted[pair] = estimator
+                rows[pair].update(validation=float(np.mean(scores)),
+                                  validation_sd=float(np.std(scores)), budget=budget,
+                                  round=number)
+                rows[pair]["seconds"] += time.perf_counter() - start
+                bar.update()
+            alive.sort(key=lambda pair: -rows[pair]["validation"])  # stable: grid order on ties
+            rounds.append({"round": number, "budget": budget, "pairs": len(alive),
+                           "num_walks": getattr(estimator, "num_walks", None),
+                           "walk_length": getattr(estimator, "walk_length", None),
+                           "scores": {pair: (rows[pair]["validation"],
+                                             rows[pair]["validation_sd"]) for pair in alive}})
+    best = rows[alive[0]]
+    contest = [r for r in rounds if r["pairs"] > 1]
+    ties = []
+    if contest:
+        scores = contest[-1]["scores"]
+        top_mean, top_sd = max(scores.values())
+        ties = [pair for pair, (mean, _) in scores.items() if top_mean - mean <= top_sd]
+    for r in rounds:
+        r["scores"] = [[p, q, mean, sd] for (p, q), (mean, sd) in r["scores"].items()]
+    start = time.perf_counter()
+    test, extra = task.final(
+        fitted[alive[0]], lambda g: _with_pq(model, best["p"], best["q"], embed_seed).fit(g))
+    cost += extra
+    best["seconds"] += time.perf_counter() - start
+    table = [dict(row, seconds=round(row["seconds"], 2)) for row in rows.values()]
+    return {"task": task.name, "metric": task.metric, "method": method, "table": table,
             "best": {"p": best["p"], "q": best["q"], "validation": best["validation"],
-                     "test": final(best["p"], best["q"])}}
+                     "validation_sd": best["validation_sd"], "test": test},
+            "spread": {"splits": splits, "best_sd": best["validation_sd"], "ties": ties},
+            "rounds": rounds, "cost_full_fits": round(cost, 4)}
 
 
 def _labelled_nodes(graph, labels):

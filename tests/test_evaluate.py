@@ -157,3 +157,88 @@ def test_split_avoids_given_pairs_as_negatives(caveman):
         inner = split_edges(outer.residual, 0.3, seed=seed, avoid=outer.positives)
         hidden = {tuple(sorted(p)) for p in outer.positives.tolist()}
         assert not {tuple(sorted(p)) for p in inner.negatives.tolist()} & hidden
+
+
+class BudgetedEmbedder(PQEmbedder):
+    """PQEmbedder with walk parameters: fewer walk tokens give noisier vectors.
+
+    Like node2vec, a cheap fit ranks pairs roughly (noise grows as the budget
+    shrinks) and a full fit ranks them well; quality peaks at p = 2, q = 0.5.
+    """
+
+    def __init__(self, p=1.0, q=1.0, num_walks=10, walk_length=40, epochs=1, random_state=None):
+        super().__init__(p, q)
+        self.num_walks, self.walk_length, self.epochs = num_walks, walk_length, epochs
+        self.random_state = random_state
+
+    def fit(self, graph):
+        from n2v_lite.embedding import NodeEmbedding
+
+        budget = self.num_walks * self.walk_length / 400
+        gap = abs(np.log2(self.p) - 1) + abs(np.log2(self.q) + 1)
+        rng = np.random.default_rng([self.random_state or 0, int(self.p * 8), int(self.q * 8)])
+        labels = np.repeat(np.eye(12), 8, axis=0)[: graph.num_nodes] * 2
+        vectors = 2 * labels + rng.normal(0, 0.5 + gap + 0.2 / budget ** 0.5, labels.shape)
+        self.embedding_ = NodeEmbedding(vectors, graph.node_ids)
+        return self
+
+
+def _without_seconds(result):
+    return {**result, "table": [{k: v for k, v in row.items() if k != "seconds"}
+                                for row in result["table"]]}
+
+
+def test_tune_halving_schedule_cost_and_spread(caveman):
+    labels = {n: [n // 8] for n in caveman.node_ids.tolist()}
+    grid = [0.25, 0.5, 1.0, 2.0, 4.0]
+    result = tune(caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0)
+    assert [(r["pairs"], r["budget"]) for r in result["rounds"]] == [(25, 0.04), (5, 0.2),
+                                                                   (1, 1.0)]
+    # 1/25 of 10 x 40 walk tokens: one walk of 16; 1/5: two walks of 40; then the full fit
+    assert [(r["num_walks"], r["walk_length"]) for r in result["rounds"]] == [(1, 16), (2, 40),
+                                                                             (10, 40)]
+    assert result["cost_full_fits"] == pytest.approx(3.0)   # 25/25 + 5/5 + 1
+    assert (result["best"]["p"], result["best"]["q"]) == (2.0, 0.5)
+    assert result["spread"]["splits"] == 5 and result["best"]["validation_sd"] > 0
+    assert (2.0, 0.5) in result["spread"]["ties"]
+    rows = {(r["p"], r["q"]): r for r in result["table"]}
+    assert len(rows) == 25 and rows[(2.0, 0.5)]["budget"] == 1.0
+    assert sum(r["budget"] == 0.04 for r in rows.values()) == 20
+    assert all(r["validation_sd"] >= 0 for r in rows.values())
+    again = tune(caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0)
+    assert _without_seconds(again) == _without_seconds(result)
+    full = tune(caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0,
+                method="grid")
+    assert full["cost_full_fits"] == pytest.approx(25.0) and len(full["rounds"]) == 1
+    linked = tune(caveman, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0)
+    assert linked["cost_full_fits"] == pytest.approx(4.0)   # + the fit without the test edges
+    from n2v_lite.exceptions import ParameterError
+    with pytest.raises(ParameterError, match="method"):
+        tune(caveman, labels, model=BudgetedEmbedder(), method="random")
+
+
+def test_tune_halving_picks_within_the_grid_spread_with_node2vec():
+    # node classification only: on a graph this small the link-prediction AUC of one
+    # fit varies more with the embedding seed than between (p, q) pairs
+    from n2v_lite import Node2Vec
+
+    # two dense communities joined by a sparse band: p and q matter, a little
+    g = nx.stochastic_block_model([40, 40, 40], [[0.25, 0.02, 0.005], [0.02, 0.25, 0.02],
+                                                 [0.005, 0.02, 0.25]], seed=1)
+    graph = Graph.from_networkx(g)
+    labels = {n: [n // 40] for n in range(120)}
+    model = Node2Vec(dimensions=16, num_walks=10, walk_length=80, window=5, progress=False)
+    grid = [0.25, 1.0, 4.0]
+    halving = tune(graph, labels, ps=grid, qs=grid, model=model, seed=3, splits=3)
+    exhaustive = tune(graph, labels, ps=grid, qs=grid, model=model, seed=3, splits=3,
+                      method="grid")
+    # 9/25 + 2/5 + 1 full fits, against 9
+    assert halving["cost_full_fits"] <= 1.8
+    assert exhaustive["cost_full_fits"] == pytest.approx(9)
+    pick = (halving["best"]["p"], halving["best"]["q"])
+    scores = {(r["p"], r["q"]): r for r in exhaustive["table"]}
+    best = exhaustive["best"]
+    assert pick == (best["p"], best["q"]) or \
+        scores[pick]["validation"] >= best["validation"] - 2 * max(best["validation_sd"], 0.005)
+    again = tune(graph, labels, ps=grid, qs=grid, model=model, seed=3, splits=3)
+    assert _without_seconds(again) == _without_seconds(halving)
