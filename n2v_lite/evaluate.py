@@ -670,7 +670,7 @@ class _LinkTask:
 
     def final(self, estimator, refit):
         """(test score, extra full fits) of the pick."""
-        estimator = refit(self.outer.residual)  # the pick, embedded on the graph without the test edges only
+        estimator = refit(self.outer.residual)  # the pick, on the graph less the test edges
         vectors = embedding_matrix(estimator, self.outer.residual.node_ids)
         return self._auc(vectors, self.outer, self.test_seed), 1.0
 

@@ -166,7 +166,7 @@ def tune_vs_grid(args):
             continue
         graph, labels, _ = load(name)
         model = Node2Vec(workers=args.workers, progress=False)
-        for method in ("halving", "exhaustive"):
+        for method in ("halving", "grid"):
             start = time.perf_counter()
             result = tune(graph, labels, ps=grid, qs=grid, model=model, seed=args.seeds[0],
                           method=method, progress=not args.quiet)
@@ -185,10 +185,11 @@ def tune_vs_grid(args):
           f"{'test':>8}{'full fits':>10}{'seconds':>9}{'time ratio':>11}")
     for row in rows:
         base = next(r for r in rows if r["dataset"] == row["dataset"]
-                    and r["method"] == "exhaustive")
+                    and r["method"] == "grid")
         row["time_ratio"] = round(row["seconds"] / base["seconds"], 3)
         print(f"{row['dataset']:<13}{row['method']:<12}{row['grid']:<6}"
-              f"{row['p']:>5g},{row['q']:<4g}{row['validation']:>10.4f} ({row['validation_sd']:.3f})"
+              f"{row['p']:>5g},{row['q']:<4g}{row['validation']:>10.4f}"
+              f" ({row['validation_sd']:.3f})"
               f"{row['test']:>8.4f}{row['cost_full_fits']:>10.2f}{row['seconds']:>9.1f}"
               f"{row['time_ratio']:>11.3f}")
     return rows

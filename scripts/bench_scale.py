@@ -14,10 +14,11 @@ p = q = 1, 128 dimensions, window 10, 5 negatives, sample 1e-3, 1 epoch, 2 worke
   walks and trains in one pass (its walks cannot be timed apart from its training).
 
 Per phase it prints wall seconds, tokens per second, the peak RSS (``VmHWM``, reset
-between phases where the kernel allows; the whole child's ``ru_maxrss`` otherwise) and
-bytes of peak RSS per edge, with ratios against fastnode2vec in the same run. Bars:
-end to end at most 0.6x fastnode2vec's wall time with peak RSS at most 2 GiB; reading
-the 5M / 25M graph under 1.5 GiB. The last line is one JSON object.
+between phases) and bytes of peak RSS per edge, with ratios against fastnode2vec in the
+same run. A child's peak is its own ``VmHWM``, not ``ru_maxrss``, which after fork +
+exec also counts the parent's resident memory at the fork. Bars: end to end at most
+0.6x fastnode2vec's wall time with peak RSS at most 2 GiB; reading the 5M / 25M graph
+under 1.5 GiB. The last line is one JSON object.
 
 fastnode2vec lives in its own virtualenv, never in n2v_lite's dependencies::
 
@@ -35,7 +36,6 @@ It takes minutes: the machine's two cores, and gensim at a 1M-node vocabulary
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -83,18 +83,28 @@ def power_law_edges(path, nodes, edges, seed=0, exponent=2.5):
 
 
 # ------------------------------------------------------------------ children
+_PEAKS = []  # VmHWM readings of this child, taken before each reset and after each phase
+
+
 def _peak_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The child's own peak RSS.
+
+    Not ``ru_maxrss``: after fork + exec it also counts the parent's resident set
+    at fork time (the kernel keeps the larger), which is not the child's memory.
+    """
+    return max(_PEAKS + [status_mib("VmHWM")])
 
 
 def _phase(name, run, phases):
     """Run one phase; record seconds and its peak RSS (VmHWM after a reset if possible)."""
+    _PEAKS.append(status_mib("VmHWM"))
     exact = reset_peak()
     start = time.perf_counter()
     result = run()
+    peak = status_mib("VmHWM")
+    _PEAKS.append(peak)
     phases[name] = {"seconds": round(time.perf_counter() - start, 2),
-                    "peak_mib": round(status_mib("VmHWM") if exact else _peak_mib(), 1),
-                    "peak_exact": exact}
+                    "peak_mib": round(peak, 1), "peak_exact": exact}
     return result
 
 
