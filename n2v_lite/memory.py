@@ -68,7 +68,7 @@ __all__ = ["estimate_memory", "check_memory", "parse_memory", "available_memory"
            "TOLERANCE", "CORPUS_CHOICES"]
 
 #: Relative error allowed between the estimated and a measured peak (the
-#: calibration runs were within 9%).
+#: calibration runs were within 5%).
 TOLERANCE = 0.2
 #: How the walks are held while training.
 CORPUS_CHOICES = ("auto", "memory", "stream", "folder")
@@ -77,10 +77,10 @@ AUTO_MEMORY_WALK_BYTES = 256 << 20
 
 # Measured constants (bytes): peak RSS in fresh processes (see the module notes).
 _BASELINE = 137 << 20  # python + numpy, pandas, scipy, gensim, n2v_lite imported
-_READ_PER_EDGE = 72.0  # transient while parsing an edge list, per stored edge
-_ALIAS_PER_EDGE = 110.0  # weighted graphs: alias tables and their build buffers
+_READ_PER_EDGE = 25.0  # transient while parsing an edge list, per stored edge
+_ALIAS_PER_EDGE = 118.0  # weighted graphs: alias tables and their build buffers
 _HASH_PER_EDGE = 113.0  # the prev -> x test as hash tables, with build buffers
-_BITSET_BUILD_PER_EDGE = 16.0  # the same test as a bitset: int64 rows and columns
+_BITSET_BUILD_PER_EDGE = 54.0  # the same test as a bitset, with its build buffers
 _BITSET_MAX_BYTES = 16 << 20  # walks._BITSET_MAX_BYTES
 _VOCAB_PER_NODE = 170.0  # gensim's vocabulary: keys, their dict, counts, tables
 _SPOOL = 24 << 20  # one chunk of token lists and gensim's job queue
