@@ -612,7 +612,7 @@ def _id_array(ids, where="", checked=False):
             if kind == "f" and np.isnan(ids).any():
                 check_node_ids([np.nan], where)  # raises: nan is not an id
             if len(pd.unique(ids)) != len(ids):
-                _refuse_duplicates(check_node_ids(ids.tolist(), where), where)
+                check_node_ids(ids.tolist(), where)
             if kind == "int":
                 try:
                     return ids.astype(np.int64)
@@ -622,24 +622,13 @@ def _id_array(ids, where="", checked=False):
     if checked:
         values = ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
     else:
-        values = _refuse_duplicates(check_node_ids(ids, where), where)
+        values = check_node_ids(ids, where)
     if values and all(type(v) is int for v in values) and \
             all(-2**63 <= v < 2**63 for v in values):
         return np.array(values, dtype=np.int64)
     if values and all(type(v) is float for v in values):
         return np.array(values, dtype=np.float64)
     return _object_array(values)
-
-
-def _refuse_duplicates(values, where):
-    """``values`` (checked ids) unchanged, or a GraphError naming the first repeated id."""
-    if len(set(values)) != len(values):
-        seen = set()
-        for value in values:
-            if value in seen:
-                raise GraphError(f"{where}node id {_shown(value)} appears twice")
-            seen.add(value)
-    return values
 
 
 def _sort_order(ids):
@@ -722,7 +711,7 @@ def _factorize_ids(src_raw, dst_raw, nodes, where, parse_ints=False):
     if both.dtype == object and not parse_ints and pd.api.types.infer_dtype(
             both, skipna=False) not in ("string", "integer"):
         # mixed ids: check them all before hashing merges 1, 1.0 and True
-        check_node_ids(both.tolist(), "DataFrame: ")
+        check_node_ids(both.tolist(), "DataFrame: ", distinct=False)
     codes, uniques = pd.factorize(both, sort=False)
     uniques = np.asarray(uniques)
     if parse_ints and uniques.dtype == object:

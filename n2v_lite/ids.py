@@ -62,26 +62,40 @@ def _check_one(value, where):
                      f"be int, str, float, bool or tuples of those")
 
 
-def check_node_ids(ids, where=""):
+def check_node_ids(ids, where="", distinct=True):
     """The ids as a list of plain Python values, checked: allowed types, all distinct.
 
     ``where`` prefixes the message (e.g. ``"networkx graph: "``).
+    ``distinct=False`` allows an id to repeat (edge endpoints) but still
+    refuses two ids that would merge as Python keys.
 
     Raises
     ------
     GraphError
-        An id of a type that has no faithful stored form, a NaN, or two ids
-        that Python takes as one key (``1``, ``1.0`` and ``True`` are one
-        dict key, so they cannot be three nodes).
+        An id of a type that has no faithful stored form, a NaN, an id given
+        twice, or two ids that Python takes as one key (``1``, ``1.0`` and
+        ``True`` are one dict key, so they cannot be three nodes).
     """
     values = [_check_one(v, where) for v in ids]
     seen = {}
-    for value in values:
-        other = seen.setdefault(value, value)
-        if other is not value and (type(other) is not type(value) or other != value):
-            raise GraphError(f"{where}node ids {other!r} and {value!r} are equal as Python "
-                             f"keys; give them distinct ids")
+    for i, value in enumerate(values):
+        first = seen.setdefault(value, i)
+        if first == i:
+            continue
+        other = values[first]
+        if type(other) is type(value) and other == value:
+            if not distinct:
+                continue
+            raise GraphError(f"{where}node id {_shown(value)} appears twice")
+        raise GraphError(f"{where}node ids {_shown(other)} and {_shown(value)} are equal as "
+                         f"Python keys; give them distinct ids")
     return values
+
+
+def _shown(value, limit=40):
+    """A value as it is shown in messages: its repr, cut to about ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _to_json(value):

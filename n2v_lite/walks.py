@@ -310,7 +310,9 @@ class _Walker:
         self.degf = deg.astype(np.float64)
         self.has_dead_ends = bool(np.any(deg == 0))
         self.indices = np.asarray(graph.indices)  # int32: half the cache footprint of int64
-        weights = self.weights = np.asarray(graph.weights, dtype=np.float64)
+        # an unweighted graph's weights are a read-only view of ones: keep it a view
+        weights = self.weights = np.asarray(graph.weights, dtype=np.float64) \
+            if graph.weighted else graph.weights
         self.weighted = bool(graph.weighted)
         if self.weighted:
             self.prob, self.alias = _alias_tables(indptr, weights)
