@@ -169,6 +169,37 @@ def train_options(dimensions=128, window=10, epochs=1, negative=5, sample=0.0, b
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress bars on stderr.")
 
 
+def _spark_conf(ctx, param, values):
+    """KEY=VALUE pairs as a dict (an option callback)."""
+    conf = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE")
+        conf[key.strip()] = value
+    return conf
+
+
+spark_options = _stack(
+    click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
+                 help="Walk on this machine, or on Spark's executors (pip install "
+                      "'n2v-lite[spark]'; the same walks for the same seed)."),
+    click.option("--master", default=None,
+                 help="Spark master URL, with --engine spark  [default: local[2], or the one "
+                      "spark-submit gives]"),
+    click.option("--spark-conf", multiple=True, metavar="KEY=VALUE", callback=_spark_conf,
+                 help="A Spark setting, with --engine spark (repeatable)."),
+)
+
+
+def _spark_session(master, conf, quiet):
+    from . import spark
+
+    if not quiet:
+        click.echo(f"starting Spark ({master or 'local[2]'})", err=True)
+    return spark.session(master, conf)
+
+
 FORMAT_KEYS = ("directed", "weighted", "sep", "header")
 
 
@@ -265,9 +296,14 @@ def movielens(data, download, min_rating, min_weight, queries, topn, fmt, out, q
 @click.option("--export", "export_format",
               type=click.Choice(EXPORT_FORMATS), default=None,
               help="Also export the vectors next to the model.")
+@spark_options
+@click.option("--spark-trainer", type=click.Choice(["gensim", "spark"]), default="gensim",
+              help="With --engine spark: gensim on this machine from the walk files, or "
+                   "Spark ML's Word2Vec (hierarchical softmax) on the cluster.")
 @quiet_option
 @library_errors
-def embed(edges, out, export_format, quiet, **options):
+def embed(edges, out, export_format, engine, master, spark_conf, spark_trainer, quiet,
+          **options):
     """Learn node2vec embeddings of an edge list and save the model.
 
     EDGES is a text file with 'source target [weight]' per line (tab, comma or
@@ -277,8 +313,19 @@ def embed(edges, out, export_format, quiet, **options):
     target = _export_target(out, export_format) if export_format else None
     _checked_output(out)
     _checked_output(target if export_format != "projector" else None)
-    graph, _ = _read(edges, _pop_format(options), quiet)
-    embedding = _estimator(options, quiet).fit(graph).embedding_
+    fmt = _pop_format(options)
+    if engine == "spark":
+        from .spark import fit as spark_fit
+
+        params = dict(options, random_state=options.pop("seed"), progress=not quiet)
+        for name in ("backend", "max_memory"):
+            params.pop(name)
+        embedding = spark_fit(edges, spark=_spark_session(master, spark_conf, quiet),
+                              trainer=spark_trainer, directed=fmt["directed"], sep=fmt["sep"],
+                              header=fmt["header"], **params)
+    else:
+        graph, _ = _read(edges, fmt, quiet)
+        embedding = _estimator(options, quiet).fit(graph).embedding_
     embedding.save(out)
     click.echo(f"saved {out}: {len(embedding)} nodes x {embedding.dimensions} dimensions")
     if export_format:
@@ -303,9 +350,13 @@ def _export_target(model_path, fmt):
               help="Walks per partition file of a walk folder  [default: about 64 MB of text]")
 @click.option("--workers", type=COUNT, default=None,
               help="Walk threads  [default: all available cores]")
+@spark_options
+@click.option("--parquet", is_flag=True,
+              help="With --engine spark: also write the walks as Parquet (walks.parquet).")
 @quiet_option
 @library_errors
-def walks(edges, p, q, num_walks, walk_length, seed, out, partition_rows, workers, quiet, **fmt):
+def walks(edges, p, q, num_walks, walk_length, seed, out, partition_rows, workers, engine,
+          master, spark_conf, parquet, quiet, **fmt):
     """Write node2vec walks: a walk folder to train from later, or text lines of node ids.
 
     A walk folder makes training restartable: `n2v-lite train DIR --out MODEL`
@@ -318,6 +369,18 @@ def walks(edges, p, q, num_walks, walk_length, seed, out, partition_rows, worker
     folder = out != "-" and Path(out).suffix.lower() not in (".txt", ".walks")
     if out != "-":  # an existing folder is checked inside, a new one beside it
         _checked_output(Path(out) / "manifest.json" if Path(out).is_dir() else out)
+    if engine == "spark":
+        if not folder:
+            raise click.UsageError("--engine spark writes a walk folder: give --out DIR")
+        from .spark import read_graph, write_walks as spark_write_walks
+
+        spark = _spark_session(master, spark_conf, quiet)
+        graph = read_graph(edges, spark, directed=fmt["directed"], sep=fmt["sep"],
+                           header=fmt["header"])
+        written = spark_write_walks(graph, out, num_walks, walk_length, p, q, seed, spark=spark,
+                                    parquet=parquet, progress=not quiet)
+        _say_walks(out, written)
+        return
     graph, _ = _read(edges, fmt, quiet)
     if out == "-":
         write_walks(sys.stdout, graph, num_walks, walk_length, p, q, seed, workers=workers,
@@ -327,12 +390,15 @@ def walks(edges, p, q, num_walks, walk_length, seed, out, partition_rows, worker
             write_walks(handle, graph, num_walks, walk_length, p, q, seed, workers=workers,
                         progress=not quiet)
     else:
-        written = write_walk_folder(graph, out, num_walks, walk_length, p, q, seed,
-                                    workers=workers, rows_per_partition=partition_rows,
-                                    progress=not quiet)
-        click.echo(f"wrote {out}: {written.rows} walks, {written.tokens} tokens, "
-                   f"{len(written.partitions)} partition file"
-                   f"{'' if len(written.partitions) == 1 else 's'}")
+        _say_walks(out, write_walk_folder(graph, out, num_walks, walk_length, p, q, seed,
+                                          workers=workers, rows_per_partition=partition_rows,
+                                          progress=not quiet))
+
+
+def _say_walks(out, written):
+    parts = len(written.partitions)
+    click.echo(f"wrote {out}: {written.rows} walks, {written.tokens} tokens, {parts} partition "
+               f"file{'' if parts == 1 else 's'}")
 
 
 @cli.command()

@@ -48,7 +48,6 @@ import re
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -61,10 +60,10 @@ from .validation import check_choice, check_int, check_positive, check_seed
 __all__ = [
     "SparkUnavailableError",
     "BroadcastLimitError",
-    "SparkEmbedding",
     "DEFAULT_MAX_BROADCAST_BYTES",
     "SPARK_WORD2VEC_MAX_CELLS",
     "local_session",
+    "session",
     "read_graph",
     "csr_broadcast_bytes",
     "random_walks",
@@ -81,10 +80,6 @@ TRAINERS = ("gensim", "spark")
 _INT_PATTERN = r"^-?(0|[1-9][0-9]*)$"
 _WALK_PARAMS = ("dimensions", "walk_length", "num_walks", "window", "p", "q", "epochs",
                 "negative", "sample", "learning_rate", "workers", "random_state", "progress")
-_DEFAULTS = dict(dimensions=128, walk_length=80, num_walks=10, window=10, p=1.0, q=1.0,
-                 epochs=1, negative=5, sample=0.0, learning_rate=None, workers=None,
-                 random_state=None, progress=True)
-
 
 class SparkUnavailableError(N2VLiteError, ImportError):
     """pyspark (or Java) is missing: install ``n2v-lite[spark]`` and a JRE."""
@@ -92,36 +87,6 @@ class SparkUnavailableError(N2VLiteError, ImportError):
 
 class BroadcastLimitError(N2VLiteError, MemoryError):
     """The graph's CSR is larger than ``max_broadcast_bytes``."""
-
-
-@dataclass
-class SparkEmbedding:
-    """What :func:`fit` returns (the lead wraps it into the package's result type).
-
-    Attributes
-    ----------
-    vectors : ndarray of float32, shape (num_nodes, dimensions)
-        Row ``i`` is the vector of node index ``i``.
-    node_ids : list
-        The node ids in index order.
-    loss_history : list of float
-        gensim's per-epoch loss (nats); empty for ``trainer="spark"``
-        (Spark ML does not report a loss).
-    params : dict
-        The node2vec parameters used.
-    info : dict
-        Sizes, partitions, trainer and the seconds of each stage.
-    """
-
-    vectors: np.ndarray
-    node_ids: list
-    loss_history: list = field(default_factory=list)
-    params: dict = field(default_factory=dict)
-    info: dict = field(default_factory=dict)
-
-    def __repr__(self):
-        n, d = self.vectors.shape
-        return f"SparkEmbedding({n} nodes x {d} dims, trainer={self.info.get('trainer')!r})"
 
 
 # ------------------------------------------------------------------ session
@@ -171,6 +136,26 @@ def local_session(master="local[2]", conf=None, app_name="n2v_lite"):
             "check that Java 17 is installed and the loopback interface is up") from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def session(master=None, conf=None):
+    """A SparkSession for a master URL: the one the command line starts.
+
+    ``None`` or a ``local[...]`` master gets :func:`local_session` (loopback,
+    no UI; default ``local[2]``); a cluster master (``yarn``, ``spark://...``,
+    ``k8s://...``) gets Spark's own settings plus ``conf``. Under
+    ``spark-submit`` an active session is reused as it is.
+    """
+    session_class = _pyspark()
+    active = session_class.getActiveSession()
+    if active is not None:
+        return active
+    if master is None or master.startswith("local"):
+        return local_session(master or "local[2]", conf)
+    builder = session_class.builder.master(master).appName("n2v_lite")
+    for key, value in (conf or {}).items():
+        builder = builder.config(str(key), str(value))
+    return builder.getOrCreate()
 
 
 def _local_cores(master):
@@ -672,6 +657,7 @@ def write_walks(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=None, 
     from pathlib import Path
 
     from .corpus import _prepare_folder, finish_walk_folder
+    from .embedding import node_metadata
 
     spark = _session(spark)
     stages = _Stages(progress)
@@ -711,7 +697,8 @@ def write_walks(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=None, 
                       "p": job.p, "q": job.q,
                       "seed": seed if isinstance(seed, (int, np.integer)) else None},
         graph_info={"directed": graph.directed, "weighted": graph.weighted,
-                    "num_edges": graph.num_edges})
+                    "num_edges": graph.num_edges},
+        node_data=node_metadata(graph))
 
 
 def _walk_rows(block_rows, blocks, as_tokens=False):
@@ -742,7 +729,7 @@ def _write_parquet(spark, blocks, block_rows, path):
 
 # ----------------------------------------------------------------- training
 def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=False,
-        walk_folder=None, max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
+        sep=None, header=None, walk_folder=None, max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
         trainer_partitions=1, **node2vec_params):
     """node2vec on Spark: read the graph, walk on the executors, train.
 
@@ -762,8 +749,8 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
         ``num_nodes x dimensions < 2**31``. No loss is reported.
     num_partitions : int, optional
         Walk partitions (see :func:`random_walks`).
-    directed : bool
-        How a DataFrame or path is read.
+    directed, sep, header
+        How a DataFrame or path is read (see :func:`read_graph`).
     walk_folder : path, optional
         Keep the walk folder there (gensim trainer); default: a temporary
         folder, removed afterwards.
@@ -780,7 +767,11 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
 
     Returns
     -------
-    SparkEmbedding
+    NodeEmbedding
+        The same result type as a local fit (saved, loaded and queried the
+        same way); with the gensim trainer the vectors equal a local
+        ``Node2Vec(...).fit(graph)`` with the same ``random_state`` (on one
+        training thread).
 
     Examples
     --------
@@ -788,19 +779,22 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
     >>> emb.vectors.shape                                                       # doctest: +SKIP
     (82168, 64)
     """
+    from .embedding import NodeEmbedding, node_metadata
+    from .model import Node2Vec
+
     unknown = sorted(set(node2vec_params) - set(_WALK_PARAMS))
     if unknown:
         raise ParameterError(f"unknown node2vec parameter {unknown[0]!r}; "
                              f"valid: {', '.join(_WALK_PARAMS)}")
-    params = dict(_DEFAULTS, **node2vec_params)
+    estimator = Node2Vec(**node2vec_params)
+    estimator._check_params()  # the estimator's own checks, before the cluster is touched
+    params = estimator.get_params()
     trainer = check_choice("trainer", trainer, TRAINERS)
-    for name in ("dimensions", "walk_length", "num_walks", "window", "epochs", "negative"):
-        check_int(name, params[name])
     trainer_partitions = check_int("trainer_partitions", trainer_partitions)
-    check_seed("random_state", params["random_state"])
     spark = _session(spark)
     stages = _Stages(params["progress"])
-    graph = read_graph(graph, spark, directed=directed, max_broadcast_bytes=max_broadcast_bytes)
+    graph = read_graph(graph, spark, directed=directed, sep=sep, header=header,
+                       max_broadcast_bytes=max_broadcast_bytes)
     stages.done("graph", repr(graph))
     n = graph.num_nodes
     if trainer == "spark" and n * params["dimensions"] >= SPARK_WORD2VEC_MAX_CELLS:
@@ -812,45 +806,32 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
     rng = as_generator(params["random_state"])
     train_seed = int(rng.integers(2**63 - 1))
     walk_args = (graph, params["num_walks"], params["walk_length"], params["p"], params["q"], rng)
-    info = {"trainer": trainer, "num_nodes": n, "num_edges": int(graph.num_edges),
-            "directed": bool(graph.directed), "weighted": bool(graph.weighted),
-            "spark_version": spark.version, "master": spark.sparkContext.master}
+    info = {"trainer": trainer, "spark_version": spark.version,
+            "master": spark.sparkContext.master}
     if trainer == "gensim":
-        vectors, losses = _train_gensim(spark, walk_args, params, train_seed, walk_folder,
-                                        num_partitions, max_broadcast_bytes, stages, info)
-    else:
-        vectors, losses = _train_spark(spark, walk_args, params, train_seed, num_partitions,
-                                       trainer_partitions, max_broadcast_bytes, stages, info)
-    info["seconds"] = dict(stages.seconds)
-    used = {k: params[k] for k in _WALK_PARAMS if k not in ("progress",)}
+        with tempfile.TemporaryDirectory(prefix="n2v_lite-walks-") as tmp:
+            folder = write_walks(graph, walk_folder if walk_folder is not None else tmp,
+                                 *walk_args[1:], spark=spark, num_partitions=num_partitions,
+                                 max_broadcast_bytes=max_broadcast_bytes, progress=False)
+            stages.done("walks", f"{folder.rows:,} walks, {folder.tokens:,} tokens in "
+                                 f"{len(folder.partitions)} partition files")
+            embedding = estimator.fit_walks(folder).embedding_  # exactly as a local fit
+        stages.done("train", f"gensim skip-gram, negative sampling, {params['epochs']} epoch(s)")
+        embedding.info.update(info, walk_partitions=len(folder.partitions),
+                              seconds=dict(stages.seconds))
+        if walk_folder is None:
+            embedding.info.pop("walk_folder", None)
+        return embedding
+    vectors = _train_spark(spark, walk_args, params, train_seed, num_partitions,
+                           trainer_partitions, max_broadcast_bytes, stages, info)
+    info.update(num_nodes=n, num_edges=int(graph.num_edges), directed=bool(graph.directed),
+                weighted=bool(graph.weighted), seconds=dict(stages.seconds))
+    used = dict(params)
+    used.pop("progress")
     if isinstance(used["random_state"], np.random.Generator):
         used["random_state"] = None
-    return SparkEmbedding(vectors=np.asarray(vectors, dtype=np.float32),
-                          node_ids=graph.node_ids.tolist(), loss_history=losses,
-                          params=used, info=info)
-
-
-def _train_gensim(spark, walk_args, params, train_seed, walk_folder, num_partitions,
-                  max_broadcast_bytes, stages, info):
-    from .word2vec import train_word2vec
-
-    with tempfile.TemporaryDirectory(prefix="n2v_lite-walks-") as tmp:
-        graph, num_walks, walk_length, p, q, seed = walk_args
-        folder = write_walks(graph, walk_folder if walk_folder is not None else tmp, num_walks,
-                             walk_length, p, q, seed, spark=spark, num_partitions=num_partitions,
-                             max_broadcast_bytes=max_broadcast_bytes, progress=False)
-        stages.done("walks", f"{folder.rows:,} walks, {folder.tokens:,} tokens in "
-                             f"{len(folder.partitions)} partition files")
-        result = train_word2vec(
-            folder, dimensions=params["dimensions"], window=params["window"],
-            negative=params["negative"], epochs=params["epochs"], sample=params["sample"],
-            learning_rate=params["learning_rate"], workers=params["workers"], seed=train_seed,
-            progress=params["progress"])
-    stages.done("train", f"gensim skip-gram, negative sampling, {params['epochs']} epoch(s)")
-    info.update(walk_partitions=len(folder.partitions), walk_rows=folder.rows,
-                walk_tokens=folder.tokens, corpus=result.corpus,
-                loss_units="sum over the epoch's pairs of -log-likelihood (nats)")
-    return result.vectors, [float(x) for x in result.loss_history]
+    return NodeEmbedding(vectors, graph.node_ids, node_data=node_metadata(graph), params=used,
+                         loss_history=[], info=info)
 
 
 def _train_spark(spark, walk_args, params, train_seed, num_partitions, trainer_partitions,
@@ -884,4 +865,4 @@ def _train_spark(spark, walk_args, params, train_seed, num_partitions, trainer_p
     info.update(walk_partitions=job.num_partitions, walk_rows=rows,
                 trainer_partitions=trainer_partitions, unvisited_nodes=int((~seen).sum()),
                 loss_units=None)
-    return vectors, []
+    return vectors

@@ -236,3 +236,37 @@ def test_spark_ml_trainer_size_limit(spark):
         fit(g, spark=spark, trainer="spark", dimensions=2**31 // 3 + 1, progress=False)
     with pytest.raises(ParameterError, match="unknown node2vec parameter 'alpha'"):
         fit(g, spark=spark, alpha=0.1)
+
+
+def test_cli_engine_spark_gives_the_local_fit_and_walks(spark, tmp_path):
+    from click.testing import CliRunner
+
+    from n2v_lite import Node2Vec, load
+    from n2v_lite.cli import cli
+    from n2v_lite.corpus import WalkFolder
+
+    g = _weighted_graph(n=80, m=400, seed=3, node_ids=[f"n{i:03d}" for i in range(80)])
+    edges = tmp_path / "edges.tsv"
+    src, dst = np.repeat(np.arange(g.num_nodes), np.diff(g.indptr)), g.indices
+    keep = src <= dst  # each undirected edge once
+    edges.write_text("".join(f"{g.node_ids[a]}\t{g.node_ids[b]}\t{w:g}\n" for a, b, w in
+                             zip(src[keep], dst[keep], np.asarray(g.weights)[keep])))
+    fast = ["--dimensions", "8", "--walk-length", "10", "--num-walks", "3", "--window", "3",
+            "--p", "0.5", "--q", "2", "--seed", "4", "--quiet"]
+    runner = CliRunner()
+    result = runner.invoke(cli, ["embed", str(edges), "--engine", "spark", "--master",
+                                 "local[2]", "--out", str(tmp_path / "s.n2v"), *fast])
+    assert result.exit_code == 0, result.output
+    on_spark = load(tmp_path / "s.n2v")
+    local_fit = Node2Vec(dimensions=8, walk_length=10, num_walks=3, window=3, p=0.5, q=2,
+                         random_state=4, progress=False).fit(Graph.from_edgelist(edges))
+    assert on_spark.node_ids == local_fit.embedding_.node_ids
+    np.testing.assert_allclose(on_spark.vectors, local_fit.embedding_.vectors, rtol=1e-6)
+    assert on_spark.info["trainer"] == "gensim" and "degree" in on_spark.node_data
+    result = runner.invoke(cli, ["walks", str(edges), "--engine", "spark", "--out",
+                                 str(tmp_path / "w"), "--walk-length", "10", "--num-walks", "3",
+                                 "--p", "0.5", "--q", "2", "--seed", "4", "--quiet"])
+    assert result.exit_code == 0, result.output
+    walks = np.concatenate(list(WalkFolder(tmp_path / "w")))
+    np.testing.assert_array_equal(walks, local.random_walks(Graph.from_edgelist(edges), 3, 10,
+                                                            0.5, 2.0, seed=4))
