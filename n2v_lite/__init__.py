@@ -35,6 +35,7 @@ __all__ = [
     "NodeEmbedding",
     "load",
     "where",
+    "PRESETS",
     "N2VLiteError",
     "GraphError",
     "NodeNotFoundError",
@@ -53,6 +54,7 @@ _LAZY = {
     "NodeEmbedding": ("n2v_lite.embedding", "NodeEmbedding"),
     "load": ("n2v_lite.embedding", "load"),
     "where": ("n2v_lite.filters", "where"),
+    "PRESETS": ("n2v_lite.presets", "PRESETS"),
 }
 
 

@@ -24,6 +24,7 @@ from .exceptions import N2VLiteError, ParameterError
 from .embedding import EXPORT_FORMATS
 from .movielens import MOVIELENS_DEFAULTS, MOVIELENS_QUERIES
 from .memory import parse_memory
+from .presets import PRESETS
 from .render import NEIGHBOUR_FORMATS
 from .trainers import TRAINERS
 from .validation import check_fraction, check_int, check_positive, check_seed, check_share
@@ -152,6 +153,10 @@ def train_options(dimensions=128, window=10, epochs=1, negative=5, sample=0.0, b
                           "[default: the memory available]"),
     ]
     return _stack(
+        *([click.option("--preset", type=click.Choice(tuple(PRESETS)), default=None,
+                        help="Named settings (options given explicitly win): 'paper' (the "
+                             "defaults) or 'fast' (about the same quality in less time)."),
+           ] if backend else []),
         click.option("--dimensions", "-d", type=COUNT, default=dimensions,
                      help="Embedding dimensions."),
         click.option("--window", type=COUNT, default=window,
@@ -212,9 +217,26 @@ def _estimator(options, quiet):
     """A Node2Vec from the walk and training options (``--seed`` is ``random_state``)."""
     from .model import Node2Vec
 
+    return Node2Vec(progress=not quiet, **_with_preset(options))
+
+
+def _with_preset(options):
+    """The options as Node2Vec parameters: ``--preset``'s values where an option was not given."""
+    from click.core import ParameterSource
+
+    from .presets import preset_params
+
     params = dict(options)
     params["random_state"] = params.pop("seed")
-    return Node2Vec(progress=not quiet, **params)
+    preset = params.pop("preset", None)
+    if preset is None:
+        return params
+    ctx = click.get_current_context()
+    given = {name: value for name, value in params.items()
+             if ctx.get_parameter_source("seed" if name == "random_state" else name)
+             is not ParameterSource.DEFAULT}
+    defaults = {name: value for name, value in params.items() if name not in given}
+    return {**defaults, **preset_params(preset, **given)}
 
 
 def _read(source, fmt, quiet, labels=None):
@@ -277,10 +299,10 @@ def movielens(data, download, min_rating, min_weight, queries, topn, fmt, out, q
     from .render import render_neighbours
 
     _checked_output(out)
-    params = dict(options)
-    params["random_state"] = params.pop("seed")
+    random_state = options.pop("seed")
     embedding = fit_movielens(data, download=download, min_rating=min_rating,
-                              min_weight=min_weight, progress=not quiet, **params)
+                              min_weight=min_weight, progress=not quiet,
+                              **_with_preset(dict(options, seed=random_state)))
     if out:
         embedding.save(out)
     frame = embedding.most_similar_many(list(queries or MOVIELENS_QUERIES), topn=topn)
@@ -317,7 +339,7 @@ def embed(edges, out, export_format, engine, master, spark_conf, spark_trainer, 
     if engine == "spark":
         from .spark import fit as spark_fit
 
-        params = dict(options, random_state=options.pop("seed"), progress=not quiet)
+        params = dict(_with_preset(options), progress=not quiet)
         for name in ("backend", "max_memory"):
             params.pop(name)
         embedding = spark_fit(edges, spark=_spark_session(master, spark_conf, quiet),

@@ -377,3 +377,19 @@ def test_walks_to_a_folder_then_train_from_it(tmp_path, edges):
     result = run("train", walk_dir, "--out", tmp_path / "c.n2v", *args)
     assert result.exit_code == 1 and "incomplete" in result.output
     assert not (tmp_path / "c.n2v").exists()
+
+
+def test_preset_fills_the_options_not_given(tmp_path, edges):
+    from n2v_lite import PRESETS, load
+
+    out = tmp_path / "fast.n2v"
+    small = ["--num-walks", "2", "--walk-length", "6", "--dimensions", "8", "--seed", "0",
+             "--quiet"]
+    result = run("embed", edges, "--out", out, "--preset", "fast", "--window", "7", *small)
+    assert result.exit_code == 0, result.output
+    params = load(out).params
+    assert params["negative"] == PRESETS["fast"]["negative"]  # from the preset
+    assert (params["window"], params["num_walks"], params["dimensions"]) == (7, 2, 8)  # given
+    assert params["random_state"] == 0
+    result = run("embed", edges, "--preset", "quick")
+    assert result.exit_code == 2 and "'quick' is not one of 'paper', 'fast'" in result.output
