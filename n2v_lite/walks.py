@@ -134,6 +134,19 @@ def num_walk_rows(graph, num_walks):
     return check_int("num_walks", num_walks) * int(graph.num_nodes)
 
 
+def _check_start_nodes(start_nodes, n):
+    """``start_nodes`` as a non-empty int64 array of node indices in ``0..n-1``."""
+    starts = np.asarray(start_nodes)
+    if starts.ndim != 1 or starts.size == 0 or (starts.dtype.kind not in "iu"):
+        raise ParameterError(f"start_nodes must be a non-empty 1-d array of node indices, "
+                             f"got shape {starts.shape} and dtype {starts.dtype}")
+    bad = (starts < 0) | (starts >= n)
+    if bad.any():
+        raise ParameterError(f"start_nodes must be node indices in 0..{n - 1}, "
+                             f"got {int(starts[bad][0])}")
+    return starts.astype(np.int64)
+
+
 # -------------------------------------------------------- per-graph tables
 def _segment_cumsum(values, first, segment):
     """Inclusive cumulative sums of ``values`` restarted at each segment start."""
@@ -304,6 +317,7 @@ class _Walker:
     def __init__(self, graph, p, q):
         indptr = np.asarray(graph.indptr, dtype=np.int64)
         self.n = int(graph.num_nodes)
+        self.starts = None  # start node of each row (mod its length); None: row % n
         self.dtype = walk_dtype(graph)
         self.start = indptr[:-1]
         deg = np.diff(indptr)
@@ -365,6 +379,12 @@ class _Walker:
                 self.edges = _EdgeBitset(self.n, rows, self.indices.astype(np.int64))
             else:
                 self.edges = _EdgeHash(indptr, rows, self.indices)
+
+    def _start_nodes(self, rows):
+        """Start node of each absolute row number (int64)."""
+        if self.starts is None:
+            return rows % self.n
+        return self.starts[rows % len(self.starts)]
 
     # ---------------------------------------------------------------- steps
     def _first_order(self, cur, u):
@@ -435,7 +455,7 @@ class _Walker:
         """First-order walks: every walker takes step t together, no rejection."""
         num_rows, walk_length = out.shape
         rows = np.arange(num_rows, dtype=np.int64)  # rows still walking
-        cur = (rows + first_row) % self.n
+        cur = self._start_nodes(rows + first_row)
         out[:, 0] = cur
         u = np.empty(num_rows)
         for t in range(1, walk_length):
@@ -492,7 +512,7 @@ class _Walker:
         while count and queue[0] < queue[1]:
             rows = np.arange(queue[0], min(queue[1], queue[0] + count), dtype=np.int64)
             queue[0] += len(rows)
-            start = (rows + queue[2]) % self.n
+            start = self._start_nodes(rows + queue[2])
             base = rows * walk_length
             flat[base] = start
             if self.has_dead_ends:
@@ -582,7 +602,7 @@ def _block_rows(total_rows, walk_length):
 class _Plan:
     """Everything one call needs: validated arguments, tables, block seeds."""
 
-    def __init__(self, graph, num_walks, walk_length, p, q, seed, workers):
+    def __init__(self, graph, num_walks, walk_length, p, q, seed, workers, start_nodes=None):
         graph = _check_graph(graph)
         self.num_walks = check_int("num_walks", num_walks)
         self.walk_length = check_int("walk_length", walk_length)
@@ -593,7 +613,10 @@ class _Plan:
         # One draw from the caller's generator seeds every block's stream.
         self.entropy = [int(x) for x in rng.integers(0, 2**32, size=4, dtype=np.uint64)]
         self.walker = _Walker(graph, p, q)
-        self.total_rows = self.num_walks * self.walker.n
+        if start_nodes is not None:
+            self.walker.starts = _check_start_nodes(start_nodes, self.walker.n)
+        starts = self.walker.n if start_nodes is None else len(self.walker.starts)
+        self.total_rows = self.num_walks * starts
         self.block = _block_rows(self.total_rows, self.walk_length)
         self.num_blocks = -(-self.total_rows // self.block)
         if workers is None:
@@ -641,7 +664,7 @@ class _Plan:
 
 # ---------------------------------------------------------------- public API
 def random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, *, workers=None,
-                 progress=False):
+                 progress=False, start_nodes=None):
     """Sample ``num_walks`` node2vec walks from every node.
 
     Parameters
@@ -664,11 +687,19 @@ def random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, *, work
         enough to gain from them. Never changes the walks.
     progress : bool
         A progress bar (walks done) on stderr.
+    start_nodes : array of int, optional
+        Walk only from these node indices (repeats allowed: a node listed
+        twice gets twice the walks), e.g. to re-walk the part of a graph that
+        changed. Row ``k`` then starts at ``start_nodes[k % len(start_nodes)]``
+        in round ``k // len(start_nodes)``. Default: every node once per round.
+        The same seed and the same starts give the same walks, whatever
+        ``workers`` is.
 
     Returns
     -------
     numpy.ndarray
-        Shape ``(num_walks * num_nodes, walk_length)``, dtype int32 (int64
+        Shape ``(num_walks * num_nodes, walk_length)`` (``num_nodes``: the
+        number of ``start_nodes`` when given), dtype int32 (int64
         from 2**31 nodes on), node **indices**. Row ``k`` starts at node
         ``k % num_nodes`` (round ``k // num_nodes``). After a dead end the
         row is padded with :data:`PAD` (``-1``).
@@ -692,8 +723,10 @@ def random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, *, work
     (9, 4)
     >>> bool((w >= 0).all())            # undirected, no isolated node: no padding
     True
+    >>> random_walks(g, 2, 3, seed=1, start_nodes=[2, 0])[:, 0].tolist()
+    [2, 0, 2, 0]
     """
-    plan = _Plan(graph, num_walks, walk_length, p, q, seed, workers)
+    plan = _Plan(graph, num_walks, walk_length, p, q, seed, workers, start_nodes)
     out = np.empty((plan.total_rows, plan.walk_length), dtype=plan.walker.dtype)
     with _walk_bar(plan, progress) as bar:
         if plan.workers == 1:
@@ -711,7 +744,7 @@ def random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, *, work
 
 
 def iter_random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None,
-                      chunk_size=None, *, workers=None, progress=False):
+                      chunk_size=None, *, workers=None, progress=False, start_nodes=None):
     """Stream the walks of :func:`random_walks` in chunks of consecutive rows.
 
     Arguments are checked and ``seed`` is drawn from when this function is
@@ -719,7 +752,7 @@ def iter_random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None,
 
     Parameters
     ----------
-    graph, num_walks, walk_length, p, q, seed, workers
+    graph, num_walks, walk_length, p, q, seed, workers, start_nodes
         As in :func:`random_walks`.
     chunk_size : int, optional
         Rows per chunk (the last chunk may be shorter). Default: the internal
@@ -746,7 +779,7 @@ def iter_random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None,
     >>> bool((np.concatenate(chunks) == random_walks(g, 5, 6, p=2.0, seed=3)).all())
     True
     """
-    plan = _Plan(graph, num_walks, walk_length, p, q, seed, workers)
+    plan = _Plan(graph, num_walks, walk_length, p, q, seed, workers, start_nodes)
     if chunk_size is not None:
         chunk_size = check_int("chunk_size", chunk_size)
     return _counted(_rechunk(plan.blocks(), chunk_size), plan, progress)
