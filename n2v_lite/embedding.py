@@ -64,6 +64,24 @@ _FORMAT_BY_SUFFIX = {".txt": "word2vec", ".vec": "word2vec", ".w2v": "word2vec",
                      ".bin": "word2vec-binary", ".npz": "npz", ".csv": "csv", "": "projector"}
 #: Queries scored per matrix product in batch lookups (bounds the score matrix).
 _BATCH_ROWS = 256
+#: Fewer queries than this are scored on one BLAS thread: a matrix-vector product is
+#: memory-bound, and waking BLAS threads cost 6.8 ms against 0.5 ms per query at 10k
+#: nodes on a busy 2-core machine (scripts/bench_query.py).
+_THREADED_ROWS = 32
+_CONTROLLER = []
+
+
+def _blas_threads(limit):
+    """A context limiting BLAS threads to ``limit`` (None: no limit)."""
+    import contextlib
+
+    if limit is None:
+        return contextlib.nullcontext()
+    if not _CONTROLLER:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=limit, user_api="blas")
 
 
 # --------------------------------------------------------------------- results
@@ -168,6 +186,16 @@ class NodeEmbedding:
         Training loss per epoch.
     info : dict, optional
         Graph size, timings, versions.
+    state : dict of str to array, optional
+        The trainer's state, kept so that training can go on
+        (:meth:`update`, :meth:`infer`): ``output_vectors`` (gensim's output
+        weights, same shape as ``vectors``) and ``counts`` (node occurrences
+        in the walks). Saved in the model file when present: ``n x d x 4``
+        bytes more (the file about doubles) plus 8 bytes a node.
+    fingerprints : array of uint64, shape (num_nodes,), optional
+        One hash per node of its out-adjacency when the embedding was made
+        (:func:`n2v_lite.update.adjacency_fingerprints`): :meth:`update`
+        finds what changed in a graph by them. 8 bytes a node in the file.
 
     Examples
     --------
@@ -184,7 +212,7 @@ class NodeEmbedding:
     """
 
     def __init__(self, vectors, node_ids, *, node_data=None, params=None, loss_history=None,
-                 info=None):
+                 info=None, state=None, fingerprints=None):
         vectors = np.array(vectors, dtype=np.float32, copy=True)
         if vectors.ndim != 2:
             raise ParameterError(f"vectors must be 2-d (nodes x dimensions), "
@@ -207,6 +235,14 @@ class NodeEmbedding:
                                      f"{len(ids)} nodes")
             columns[str(name)] = column
         self._node_data = columns
+        self._state = _check_state(state, vectors.shape)
+        if fingerprints is not None:
+            fingerprints = np.array(fingerprints, dtype=np.uint64, copy=True)
+            if fingerprints.shape != (len(ids),):
+                raise ParameterError(f"{fingerprints.shape[0] if fingerprints.ndim else 0} "
+                                     f"fingerprints for {len(ids)} node ids")
+            fingerprints.flags.writeable = False
+        self._fingerprints = fingerprints
         self.params = dict(params or {})
         self.loss_history = [float(x) for x in (loss_history or [])]
         self.info = dict(info or {})
@@ -230,6 +266,34 @@ class NodeEmbedding:
     def node_data(self):
         """Node metadata columns by name, aligned with the rows (a new dict)."""
         return dict(self._node_data)
+
+    @property
+    def state(self):
+        """The trainer's state (``output_vectors``, ``counts``; read-only arrays), a new
+        dict; empty for a model without one (format 1, the tutorial backend)."""
+        return dict(self._state)
+
+    @property
+    def fingerprints(self):
+        """Per-node adjacency fingerprints (read-only uint64 array), or None."""
+        return self._fingerprints
+
+    def update(self, graph, **options):
+        """A new embedding for the graph as it is now (see :func:`n2v_lite.update.update`).
+
+        Only the walks whose distribution changed are walked again and
+        trained on; this embedding is left untouched.
+        """
+        from .update import update
+
+        return update(self, graph, **options)
+
+    def infer(self, neighbours, weights=None, **options):
+        """A vector for a node never seen, from its neighbours (see
+        :func:`n2v_lite.update.infer`); the embedding is not changed."""
+        from .update import infer
+
+        return infer(self, neighbours, weights, **options)
 
     @property
     def dimensions(self):
@@ -494,7 +558,9 @@ class NodeEmbedding:
         unit = self._unit_vectors()
         out_rows, out_scores = [], []
         for start in range(0, len(queries), _BATCH_ROWS):
-            scores = np.asarray(queries[start:start + _BATCH_ROWS], dtype=np.float32) @ unit.T
+            batch = np.asarray(queries[start:start + _BATCH_ROWS], dtype=np.float32)
+            with _blas_threads(1 if len(batch) < _THREADED_ROWS else None):
+                scores = batch @ unit.T
             if mask is not None:
                 scores[:, ~mask] = -np.inf
             for k, exclude in enumerate(excludes[start:start + _BATCH_ROWS]):
@@ -621,8 +687,11 @@ class NodeEmbedding:
 
         The file is a zip (readable by :func:`numpy.load` too) holding
         ``vectors.npy``, ``node_ids.npy``, one ``node_data/<name>.npy`` per
-        metadata column and ``meta.json`` (format version, n2v_lite version,
-        parameters, loss history, information). Ids and metadata keep their
+        metadata column, the trainer state (``state/output_vectors.npy``,
+        ``state/counts.npy``) and ``fingerprints.npy`` when present, and
+        ``meta.json`` (format version, n2v_lite version, parameters, loss
+        history, information, ``"state"``: the state arrays present,
+        ``"fingerprints"``: whether they are). Ids and metadata keep their
         Python types (see :mod:`n2v_lite.ids`); nothing is pickled. The
         output is checked for writability first.
         """
@@ -632,6 +701,10 @@ class NodeEmbedding:
         data_kinds = {}
         for name, column in self._node_data.items():
             arrays[f"node_data/{name}"], data_kinds[name] = encode_values(column)
+        for name, array in self._state.items():
+            arrays[f"state/{name}"] = array
+        if self._fingerprints is not None:
+            arrays["fingerprints"] = self._fingerprints
         meta = {
             "format": _FORMAT_NAME,
             "format_version": FORMAT_VERSION,
@@ -643,6 +716,8 @@ class NodeEmbedding:
             "node_id_kind": id_kind,
             "node_data": list(self._node_data),
             "node_data_kinds": data_kinds,
+            "state": list(self._state),
+            "fingerprints": self._fingerprints is not None,
         }
         with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
             for name, array in arrays.items():
@@ -847,6 +922,10 @@ def load(path):
                          for name in names}
             node_ids = decode_node_ids(ids, meta.get("node_id_kind",
                                                      "int" if ids.dtype.kind in "iu" else "str"))
+            state = {name: _read_array(archive, f"state/{name}.npy")
+                     for name in meta.get("state", [])}
+            fingerprints = _read_array(archive, "fingerprints.npy") \
+                if meta.get("fingerprints") else None
     except ModelFileError as exc:
         if str(exc).startswith(str(path)):
             raise
@@ -865,9 +944,34 @@ def load(path):
     try:
         return NodeEmbedding(vectors, node_ids, node_data=node_data,
                              params=meta.get("params", {}),
-                             loss_history=list(meta.get("loss_history", [])), info=info)
+                             loss_history=list(meta.get("loss_history", [])), info=info,
+                             state=state or None, fingerprints=fingerprints)
     except ParameterError as exc:
         raise ModelFileError(f"{path}: corrupt model file ({exc})") from None
+
+
+def _check_state(state, shape):
+    """The trainer state as read-only arrays: ``output_vectors`` like the vectors,
+    ``counts`` one non-negative int per node."""
+    out = {}
+    for name, array in (state or {}).items():
+        if name == "output_vectors":
+            array = np.array(array, dtype=np.float32, copy=True)
+            expected = shape
+        elif name == "counts":
+            array = np.array(array, copy=True)
+            if array.dtype.kind not in "iu" or (array.size and array.min() < 0):
+                raise ParameterError("state counts must be non-negative integers")
+            array = array.astype(np.int64)
+            expected = shape[:1]
+        else:
+            raise ParameterError(f"unknown trainer state {name!r}; expected output_vectors, "
+                                 f"counts")
+        if array.shape != expected:
+            raise ParameterError(f"state {name} has shape {array.shape}, expected {expected}")
+        array.flags.writeable = False
+        out[name] = array
+    return out
 
 
 def _read_array(archive, name):
