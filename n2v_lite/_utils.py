@@ -132,8 +132,10 @@ def check_writable(path, create_parent=False):
         os.unlink(tmp)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        if isinstance(exc, FileNotFoundError) or not directory.exists():
+        if not directory.is_dir():
             reason = f"no folder {directory}"
+        elif isinstance(exc, FileNotFoundError):  # e.g. /proc: a folder that takes no files
+            reason = "files cannot be created in that folder"
         raise OutputError(f"{path}: cannot write ({reason})") from None
     return path
 
