@@ -193,7 +193,7 @@ class Node2Vec(BaseEstimator):
                   "walk_rows": int(graph.num_nodes * self.num_walks) if streamed
                   else int(walks.shape[0]), "walks_streamed": streamed}
         return self._train(trainer, walks, train_seed, graph.node_ids, node_metadata(graph),
-                           source, start, self._stored_params())
+                           source, start, self._stored_params(), graph)
 
     def fit_walks(self, walks):
         """Learn the vectors from a walk folder written earlier.
@@ -247,8 +247,14 @@ class Node2Vec(BaseEstimator):
                                workers=self.workers or default_workers(), from_file=False)
         check_memory(plan, self.max_memory)
 
-    def _train(self, trainer, walks, train_seed, node_ids, node_data, source, start, params):
-        """Train on ``walks`` (array, chunk stream or walk folder) and keep the embedding."""
+    def _train(self, trainer, walks, train_seed, node_ids, node_data, source, start, params,
+               graph=None):
+        """Train on ``walks`` (array, chunk stream or walk folder) and keep the embedding.
+
+        The trainer's state (gensim's output weights and node counts) and,
+        given the ``graph``, its adjacency fingerprints travel with the
+        embedding, so that it can be updated later (:mod:`n2v_lite.update`).
+        """
         walk_seconds = time.perf_counter() - start
         n = len(node_ids)
         workers = training_workers(self.random_state, self.workers)
@@ -258,9 +264,15 @@ class Node2Vec(BaseEstimator):
                 "training_workers": workers, "walk_seconds": round(walk_seconds, 4),
                 "train_seconds": round(total_seconds - walk_seconds, 4),
                 "n2v_lite_version": __version__, "gensim_version": _gensim_version()}
+        fingerprints = None
+        if graph is not None:
+            from .update import adjacency_fingerprints
+
+            fingerprints = adjacency_fingerprints(graph)
         self.embedding_ = NodeEmbedding(result.vectors, node_ids, node_data=node_data,
                                         params=params, loss_history=result.loss_history,
-                                        info=info)
+                                        info=info, state=result.state or None,
+                                        fingerprints=fingerprints)
         return self
 
     def _walks(self, graph, rng, streams):

@@ -45,11 +45,17 @@ class TrainResult:
         Loss per epoch, in the units of ``info["loss_units"]``.
     info : dict
         Trainer-specific facts (corpus mode, trained words, examples, ...).
+    state : dict
+        What the trainer needs to go on training later (kept in the
+        embedding, see :mod:`n2v_lite.update`): for gensim ``output_vectors``
+        (its ``syn1neg``, float32, like ``vectors``) and ``counts`` (node
+        occurrences in the walks, int64); empty for trainers without one.
     """
 
     vectors: np.ndarray
     loss_history: list
     info: dict = field(default_factory=dict)
+    state: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -99,8 +105,10 @@ def _train_gensim(walks, num_nodes, params, seed, workers, progress):
     for name in ("workers_used",):
         if hasattr(result, name):
             info[name] = getattr(result, name)
+    state = {"output_vectors": np.asarray(result.output_vectors, dtype=np.float32),
+             "counts": np.asarray(result.counts, dtype=np.int64)}
     return TrainResult(np.asarray(result.vectors, dtype=np.float32),
-                       [float(x) for x in result.loss_history], info)
+                       [float(x) for x in result.loss_history], info, state)
 
 
 def _check_tutorial(params):

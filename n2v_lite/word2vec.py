@@ -99,6 +99,7 @@ from .validation import check_fraction, check_int, check_positive
 __all__ = [
     "Word2VecResult",
     "train_word2vec",
+    "continue_word2vec",
     "cap_workers",
     "AUTO_FILE_MAX_TOKENS_PER_WORKER",
     "MIN_TOKENS_PER_WORKER",
@@ -147,6 +148,14 @@ class Word2VecResult:
         Wall time of the training itself (vocabulary and corpus included).
     train_seconds : float
         Wall time of gensim's passes alone (no vocabulary, no corpus files).
+    output_vectors : ndarray of float32, shape (num_nodes, dimensions)
+        gensim's output weights (``syn1neg``), row ``i`` = node index ``i``:
+        with ``vectors`` and ``counts``, what :func:`continue_word2vec` needs
+        to go on training later.
+    counts : ndarray of int64, shape (num_nodes,)
+        Occurrences of each node in the walks trained (for
+        :func:`continue_word2vec`: the stored counts plus the new walks'),
+        the basis of the negative-sampling table (``counts ** 0.75``).
     """
 
     vectors: np.ndarray
@@ -157,6 +166,8 @@ class Word2VecResult:
     workers_used: int = 1
     seconds: float = 0.0
     train_seconds: float = 0.0
+    output_vectors: np.ndarray = None
+    counts: np.ndarray = None
 
     def __repr__(self):
         n, d = self.vectors.shape
@@ -228,6 +239,78 @@ def train_word2vec(walks, num_nodes=None, *, dimensions=128, window=10, negative
     >>> len(result.loss_history)
     5
     """
+    return _train(walks, num_nodes, dict(
+        dimensions=dimensions, window=window, negative=negative, epochs=epochs, sample=sample,
+        learning_rate=learning_rate, min_learning_rate=min_learning_rate, workers=workers,
+        corpus=corpus), seed, progress, tmp_dir)
+
+
+def continue_word2vec(walks, vectors, output_vectors, counts, *, window=10, negative=5,
+                      epochs=1, sample=0.0, learning_rate=None, min_learning_rate=None,
+                      workers=None, seed=None, corpus="auto", progress=True, tmp_dir=None):
+    """Go on training skip-gram from stored weights, on new walks.
+
+    gensim's own way to continue (``build_vocab(update=True)`` then
+    ``train``) with the state kept from an earlier run: the input vectors
+    start at ``vectors``, the output weights (``syn1neg``) at
+    ``output_vectors``, and -- as gensim's vocabulary update does -- the node
+    counts behind the negative-sampling table are ``counts`` plus the new
+    walks' own counts. Nodes new to the vocabulary are simply rows of these
+    arrays (give them an initial vector and zero output weights, gensim's
+    initialisation of ``syn1neg``). The corpus machinery is
+    :func:`train_word2vec`'s (arrays, chunk streams, walk folders).
+
+    Parameters
+    ----------
+    walks : ndarray of int, iterable of arrays, or WalkFolder
+        The new walks, node indices ``0..len(vectors)-1``.
+    vectors, output_vectors : array of float, shape (num_nodes, dimensions)
+        The starting input and output weights (copied, never modified).
+    counts : array of int, shape (num_nodes,)
+        The node counts of the walks trained so far (0 for new nodes).
+    window, negative, epochs, sample, learning_rate, min_learning_rate, workers, seed, \
+corpus, progress, tmp_dir
+        As in :func:`train_word2vec`; the step size decays from
+        ``learning_rate`` over the new walks.
+
+    Returns
+    -------
+    Word2VecResult
+        With the updated ``vectors``, ``output_vectors`` and ``counts``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> walks = np.array([[0, 1, 2, 1], [1, 2, 0, 1], [2, 0, 1, 2]], dtype=np.int32)
+    >>> first = train_word2vec(walks, 3, dimensions=8, window=2, seed=0, workers=1,
+    ...                        progress=False)
+    >>> more = continue_word2vec(walks[:1], first.vectors, first.output_vectors, first.counts,
+    ...                          window=2, seed=0, workers=1, progress=False)
+    >>> more.counts.tolist()                   # the first walks' counts plus the new walk's
+    [4, 7, 5]
+    >>> bool(np.allclose(more.vectors, first.vectors, atol=0.1))   # a small step on
+    True
+    """
+    vectors = np.asarray(vectors, dtype=np.float32)
+    output_vectors = np.asarray(output_vectors, dtype=np.float32)
+    counts = np.asarray(counts)
+    if vectors.ndim != 2 or output_vectors.shape != vectors.shape:
+        raise ParameterError(f"vectors and output_vectors must be 2-d of one shape, got "
+                             f"{vectors.shape} and {output_vectors.shape}")
+    if counts.shape != (len(vectors),) or counts.dtype.kind not in "iu" or \
+            (counts.size and counts.min() < 0):
+        raise ParameterError(f"counts must be {len(vectors)} non-negative integers, got shape "
+                             f"{counts.shape} and dtype {counts.dtype}")
+    init = (vectors, output_vectors, counts.astype(np.int64))
+    return _train(walks, len(vectors), dict(
+        dimensions=vectors.shape[1], window=window, negative=negative, epochs=epochs,
+        sample=sample, learning_rate=learning_rate, min_learning_rate=min_learning_rate,
+        workers=workers, corpus=corpus), seed, progress, tmp_dir, init)
+
+
+def _train(walks, num_nodes, options, seed, progress, tmp_dir, init=None):
+    """The body of :func:`train_word2vec` and :func:`continue_word2vec`."""
+    corpus = options["corpus"]
     if isinstance(walks, (str, os.PathLike)):
         walks = read_walk_folder(walks)
     if isinstance(walks, WalkFolder):
@@ -235,8 +318,7 @@ def train_word2vec(walks, num_nodes=None, *, dimensions=128, window=10, negative
             raise ParameterError(f"num_nodes is {num_nodes!r} but the walk folder "
                                  f"{walks.folder} has {walks.num_nodes} nodes")
         num_nodes = walks.num_nodes
-    params = _check_params(num_nodes, dimensions, window, negative, epochs, sample,
-                           learning_rate, min_learning_rate, workers, corpus)
+    params = _check_params(num_nodes, **options)
     num_nodes = params["num_nodes"]
     rng = as_generator(seed)
     gensim_seed = int(rng.integers(2**31 - 1))
@@ -271,7 +353,7 @@ def train_word2vec(walks, num_nodes=None, *, dimensions=128, window=10, negative
             worker_files = _worker_files(source.text_files(scratch), source.num_tokens,
                                          workers, scratch)
             workers = len(worker_files)
-        model = _build_model(source, mode, dict(params, workers=workers), gensim_seed)
+        model = _build_model(source, mode, dict(params, workers=workers), gensim_seed, init)
         model._n2v_worker_files = worker_files
         tally = _LossTally(model, params["epochs"], progress)
         stack.enter_context(_single_threaded_blas())
@@ -285,7 +367,10 @@ def train_word2vec(walks, num_nodes=None, *, dimensions=128, window=10, negative
             train_seconds = time.perf_counter() - train_start
         finally:
             tally.close()
-        vectors = _vectors_by_index(model, num_nodes, mode)
+        vectors, output_vectors = _vectors_by_index(model, num_nodes, mode)
+        counts = np.asarray(source.counts, dtype=np.int64)
+        if init is not None:
+            counts = counts + init[2]
     share = source.num_tokens / workers
     return Word2VecResult(
         vectors=vectors,
@@ -296,6 +381,8 @@ def train_word2vec(walks, num_nodes=None, *, dimensions=128, window=10, negative
         workers_used=workers,
         seconds=time.perf_counter() - start,
         train_seconds=train_seconds,
+        output_vectors=output_vectors,
+        counts=counts,
     )
 
 
@@ -586,17 +673,21 @@ class _WalkFile:
 
 
 # ------------------------------------------------------------------- gensim
-def _build_model(source, mode, params, seed):
+def _build_model(source, mode, params, seed, init=None):
     model = _word2vec_class()(
         vector_size=params["dimensions"], window=params["window"], sg=1, hs=0,
         negative=params["negative"], sample=params["sample"], alpha=params["alpha"],
         min_alpha=params["min_alpha"], min_count=1, sorted_vocab=0, seed=seed,
         workers=params["workers"], epochs=params["epochs"])
-    counts = np.maximum(source.counts, 1)  # never-visited nodes still get a vector
+    counts = source.counts if init is None else source.counts + init[2]
+    counts = np.maximum(counts, 1)  # never-visited nodes still get a vector
     # Iterable mode keys the vocabulary by the int index itself; the file reader needs text.
     n = params["num_nodes"]
     keys = list(range(n)) if mode == "iterable" else [str(i) for i in range(n)]
     _build_vocab(model, keys, counts, source.num_rows)
+    if init is not None:  # the vocabulary is in node order: row i is node i
+        model.wv.vectors[:] = init[0]
+        model.syn1neg[:] = init[1]
     return model
 
 
@@ -634,15 +725,16 @@ def _build_vocab(model, keys, counts, corpus_count):
 
 
 def _vectors_by_index(model, num_nodes, mode):
-    """Row ``i`` = node index ``i``: gensim's own array, not a copy (the model is
-    dropped right after, so a copy would only add ``n x d x 4`` bytes to the peak)."""
+    """Input and output weights, row ``i`` = node index ``i``: gensim's own arrays,
+    not copies (the model is dropped right after, so a copy would only add
+    ``n x d x 4`` bytes to the peak)."""
     wv = model.wv
     keys = range(num_nodes) if mode == "iterable" else map(str, range(num_nodes))
     order = np.fromiter((wv.key_to_index[k] for k in keys), dtype=np.int64, count=num_nodes)
-    vectors = wv.vectors
+    arrays = [wv.vectors, model.syn1neg]
     if not np.array_equal(order, np.arange(num_nodes)):
-        vectors = vectors[order]
-    return np.ascontiguousarray(vectors, dtype=np.float32)
+        arrays = [array[order] for array in arrays]
+    return tuple(np.ascontiguousarray(array, dtype=np.float32) for array in arrays)
 
 
 _WORD2VEC_CLASS = None
