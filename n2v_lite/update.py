@@ -81,7 +81,7 @@ __all__ = ["adjacency_fingerprints", "node_id_hashes", "graph_changes", "GraphCh
 #: Default hops around a changed row whose walks are walked again.
 DEFAULT_HOPS = 1
 #: Default cap on the walks of an update, as a share of a full corpus.
-DEFAULT_BUDGET = 0.25
+DEFAULT_BUDGET = 0.2
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -451,7 +451,7 @@ def update(embedding, graph, *, hops=DEFAULT_HOPS, budget=DEFAULT_BUDGET, seed=N
     hops : int, default 1
         How far from a changed row walks are walked again (0: changed rows
         and new nodes only).
-    budget : float, default 0.25
+    budget : float, default 0.2
         At most this share of a full corpus (``num_walks`` per node) is
         walked; 1 for no cap.
     seed : None, int or numpy.random.Generator
