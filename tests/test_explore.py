@@ -21,13 +21,8 @@ BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgr
 
 
 def fitted(model):
-    """The fitted embedding, from today's or tomorrow's Node2Vec (embedding_ or wv_)."""
-    if hasattr(model, "embedding_"):
-        return model.embedding_
-    if hasattr(model, "wv_"):
-        return SimpleNamespace(vectors=model.wv_.vectors, node_ids=list(model.node_ids_),
-                               node_data=model.node_data_, resolve=model.resolve)
-    return model
+    """The NodeEmbedding of a fitted Node2Vec (fit_movielens already returns one)."""
+    return getattr(model, "embedding_", model)
 
 
 def cliques_and_path(node_ids=None, titles=None):

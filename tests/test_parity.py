@@ -96,7 +96,7 @@ class ArrayEstimator:
         self.backend, self.random_state, self.settings = backend, random_state, settings
 
     def fit(self, graph, walks=None):
-        from gensim.models import KeyedVectors
+        from n2v_lite.embedding import NodeEmbedding
 
         type(self).calls.append((self.backend, self.random_state, walks.shape))
         n, d = graph.num_nodes, self.settings["dimensions"]
@@ -108,9 +108,9 @@ class ArrayEstimator:
         basis = np.random.default_rng(0 if self.backend == "gensim" else 1).normal(size=(n, d))
         noise = np.random.default_rng(self.random_state).normal(scale=0.01, size=(n, d))
         vectors = np.log1p(counts) @ basis + noise
-        self.wv_ = KeyedVectors(d)
-        self.wv_.add_vectors(graph.node_ids.tolist(), vectors.astype(np.float32))
-        self.loss_history_ = [1.0, 0.5] if self.backend == "tutorial" else [10.0]
+        self.embedding_ = NodeEmbedding(
+            vectors, graph.node_ids,
+            loss_history=[1.0, 0.5] if self.backend == "tutorial" else [10.0])
         return self
 
 

@@ -400,8 +400,8 @@ def test_node2vec_tutorial_backend_gives_keyed_vectors_and_keras_losses():
     graph = Graph.from_edges(np.array(src), np.array(dst), node_ids=np.arange(12) * 10)
     model = Node2Vec(backend="tutorial", dimensions=8, window=2, epochs=4, negative=1.5,
                      batch_size=16, learning_rate=0.01, random_state=0,
-                     progress=False).fit(graph, walks=walks)
-    assert list(model.wv_.index_to_key) == list(range(0, 120, 10))
-    assert model.wv_.vectors.shape == (12, 8)
-    assert len(model.loss_history_) == 4
-    assert model.loss_history_[-1] < model.loss_history_[0]
+                     progress=False).fit(graph, walks=walks).embedding_
+    assert model.node_ids == list(range(0, 120, 10))
+    assert model.vectors.shape == (12, 8)
+    assert len(model.loss_history) == 4
+    assert model.loss_history[-1] < model.loss_history[0]
