@@ -465,20 +465,24 @@ def _read_lines(path):
 @click.option("--where", "conditions", multiple=True, metavar="EXPR",
               help="Rank only nodes whose metadata match, e.g. 'degree>=20', 'genres~Comedy' "
                    "(repeatable: all must hold; operators >= <= > < == != ~ !~).")
+@click.option("--neighbours", "unseen", default=None, metavar="A,B,...",
+              help="A node the model has never seen, given by its neighbours (comma-"
+                   "separated ids or titles): placed at their mean, then queried.")
 @click.option("-k", "--topn", type=COUNT, default=10, help="Neighbours per query.")
 @click.option("--format", "fmt", type=click.Choice(NEIGHBOUR_FORMATS), default="table",
               help="Output format.")
 @library_errors
 def similar(model_path, queries, queries_file, positive, negative, among_file, conditions,
-            topn, fmt):
+            unseen, topn, fmt):
     """Nearest neighbours of nodes, by node id or (for movie graphs) by title."""
     from .embedding import load
     from .filters import where
     from .render import render_neighbours
 
     queries = list(queries) + (_read_lines(queries_file) if queries_file else [])
-    if not queries and not positive and not negative:
-        raise click.UsageError("give a QUERY, --queries-file, or --positive/--negative nodes")
+    if not queries and not positive and not negative and not unseen:
+        raise click.UsageError("give a QUERY, --queries-file, --positive/--negative nodes "
+                               "or --neighbours")
     embedding = load(model_path)
     among = None
     if conditions:
@@ -487,6 +491,18 @@ def similar(model_path, queries, queries_file, positive, negative, among_file, c
         listed = embedding.candidates(_read_lines(among_file))
         among = listed if among is None else among & listed
     frames = []
+    if unseen:
+        given = [item.strip() for item in unseen.split(",") if item.strip()]
+        placed = embedding.infer(given)
+        if placed.missing:
+            click.echo(f"not in the model, left out: {', '.join(map(str, placed.missing))}",
+                       err=True)
+        result = embedding.most_similar(placed.vector, topn=topn, among=among)
+        result.query_label = f"an unseen node next to {', '.join(map(str, placed.used))}"
+        frame = result.to_frame()
+        frame["query"] = unseen
+        frame.attrs["headings"] = {unseen: result.query_label}
+        frames.append(frame)
     if positive or negative:
         frames.append(embedding.most_similar(positive=list(positive), negative=list(negative),
                                              topn=topn, among=among).to_frame())
@@ -551,6 +567,42 @@ def plot(model_path, out, method, color_by, seed):
     _checked_output(out)
     load(model_path).plot(out, method=method, color_by=color_by, seed=seed)
     click.echo(f"wrote {out}")
+
+
+@cli.command()
+@click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=str))
+@graph_options
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="Where to save the updated model (.n2v).")
+@click.option("--hops", type=Checked(int, check_int, minimum=0), default=1,
+              help="Walk again from nodes up to this many hops from a changed node.")
+@click.option("--budget", type=Checked(float, lambda name, v: 1.0 if v == 1 else
+                                       check_share(name, v)), default=0.2,
+              help="At most this share of a full refit's walks (1: no cap).")
+@click.option("--seed", type=SEED, default=None,
+              help="Random seed: the same seed gives the same update (one training thread "
+                   "unless --workers is given).")
+@click.option("--workers", type=COUNT, default=None,
+              help="Threads  [default: all available cores]")
+@quiet_option
+@library_errors
+def update(model_path, edges, out, hops, budget, seed, workers, quiet, **fmt):
+    """Update a model for its graph as it is now: EDGES is the whole new edge list.
+
+    What changed (new, removed and changed nodes, found by the fingerprints stored
+    with the model) is walked again and trained on; the rest of the model is kept.
+    The walk and training settings are the model's own.
+    """
+    from .embedding import load
+    from .render import render_update
+
+    _checked_output(out)
+    embedding = load(model_path)
+    graph, _ = _read(edges, fmt, quiet)
+    updated = embedding.update(graph, hops=hops, budget=budget, seed=seed, workers=workers,
+                               progress=not quiet)
+    updated.save(out)
+    click.echo(render_update(out, updated))
 
 
 @cli.command()

@@ -24,7 +24,7 @@ import io
 import json
 
 __all__ = ["NEIGHBOUR_FORMATS", "render_neighbours", "render_info", "render_evaluation",
-           "render_tuning", "to_json"]
+           "render_tuning", "render_update", "to_json"]
 
 #: Output formats of neighbour lists.
 NEIGHBOUR_FORMATS = ("table", "json", "tsv", "csv")
@@ -123,3 +123,15 @@ def render_tuning(result):
     lines.append(f"best: p={best['p']:g} q={best['q']:g} (validation {best['validation']:.4f}, "
                  f"test {best['test']:.4f})")
     return "\n".join(lines)
+
+
+def render_update(path, embedding):
+    """What :meth:`n2v_lite.NodeEmbedding.update` changed, as two lines."""
+    report = embedding.info.get("update", {})
+    seconds = report.get("seconds")
+    return (f"saved {path}: {len(embedding)} nodes x {embedding.dimensions} dimensions"
+            f"{f' in {seconds:.1f} s' if seconds is not None else ''}\n"
+            f"changed: {report.get('new_nodes', 0)} new, {report.get('removed_nodes', 0)} "
+            f"removed, {report.get('changed_nodes', 0)} with other edges; walked again from "
+            f"{report.get('rewalked_nodes', 0)} nodes ({report.get('walks', 0)} walks, "
+            f"{report.get('walks', 0) / max(report.get('full_walks', 1), 1):.1%} of a refit)")

@@ -393,3 +393,29 @@ def test_preset_fills_the_options_not_given(tmp_path, edges):
     assert params["random_state"] == 0
     result = run("embed", edges, "--preset", "quick")
     assert result.exit_code == 2 and "'quick' is not one of 'paper', 'fast'" in result.output
+
+
+def test_update_and_unseen_neighbours(tmp_path, edges, model_path):
+    from n2v_lite import load
+
+    grown = tmp_path / "grown.tsv"
+    grown.write_text(edges.read_text() + "a1\tnew\na2\tnew\na3\tnew\n")
+    out = tmp_path / "grown.n2v"
+    result = run("update", model_path, grown, "--out", out, "--seed", "0", "--quiet")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"saved {out}: 13 nodes x 8 dimensions")
+    assert lines[1].startswith("changed: 1 new, 0 removed, 3 with other edges; walked again")
+    assert "new" in load(out).node_ids and "new" not in load(model_path).node_ids
+    result = run("similar", model_path, "--neighbours", "a1,a2,zz", "-k", "3",
+                 "--format", "csv")
+    assert result.exit_code == 0, result.output
+    import csv
+
+    lines = result.output.splitlines()
+    assert lines[0] == "not in the model, left out: zz"  # (stderr, mixed in by CliRunner)
+    rows = list(csv.reader(lines))
+    assert rows[1] == ["query", "rank", "node", "label", "similarity"]
+    assert sum(r[2].startswith("a") for r in rows[2:]) >= 2  # placed in clique a
+    result = run("similar", model_path, "--neighbours", "zz")
+    assert result.exit_code == 1 and "none of the neighbours is in the model" in result.output
