@@ -115,6 +115,7 @@ def run_one(name, data, params, seed, args):
 
 
 def _summary(rows, base):
+    base = base or rows  # no paper row in this run (--no-paper): ratios are 1
     quality = [r["quality"] for r in rows]
     train = [r["train_s"] for r in rows]
     cpu = [r["fit_cpu_s"] for r in rows]
@@ -141,13 +142,14 @@ def compare(args, names, settings):
                 print(f"  {label}: {runs[label][-1]}", file=sys.stderr)
         for label in settings:
             table.append({"dataset": name, "setting": label, "metric": runs[label][0]["metric"],
-                          **_summary(runs[label], runs["paper"])})
+                          **_summary(runs[label], runs.get("paper"))})
     print(f"{'graph':<14}{'setting':<12}{'metric':<14}{'quality (sd)':>16}{'d vs paper':>11}"
           f"{'walk s':>8}{'train s':>9}{'train ratio':>12}{'fit cpu s':>10}{'cpu ratio':>10}"
           f"{'runs':>5}")
     paper = {row["dataset"]: row["quality"] for row in table if row["setting"] == "paper"}
     for row in table:
-        row["delta_vs_paper"] = round(row["quality"] - paper[row["dataset"]], 4)
+        row["delta_vs_paper"] = round(row["quality"] - paper.get(row["dataset"], row["quality"]),
+                                      4)
         print(f"{row['dataset']:<14}{row['setting']:<12}{row['metric']:<14}"
               f"{row['quality']:>9.4f} ({row['quality_sd']:.3f}){row['delta_vs_paper']:>+11.4f}"
               f"{row['walk_s']:>8.1f}{row['train_s']:>9.1f}{row['train_ratio']:>12.3f}"
@@ -161,9 +163,9 @@ def tune_vs_grid(args):
     from n2v_lite.evaluate import tune
 
     rows = []
-    for name, grid in (("cora", (0.25, 0.5, 1.0, 2.0, 4.0)), ("blogcatalog", (0.25, 1.0, 4.0))):
-        if args.datasets and name not in args.datasets:
-            continue
+    for name in args.datasets or ("cora", "blogcatalog"):
+        grid = args.grid if args.grid else (0.25, 0.5, 1.0, 2.0, 4.0) if name == "cora" \
+            else (0.25, 1.0, 4.0)
         graph, labels, _ = load(name)
         model = Node2Vec(workers=args.workers, progress=False)
         for method in ("halving", "grid"):
@@ -206,9 +208,15 @@ def main(argv=None):
                         help="training threads (default: one, as a seed implies)")
     parser.add_argument("--explore", action="store_true", help="score CANDIDATES")
     parser.add_argument("--candidates", default=",".join(CANDIDATES))
+    parser.add_argument("--no-paper", action="store_true",
+                        help="with --explore: skip the paper baseline (ratios become 1)")
     parser.add_argument("--tune", action="store_true", help="tune against the full grid")
+    parser.add_argument("--grid", default=None,
+                        help="with --tune: the p and q values (default: Cora 5 values, "
+                             "BlogCatalog 0.25,1,4)")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
+    args.grid = tuple(float(v) for v in args.grid.split(",")) if args.grid else None
     args.seeds = [int(s) for s in args.seeds.split(",")]
     args.datasets = args.datasets.split(",") if args.datasets else None
 
@@ -223,7 +231,7 @@ def main(argv=None):
             row.pop("result")
         out.update(mode="tune", results=rows)
     else:
-        settings = {"paper": PRESETS["paper"]}
+        settings = {} if args.explore and args.no_paper else {"paper": PRESETS["paper"]}
         if args.explore:
             for label in args.candidates.split(","):
                 settings[label] = {**PRESETS["paper"], **CANDIDATES[label]}
