@@ -355,7 +355,7 @@ def _train(walks, num_nodes, options, seed, progress, tmp_dir, init=None):
             workers = len(worker_files)
         model = _build_model(source, mode, dict(params, workers=workers), gensim_seed, init)
         model._n2v_worker_files = worker_files
-        tally = _LossTally(model, params["epochs"], progress)
+        tally = _LossTally(model, params["epochs"], progress, source.num_tokens)
         stack.enter_context(_single_threaded_blas())
         try:
             train_start = time.perf_counter()
@@ -763,8 +763,9 @@ def _word2vec_class():
             work, _ = inits
             view = _BatchView(self)
             tally = train_batch_sg(view, sentences, alpha, work, self.compute_loss)
-            self._n2v_tally.add(view.running_training_loss, tally)
-            return tally, self._raw_word_count(sentences)
+            raw = self._raw_word_count(sentences)
+            self._n2v_tally.add(view.running_training_loss, tally, raw)
+            return tally, raw
 
         def _do_train_epoch(self, corpus_file, thread_id, offset, cython_vocab,
                             thread_private_mem, cur_epoch, total_examples=None,
@@ -784,7 +785,7 @@ def _word2vec_class():
             if files:
                 examples -= mine.filler_lines
                 raw_tally -= mine.filler_tokens
-            self._n2v_tally.add(view.running_training_loss, tally)
+            self._n2v_tally.add(view.running_training_loss, tally, raw_tally)
             return examples, tally, raw_tally
 
     _WORD2VEC_CLASS = _Word2Vec
@@ -809,21 +810,29 @@ class _BatchView:
 
 
 class _LossTally:
-    """gensim callback: per-epoch loss sums and trained words, plus the progress bar."""
+    """gensim callback: per-epoch loss sums and trained words, plus the progress bar.
 
-    def __init__(self, model, epochs, progress):
+    The bar counts walk tokens over all epochs, so it shows tokens per second and
+    an ETA (iterable corpora advance it per job; corpus files per thread and epoch).
+    """
+
+    def __init__(self, model, epochs, progress, total_tokens=None):
         self._lock = threading.Lock()
         self._loss = 0.0
         self._words = 0
+        self._epochs = epochs
         self.losses = []
         self.words = []
-        self._bar = progress_bar(total=epochs, desc="word2vec", unit="epoch", enabled=progress)
+        self._bar = progress_bar(total=epochs * total_tokens if total_tokens else None,
+                                 desc="word2vec", unit="token", unit_scale=True,
+                                 enabled=progress)
         model._n2v_tally = self
 
-    def add(self, loss, words):
+    def add(self, loss, words, raw_words=None):
         with self._lock:
             self._loss += float(loss)
             self._words += int(words)
+        self._bar.update(int(raw_words if raw_words is not None else words))
 
     # the CallbackAny2Vec protocol (duck-typed: no gensim import needed here)
     def on_train_begin(self, model):
@@ -837,9 +846,8 @@ class _LossTally:
         with self._lock:
             self.losses.append(self._loss)
             self.words.append(self._words)
-        self._bar.set_postfix(loss_per_word=f"{self._loss / max(self._words, 1):.4f}",
-                              refresh=False)
-        self._bar.update(1)
+        self._bar.set_postfix(epoch=f"{len(self.losses)}/{self._epochs}",
+                              loss_per_word=f"{self._loss / max(self._words, 1):.4f}")
 
     def on_train_end(self, model):
         pass
