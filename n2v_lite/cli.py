@@ -468,12 +468,14 @@ def _read_lines(path):
 @click.option("--neighbours", "unseen", default=None, metavar="A,B,...",
               help="A node the model has never seen, given by its neighbours (comma-"
                    "separated ids or titles): placed at their mean, then queried.")
+@click.option("--steps", type=Checked(int, check_int, minimum=0), default=0,
+              help="With --neighbours: SGD steps of the new vector against the model.")
 @click.option("-k", "--topn", type=COUNT, default=10, help="Neighbours per query.")
 @click.option("--format", "fmt", type=click.Choice(NEIGHBOUR_FORMATS), default="table",
               help="Output format.")
 @library_errors
 def similar(model_path, queries, queries_file, positive, negative, among_file, conditions,
-            unseen, topn, fmt):
+            unseen, steps, topn, fmt):
     """Nearest neighbours of nodes, by node id or (for movie graphs) by title."""
     from .embedding import load
     from .filters import where
@@ -493,7 +495,7 @@ def similar(model_path, queries, queries_file, positive, negative, among_file, c
     frames = []
     if unseen:
         given = [item.strip() for item in unseen.split(",") if item.strip()]
-        placed = embedding.infer(given)
+        placed = embedding.infer(given, steps=steps, seed=0)
         if placed.missing:
             click.echo(f"not in the model, left out: {', '.join(map(str, placed.missing))}",
                        err=True)
