@@ -114,14 +114,20 @@ def render_evaluation(results):
 
 
 def render_tuning(result):
-    """:func:`n2v_lite.evaluate.tune` results as a text table and the pick."""
-    lines = [f"{result['task'].replace('_', ' ')}: validation {result['metric']}",
-             f"  {'p':>6}{'q':>6}{'score':>9}{'seconds':>9}"]
-    lines += [f"  {row['p']:>6g}{row['q']:>6g}{row['validation']:>9.4f}{row['seconds']:>9.1f}"
+    """:func:`n2v_lite.evaluate.tune` results: the table (mean and sd over the splits), the pick."""
+    spread = result["spread"]
+    lines = [f"{result['task'].replace('_', ' ')}: validation {result['metric']}, mean and sd of "
+             f"{spread['splits']} splits ({result['method']}, {result['cost_full_fits']:.2f} "
+             f"full fits)",
+             f"  {'p':>6}{'q':>6}{'score':>9}{'sd':>8}{'budget':>8}{'seconds':>9}"]
+    lines += [f"  {row['p']:>6g}{row['q']:>6g}{row['validation']:>9.4f}"
+              f"{row['validation_sd']:>8.4f}{row['budget']:>8.2f}{row['seconds']:>9.1f}"
               for row in result["table"]]
     best = result["best"]
-    lines.append(f"best: p={best['p']:g} q={best['q']:g} (validation {best['validation']:.4f}, "
-                 f"test {best['test']:.4f})")
+    ties = ", ".join(f"p={p:g} q={q:g}" for p, q in spread["ties"]) or "none"
+    lines.append(f"best: p={best['p']:g} q={best['q']:g} (validation {best['validation']:.4f} "
+                 f"sd {best['validation_sd']:.4f}, test {best['test']:.4f}); within one sd: "
+                 f"{ties}")
     return "\n".join(lines)
 
 

@@ -254,8 +254,14 @@ def test_tune_prints_grid_and_best(caveman_files):
     result = run("tune", edges, "--labels", labels, "--ps", "0.5,2", "--qs", "1", *FAST)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "node classification: validation macro_f1"
+    assert lines[0].startswith("node classification: validation macro_f1, mean and sd of 5 "
+                               "splits (halving, ")
+    assert lines[1].split() == ["p", "q", "score", "sd", "budget", "seconds"]
     assert len(lines) == 5 and lines[-1].startswith("best: p=")
+    assert "within one sd: " in lines[-1]
+    grid = run("tune", edges, "--labels", labels, "--ps", "0.5,2", "--qs", "1", "--method",
+               "grid", "--splits", "2", *FAST).output.splitlines()
+    assert "mean and sd of 2 splits (grid, 2.00 full fits)" in grid[0]
     data = json.loads(run("tune", edges, "--ps", "1", "--qs", "0.5,2", "--format", "json",
                           *FAST).output)
     assert data["task"] == "link_prediction" and len(data["table"]) == 2
