@@ -63,7 +63,6 @@ True
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 

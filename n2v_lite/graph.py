@@ -486,8 +486,6 @@ class Graph:
         >>> g = Graph.from_edgelist("edges.tsv")            # doctest: +SKIP
         >>> g = Graph.from_edgelist("net.csv.gz", directed=True, weighted=True)  # doctest: +SKIP
         """
-        import pandas as pd
-
         path = os.fspath(path)
         sep = _check_sep(sep, comment)
         sample = _sample_lines(path, comment)

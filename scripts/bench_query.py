@@ -49,7 +49,6 @@ def main():
         rows.append({"nodes": n, "one_ms": round(one, 2), "batched_ms": round(batch, 3),
                      "ratio": round(batch / one, 3)})
         print(f"{n:>10}  {one:>12.1f}  {batch:>16.2f}  {batch / one:>9.2f}")
-        del emb
     print(json.dumps({"dimensions": args.dimensions, "rows": rows}))
 
 

@@ -1,6 +1,5 @@
 """NodeEmbedding, the result users hold: lookups, queries, save/load, exports, ids."""
 
-import copy
 import json
 import os
 import zipfile
@@ -9,8 +8,7 @@ import numpy as np
 import pytest
 
 import n2v_lite
-from n2v_lite import (AmbiguousQueryError, Graph, ModelFileError, Node2Vec, NodeNotFoundError,
-                      NotFittedError, load)
+from n2v_lite import AmbiguousQueryError, Graph, ModelFileError, Node2Vec, NodeNotFoundError, load
 from n2v_lite.embedding import NodeEmbedding, SimilarityResult
 
 from test_model import IDS, SMALL, TITLES, two_communities  # the same small graph

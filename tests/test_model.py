@@ -1,16 +1,12 @@
 """The Node2Vec estimator: scikit-learn protocol, fitting, backends, reproducibility."""
 
 import copy
-import json
-import os
-import zipfile
 
 import numpy as np
 import pytest
 
 import n2v_lite
-from n2v_lite import (AmbiguousQueryError, Graph, ModelFileError, Node2Vec, NodeNotFoundError,
-                      NotFittedError, load)
+from n2v_lite import Graph, Node2Vec, NotFittedError
 from n2v_lite.embedding import SimilarityResult
 from n2v_lite.movielens import MOVIELENS_DEFAULTS, MOVIELENS_QUERIES, fit_movielens
 
