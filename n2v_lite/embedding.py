@@ -43,7 +43,8 @@ from . import __version__
 from ._utils import atomic_path, atomic_write, check_writable
 from .exceptions import (AmbiguousQueryError, ModelFileError, NodeNotFoundError,
                          ParameterError)
-from .ids import decode_node_ids, decode_values, encode_node_ids, encode_values, plain_id
+from .ids import (decode_node_ids, decode_values, encode_node_ids, encode_values, id_text,
+                  plain_id)
 from .titles import TitleIndex
 from .validation import check_choice, check_int
 
@@ -376,8 +377,7 @@ class NodeEmbedding:
             table = {}
             for i, node in enumerate(self._ids):
                 if not isinstance(node, str):
-                    for form in {str(node), repr(node)}:
-                        table.setdefault(form, []).append(i)
+                    table.setdefault(id_text(node), []).append(i)
             self._text_ids = table
         text = text.strip()
         if re.fullmatch(r"[-+]?\d+", text):

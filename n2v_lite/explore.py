@@ -55,10 +55,10 @@ import numpy as np
 
 from ._utils import as_generator, atomic_write
 from .exceptions import N2VLiteError, ParameterError
-from .ids import check_node_ids, encode_node_ids, plain_id
+from .ids import check_node_ids, encode_node_ids, id_text, plain_id
 from .validation import check_choice, check_int, check_seed
 
-__all__ = ["explore", "explorer_data", "nearest_neighbours", "node_id_text", "METHODS",
+__all__ = ["explore", "explorer_data", "nearest_neighbours", "METHODS",
            "MAX_POINTS", "TOPK", "MAX_GROUPS"]
 
 #: 2-D projections: PCA (default), t-SNE (scikit-learn), UMAP (needs umap-learn).
@@ -79,16 +79,6 @@ _BLOCK_BYTES = 64 << 20
 
 
 # ----------------------------------------------------------------- pieces
-def node_id_text(node):
-    """How a node id is written in the page: a str as itself, anything else as ``repr``.
-
-    >>> node_id_text("007"), node_id_text(7), node_id_text((0, 1)), node_id_text(2.5)
-    ('007', '7', '(0, 1)', '2.5')
-    """
-    node = plain_id(node)
-    return node if isinstance(node, str) else repr(node)
-
-
 def nearest_neighbours(vectors, topk=TOPK):
     """Each row's ``topk`` nearest other rows by cosine similarity.
 
@@ -259,7 +249,7 @@ def explorer_data(embedding, *, color_by=None, labels=None, method="pca", topk=T
     Returns
     -------
     dict
-        ``ids`` (id texts, see :func:`node_id_text`), ``id_kind`` and
+        ``ids`` (id texts, see :func:`n2v_lite.ids.id_text`), ``id_kind`` and
         ``id_types`` (to read ids back, see :mod:`n2v_lite.ids`), ``titles``,
         ``columns`` (metadata texts), ``x``/``y`` (the projection divided by
         ``scale``, 4 decimals), ``groups``/``colours``/``counts``/``group``
@@ -321,7 +311,7 @@ def explorer_data(embedding, *, color_by=None, labels=None, method="pca", topk=T
         "dims": int(vectors.shape[1]),
         "method": method,
         "seed": seed if isinstance(seed, int) else None,
-        "ids": [node_id_text(v) for v in node_ids],
+        "ids": [id_text(v) for v in node_ids],
         "id_kind": id_kind,
         "id_types": None if id_kind != "json" else "".join(
             "s" if isinstance(v, str) else "i" if type(v) is int else "o" for v in node_ids),

@@ -35,7 +35,7 @@ import numpy as np
 from .exceptions import GraphError, ModelFileError
 
 __all__ = ["check_node_ids", "encode_node_ids", "decode_node_ids", "encode_values",
-           "decode_values", "plain_id", "ID_KINDS"]
+           "decode_values", "plain_id", "id_text", "ID_KINDS"]
 
 #: Stored forms of a node-id table.
 ID_KINDS = ("int", "str", "json")
@@ -45,6 +45,18 @@ _TUPLE = "__tuple__"
 def plain_id(value):
     """A numpy scalar as the Python value it holds; other values unchanged."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def id_text(node):
+    """How a node id is written for people: a str as itself, anything else as ``repr``.
+
+    The explorer page shows ids so, and lookups accept this text for non-text ids.
+
+    >>> id_text("007"), id_text(7), id_text((0, 1)), id_text(2.5)
+    ('007', '7', '(0, 1)', '2.5')
+    """
+    node = plain_id(node)
+    return node if isinstance(node, str) else repr(node)
 
 
 def _check_one(value, where):

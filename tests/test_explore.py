@@ -11,8 +11,8 @@ import pytest
 from n2v_lite import Graph, Node2Vec
 from n2v_lite.exceptions import ParameterError
 from n2v_lite.explore import (MAX_GROUPS, OTHER_COLOUR, explore, explorer_data,
-                              nearest_neighbours, node_id_text, render_page)
-from n2v_lite.ids import decode_node_ids
+                              nearest_neighbours, render_page)
+from n2v_lite.ids import decode_node_ids, id_text
 
 SMALL = dict(dimensions=8, walk_length=12, num_walks=8, window=3, epochs=3, workers=1,
              random_state=0, progress=False)
@@ -188,7 +188,7 @@ def test_ids_round_trip_and_everything_is_escaped(tmp_path):
                           node_data={"title": np.array(evil, dtype=object)})
     data = explorer_data(emb, topk=2, title="<b>Mine</b> & co")
     assert data["ids"] == ["(0, 1)", "007", "7", "2.5", "x", "('a', 2)"]
-    assert [node_id_text(v) for v in ids] == data["ids"]
+    assert [id_text(v) for v in ids] == data["ids"]
     assert decode_node_ids(data["id_json"], data["id_kind"]) == ids
     assert data["id_types"] == "osioso"
     page = explore(emb, tmp_path / "evil.html", topk=2, title="<b>Mine</b> & co")
@@ -270,10 +270,10 @@ def js_rows_match_python(page, embedding, queries):
     from n2v_lite.exceptions import AmbiguousQueryError, NodeNotFoundError
 
     answers = page.evaluate("(qs) => qs.map((q) => n2vExplorer.search(q).rows)", queries)
-    ids = [node_id_text(v) for v in embedding.node_ids]
+    ids = [id_text(v) for v in embedding.node_ids]
     for query, rows in zip(queries, answers):
         try:
-            expected = [node_id_text(embedding.resolve(query))]
+            expected = [id_text(embedding.resolve(query))]
         except NodeNotFoundError:
             expected = []
         except AmbiguousQueryError as exc:
