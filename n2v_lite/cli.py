@@ -27,6 +27,7 @@ from .memory import parse_memory
 from .presets import PRESETS
 from .render import NEIGHBOUR_FORMATS
 from .trainers import TRAINERS
+from .update import DEFAULT_INFER_STEPS
 from .validation import check_fraction, check_int, check_positive, check_seed, check_share
 
 __all__ = ["main", "cli"]
@@ -467,9 +468,12 @@ def _read_lines(path):
                    "(repeatable: all must hold; operators >= <= > < == != ~ !~).")
 @click.option("--neighbours", "unseen", default=None, metavar="A,B,...",
               help="A node the model has never seen, given by its neighbours (comma-"
-                   "separated ids or titles): placed at their mean, then queried.")
-@click.option("--steps", type=Checked(int, check_int, minimum=0), default=0,
-              help="With --neighbours: SGD steps of the new vector against the model.")
+                   "separated ids or titles): placed at their mean, refined by --steps, "
+                   "then queried.")
+@click.option("--steps", type=Checked(int, check_int, minimum=0), default=DEFAULT_INFER_STEPS,
+              show_default=True,
+              help="With --neighbours: SGD steps of the new vector against the model "
+                   "(0: the plain mean).")
 @click.option("-k", "--topn", type=COUNT, default=10, help="Neighbours per query.")
 @click.option("--format", "fmt", type=click.Choice(NEIGHBOUR_FORMATS), default="table",
               help="Output format.")

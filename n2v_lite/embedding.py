@@ -251,6 +251,7 @@ class NodeEmbedding:
         self._titles = None
         self._text_ids = None
         self._wv = None
+        self._noise_cdf = None  # n2v_lite.update.infer's noise distribution
 
     # ------------------------------------------------------------ attributes
     @property

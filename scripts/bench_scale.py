@@ -28,6 +28,8 @@ fastnode2vec lives in its own virtualenv, never in n2v_lite's dependencies::
 columns are skipped.) Usage::
 
     python scripts/bench_scale.py [--nodes 1000000 --edges 5000000] [--read-big] [--skip-peer]
+    python scripts/bench_scale.py --read-big-only      # the 5M / 25M reading run alone
+    python scripts/bench_scale.py --presets            # + the presets' table (bench_presets)
 
 It takes minutes: the machine's two cores, and gensim at a 1M-node vocabulary
 (~50-70k tokens/s per thread, field notes) set the pace.
@@ -200,6 +202,49 @@ def _row(tool, phase, data, edges):
             "bytes_per_edge": round(data["peak_mib"] * 2**20 / edges, 1)}
 
 
+def _pipeline(args, peer, tmp, rows, out):
+    """The 1M-node pipeline of both tools; appends table rows, fills ``out``."""
+    edges_path = tmp / "edges.tsv"
+    start = time.perf_counter()
+    nodes = power_law_edges(edges_path, args.nodes, args.edges, seed=0)
+    print(f"graph: {nodes} nodes with edges, {args.edges} edges, "
+          f"{edges_path.stat().st_size / 2**20:.0f} MiB of text, generated in "
+          f"{time.perf_counter() - start:.0f} s", file=sys.stderr)
+    spec = {"edges": str(edges_path), "folder": str(tmp / "walks"), "settings": SETTINGS}
+    children = {}
+    children["n2v_walk"] = run_child(sys.executable, "n2v_walk", spec)
+    print(f"n2v_lite read+walk: {children['n2v_walk']}", file=sys.stderr)
+    children["n2v_train"] = run_child(sys.executable, "n2v_train", spec)
+    print(f"n2v_lite train: {children['n2v_train']}", file=sys.stderr)
+    if peer:
+        children["fastnode2vec"] = run_child(peer, "fastnode2vec", spec)
+        print(f"fastnode2vec: {children['fastnode2vec']}", file=sys.stderr)
+    edges = args.edges
+    ours = {**children["n2v_walk"]["phases"], **children["n2v_train"]["phases"]}
+    for phase, data in ours.items():
+        rows.append(_row("n2v_lite", phase, data, edges))
+    n2v_wall = children["n2v_walk"]["wall_seconds"] + children["n2v_train"]["wall_seconds"]
+    n2v_peak = max(children["n2v_walk"]["child_peak_mib"],
+                   children["n2v_train"]["child_peak_mib"])
+    rows.append({"tool": "n2v_lite", "phase": "end to end (2 processes)",
+                 "seconds": round(n2v_wall, 2), "tokens_per_s": None, "peak_mib": n2v_peak,
+                 "bytes_per_edge": round(n2v_peak * 2**20 / edges, 1)})
+    if peer:
+        fn = children["fastnode2vec"]
+        for phase, data in fn["phases"].items():
+            rows.append(_row("fastnode2vec", phase, data, edges))
+        rows.append({"tool": "fastnode2vec", "phase": "end to end",
+                     "seconds": fn["wall_seconds"], "tokens_per_s": None,
+                     "peak_mib": fn["child_peak_mib"],
+                     "bytes_per_edge": round(fn["child_peak_mib"] * 2**20 / edges, 1)})
+        ratio = n2v_wall / fn["wall_seconds"]
+        out["end_to_end_ratio"] = round(ratio, 3)
+        out["bar_time_0.6x"] = ratio <= 0.6
+    out["bar_peak_2GiB"] = n2v_peak * 2**20 <= 2 * GIB
+    out["children"] = children
+    return nodes
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
@@ -208,6 +253,11 @@ def main(argv=None):
     parser.add_argument("--read-big", action="store_true",
                         help="also read a 5M-node / 25M-edge graph (n2v_lite only)")
     parser.add_argument("--skip-peer", action="store_true")
+    parser.add_argument("--presets", action="store_true",
+                        help="also print the presets' time-to-quality table on the shared "
+                             "graphs (scripts/bench_presets.py, ~20 min)")
+    parser.add_argument("--read-big-only", action="store_true",
+                        help="only the 5M / 25M reading run (no pipeline, no peer)")
     parser.add_argument("--peer-python", default=None)
     parser.add_argument("--tmp-dir", default=None)
     args = parser.parse_args(argv)
@@ -217,6 +267,8 @@ def main(argv=None):
         return
 
     peer = args.peer_python or os.environ.get("N2V_LITE_FN2V_PYTHON") or DEFAULT_PEER_PYTHON
+    if args.read_big_only:
+        args.read_big = args.skip_peer = True
     if args.skip_peer or not Path(peer).exists():
         print(f"bench_scale: no fastnode2vec interpreter at {peer}; peer skipped "
               "(see the docstring)", file=sys.stderr)
@@ -225,51 +277,23 @@ def main(argv=None):
            "note": "machine shared with other jobs: compare ratios within this run"}
     with tempfile.TemporaryDirectory(prefix="n2v-scale-", dir=args.tmp_dir) as tmp:
         tmp = Path(tmp)
-        edges_path = tmp / "edges.tsv"
-        start = time.perf_counter()
-        nodes = power_law_edges(edges_path, args.nodes, args.edges, seed=0)
-        print(f"graph: {nodes} nodes with edges, {args.edges} edges, "
-              f"{edges_path.stat().st_size / 2**20:.0f} MiB of text, generated in "
-              f"{time.perf_counter() - start:.0f} s", file=sys.stderr)
-        spec = {"edges": str(edges_path), "folder": str(tmp / "walks"), "settings": SETTINGS}
-        rows, children = [], {}
-        children["n2v_walk"] = run_child(sys.executable, "n2v_walk", spec)
-        print(f"n2v_lite read+walk: {children['n2v_walk']}", file=sys.stderr)
-        children["n2v_train"] = run_child(sys.executable, "n2v_train", spec)
-        print(f"n2v_lite train: {children['n2v_train']}", file=sys.stderr)
-        if peer:
-            children["fastnode2vec"] = run_child(peer, "fastnode2vec", spec)
-            print(f"fastnode2vec: {children['fastnode2vec']}", file=sys.stderr)
-        edges = args.edges
-        ours = {**children["n2v_walk"]["phases"], **children["n2v_train"]["phases"]}
-        for phase, data in ours.items():
-            rows.append(_row("n2v_lite", phase, data, edges))
-        n2v_wall = children["n2v_walk"]["wall_seconds"] + children["n2v_train"]["wall_seconds"]
-        n2v_peak = max(children["n2v_walk"]["child_peak_mib"],
-                       children["n2v_train"]["child_peak_mib"])
-        rows.append({"tool": "n2v_lite", "phase": "end to end (2 processes)",
-                     "seconds": round(n2v_wall, 2), "tokens_per_s": None, "peak_mib": n2v_peak,
-                     "bytes_per_edge": round(n2v_peak * 2**20 / edges, 1)})
-        if peer:
-            fn = children["fastnode2vec"]
-            for phase, data in fn["phases"].items():
-                rows.append(_row("fastnode2vec", phase, data, edges))
-            rows.append({"tool": "fastnode2vec", "phase": "end to end",
-                         "seconds": fn["wall_seconds"], "tokens_per_s": None,
-                         "peak_mib": fn["child_peak_mib"],
-                         "bytes_per_edge": round(fn["child_peak_mib"] * 2**20 / edges, 1)})
-            ratio = n2v_wall / fn["wall_seconds"]
-            out["end_to_end_ratio"] = round(ratio, 3)
-            out["bar_time_0.6x"] = ratio <= 0.6
-        out["bar_peak_2GiB"] = n2v_peak * 2**20 <= 2 * GIB
+        rows, nodes = [], None
+        if not args.read_big_only:
+            nodes = _pipeline(args, peer, tmp, rows, out)
         if args.read_big:
             big = tmp / "big.tsv"
-            edges_path.unlink()
+            (tmp / "edges.tsv").unlink(missing_ok=True)
             power_law_edges(big, 5 * args.nodes, 5 * args.edges, seed=1)
             read = run_child(sys.executable, "n2v_walk", {"edges": str(big), "read_only": True})
-            rows.append(_row("n2v_lite", "read 5x graph", read["phases"]["read"], 5 * edges))
+            rows.append(_row("n2v_lite", "read 5x graph", read["phases"]["read"], 5 * args.edges))
             out["big_read"] = read
             out["bar_big_read_1.5GiB"] = read["child_peak_mib"] * 2**20 <= 1.5 * GIB
+    if args.presets:  # its own table first; its JSON goes into ours
+        proc = subprocess.run([sys.executable, str(HERE / "bench_presets.py")],
+                              capture_output=True, text=True, check=True)
+        lines = proc.stdout.strip().splitlines()
+        print("\n".join(lines[:-1]) + "\n")
+        out["presets"] = json.loads(lines[-1])
     print(f"{'tool':<14}{'phase':<26}{'seconds':>9}{'tokens/s':>11}{'peak MiB':>10}"
           f"{'B/edge':>8}{'time vs fn2v':>13}")
     peer_rows = {r["phase"]: r for r in rows if r["tool"] == "fastnode2vec"}
@@ -283,7 +307,7 @@ def main(argv=None):
         rate = f"{row['tokens_per_s']:,}" if row["tokens_per_s"] else "-"
         print(f"{row['tool']:<14}{row['phase']:<26}{row['seconds']:>9.1f}{rate:>11}"
               f"{row['peak_mib']:>10.0f}{row['bytes_per_edge']:>8.0f}{ratio:>13}")
-    out.update(nodes=nodes, edges=args.edges, rows=rows, children=children)
+    out.update(nodes=nodes, edges=args.edges, rows=rows)
     print(json_line(out))
 
 

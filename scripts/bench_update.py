@@ -1,4 +1,4 @@
-"""Graphs that change: full refit vs ``NodeEmbedding.update`` vs neighbour-mean ``infer``.
+"""Graphs that change: full refit vs ``NodeEmbedding.update`` vs ``infer``.
 
 Three scenarios, each measured in the same run (ratios, not absolute times, are
 what to read on a shared machine):
@@ -15,7 +15,9 @@ what to read on a shared machine):
   never saw them, is shown too).
 
 For each: wall time of a refit on the new graph, of ``update`` and of
-``infer`` for every new node; quality; and how far the unchanged nodes moved
+``infer`` for every new node (``infer``: the neighbour mean refined by
+``--steps`` SGD steps, default ``DEFAULT_INFER_STEPS``; ``infer_mean``: the
+plain mean); quality; and how far the unchanged nodes moved
 (mean overlap of their 10 nearest neighbours, among themselves, before and
 after). ``--hops`` and ``--budget`` are passed to ``update``; ``--no-state``
 also updates a copy of the old embedding without trainer state (the
@@ -39,6 +41,7 @@ from _bench import json_line  # noqa: E402
 
 from n2v_lite import Graph, Node2Vec  # noqa: E402
 from n2v_lite.embedding import NodeEmbedding  # noqa: E402
+from n2v_lite.update import DEFAULT_INFER_STEPS  # noqa: E402
 from n2v_lite.evaluate import movielens_genres, node_classification, read_labels  # noqa: E402
 
 CUTOFF = 1420070400  # 2015-01-01T00:00:00Z
@@ -94,7 +97,7 @@ def _edge_pairs(graph):
             for a, b in zip(src.tolist(), dst.tolist())}
 
 
-def _inferred(old, graph, new_ids):
+def _inferred(old, graph, new_ids, steps):
     """The old embedding plus one inferred vector per new node; (embedding, seconds)."""
     start = time.perf_counter()
     vectors, ids = [old.vectors], old.node_ids
@@ -102,7 +105,8 @@ def _inferred(old, graph, new_ids):
     for node in new_ids:
         neighbours = graph.neighbors(node)
         known = [v for v in neighbours if v in old]
-        extra.append(old.infer(known).vector if known else np.zeros(old.dimensions, np.float32))
+        extra.append(old.infer(known, steps=steps, seed=0).vector if known
+                     else np.zeros(old.dimensions, np.float32))
     seconds = time.perf_counter() - start
     if extra:
         vectors.append(np.asarray(extra))
@@ -131,8 +135,8 @@ def _methods(args, old, new_graph, params, seed):
             new_graph, seed=seed, workers=args.workers, hops=args.hops, budget=args.budget,
             progress=False))
     new_ids = [v for v in new_graph.node_ids.tolist() if v not in old]
-    emb, seconds = _inferred(old, new_graph, new_ids)
-    out["infer"] = (emb, seconds)
+    out["infer_mean"] = _inferred(old, new_graph, new_ids, steps=0)
+    out["infer"] = _inferred(old, new_graph, new_ids, steps=args.steps)
     return out, new_ids
 
 
@@ -148,9 +152,9 @@ def scenario_movielens(args, rng):
     g_old = movie_graph_from_ratings(before, data.movies)
     g_new = movie_graph_from_ratings(data.ratings, data.movies)
     params = dict(MOVIELENS_DEFAULTS)
-    old = Node2Vec(**params, random_state=0, workers=args.workers, progress=False).fit(
+    old = Node2Vec(**params, random_state=args.seed, workers=args.workers, progress=False).fit(
         g_old).embedding_
-    methods, new_ids = _methods(args, old, g_new, params, 0)
+    methods, new_ids = _methods(args, old, g_new, params, args.seed)
     appeared = sorted(_edge_pairs(g_new) - _edge_pairs(g_old))
     negatives = _non_edges(g_new, len(appeared), rng)
     labels = movielens_genres(g_new)
@@ -186,9 +190,9 @@ def scenario_blogcatalog(args, rng):
     labels = read_labels(folder / "labels.tsv")
     g_old, late = _late_split(g_new, 0.1, rng)
     params = dict(epochs=args.epochs)
-    old = Node2Vec(**params, random_state=0, workers=args.workers, progress=False).fit(
+    old = Node2Vec(**params, random_state=args.seed, workers=args.workers, progress=False).fit(
         g_old).embedding_
-    methods, new_ids = _methods(args, old, g_new, params, 0)
+    methods, new_ids = _methods(args, old, g_new, params, args.seed)
     late_labels = {v: labels[v] for v in late if v in labels}
     kept = [v for v in g_new.node_ids.tolist() if v in old]
     rows = {}
@@ -200,7 +204,8 @@ def scenario_blogcatalog(args, rng):
             "macro_f1_late": node_classification(emb, late_labels, train_ratios=[0.5],
                                                  repeats=args.repeats, seed=0)["macro_f1"][0.5],
             "knn_overlap_unchanged": _movement(old, emb, kept)}
-    rows["infer"]["ms_per_node"] = 1000 * methods["infer"][1] / max(len(new_ids), 1)
+    for name in ("infer_mean", "infer"):
+        rows[name]["ms_per_node"] = 1000 * methods[name][1] / max(len(new_ids), 1)
     return {"graph": f"{g_old.num_nodes}/{g_old.num_edges} -> {g_new.num_nodes}/{g_new.num_edges}",
             "new_nodes": len(new_ids), "update_info": methods["update"][0].info["update"],
             "methods": rows}
@@ -216,10 +221,11 @@ def scenario_astroph(args, rng):
     positives = [(ids[a], ids[b]) for a, b in zip(src[late].tolist(), dst[late].tolist())]
     negatives = _non_edges(g_new, len(positives), rng)
     params = dict(epochs=args.epochs)
-    old = Node2Vec(**params, random_state=0, workers=args.workers, progress=False).fit(
+    old = Node2Vec(**params, random_state=args.seed, workers=args.workers, progress=False).fit(
         g_old).embedding_
-    methods, _ = _methods(args, old, g_new, params, 0)
+    methods, _ = _methods(args, old, g_new, params, args.seed)
     methods.pop("infer")  # no new nodes
+    methods.pop("infer_mean")
     rows = {"old": {"seconds": 0.0, "auc_late_edges": _auc(old, positives, negatives),
                     "knn_overlap_unchanged": 1.0}}
     for name, (emb, seconds) in methods.items():
@@ -234,6 +240,25 @@ SCENARIOS = {"movielens": scenario_movielens, "blogcatalog": scenario_blogcatalo
              "astroph": scenario_astroph}
 
 
+def _mean_over_seeds(runs, seeds):
+    """One scenario's result with every figure averaged over the seeds' runs.
+
+    Quality figures also get their sample standard deviation (``<key>_sd``)
+    when there are several seeds; ``per_seed`` keeps each run's rows.
+    """
+    out = dict(runs[0], seeds=seeds, per_seed=[run["methods"] for run in runs])
+    out["methods"] = {}
+    for method, first in runs[0]["methods"].items():
+        row = {}
+        for key in first:
+            values = [run["methods"][method][key] for run in runs]
+            row[key] = float(np.mean(values))
+            if len(values) > 1 and key not in ("seconds", "ms_per_node"):
+                row[key + "_sd"] = float(np.std(values, ddof=1))
+        out["methods"][method] = row
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default=os.environ.get(
@@ -241,26 +266,40 @@ def main():
     parser.add_argument("--scenarios", default="movielens,blogcatalog,astroph")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=1, help="BlogCatalog/AstroPh epochs")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=10, help="classification splits")
+    parser.add_argument("--seeds", default="0,1,2",
+                        help="fit seeds (old model, refit, update); figures are means")
     parser.add_argument("--hops", type=int, default=1)
     parser.add_argument("--budget", type=float, default=0.2)
+    parser.add_argument("--steps", type=int, default=DEFAULT_INFER_STEPS,
+                        help="infer's SGD steps (the infer_mean row has 0)")
     parser.add_argument("--no-state", action="store_true",
                         help="also update a copy without trainer state")
     args = parser.parse_args()
+    args.seeds = [int(v) for v in args.seeds.split(",")]
     results = {}
     for name in args.scenarios.split(","):
-        rng = np.random.default_rng(0)
-        results[name] = result = SCENARIOS[name](args, rng)
+        runs = []
+        for seed in args.seeds:  # the same late split (rng), fits seeded differently
+            args.seed = seed
+            runs.append(SCENARIOS[name](args, np.random.default_rng(0)))
+        results[name] = result = _mean_over_seeds(runs, args.seeds)
         refit = result["methods"]["refit"]
-        print(f"\n{name}: {result['graph']}; update: {result['update_info']}")
-        keys = [k for k in refit if k != "seconds"]
+        print(f"\n{name}: {result['graph']}; seeds {args.seeds}; first update: "
+              f"{result['update_info']}")
+        keys = [k for k in refit if k != "seconds" and not k.endswith("_sd")]
         print(f"  {'method':<15}{'seconds':>9}{'x refit':>9}" + "".join(f"{k:>24}" for k in keys))
         for method, row in result["methods"].items():
             ratio = row["seconds"] / refit["seconds"]
-            print(f"  {method:<15}{row['seconds']:>9.2f}{ratio:>9.3f}" +
-                  "".join(f"{row.get(k, float('nan')):>24.4f}" for k in keys))
-        if "ms_per_node" in result["methods"].get("infer", {}):
-            print(f"  infer: {result['methods']['infer']['ms_per_node']:.3f} ms per node")
+            cells = []
+            for k in keys:
+                sd = row.get(k + "_sd")
+                cell = f"{row.get(k, float('nan')):.4f}" + (f" ±{sd:.4f}" if sd else "")
+                cells.append(f"{cell:>24}")
+            print(f"  {method:<15}{row['seconds']:>9.2f}{ratio:>9.3f}" + "".join(cells))
+        for name in ("infer_mean", "infer"):
+            if "ms_per_node" in result["methods"].get(name, {}):
+                print(f"  {name}: {result['methods'][name]['ms_per_node']:.3f} ms per node")
         sys.stdout.flush()
     print(json_line({"hops": args.hops, "budget": args.budget, "results": results}))
 

@@ -12,8 +12,9 @@ import pytest
 
 from n2v_lite import Graph, Node2Vec, load
 from n2v_lite.exceptions import NodeNotFoundError, ParameterError
-from n2v_lite.update import (adjacency_fingerprints, graph_changes, infer, node_id_hashes,
-                             walk_shares)
+from n2v_lite.embedding import NodeEmbedding
+from n2v_lite.update import (DEFAULT_INFER_STEPS, adjacency_fingerprints, graph_changes, infer,
+                             node_id_hashes, walk_shares)
 from n2v_lite.walks import random_walks
 from n2v_lite.word2vec import continue_word2vec, train_word2vec
 
@@ -234,7 +235,7 @@ def test_tutorial_backend_has_no_state_but_updates():
 
 # --------------------------------------------------------------------- infer
 def test_infer_reports_missing_ids(ring_embedding):
-    found = infer(ring_embedding, [1, 2, "nope", 77], weights=[1, 3, 1, 1])
+    found = infer(ring_embedding, [1, 2, "nope", 77], weights=[1, 3, 1, 1], steps=0)
     assert found.used == [1, 2] and found.missing == ["nope", 77]
     expected = (ring_embedding[1] + 3 * ring_embedding[2]) / 4
     assert np.allclose(found.vector, expected, atol=1e-6)
@@ -247,7 +248,7 @@ def test_infer_reports_missing_ids(ring_embedding):
 def test_infer_steps_raise_the_neighbours_likelihood(ring_embedding):
     out = ring_embedding.state["output_vectors"].astype(np.float64)
     rows = [ring_embedding.index(v) for v in (3, 4)]
-    base = ring_embedding.infer([3, 4])
+    base = ring_embedding.infer([3, 4], steps=0)
     tuned = ring_embedding.infer([3, 4], steps=20, seed=0)
     again = ring_embedding.infer([3, 4], steps=20, seed=0)
     assert np.array_equal(tuned.vector, again.vector)
@@ -261,6 +262,22 @@ def test_infer_steps_raise_the_neighbours_likelihood(ring_embedding):
         return float(np.sum(positive) + len(rows) * 5 * negative)
 
     assert objective(tuned.vector) > objective(base.vector)
+
+
+def test_infer_refines_by_default_and_leaves_the_model_alone(ring_embedding):
+    before = ring_embedding.vectors.copy(), ring_embedding.state["output_vectors"].copy()
+    default = ring_embedding.infer([3, 4], seed=0)
+    explicit = ring_embedding.infer([3, 4], steps=DEFAULT_INFER_STEPS, seed=0)
+    mean = ring_embedding.infer([3, 4], steps=0)
+    assert DEFAULT_INFER_STEPS > 0
+    assert np.array_equal(default.vector, explicit.vector)
+    assert not np.allclose(default.vector, mean.vector)
+    assert np.array_equal(ring_embedding.vectors, before[0])
+    assert np.array_equal(ring_embedding.state["output_vectors"], before[1])
+    # without trainer state the input vectors and degrees stand in: still a refinement
+    bare = NodeEmbedding(ring_embedding.vectors, ring_embedding.node_ids,
+                         node_data=ring_embedding.node_data)
+    assert not np.allclose(bare.infer([3, 4], seed=0).vector, mean.vector)
 
 
 # ---------------------------------------------------- walks from start nodes
