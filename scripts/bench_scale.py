@@ -269,7 +269,9 @@ def main(argv=None):
     peer = args.peer_python or os.environ.get("N2V_LITE_FN2V_PYTHON") or DEFAULT_PEER_PYTHON
     if args.read_big_only:
         args.read_big = args.skip_peer = True
-    if args.skip_peer or not Path(peer).exists():
+    if args.skip_peer:
+        peer = None
+    elif not Path(peer).exists():
         print(f"bench_scale: no fastnode2vec interpreter at {peer}; peer skipped "
               "(see the docstring)", file=sys.stderr)
         peer = None
