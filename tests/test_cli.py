@@ -336,9 +336,12 @@ def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(tmp_path):
     pairs = rng.integers(0, 20000, size=(200000, 2))
     big.write_text("\n".join(f"{u}\t{v}" for u, v in pairs.tolist()) + "\n")
     out = tmp_path / "big.n2v"
+    # Ctrl-C as in a terminal: a test run started in the background by a shell without
+    # job control inherits SIGINT *ignored*, and Python keeps it ignored
     proc = subprocess.Popen([sys.executable, "-m", "n2v_lite", "embed", str(big), "--out",
                              str(out), "--quiet", "--num-walks", "40"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(4)
     assert proc.poll() is None, "the run ended before it could be interrupted"
     proc.send_signal(signal.SIGINT)
