@@ -23,7 +23,8 @@ after). ``--hops`` and ``--budget`` are passed to ``update``; ``--no-state``
 also updates a copy of the old embedding without trainer state (the
 format-1 / tutorial case). Last line: one JSON object.
 
-    python scripts/bench_update.py [--scenarios movielens,blogcatalog,astroph]
+    python scripts/bench_update.py [--scenarios movielens,blogcatalog,astroph] [--seeds 0,1,2]
+                                   [--no-state] [--steps 5]
 """
 
 from __future__ import annotations
@@ -297,9 +298,9 @@ def main():
                 cell = f"{row.get(k, float('nan')):.4f}" + (f" ±{sd:.4f}" if sd else "")
                 cells.append(f"{cell:>24}")
             print(f"  {method:<15}{row['seconds']:>9.2f}{ratio:>9.3f}" + "".join(cells))
-        for name in ("infer_mean", "infer"):
-            if "ms_per_node" in result["methods"].get(name, {}):
-                print(f"  {name}: {result['methods'][name]['ms_per_node']:.3f} ms per node")
+        for method in ("infer_mean", "infer"):
+            if "ms_per_node" in result["methods"].get(method, {}):
+                print(f"  {method}: {result['methods'][method]['ms_per_node']:.3f} ms per node")
         sys.stdout.flush()
     print(json_line({"hops": args.hops, "budget": args.budget, "results": results}))
 
