@@ -211,8 +211,7 @@ class Graph:
     @property
     def num_self_loops(self):
         """Number of edges from a node to itself."""
-        rows = np.repeat(np.arange(self.num_nodes, dtype=self._indices.dtype), self.degrees())
-        return int(np.count_nonzero(rows == self._indices))
+        return int(np.count_nonzero(self.edge_sources() == self._indices))
 
     @property
     def weighted(self):
@@ -233,6 +232,10 @@ class Graph:
     def degrees(self):
         """Out-degree (number of stored neighbours) of every node, by index."""
         return np.diff(self._indptr)
+
+    def edge_sources(self):
+        """The source node index of every stored edge, aligned with :attr:`indices`."""
+        return np.repeat(np.arange(self.num_nodes, dtype=self._indices.dtype), self.degrees())
 
     # -------------------------------------------------------------- node ids
     @property
@@ -312,7 +315,7 @@ class Graph:
 
         Undirected edges come out once with ``src <= dst``.
         """
-        src = np.repeat(np.arange(self.num_nodes, dtype=self._indices.dtype), self.degrees())
+        src = self.edge_sources()
         dst = self._indices
         weights = np.asarray(self.weights, dtype=np.float64)
         if self._directed:

@@ -79,7 +79,8 @@ import numpy as np
 
 from ._utils import as_generator
 from .exceptions import NodeNotFoundError, ParameterError
-from .validation import check_int, check_positive, check_share
+from .presets import PRESETS
+from .validation import check_fraction, check_int, check_positive, check_share
 
 __all__ = ["adjacency_fingerprints", "node_id_hashes", "graph_changes", "GraphChanges",
            "update", "infer", "InferResult", "walk_shares", "DEFAULT_HOPS", "DEFAULT_BUDGET",
@@ -321,11 +322,10 @@ def walk_shares(graph, changes, hops=DEFAULT_HOPS):
     ``s <- s0 + (1 - s0) * P s``.
     """
     hops = check_int("hops", hops, minimum=0)
-    indptr = np.asarray(graph.indptr, dtype=np.int64)
     indices = np.asarray(graph.indices)
     weights = np.asarray(graph.weights, dtype=np.float64)
     n = graph.num_nodes
-    rows = np.repeat(np.arange(n), np.diff(indptr))
+    rows = graph.edge_sources()
     wsum = np.bincount(rows, weights=weights, minlength=n)
     safe = np.where(wsum > 0, wsum, 1.0)
     s0 = changes.changed.astype(np.float64)
@@ -366,15 +366,13 @@ def _start_order(counts):
 
 
 # ------------------------------------------------------------------- update
-_WALK_PARAMS = ("num_walks", "walk_length", "p", "q")
-_TRAIN_PARAMS = ("window", "negative", "epochs", "sample", "learning_rate")
-_DEFAULTS = {"num_walks": 10, "walk_length": 80, "p": 1.0, "q": 1.0, "window": 10,
-             "negative": 5, "epochs": 1, "sample": 0.0, "learning_rate": None}
+_PARAMS = ("num_walks", "walk_length", "p", "q", "window", "negative", "epochs", "sample",
+           "learning_rate")
+# for models that did not store a parameter: the paper's settings (Node2Vec's defaults)
+_DEFAULTS = {name: {"p": 1.0, "q": 1.0, **PRESETS["paper"]}[name] for name in _PARAMS}
 
 
 def _update_params(embedding, overrides):
-    from .validation import check_fraction
-
     unknown = sorted(set(overrides) - set(_DEFAULTS))
     if unknown:
         raise ParameterError(f"update() got unknown parameter {unknown[0]!r}; expected one of "
@@ -403,10 +401,9 @@ def _initial_vectors(embedding, graph, old_rows, rng):
     new = np.flatnonzero(~known)
     if len(new) == 0:
         return vectors
-    indptr = np.asarray(graph.indptr, dtype=np.int64)
     indices = np.asarray(graph.indices, dtype=np.int64)
     weights = np.asarray(graph.weights, dtype=np.float64)
-    src = np.repeat(np.arange(n), np.diff(indptr))
+    src = graph.edge_sources().astype(np.int64)
     total = np.zeros((n, d))
     mass = np.zeros(n)
     for a, b in ((src, indices), (indices, src)) if graph.directed else ((src, indices),):
@@ -435,9 +432,7 @@ def _initial_state(embedding, graph, old_rows, vectors, params):
     if "counts" in state:
         counts[known] = state["counts"][old_rows[known]]
     else:
-        indptr = np.asarray(graph.indptr, dtype=np.int64)
-        rows = np.repeat(np.arange(n), np.diff(indptr))
-        wdeg = np.bincount(rows, weights=np.asarray(graph.weights, dtype=np.float64),
+        wdeg = np.bincount(graph.edge_sources(), weights=np.asarray(graph.weights, dtype=np.float64),
                            minlength=n)
         tokens = params["num_walks"] * params["walk_length"] * n
         estimate = np.rint(tokens * wdeg / max(wdeg.sum(), 1e-300)).astype(np.int64)

@@ -353,7 +353,11 @@ def _train(walks, num_nodes, options, seed, progress, tmp_dir, init=None):
             worker_files = _worker_files(source.text_files(scratch), source.num_tokens,
                                          workers, scratch)
             workers = len(worker_files)
-        model = _build_model(source, mode, dict(params, workers=workers), gensim_seed, init)
+        counts = np.asarray(source.counts, dtype=np.int64)
+        if init is not None:  # as gensim's vocabulary update: stored counts plus the new walks'
+            counts = counts + init[2]
+        model = _build_model(source, mode, dict(params, workers=workers), gensim_seed, counts,
+                             init)
         model._n2v_worker_files = worker_files
         tally = _LossTally(model, params["epochs"], progress, source.num_tokens)
         stack.enter_context(_single_threaded_blas())
@@ -368,9 +372,6 @@ def _train(walks, num_nodes, options, seed, progress, tmp_dir, init=None):
         finally:
             tally.close()
         vectors, output_vectors = _vectors_by_index(model, num_nodes, mode)
-        counts = np.asarray(source.counts, dtype=np.int64)
-        if init is not None:
-            counts = counts + init[2]
     share = source.num_tokens / workers
     return Word2VecResult(
         vectors=vectors,
@@ -673,13 +674,14 @@ class _WalkFile:
 
 
 # ------------------------------------------------------------------- gensim
-def _build_model(source, mode, params, seed, init=None):
+def _build_model(source, mode, params, seed, counts, init=None):
+    """gensim's model with every node in the vocabulary (``counts`` per node index),
+    started from ``init`` = (input vectors, output weights) when given."""
     model = _word2vec_class()(
         vector_size=params["dimensions"], window=params["window"], sg=1, hs=0,
         negative=params["negative"], sample=params["sample"], alpha=params["alpha"],
         min_alpha=params["min_alpha"], min_count=1, sorted_vocab=0, seed=seed,
         workers=params["workers"], epochs=params["epochs"])
-    counts = source.counts if init is None else source.counts + init[2]
     counts = np.maximum(counts, 1)  # never-visited nodes still get a vector
     # Iterable mode keys the vocabulary by the int index itself; the file reader needs text.
     n = params["num_nodes"]
