@@ -27,7 +27,7 @@ from .memory import parse_memory
 from .presets import PRESETS
 from .render import NEIGHBOUR_FORMATS
 from .trainers import TRAINERS
-from .update import DEFAULT_INFER_STEPS
+from .update import DEFAULT_BUDGET, DEFAULT_HOPS, DEFAULT_INFER_STEPS, check_budget
 from .validation import check_fraction, check_int, check_positive, check_seed, check_share
 
 __all__ = ["main", "cli"]
@@ -580,10 +580,9 @@ def plot(model_path, out, method, color_by, seed):
 @graph_options
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=str),
               help="Where to save the updated model (.n2v).")
-@click.option("--hops", type=Checked(int, check_int, minimum=0), default=1,
+@click.option("--hops", type=Checked(int, check_int, minimum=0), default=DEFAULT_HOPS,
               help="Walk again from nodes up to this many hops from a changed node.")
-@click.option("--budget", type=Checked(float, lambda name, v: 1.0 if v == 1 else
-                                       check_share(name, v)), default=0.2,
+@click.option("--budget", type=Checked(float, check_budget), default=DEFAULT_BUDGET,
               help="At most this share of a full refit's walks (1: no cap).")
 @click.option("--seed", type=SEED, default=None,
               help="Random seed: the same seed gives the same update (one training thread "

@@ -372,6 +372,11 @@ _PARAMS = ("num_walks", "walk_length", "p", "q", "window", "negative", "epochs",
 _DEFAULTS = {name: {"p": 1.0, "q": 1.0, **PRESETS["paper"]}[name] for name in _PARAMS}
 
 
+def check_budget(name, value):
+    """An update's walk budget: a share in (0, 1), or exactly 1 for no cap."""
+    return 1.0 if value == 1 else check_share(name, value)
+
+
 def _update_params(embedding, overrides):
     unknown = sorted(set(overrides) - set(_DEFAULTS))
     if unknown:
@@ -487,7 +492,7 @@ def update(embedding, graph, *, hops=DEFAULT_HOPS, budget=DEFAULT_BUDGET, seed=N
     graph = _as_graph(graph)
     params = _update_params(embedding, params)
     hops = check_int("hops", hops, minimum=0)
-    budget = 1.0 if budget == 1 else check_share("budget", budget)
+    budget = check_budget("budget", budget)
     rng = as_generator(seed)
     changes = graph_changes(embedding, graph)
     old_rows = changes.old_rows
