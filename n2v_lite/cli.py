@@ -261,15 +261,17 @@ def cli():
     """n2v-lite: node2vec embeddings for any graph, fast, on a laptop CPU.
 
     \b
-    Start with the MovieLens example:
-        n2v-lite movielens --data ml-latest-small
+    Start with the MovieLens example (its data ships with n2v-lite):
+        n2v-lite movielens --seed 0
     """
 
 
 @cli.command()
 @click.option("--data", type=click.Path(path_type=str), default=None,
-              help="ml-latest-small folder or zip  [default: the download cache]")
-@click.option("--download", is_flag=True, help="Download ml-latest-small into the cache if missing.")
+              help="ml-latest-small folder or zip  [default: the copy bundled with n2v-lite]")
+@click.option("--download", is_flag=True,
+              help="Use the download cache instead, fetching ml-latest-small from GroupLens "
+                   "if it is not there.")
 @click.option("--min-rating", type=float, default=5.0, help="Ratings below this are ignored.")
 @click.option("--min-weight", type=POSITIVE, default=10.0, help="Edges lighter than this are dropped.")
 @walk_options(num_walks=MOVIELENS_DEFAULTS["num_walks"],

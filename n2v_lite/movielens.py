@@ -11,17 +11,22 @@ and the edge is kept when ``weight >= min_weight``. On ml-latest-small with the
 defaults (5, 10) this gives 1405 movies and 40043 edges, exactly as the
 reference example does.
 
-The data is read from a folder or the GroupLens zip; :func:`download_movielens`
-fetches that zip into a cache folder (``$N2V_LITE_DATA``, default
-``~/.cache/n2v_lite``), checks it, and unpacks it atomically.
+Where the data comes from, one rule for the library and the CLI: a folder or
+the GroupLens zip when one is given; otherwise the copy bundled with the package
+(``ratings.csv`` and ``movies.csv`` of ml-latest-small, xz-compressed, with
+GroupLens's licence in ``n2v_lite/data/ml-latest-small/README.txt``: free to
+redistribute under the same, non-commercial, conditions), so the example needs
+no network. ``download=True`` uses the download cache instead
+(``$N2V_LITE_DATA``, default ``~/.cache/n2v_lite``): :func:`download_movielens`
+fetches the zip there, checks it, and unpacks it atomically.
 
 Examples
 --------
 >>> from n2v_lite.movielens import movie_graph
->>> g = movie_graph("ml-latest-small")              # doctest: +SKIP
->>> g                                                # doctest: +SKIP
+>>> g = movie_graph()                                 # the bundled copy
+>>> g
 <Graph undirected, 1405 nodes, 40043 edges, weighted>
->>> g.node_data.loc[2571, "title"]                   # doctest: +SKIP
+>>> g.node_data.loc[2571, "title"]
 'Matrix, The (1999)'
 """
 
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import lzma
 import os
 import re
 import shutil
@@ -71,6 +77,8 @@ MEMBER_SHA256 = {
     "ratings.csv": "aa289ca83157595d0df6aea1be6a4ded676ddc4385472e8313a8ed9805352646",
     "movies.csv": "5a5f32dd9bb3797b8e728a1b98958789d2b13f294a69fdfbc5727f8a9611aa07",
 }
+#: The copy of ratings.csv and movies.csv shipped in the package (xz-compressed).
+BUNDLED_DIR = Path(__file__).resolve().parent / "data" / DATASET_NAME
 #: Environment variable that overrides the cache folder.
 CACHE_ENV = "N2V_LITE_DATA"
 
@@ -204,34 +212,48 @@ def _fetch(url, dest, *, timeout, progress):
 
 
 def find_movielens(path=None, *, download=False, cache_dir=None, progress=True):
-    """Resolve where the MovieLens data is: ``path``, else the cache, else download it.
+    """Resolve where the MovieLens data is (the rule is in the module docstring).
+
+    ``path`` when given; else the download cache when ``download`` is True
+    (fetched first if it is empty); else the bundled copy (:data:`BUNDLED_DIR`).
 
     Raises
     ------
     N2VLiteError
-        When no path is given, the cache is empty and ``download`` is False.
+        When ``path`` does not exist; the message says how else to get the data.
     """
     if path is not None:
         path = Path(path)
         if not path.exists():
-            raise N2VLiteError(f"{path}: no such file or folder")
+            raise N2VLiteError(f"{path}: no such file or folder (leave the path out to use the "
+                               "copy bundled with n2v_lite, or download it: download=True, "
+                               "or --download)")
         return path
-    cached = (Path(cache_dir) if cache_dir is not None else default_cache_dir()) / DATASET_NAME
-    if cached.is_dir():
-        return cached
     if download:
+        cached = (Path(cache_dir) if cache_dir is not None else default_cache_dir()) / DATASET_NAME
+        if cached.is_dir():
+            return cached
         return download_movielens(cache_dir, progress=progress)
-    raise N2VLiteError(f"MovieLens data not found in {cached}; give its folder or zip, "
-                       "or download it (download=True, or --download)")
+    return BUNDLED_DIR
 
 
 def _open_member(source, name):
-    """Bytes of ``name`` from a folder (or its ml-latest-small subfolder) or a zip."""
+    """Bytes of ``name`` from a folder (or its ml-latest-small subfolder) or a zip.
+
+    In a folder, ``name`` may also be xz-compressed (``ratings.csv.xz``), as in
+    the bundled copy.
+    """
     source = Path(source)
     if source.is_dir():
-        for candidate in (source / name, source / DATASET_NAME / name):
-            if candidate.is_file():
-                return candidate.read_bytes()
+        for folder in (source, source / DATASET_NAME):
+            if (folder / name).is_file():
+                return (folder / name).read_bytes()
+            if (folder / f"{name}.xz").is_file():
+                try:
+                    return lzma.decompress((folder / f"{name}.xz").read_bytes())
+                except lzma.LZMAError as exc:
+                    raise N2VLiteError(f"{folder / name}.xz: not a valid xz file ({exc})") \
+                        from None
         raise N2VLiteError(f"{source}: no {name} in this folder")
     try:
         with zipfile.ZipFile(source) as zf:
@@ -404,8 +426,9 @@ def movie_graph(path=None, min_rating=5.0, min_weight=10.0, *, download=False,
     Parameters
     ----------
     path : path, optional
-        The ml-latest-small folder or zip. Default: the cache (see
-        :func:`default_cache_dir`), downloaded first when ``download`` is True.
+        The ml-latest-small folder or zip. Default: the copy bundled with the
+        package, or the download cache (see :func:`default_cache_dir`) when
+        ``download`` is True.
     min_rating : float
         Ratings below this are ignored (default 5).
     min_weight : float
@@ -458,9 +481,9 @@ def fit_movielens(path=None, *, download=False, min_rating=5.0, min_weight=10.0,
     Parameters
     ----------
     path : path, optional
-        The ml-latest-small folder or zip (default: the download cache).
+        The ml-latest-small folder or zip (default: the bundled copy).
     download : bool
-        Fetch the data when it is not in the cache.
+        Use the download cache, fetching the data when it is not there.
     min_rating, min_weight : float
         Graph construction, as in :func:`movie_graph`.
     random_state, progress

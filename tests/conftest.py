@@ -1,10 +1,12 @@
 """Shared test fixtures.
 
-Tests that need the real data in ``../shared`` find it through the
+MovieLens tests use the copy bundled with the package, so they run anywhere.
+Tests that need the benchmark graphs in ``../shared`` find them through the
 ``N2V_LITE_SHARED`` environment variable (default: ``../shared`` beside the
-repository) and are skipped, with a message saying so, when it is absent.
+repository) and are skipped, with a message saying so, when they are absent.
 """
 
+import lzma
 import os
 from pathlib import Path
 
@@ -23,10 +25,14 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def movielens_dir():
-    if not (MOVIELENS / "ratings.csv").is_file():
-        pytest.skip(f"MovieLens data not found at {MOVIELENS} (set N2V_LITE_SHARED)")
-    return MOVIELENS
+def movielens_dir(tmp_path_factory):
+    """ml-latest-small as plain CSV files: the bundled copy, decompressed."""
+    from n2v_lite.movielens import BUNDLED_DIR
+
+    folder = tmp_path_factory.mktemp("ml-latest-small")
+    for name in ("ratings.csv", "movies.csv"):
+        (folder / name).write_bytes(lzma.decompress((BUNDLED_DIR / f"{name}.xz").read_bytes()))
+    return folder
 
 
 @pytest.fixture(scope="session")

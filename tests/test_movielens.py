@@ -11,10 +11,11 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import MOVIELENS
 
 from n2v_lite import DownloadError, N2VLiteError
-from n2v_lite.movielens import (co_ratings, download_movielens, load_movielens, movie_graph,
-                                movie_graph_from_ratings)
+from n2v_lite.movielens import (BUNDLED_DIR, MEMBER_SHA256, co_ratings, download_movielens,
+                                load_movielens, movie_graph, movie_graph_from_ratings)
 
 
 def reference_weights(ratings, min_rating=5, min_weight=10):
@@ -81,6 +82,32 @@ def test_movie_graph_exact_counts_and_every_weight(movielens_dir):
     assert titles[858] == "Godfather, The (1972)"
 
 
+def test_the_bundled_copy_is_the_published_files_byte_for_byte(movielens_dir):
+    # the decompressed bundle has the SHA-256 of the 2018-09-26 ml-latest-small files
+    for name, digest in MEMBER_SHA256.items():
+        assert hashlib.sha256((movielens_dir / name).read_bytes()).hexdigest() == digest
+    licence = (BUNDLED_DIR / "README.txt").read_text()
+    assert "redistribute" in licence and "commercial" in licence
+
+
+def test_the_default_is_the_bundled_copy_and_needs_no_network(monkeypatch, movielens_dir):
+    def no_network(*args, **kwargs):
+        raise AssertionError("the default must not touch the network")
+
+    monkeypatch.setattr("urllib.request.urlopen", no_network)
+    data = load_movielens()
+    assert data.source == BUNDLED_DIR
+    assert movie_graph() == movie_graph(movielens_dir)
+
+
+def test_the_bundled_copy_equals_the_shared_one(movielens_dir):
+    shared = MOVIELENS / "ratings.csv"
+    if not shared.is_file():
+        pytest.skip(f"no MovieLens copy at {MOVIELENS} to compare with (set N2V_LITE_SHARED)")
+    for name in ("ratings.csv", "movies.csv"):
+        assert (movielens_dir / name).read_bytes() == (MOVIELENS / name).read_bytes()
+
+
 def test_zip_and_folder_give_the_same_graph(movielens_dir, tmp_path):
     archive = make_zip(movielens_dir, tmp_path / "ml.zip")
     assert movie_graph(archive) == movie_graph(movielens_dir)
@@ -96,8 +123,9 @@ def test_unreadable_sources(tmp_path):
     (tmp_path / "junk.zip").write_bytes(b"not a zip")
     with pytest.raises(N2VLiteError, match="neither a folder nor a zip"):
         load_movielens(tmp_path / "junk.zip")
-    with pytest.raises(N2VLiteError, match="MovieLens data not found"):
-        load_movielens()  # the cache (an empty temp folder in tests) has no data
+    with pytest.raises(N2VLiteError, match="missing: no such file or folder .leave the path out "
+                                           "to use the copy bundled with n2v_lite, or download"):
+        load_movielens(tmp_path / "missing")
 
 
 @pytest.mark.parametrize("name,text,message", [
