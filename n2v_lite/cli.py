@@ -21,6 +21,7 @@ import click
 
 from . import __version__
 from .exceptions import N2VLiteError, ParameterError
+from .graph import DUPLICATE_POLICIES
 from .embedding import EXPORT_FORMATS
 from .movielens import MOVIELENS_DEFAULTS, MOVIELENS_QUERIES
 from .memory import parse_memory
@@ -115,6 +116,9 @@ edge_format_options = _stack(
                  help="Field separator  [default: detect tab, comma or whitespace]"),
     click.option("--header/--no-header", default=None,
                  help="The first line names the columns  [default: detect]"),
+    click.option("--duplicates", type=click.Choice(DUPLICATE_POLICIES), default=None,
+                 help="How copies of one edge with different weights merge  [default: they "
+                      "are an error; copies with equal weights are one edge]"),
 )
 graph_options = _stack(
     click.argument("edges", type=click.Path(dir_okay=False, path_type=str)),
@@ -206,11 +210,12 @@ def _spark_session(master, conf, quiet):
     return spark.session(master, conf)
 
 
-FORMAT_KEYS = ("directed", "weighted", "sep", "header")
+FORMAT_KEYS = ("directed", "weighted", "sep", "header", "duplicates")
 
 
 def _pop_format(options):
-    """Take the edge-list format options (--directed, --weighted, --sep, --header) out."""
+    """Take the edge-list format options (--directed, --weighted, --sep, --header,
+    --duplicates) out."""
     return {key: options.pop(key) for key in FORMAT_KEYS}
 
 
@@ -243,7 +248,12 @@ def _with_preset(options):
 def _read(source, fmt, quiet, labels=None):
     from .sources import read_input
 
-    return read_input(source, labels, progress=not quiet, **fmt)
+    graph, label_map = read_input(source, labels, progress=not quiet, **fmt)
+    merged = graph.duplicates_merged
+    if merged and not quiet:
+        click.echo(f"{source}: {merged} duplicate edge{'s' if merged > 1 else ''} merged "
+                   "(an edge listed again is one edge; see --duplicates)", err=True)
+    return graph, label_map
 
 
 def _checked_output(path):
@@ -346,8 +356,7 @@ def embed(edges, out, export_format, engine, master, spark_conf, spark_trainer, 
         for name in ("backend", "max_memory"):
             params.pop(name)
         embedding = spark_fit(edges, spark=_spark_session(master, spark_conf, quiet),
-                              trainer=spark_trainer, directed=fmt["directed"], sep=fmt["sep"],
-                              header=fmt["header"], **params)
+                              trainer=spark_trainer, **fmt, **params)
     else:
         graph, _ = _read(edges, fmt, quiet)
         embedding = _estimator(options, quiet).fit(graph).embedding_
@@ -400,8 +409,7 @@ def walks(edges, p, q, num_walks, walk_length, seed, out, partition_rows, worker
         from .spark import read_graph, write_walks as spark_write_walks
 
         spark = _spark_session(master, spark_conf, quiet)
-        graph = read_graph(edges, spark, directed=fmt["directed"], sep=fmt["sep"],
-                           header=fmt["header"])
+        graph = read_graph(edges, spark, **fmt)
         written = spark_write_walks(graph, out, num_walks, walk_length, p, q, seed, spark=spark,
                                     parquet=parquet, progress=not quiet)
         _say_walks(out, written)

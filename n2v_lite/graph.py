@@ -15,9 +15,19 @@ Readers (all vectorised, no Python loop per edge):
 * :meth:`Graph.from_pandas` -- a DataFrame of edges;
 * :meth:`Graph.from_networkx` -- any networkx graph; :meth:`Graph.to_networkx` goes back.
 
-Duplicate edges are merged and their weights **summed** (in an undirected graph
-``u v`` and ``v u`` are the same edge). Self-loops are kept unless
-``drop_self_loops=True``.
+Duplicate edges, one rule for every reader (in an undirected graph ``u v`` and
+``v u`` are the same edge; in a directed one they are two):
+
+* an edge listed more than once is **one edge**; an unweighted input stays
+  unweighted (a pair listed in both directions does not become weight 2);
+* in a weighted input, copies with equal weights are one edge with that
+  weight, and copies with **unequal** weights are an error naming both places
+  (file lines, DataFrame rows, networkx edges) unless ``duplicates=`` says
+  what to do: ``"sum"``, ``"max"``, ``"min"``, ``"first"`` or ``"last"``
+  (``"sum"`` on an unweighted input makes the number of copies the weight);
+* :attr:`Graph.duplicates_merged` (and the repr) says how many copies were merged.
+
+Self-loops are kept unless ``drop_self_loops=True``.
 
 Ids come back exactly as given: from a file, every id is an ``int`` when every
 id is a canonical integer (``0``, ``-3``, ``42``), and every id stays text as
@@ -42,7 +52,11 @@ import numpy as np
 from .exceptions import GraphError, NodeNotFoundError, ParameterError
 from .ids import check_node_ids
 
-__all__ = ["Graph"]
+__all__ = ["Graph", "DUPLICATE_POLICIES"]
+
+#: What ``duplicates=`` may say about copies of an edge with unequal weights
+#: (``None``, the default, makes them an error).
+DUPLICATE_POLICIES = ("sum", "max", "min", "first", "last")
 
 #: A canonical integer: the text ``str(int(text))`` gives back (so not ``-0``, ``+1``, ``007``).
 _INT_RE = re.compile(r"0|-?[1-9][0-9]*")
@@ -120,7 +134,7 @@ class Graph:
     """
 
     __slots__ = ("_indptr", "_indices", "_weights", "_node_ids", "_directed",
-                 "_node_data", "_id_index")
+                 "_node_data", "_id_index", "_duplicates_merged")
 
     def __init__(self, indptr, indices, weights, node_ids, *, directed=False, node_data=None):
         n = len(node_ids) if not isinstance(node_ids, np.ndarray) else node_ids.shape[0]
@@ -156,6 +170,7 @@ class Graph:
                 raise GraphError(f"node_data[{name!r}] has {len(column)} values for {n} nodes")
             self._node_data[str(name)] = _readonly(column)
         self._id_index = None
+        self._duplicates_merged = 0
 
     # ------------------------------------------------------------------ arrays
     @property
@@ -207,6 +222,14 @@ class Graph:
             return len(self._indices)
         loops = self.num_self_loops
         return (len(self._indices) - loops) // 2 + loops
+
+    @property
+    def duplicates_merged(self):
+        """How many edge copies the reader merged into edges already listed (0 if none).
+
+        See the module docstring for the rule.
+        """
+        return self._duplicates_merged
 
     @property
     def num_self_loops(self):
@@ -338,7 +361,9 @@ class Graph:
     def __repr__(self):
         kind = "directed" if self._directed else "undirected"
         wkind = "weighted" if self.weighted else "unweighted"
-        return f"<Graph {kind}, {self.num_nodes} nodes, {self.num_edges} edges, {wkind}>"
+        merged = self._duplicates_merged
+        merged = f", {merged} duplicate{'s' if merged > 1 else ''} merged" if merged else ""
+        return f"<Graph {kind}, {self.num_nodes} nodes, {self.num_edges} edges, {wkind}{merged}>"
 
     def __eq__(self, other):
         if not isinstance(other, Graph):
@@ -354,7 +379,7 @@ class Graph:
     # ---------------------------------------------------------- constructors
     @classmethod
     def from_edges(cls, src, dst, weights=None, *, node_ids=None, directed=False,
-                   drop_self_loops=False, node_data=None):
+                   drop_self_loops=False, node_data=None, duplicates=None):
         """Build a graph from index arrays (the common path of every reader).
 
         Parameters
@@ -368,11 +393,23 @@ class Graph:
         directed : bool
         drop_self_loops : bool
         node_data : dict, optional
+        duplicates : {None, "sum", "max", "min", "first", "last"}
+            How copies of an edge with unequal weights merge (module docstring);
+            ``None`` makes them an error.
 
         Returns
         -------
         Graph
         """
+        return cls._from_edges(src, dst, weights, node_ids=node_ids, directed=directed,
+                               drop_self_loops=drop_self_loops, node_data=node_data,
+                               duplicates=duplicates, where=None)
+
+    @classmethod
+    def _from_edges(cls, src, dst, weights, *, node_ids, directed, drop_self_loops, node_data,
+                    duplicates, where):
+        """:meth:`from_edges`, with ``where(row)`` naming input rows in a conflict message."""
+        _check_duplicates(duplicates)
         src = np.asarray(src, dtype=np.int64)
         dst = np.asarray(dst, dtype=np.int64)
         if node_ids is None:
@@ -389,17 +426,35 @@ class Graph:
             weights = np.asarray(weights, dtype=np.float64)
             if weights.shape != src.shape:
                 raise GraphError("weights must have one value per edge")
+        rows = None
         if drop_self_loops:
             keep = src != dst
+            rows = np.flatnonzero(keep) if where is not None and not keep.all() else None
             src, dst = src[keep], dst[keep]
             weights = None if weights is None else weights[keep]
-        indptr, indices, weights = _build_csr([(src, dst, weights)], n, directed,
-                                              weighted=weights is not None)
-        return cls(indptr, indices, weights, node_ids, directed=directed, node_data=node_data)
+        try:
+            indptr, indices, weights, merged = _build_csr([(src, dst, weights)], n, directed,
+                                                          weights is not None, duplicates)
+        except _DuplicateConflict as conflict:
+            pair = (src == conflict.row) & (dst == conflict.col)
+            if not directed:
+                pair |= (src == conflict.col) & (dst == conflict.row)
+            found = np.flatnonzero(pair)
+            found = found[list(_two_different(weights[found]))]
+            pair_weights = weights[found]
+            if rows is not None:
+                found = rows[found]
+            places = ([where(int(r)) for r in found] if where is not None
+                      else [f"edges {found[0]} and {found[1]} (by position)"])
+            u, v = node_ids[conflict.row], node_ids[conflict.col]
+            raise GraphError(_conflict_message(u, v, directed, places, pair_weights)) from None
+        graph = cls(indptr, indices, weights, node_ids, directed=directed, node_data=node_data)
+        graph._duplicates_merged = merged
+        return graph
 
     @classmethod
     def from_pandas(cls, df, source="source", target="target", weight=None, *,
-                    directed=False, nodes=None, drop_self_loops=False):
+                    directed=False, nodes=None, drop_self_loops=False, duplicates=None):
         """Build a graph from a DataFrame with one edge per row.
 
         Parameters
@@ -415,6 +470,9 @@ class Graph:
             All node ids in the order wanted (isolated nodes included).
             Default: the sorted ids seen in the edges.
         drop_self_loops : bool
+        duplicates : {None, "sum", "max", "min", "first", "last"}
+            How rows that repeat an edge with unequal weights merge (module
+            docstring); ``None`` makes them an error naming both rows.
 
         Examples
         --------
@@ -445,12 +503,13 @@ class Graph:
         if weight is not False:
             weights = _parse_weights(df[weight].to_numpy(), where)
         src, dst, node_ids = _factorize_ids(src_raw, dst_raw, nodes, where)
-        return cls.from_edges(src, dst, weights, node_ids=node_ids, directed=directed,
-                              drop_self_loops=drop_self_loops)
+        return cls._from_edges(src, dst, weights, node_ids=node_ids, directed=directed,
+                               drop_self_loops=drop_self_loops, node_data=None,
+                               duplicates=duplicates, where=where)
 
     @classmethod
     def from_edgelist(cls, path, *, directed=False, weighted=None, sep=None, header=None,
-                      comment="#", nodes=None, drop_self_loops=False):
+                      comment="#", nodes=None, drop_self_loops=False, duplicates=None):
         """Read an edge-list file: ``source target [weight]`` per line.
 
         Parameters
@@ -473,13 +532,16 @@ class Graph:
         nodes : sequence, optional
             All node ids in the wanted order (isolated nodes included).
         drop_self_loops : bool
+        duplicates : {None, "sum", "max", "min", "first", "last"}
+            How lines that repeat an edge with unequal weights merge (module
+            docstring); ``None`` makes them an error naming both lines.
 
         Raises
         ------
         GraphError
             Naming the file, line and value: a missing column, too many
             fields, a weight that is not a positive finite number, no edges,
-            text that is not UTF-8.
+            text that is not UTF-8, one edge with two different weights.
         ParameterError
             A ``sep`` that cannot be a separator (``'\\t'`` typed as two
             characters is taken as a tab).
@@ -491,6 +553,7 @@ class Graph:
         """
         path = os.fspath(path)
         sep = _check_sep(sep, comment)
+        _check_duplicates(duplicates)
         sample = _sample_lines(path, comment)
         if not sample:
             raise GraphError(f"{path}: no edges (the file has no data lines)")
@@ -526,17 +589,32 @@ class Graph:
             parts[k] = (rank[src], rank[dst], weights)
         del rank
         try:
-            indptr, indices, weights = _build_csr(parts, len(node_ids), directed, has_weights)
+            indptr, indices, weights, merged = _build_csr(parts, len(node_ids), directed,
+                                                          has_weights, duplicates)
         except GraphError as exc:
             raise GraphError(f"{path}: {exc}") from None
-        return cls(indptr, indices, weights, node_ids, directed=directed)
+        except _DuplicateConflict as conflict:
+            u, v = node_ids[conflict.row], node_ids[conflict.col]
+            lines, weights = _lines_with_edge(path, sep, comment, header, (str(u), str(v)),
+                                              directed)
+            if len(lines) < 2:  # cannot happen for a file read as written; say what we know
+                lines, weights = ["?", "?"], conflict.weights[list(_two_different(
+                    conflict.weights))]
+            raise GraphError(_conflict_message(u, v, directed,
+                                               [f"{path}, lines {lines[0]} and {lines[1]}"],
+                                               weights)) from None
+        graph = cls(indptr, indices, weights, node_ids, directed=directed)
+        graph._duplicates_merged = merged
+        return graph
 
     @classmethod
-    def from_networkx(cls, graph, weight="weight"):
-        """Build a graph from a networkx ``Graph``/``DiGraph`` (multigraphs summed).
+    def from_networkx(cls, graph, weight="weight", *, duplicates=None):
+        """Build a graph from a networkx ``Graph``/``DiGraph`` or multigraph.
 
         Node order and isolated nodes are kept; node attributes become
         :attr:`node_data` columns; a missing ``weight`` attribute means 1.
+        Parallel edges of a multigraph follow the duplicate rule of the module
+        docstring (``duplicates="sum"`` adds their weights).
 
         Examples
         --------
@@ -560,8 +638,9 @@ class Graph:
         attr_names = sorted({k for _, d in graph.nodes(data=True) for k in d})
         node_data = {name: np.array([graph.nodes[n].get(name) for n in nodes], dtype=object)
                      for name in attr_names}
-        return cls.from_edges(src, dst, weights, node_ids=node_ids,
-                              directed=graph.is_directed(), node_data=node_data)
+        return cls._from_edges(src, dst, weights, node_ids=node_ids,
+                               directed=graph.is_directed(), drop_self_loops=False,
+                               node_data=node_data, duplicates=duplicates, where=where)
 
     def to_networkx(self):
         """A networkx ``Graph`` or ``DiGraph`` with ``weight`` edge attributes and node metadata."""
@@ -935,17 +1014,76 @@ def _scatter(rows, cols, weights, cursor, indices, values):
     cursor[r[starts]] += counts
 
 
-def _build_csr(parts, n, directed, weighted):
+class _DuplicateConflict(Exception):
+    """Copies of one edge with unequal weights (``row``, ``col`` are node indices)."""
+
+    def __init__(self, row, col, weights):
+        super().__init__(row, col, weights)
+        self.row, self.col, self.weights = row, col, weights
+
+
+def _check_duplicates(duplicates):
+    if duplicates is not None and duplicates not in DUPLICATE_POLICIES:
+        raise ParameterError(f"duplicates must be one of {', '.join(DUPLICATE_POLICIES)} "
+                             f"(or None: unequal weights are an error), got {duplicates!r}")
+    return duplicates
+
+
+def _reduce_copies(key, block, order, policy):
+    """Merge runs of equal ``key`` (sorted): ``(key, block)`` with one entry per run.
+
+    ``block`` holds the weights (None: unweighted), ``order`` each entry's
+    position in the input (only for ``"first"``/``"last"``). The rule is the
+    module docstring's; unequal weights under ``policy=None`` raise
+    :class:`_DuplicateConflict` with the first such run.
+    """
+    first = np.empty(len(key), dtype=bool)
+    first[0] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    if first.all():
+        return key, block
+    starts = np.flatnonzero(first)
+    if block is None:
+        if policy == "sum":  # the number of copies becomes the weight
+            block = np.diff(np.append(starts, len(key))).astype(np.float64)
+        return key[starts], block
+    if policy in ("first", "last"):
+        # within each run, input order decides (the sort by key is not stable)
+        ends = np.append(starts[1:], len(key))
+        group = np.repeat(np.arange(len(starts)), ends - starts)
+        by_order = np.lexsort((order, group))
+        pick = by_order[starts] if policy == "first" else by_order[ends - 1]
+        return key[starts], block[pick]
+    if policy == "sum":
+        return key[starts], np.add.reduceat(block, starts)
+    low, high = np.minimum.reduceat(block, starts), np.maximum.reduceat(block, starts)
+    if policy is None:
+        bad = np.flatnonzero(low != high)
+        if len(bad):
+            run = starts[bad[0]]
+            size = np.diff(np.append(starts, len(key)))[bad[0]]
+            raise _DuplicateConflict(int(key[run] >> 32), int(key[run] & _LOW32),
+                                     block[run:run + size])
+    return key[starts], high if policy == "max" else low
+
+
+def _build_csr(parts, n, directed, weighted, duplicates=None):
     """CSR arrays from edge parts ``(src, dst, weights or None)`` of node indices.
 
     A counting sort by row, then each block of rows sorted and its duplicates
-    merged (weights summed; in an unweighted graph a repeated edge gets its
-    count as weight). Memory: the parts (freed one by one as they are placed),
-    the output arrays and temporaries of one part or block.
-    ``parts`` is emptied.
+    merged by the rule of the module docstring (``duplicates`` is the policy).
+    Memory: the parts (freed one by one as they are placed), the output arrays
+    and temporaries of one part or block. ``parts`` is emptied.
+
+    Returns ``(indptr, indices, weights, merged)``, ``merged`` being the number
+    of input edges merged into others. Raises :class:`_DuplicateConflict`
+    (node indices; the reader names the places) for unequal weights under
+    ``duplicates=None``.
     """
+    ordered = weighted and duplicates in ("first", "last")
     index_dtype = np.int32 if n < 2**31 - 1 else np.int64
-    most = 2 * sum(len(part[0]) for part in parts)  # stored entries at most
+    edges_in = sum(len(part[0]) for part in parts)
+    most = 2 * edges_in  # stored entries at most
     deg = np.zeros(n, dtype=np.int32 if most < 2**31 - 1 else np.int64)
     for part in parts:
         for a in range(0, len(part[0]), _SCATTER_ROWS):
@@ -962,18 +1100,27 @@ def _build_csr(parts, n, directed, weighted):
     cursor = start[:-1].copy()
     indices = np.empty(total, dtype=index_dtype)
     values = np.empty(total, dtype=np.float64) if weighted else None
+    # the input position of each stored entry, for "first"/"last": stored as a weight
+    positions = np.empty(total, dtype=np.float64) if ordered else None
+    seen = 0
     while parts:
         part = parts.pop(0)
         for a in range(0, len(part[0]), _SCATTER_ROWS):
             src, dst, weights = (None if x is None else x[a:a + _SCATTER_ROWS] for x in part)
-            _scatter(src, dst, weights, cursor, indices, values)
-            if not directed:
-                mirror = src != dst
-                _scatter(dst[mirror], src[mirror], None if weights is None else weights[mirror],
-                         cursor, indices, values)
+            at = np.arange(seen, seen + len(src), dtype=np.float64) if ordered else None
+            seen += len(src)
+            for rows, cols, keep in ((src, dst, None), (dst, src, src != dst)):
+                if keep is not None:
+                    if directed:
+                        break
+                    rows, cols = rows[keep], cols[keep]
+                pick = (lambda x: x if keep is None or x is None else x[keep])
+                if ordered:
+                    _scatter(rows, cols, pick(at), cursor.copy(), indices, positions)
+                _scatter(rows, cols, pick(weights), cursor, indices, values)
         del part, src, dst, weights
     del cursor
-    write, r0 = 0, 0
+    write, r0, loops = 0, 0, 0
     while r0 < n:
         r1 = int(np.searchsorted(start, int(start[r0]) + _ROW_BLOCK, side="right")) - 1
         r1 = min(max(r1, r0 + 1), n)
@@ -985,28 +1132,30 @@ def _build_csr(parts, n, directed, weighted):
         rows = np.repeat(np.arange(r1 - r0, dtype=np.int64), deg[r0:r1])
         key = (rows << 32) | indices[p0:p1].astype(np.int64)
         del rows
+        order = None
         if values is not None:
-            order = np.argsort(key)
-            key, block = key[order], values[p0:p1][order]
-            del order
+            sort = np.argsort(key)
+            key, block = key[sort], values[p0:p1][sort]
+            if ordered:
+                order = positions[p0:p1][sort]
+            del sort
         else:
             key.sort()
             block = None
-        first = np.empty(len(key), dtype=bool)
-        first[0] = True
-        np.not_equal(key[1:], key[:-1], out=first[1:])
-        unique = int(np.count_nonzero(first))
-        if unique < len(key):
-            starts = np.flatnonzero(first)
-            if values is None:  # an unweighted graph with repeated edges: counts as weights
-                values = np.ones(total, dtype=np.float32)  # small counts are exact
-                block = np.ones(len(key), dtype=np.float32)
-            block = np.add.reduceat(block, starts)
-            key = key[starts]
+        try:
+            key, block = _reduce_copies(key, block, order, duplicates)
+        except _DuplicateConflict as conflict:
+            conflict.row += r0
+            raise
+        unique = len(key)
+        if block is not None and values is None:  # "sum" of an unweighted input: counts
+            values = np.ones(total, dtype=np.float64)
         indices[write:write + unique] = key & _LOW32
         if values is not None:
-            values[write:write + unique] = block
-        deg[r0:r1] = np.bincount(key >> 32, minlength=r1 - r0)
+            values[write:write + unique] = 1.0 if block is None else block
+        local = key >> 32
+        deg[r0:r1] = np.bincount(local, minlength=r1 - r0)
+        loops += int(np.count_nonzero(local + r0 == (key & _LOW32)))
         write += unique
         r0 = r1
     indptr = np.zeros(n + 1, dtype=np.int32 if write < 2**31 else np.int64)
@@ -1015,7 +1164,9 @@ def _build_csr(parts, n, directed, weighted):
         indices.resize(write, refcheck=False)
         if values is not None:
             values.resize(write, refcheck=False)
-    return indptr, indices, None if values is None else _compact_weights(values)
+    edges_out = write if directed else (write - loops) // 2 + loops
+    weights = None if values is None else _compact_weights(values)
+    return indptr, indices, weights, edges_in - edges_out
 
 
 class _IdTable:
@@ -1148,6 +1299,36 @@ def _edge_part(chunk, mode, has_weights, table, where):
         codes = table.codes(np.concatenate([src, dst]))
     n = len(chunk)
     return codes[:n], codes[n:], weights
+
+
+def _conflict_message(u, v, directed, places, weights):
+    """One line for two copies of an edge with unequal weights, naming where they are."""
+    arrow = "->" if directed else "--"
+    return (f"{' and '.join(places)}: edge {_shown(u)} {arrow} {_shown(v)} is listed with "
+            f"different weights ({weights[0]:g} and {weights[1]:g}); say how to merge them: "
+            f"duplicates= (--duplicates) {', '.join(DUPLICATE_POLICIES)}")
+
+
+def _two_different(weights):
+    """Positions of the first weight and of the first one unequal to it."""
+    return 0, int(np.flatnonzero(weights != weights[0])[0])
+
+
+def _lines_with_edge(path, sep, comment, header, ids, directed):
+    """``(line numbers, weights)`` of the first listing of the edge ``ids`` (either way
+    round if undirected) and of the first one with another weight."""
+    lines, weights = [], []
+    wanted = {ids} if directed else {ids, ids[::-1]}
+    for k, (number, text) in enumerate(_data_lines(path, comment)):
+        fields = [t.strip() for t in _fields(text, sep)]
+        if not (header and k == 0) and tuple(fields[:2]) in wanted:
+            weight = float(fields[2])
+            if not weights or weight != weights[0]:
+                lines.append(number)
+                weights.append(weight)
+                if len(lines) == 2:
+                    break
+    return lines, weights
 
 
 def _line_with_id(path, sep, comment, header, node):

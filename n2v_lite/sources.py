@@ -30,7 +30,7 @@ def is_movielens(source):
 
 
 def read_input(source, labels=None, *, directed=False, weighted=None, sep=None, header=None,
-               progress=True):
+               duplicates=None, progress=True):
     """The graph (and node labels) a path names.
 
     Parameters
@@ -41,7 +41,7 @@ def read_input(source, labels=None, *, directed=False, weighted=None, sep=None, 
     labels : path, optional
         A ``node<TAB>label`` file (see :func:`n2v_lite.evaluate.read_labels`).
         Default: the genres for MovieLens, none for an edge list.
-    directed, weighted, sep, header
+    directed, weighted, sep, header, duplicates
         Edge-list format (ignored for MovieLens).
     progress : bool
         A progress bar on stderr while reading.
@@ -62,6 +62,6 @@ def read_input(source, labels=None, *, directed=False, weighted=None, sep=None, 
     with progress_bar(total=1, desc=f"read {Path(source).name}", unit="file",
                       enabled=progress) as bar:
         graph = Graph.from_edgelist(source, directed=directed, weighted=weighted, sep=sep,
-                                    header=header)
+                                    header=header, duplicates=duplicates)
         bar.update()
     return graph, read_labels(labels) if labels else None

@@ -53,7 +53,7 @@ import numpy as np
 
 from ._utils import as_generator
 from .exceptions import GraphError, N2VLiteError, ParameterError
-from .graph import Graph, _check_sep, _looks_like_header
+from .graph import Graph, _check_duplicates, _check_sep, _looks_like_header, _shown
 from .ids import check_node_ids
 from .validation import check_choice, check_int, check_positive, check_seed
 
@@ -189,7 +189,8 @@ class _Stages:
 
 # -------------------------------------------------------------------- graph
 def read_graph(edges, spark=None, *, directed=False, sep=None, header=None,
-               drop_self_loops=False, max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES):
+               drop_self_loops=False, max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
+               weighted=None, duplicates=None):
     """Build an n2v_lite :class:`Graph` from edges on a cluster.
 
     Parameters
@@ -210,6 +211,13 @@ def read_graph(edges, spark=None, *, directed=False, sep=None, header=None,
         Text edge lists only, as in :meth:`Graph.from_edgelist`.
     max_broadcast_bytes : int
         Refuse (before collecting the edges) a graph whose CSR would exceed it.
+    weighted : bool or None
+        As in :meth:`Graph.from_edgelist`: ``None`` uses a weight column when
+        there is one, ``False`` ignores it, ``True`` requires it.
+    duplicates : {None, "sum", "max", "min"}
+        The duplicate rule of :mod:`n2v_lite.graph`, the same as the local
+        readers' (``"first"``/``"last"`` need an input order, which a
+        distributed read does not have).
 
     Returns
     -------
@@ -220,18 +228,22 @@ def read_graph(edges, spark=None, *, directed=False, sep=None, header=None,
     """
     if isinstance(edges, Graph):
         return edges
+    _check_duplicates(duplicates)
+    if duplicates in ("first", "last"):
+        raise ParameterError(f"duplicates={duplicates!r} needs the input order, which a Spark "
+                             "read does not keep: use sum, max or min, or the local reader")
     spark = _session(spark)
     cached = []  # frames read more than once (checks, ids, join): computed once
     try:
         return _read_graph(spark, edges, directed, sep, header, drop_self_loops,
-                           max_broadcast_bytes, cached)
+                           max_broadcast_bytes, cached, weighted, duplicates)
     finally:
         for frame in cached:
             frame.unpersist()
 
 
 def _read_graph(spark, edges, directed, sep, header, drop_self_loops, max_broadcast_bytes,
-                cached):
+                cached, weighted=None, duplicates=None):
     from pyspark.sql import DataFrame
     from pyspark.sql import functions as F
 
@@ -246,6 +258,10 @@ def _read_graph(spark, edges, directed, sep, header, drop_self_loops, max_broadc
     else:
         raise GraphError(f"edges must be a Graph, a Spark DataFrame or a path, "
                          f"got {type(edges).__name__}")
+    if weighted is False and "weight" in df.columns:
+        df = df.drop("weight")
+    elif weighted and "weight" not in df.columns:
+        raise GraphError(f"{where}: weighted=True but the edges have no weight column")
     if drop_self_loops:
         df = df.filter(F.col("src") != F.col("dst"))
     node_ids, id_table = _index_ids(spark, df, where)
@@ -255,22 +271,41 @@ def _read_graph(spark, edges, directed, sep, header, drop_self_loops, max_broadc
         a, b = F.col("s"), F.col("d")
     else:  # u v and v u are one edge: merged here, mirrored by Graph.from_edges
         a, b = F.least("s", "d"), F.greatest("s", "d")
-    weight = F.sum("weight") if "weight" in df.columns else F.count(F.lit(1))
+    # the duplicate rule of n2v_lite.graph: copies of an edge are one edge; unequal
+    # weights need a policy; an unweighted input stays unweighted unless "sum" counts
+    has_weight = "weight" in df.columns
+    value = F.col("weight") if has_weight else F.lit(1.0)
+    merge = {"sum": F.sum, "max": F.max, "min": F.min, None: F.min}[duplicates]
+    weight = merge(value) if has_weight or duplicates == "sum" else F.lit(1.0)
     merged = (indexed.groupBy(a.alias("a"), b.alias("b"))
-                     .agg(weight.cast("double").alias("w"))).persist()
+                     .agg(weight.cast("double").alias("w"), F.count(F.lit(1)).alias("copies"),
+                          F.min(value).alias("low"), F.max(value).alias("high"))).persist()
     try:
-        count = merged.count()
+        totals = merged.agg(F.count(F.lit(1)).alias("edges"), F.sum("copies").alias("rows"),
+                            F.max((F.col("low") != F.col("high")).cast("int")).alias("conflict")
+                            ).first()
+        if duplicates is None and totals["conflict"]:
+            row = merged.filter(F.col("low") != F.col("high")).first()
+            u, v = node_ids[row["a"]], node_ids[row["b"]]
+            raise GraphError(f"{where}: edge {_shown(u)} {'->' if directed else '--'} "
+                             f"{_shown(v)} is listed with different weights ({row['low']:g} "
+                             f"and {row['high']:g}); say how to merge them: duplicates= "
+                             "(--duplicates) sum, max, min")
+        count = totals["edges"]
         stored = count if directed else 2 * count
-        _check_broadcast(len(node_ids), stored, "weight" in df.columns, max_broadcast_bytes)
-        parts = merged.rdd.mapPartitions(_pack_edges).collect()
+        _check_broadcast(len(node_ids), stored, has_weight or duplicates == "sum",
+                         max_broadcast_bytes)
+        parts = merged.select("a", "b", "w").rdd.mapPartitions(_pack_edges).collect()
     finally:
         merged.unpersist()
     src, dst, weights = (np.concatenate([p[k] for p in parts]) if parts else
                          np.zeros(0, dtype=np.int64 if k < 2 else np.float64) for k in range(3))
     try:
-        return Graph.from_edges(src, dst, weights, node_ids=node_ids, directed=directed)
+        graph = Graph.from_edges(src, dst, weights, node_ids=node_ids, directed=directed)
     except GraphError as exc:
         raise GraphError(f"{where}: {exc}") from None
+    graph._duplicates_merged = int(totals["rows"] or 0) - count
+    return graph
 
 
 def _pack_edges(rows):
@@ -730,7 +765,7 @@ def _write_parquet(spark, blocks, block_rows, path):
 # ----------------------------------------------------------------- training
 def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=False,
         sep=None, header=None, walk_folder=None, max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
-        trainer_partitions=1, **node2vec_params):
+        trainer_partitions=1, weighted=None, duplicates=None, **node2vec_params):
     """node2vec on Spark: read the graph, walk on the executors, train.
 
     Parameters
@@ -749,7 +784,7 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
         ``num_nodes x dimensions < 2**31``. No loss is reported.
     num_partitions : int, optional
         Walk partitions (see :func:`random_walks`).
-    directed, sep, header
+    directed, sep, header, weighted, duplicates
         How a DataFrame or path is read (see :func:`read_graph`).
     walk_folder : path, optional
         Keep the walk folder there (gensim trainer); default: a temporary
@@ -794,7 +829,8 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
     spark = _session(spark)
     stages = _Stages(params["progress"])
     graph = read_graph(graph, spark, directed=directed, sep=sep, header=header,
-                       max_broadcast_bytes=max_broadcast_bytes)
+                       max_broadcast_bytes=max_broadcast_bytes, weighted=weighted,
+                       duplicates=duplicates)
     stages.done("graph", repr(graph))
     n = graph.num_nodes
     if trainer == "spark" and n * params["dimensions"] >= SPARK_WORD2VEC_MAX_CELLS:

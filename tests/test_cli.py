@@ -446,3 +446,24 @@ def test_update_and_unseen_neighbours(tmp_path, edges, model_path):
     assert sum(r[2].startswith("a") for r in rows[2:]) >= 2  # placed in clique a
     result = run("similar", model_path, "--neighbours", "zz")
     assert result.exit_code == 1 and "none of the neighbours is in the model" in result.output
+
+
+def test_duplicate_edges_one_rule_on_the_command_line(tmp_path):
+    path = tmp_path / "dup.tsv"
+    path.write_text("a\tb\t2\nb\tc\t1\nb\ta\t3\n")
+    result = run("walks", path, "--num-walks", "1", "--walk-length", "3", "--seed", "0")
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {path}, lines 1 and 3: edge 'a' -- 'b' is listed with "
+                             "different weights (2 and 3); say how to merge them: duplicates= "
+                             "(--duplicates) sum, max, min, first, last\n")
+    result = run("walks", path, "--num-walks", "1", "--walk-length", "3", "--seed", "0",
+                 "--duplicates", "max")
+    assert result.exit_code == 0, result.output
+    note = f"{path}: 1 duplicate edge merged (an edge listed again is one edge; see --duplicates)"
+    assert note in result.stderr.splitlines()
+    assert len(result.stdout.splitlines()) == 3  # one walk per node, stdout clean
+    quiet = run("walks", path, "--num-walks", "1", "--walk-length", "3", "--seed", "0",
+                "--duplicates", "max", "--quiet")
+    assert quiet.stderr == "" and quiet.stdout == result.stdout
+    result = run("walks", path, "--duplicates", "mean")
+    assert result.exit_code == 2 and "Invalid value for '--duplicates'" in result.output

@@ -20,7 +20,7 @@ def dead_end_graph():
     dst = rng.integers(0, 7, 40)
     return Graph.from_edges(np.r_[src, 7], np.r_[dst, 7], rng.uniform(0.5, 2, 41),
                             node_ids=[f"n{i}" for i in range(8)], directed=True,
-                            drop_self_loops=True)
+                            drop_self_loops=True, duplicates="sum")
 
 
 def reference_lines(walks):

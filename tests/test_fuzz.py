@@ -28,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from n2v_lite import Graph, N2VLiteError
+from n2v_lite import Graph, GraphError, N2VLiteError
 from n2v_lite.evaluate import read_labels
 from n2v_lite.movielens import movie_graph
 
@@ -120,19 +120,31 @@ def test_edgelist_awkward_text(lines, encoding, header, sep, weighted, compress)
             check_graph(g)
 
 
-def reference_edgelist(rows, directed):
-    """Plain-Python reading of well-formed rows: ``(ids, {(u, v): weight})``."""
+def merge_copies(weights, weighted, duplicates):
+    """The duplicate rule written out plainly: the weight of one edge's copies, or None
+    for a conflict (unequal weights and no policy)."""
+    if not weighted:
+        return float(len(weights)) if duplicates == "sum" else 1.0
+    if duplicates is None:
+        return weights[0] if len(set(weights)) == 1 else None
+    return {"sum": math.fsum, "max": max, "min": min, "first": lambda w: w[0],
+            "last": lambda w: w[-1]}[duplicates](weights)
+
+
+def reference_edgelist(rows, directed, duplicates=None):
+    """Plain-Python reading of well-formed rows: ``(ids, {(u, v): weight or None})``."""
     tokens = [t for row in rows for t in row[:2]]
     as_int = all(CANONICAL.fullmatch(t) and -2**63 <= int(t) < 2**63 for t in tokens)
-    edges = defaultdict(float)
+    copies = defaultdict(list)
     for row in rows:
         u, v = (int(row[0]), int(row[1])) if as_int else (row[0], row[1])
-        weight = float(row[2]) if len(row) == 3 else 1.0
         if not directed and v < u:
             u, v = v, u
-        edges[(u, v)] += weight
+        copies[(u, v)].append(float(row[2]) if len(row) == 3 else 1.0)
+    weighted = len(rows[0]) == 3
+    edges = {key: merge_copies(ws, weighted, duplicates) for key, ws in copies.items()}
     ids = {int(t) if as_int else t for t in tokens}
-    return ids, dict(edges)
+    return ids, edges
 
 
 def graph_edges(g):
@@ -153,17 +165,25 @@ weight_token = st.floats(min_value=1e-6, max_value=1e6).map(repr) | st.integers(
 @given(rows=st.lists(st.tuples(id_token, id_token, weight_token), min_size=1, max_size=30),
        weighted=st.booleans(), sep=st.sampled_from(["\t", ",", " "]),
        end=st.sampled_from(ENDINGS), header=st.booleans(), directed=st.booleans(),
-       compress=st.booleans())
+       compress=st.booleans(),
+       duplicates=st.sampled_from([None, "sum", "max", "min", "first", "last"]),
+       repeat=st.lists(st.integers(0, 29), max_size=5))
 def test_edgelist_well_formed_matches_reference(rows, weighted, sep, end, header, directed,
-                                                compress):
+                                                compress, duplicates, repeat):
     rows = [r if weighted else r[:2] for r in rows]
+    rows += [rows[k % len(rows)][1::-1] + rows[k % len(rows)][2:] for k in repeat]  # u v as v u
     head = [sep.join(["source", "target", "weight"][: len(rows[0])])] if header else []
     text = end.join(head + [sep.join(r) for r in rows]) + end
+    ids, edges = reference_edgelist(rows, directed, duplicates)
     with scratch() as folder:
         path = write_file(folder, text.encode(), compress=compress)
-        g = Graph.from_edgelist(path, header=header, directed=directed)
+        if None in edges.values():  # copies of one edge with unequal weights, no policy
+            with pytest.raises(GraphError, match=r", lines \d+ and \d+: edge .* is listed with "
+                                                 r"different weights"):
+                Graph.from_edgelist(path, header=header, directed=directed)
+            return
+        g = Graph.from_edgelist(path, header=header, directed=directed, duplicates=duplicates)
     check_graph(g)
-    ids, edges = reference_edgelist(rows, directed)
     assert [type(x) for x in g.node_ids.tolist()] == [type(next(iter(ids)))] * len(ids)
     assert set(g.node_ids.tolist()) == ids
     actual = graph_edges(g)
@@ -173,6 +193,7 @@ def test_edgelist_well_formed_matches_reference(rows, weighted, sep, end, header
     for key, weight in edges.items():
         assert math.isclose(actual[key], weight, rel_tol=1e-12), key
     assert g.weighted == any(w != 1.0 for w in edges.values())
+    assert g.duplicates_merged == len(rows) - len(edges)
 
 
 # ----------------------------------------------------------------- labels

@@ -40,13 +40,55 @@ def test_undirected_stores_both_directions_sorted(tmp_path):
     assert not g.weighted and not g.directed
 
 
-def test_duplicates_are_summed_in_both_directions(tmp_path):
-    g = Graph.from_edgelist(write(tmp_path, "a b 2\nb a 3\na b 0.5\nb c 1\n"))
-    adj = adjacency(g)
-    assert adj[("a", "b")] == adj[("b", "a")] == 5.5
-    assert g.num_edges == 2 and g.weighted
-    d = Graph.from_edgelist(write(tmp_path, "a b 2\nb a 3\na b 0.5\n"), directed=True)
-    assert adjacency(d) == {("a", "b"): 2.5, ("b", "a"): 3.0}
+def test_an_edge_listed_twice_is_one_edge_and_stays_unweighted(tmp_path):
+    # Cora's shape: pairs listed in both directions, read as undirected
+    text = "1 2\n2 1\n2 3\n3 4\n4 3\n1 2\n"
+    g = Graph.from_edgelist(write(tmp_path, text))
+    assert not g.weighted and g.num_edges == 3 and g.duplicates_merged == 3
+    assert repr(g) == "<Graph undirected, 4 nodes, 3 edges, unweighted, 3 duplicates merged>"
+    reference = nx.read_edgelist(write(tmp_path, text), nodetype=int)
+    assert g.to_networkx().edges == reference.edges
+    d = Graph.from_edgelist(write(tmp_path, text), directed=True)  # u v and v u: two edges
+    assert not d.weighted and d.num_edges == 5 and d.duplicates_merged == 1
+    assert Graph.from_edgelist(write(tmp_path, text), duplicates="sum").weights.max() == 3
+
+
+def test_unequal_weights_are_an_error_naming_both_lines_unless_a_policy(tmp_path):
+    path = write(tmp_path, "# weights\na b 2\nb c 1\nb a 3\na b 2\n")
+    with pytest.raises(GraphError) as info:
+        Graph.from_edgelist(path)
+    assert str(info.value) == (f"{path}, lines 2 and 4: edge 'a' -- 'b' is listed with different "
+                               "weights (2 and 3); say how to merge them: duplicates= "
+                               "(--duplicates) sum, max, min, first, last")
+    expected = {"sum": 7.0, "max": 3.0, "min": 2.0, "first": 2.0, "last": 2.0}
+    for policy, weight in expected.items():
+        g = Graph.from_edgelist(path, duplicates=policy)
+        assert adjacency(g)[("a", "b")] == adjacency(g)[("b", "a")] == weight, policy
+        assert g.duplicates_merged == 2
+    same = Graph.from_edgelist(write(tmp_path, "a b 2\nb a 2\nb c 1\n", "same.tsv"))
+    assert adjacency(same)[("a", "b")] == 2.0 and same.duplicates_merged == 1
+    d = Graph.from_edgelist(path, directed=True)  # a->b twice with 2, b->a once: no conflict
+    assert adjacency(d) == {("a", "b"): 2.0, ("b", "c"): 1.0, ("b", "a"): 3.0}
+    with pytest.raises(Exception, match="duplicates must be one of sum, max, min, first, last"):
+        Graph.from_edgelist(path, duplicates="mean")
+
+
+def test_every_reader_has_the_same_duplicate_rule(tmp_path):
+    frame = pd.DataFrame({"source": ["a", "b", "b"], "target": ["b", "c", "a"],
+                          "weight": [1.0, 2.0, 3.0]})
+    with pytest.raises(GraphError, match="^DataFrame row 0 and DataFrame row 2: edge 'a' -- 'b'"):
+        Graph.from_pandas(frame)
+    from_file = Graph.from_edgelist(write(tmp_path, "a b 1\nb c 2\nb a 3\n"), duplicates="max")
+    assert Graph.from_pandas(frame, duplicates="max") == from_file
+    multi = nx.MultiGraph([("a", "b", {"weight": 1.0}), ("b", "c", {"weight": 2.0}),
+                           ("b", "a", {"weight": 3.0})])
+    with pytest.raises(GraphError, match="^networkx edge .* and networkx edge .*: edge 'a' -- 'b'"):
+        Graph.from_networkx(multi)
+    assert Graph.from_networkx(multi, duplicates="max") == from_file
+    unweighted = pd.DataFrame({"source": [1, 2, 1], "target": [2, 1, 2]})
+    g = Graph.from_pandas(unweighted)
+    assert not g.weighted and g.num_edges == 1 and g.duplicates_merged == 2
+    assert Graph.from_edges([0, 1, 0], [1, 0, 1]) == g.__class__.from_edges([0], [1])
 
 
 def test_self_loops_kept_unless_dropped(tmp_path):
@@ -120,7 +162,7 @@ def test_only_self_loops_dropped_is_empty(tmp_path):
 
 def test_from_pandas_and_errors():
     df = pd.DataFrame({"u": [3, 1, 1], "v": [1, 2, 2], "weight": [1.0, 2.0, 0.5]})
-    g = Graph.from_pandas(df, "u", "v", directed=True)
+    g = Graph.from_pandas(df, "u", "v", directed=True, duplicates="sum")
     assert g.node_ids.tolist() == [1, 2, 3]
     assert adjacency(g) == {(1, 2): 2.5, (3, 1): 1.0}
     with pytest.raises(GraphError, match="no column 'src'"):
@@ -380,13 +422,16 @@ def test_read_labels_errors_name_file_line_and_value(tmp_path, text, message):
 
 
 # ------------------------------------------------------ compact storage
-def reference_csr(src, dst, weights, n, directed):
-    """{(row, col): summed weight} by a plain dict (an independent reference)."""
-    out = {}
+def reference_csr(src, dst, weights, n, directed, duplicates="sum", weighted=True):
+    """{(row, col): merged weight} by a plain dict (an independent reference)."""
+    copies = {}
     for u, v, w in zip(src, dst, weights):
         for a, b in ([(u, v)] if directed or u == v else [(u, v), (v, u)]):
-            out[(a, b)] = out.get((a, b), 0.0) + w
-    return out
+            copies.setdefault((a, b), []).append(w)
+    merge = {"sum": sum, "max": max, "min": min, "first": lambda w: w[0], "last": lambda w: w[-1]}
+    if not weighted:
+        return {key: (float(len(w)) if duplicates == "sum" else 1.0) for key, w in copies.items()}
+    return {key: merge[duplicates](w) for key, w in copies.items()}
 
 
 def stored(g):
@@ -410,16 +455,16 @@ def test_weights_float32_only_when_exact():
     g = Graph.from_edges([0, 1], [1, 2], [0.5, 3.0])
     assert g.weights.dtype == np.float32 and g.nbytes == (g.indptr.nbytes + g.indices.nbytes
                                                           + g.weights.nbytes + g.node_ids.nbytes)
-    g = Graph.from_edges([0, 1, 0], [1, 2, 1], [0.1, 3.0, 0.2])
-    assert g.weights.dtype == np.float64
+    g = Graph.from_edges([0, 1, 0], [1, 2, 1], [0.1, 3.0, 0.2], duplicates="sum")
     assert stored(g)[(0, 1)] == 0.1 + 0.2  # the sum of duplicates stays exact
-    g = Graph.from_edges([0, 0, 0], [1, 1, 1])  # unweighted duplicates: the count
+    g = Graph.from_edges([0, 0, 0], [1, 1, 1], duplicates="sum")  # unweighted: the count
     assert stored(g) == {(0, 1): 3.0, (1, 0): 3.0} and g.weighted
 
 
+@pytest.mark.parametrize("duplicates", ["sum", "max", "min", "first", "last", None])
 @pytest.mark.parametrize("directed", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_csr_builder_matches_a_plain_reference(monkeypatch, directed, weighted):
+def test_csr_builder_matches_a_plain_reference(monkeypatch, directed, weighted, duplicates):
     import n2v_lite.graph as graph_module
 
     monkeypatch.setattr(graph_module, "_ROW_BLOCK", 7)  # many small row blocks
@@ -427,9 +472,14 @@ def test_csr_builder_matches_a_plain_reference(monkeypatch, directed, weighted):
     n, m = 40, 300
     src, dst = rng.integers(0, n, m), (rng.integers(0, n, m) ** 2) % n
     weights = rng.integers(1, 5, m) / 4 if weighted else np.ones(m)
-    g = Graph.from_edges(src, dst, weights if weighted else None, node_ids=np.arange(n),
-                         directed=directed)
-    assert stored(g) == reference_csr(src.tolist(), dst.tolist(), weights.tolist(), n, directed)
+    build = dict(node_ids=np.arange(n), directed=directed, duplicates=duplicates)
+    if weighted and duplicates is None:  # random weights: some copies differ
+        with pytest.raises(GraphError, match=r"^edges \d+ and \d+ \(by position\): edge"):
+            Graph.from_edges(src, dst, weights, **build)
+        return
+    g = Graph.from_edges(src, dst, weights if weighted else None, **build)
+    assert stored(g) == reference_csr(src.tolist(), dst.tolist(), weights.tolist(), n, directed,
+                                      duplicates, weighted)
     for i in range(n):
         assert np.all(np.diff(g.indices[g.indptr[i]:g.indptr[i + 1]]) > 0)
 
@@ -442,12 +492,13 @@ def test_chunked_reading_is_the_same_and_names_lines(tmp_path, monkeypatch):
                                                    rng.integers(0, 30, 200).tolist(),
                                                    rng.integers(1, 9, 200).tolist())]
     text = "# head comment\n" + "\n".join(lines[:100]) + "\n\n# mid\n" + "\n".join(lines[100:])
-    whole = Graph.from_edgelist(write(tmp_path, text + "\n"))
+    whole = Graph.from_edgelist(write(tmp_path, text + "\n"), duplicates="sum")
     monkeypatch.setattr(graph_module, "_CHUNK_ROWS", {"int": 7, "text": 5})
-    assert Graph.from_edgelist(write(tmp_path, text + "\n")) == whole
-    late_text = Graph.from_edgelist(write(tmp_path, text + "\nx\ty\t2\n"))
+    assert Graph.from_edgelist(write(tmp_path, text + "\n"), duplicates="sum") == whole
+    late_text = Graph.from_edgelist(write(tmp_path, text + "\nx\ty\t2\n"), duplicates="sum")
     assert late_text.node_ids.dtype == object and "x" in late_text and "29" in late_text
-    late_zero = Graph.from_edgelist(write(tmp_path, text + "\n007\t1\t1\n"))
+    late_zero = Graph.from_edgelist(write(tmp_path, text + "\n007\t1\t1\n"),
+                                    duplicates="sum")
     assert late_zero.index_of("007") != late_zero.index_of("7") and late_zero.num_nodes == 31
     with pytest.raises(GraphError, match=r"edges.tsv, line 204: weight -3 must be positive"):
         Graph.from_edgelist(write(tmp_path, text + "\n1\t2\t-3\n"))

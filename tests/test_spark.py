@@ -47,7 +47,8 @@ def _weighted_graph(n=300, m=1500, seed=0, node_ids=None, directed=False):
     rng = np.random.default_rng(seed)
     src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
     weights = rng.choice([0.5, 1.0, 2.0, 4.0], m)
-    return Graph.from_edges(src, dst, weights, node_ids=node_ids, directed=directed)
+    return Graph.from_edges(src, dst, weights, node_ids=node_ids, directed=directed,
+                            duplicates="sum")
 
 
 def test_importing_the_package_never_imports_pyspark():
@@ -122,13 +123,22 @@ def test_broadcast_limit_is_checked_before_broadcasting(spark):
 def test_id_mapping_matches_the_local_readers(spark, tmp_path):
     from n2v_lite.spark import read_graph
 
-    # text ids: code-point order, duplicates and u-v / v-u summed, self-loop once
+    # text ids: code-point order, u-v / v-u one edge, self-loop once; the duplicate rule
     pdf = pd.DataFrame({"src": ["b", "a", "c", "a", "é", "Z", "b", "Z"],
                         "dst": ["a", "c", "b", "b", "a", "c", "a", "Z"],
                         "weight": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.25, 1.5]})
-    got = read_graph(spark.createDataFrame(pdf), spark)
-    assert got == Graph.from_pandas(pdf, "src", "dst", "weight")
+    frame = spark.createDataFrame(pdf)
+    with pytest.raises(GraphError, match="^DataFrame: edge 'a' -- 'b' is listed with different "
+                                         r"weights \(0.25 and 4\)"):
+        read_graph(frame, spark)
+    for policy in ("sum", "max", "min"):
+        got = read_graph(frame, spark, duplicates=policy)
+        assert got == Graph.from_pandas(pdf, "src", "dst", "weight", duplicates=policy)
+        assert got.duplicates_merged == 2
     assert got.node_ids.tolist() == ["Z", "a", "b", "c", "é"]
+    unweighted = read_graph(frame, spark, weighted=False)
+    assert unweighted == Graph.from_pandas(pdf, "src", "dst", weight=False)
+    assert not unweighted.weighted
     # int ids in a text file: numeric order (10 after 9), directed, no weights, a duplicate
     path = tmp_path / "edges.tsv"
     path.write_text("# comment\n10\t9\n9\t100\n-3\t10\n10\t9\n100\t100\n")

@@ -169,6 +169,27 @@ def test_exact_fallback_step_matches_node2vec(monkeypatch, name, p, q):
     assert _second_order_pvalue(g, walks, p, q) > ALPHA
 
 
+@pytest.mark.parametrize("p,q", [(1.0, 1.0), (0.25, 4.0)])
+def test_pairs_listed_both_ways_are_walked_as_one_unweighted_edge(tmp_path, p, q):
+    # an unweighted undirected edge list with many pairs listed in both directions
+    # (as Cora has): the walks follow the plain graph networkx reads, no pair favoured
+    import networkx as nx
+
+    rng = np.random.default_rng(5)
+    pairs = {tuple(sorted(e)) for e in rng.integers(0, 40, (150, 2)).tolist() if e[0] != e[1]}
+    lines = [f"{u}\t{v}" for u, v in sorted(pairs)]
+    lines += [f"{v}\t{u}" for u, v in sorted(pairs)[::3]]  # a third listed again, reversed
+    path = tmp_path / "edges.tsv"
+    path.write_text("\n".join(lines) + "\n")
+    g = Graph.from_edgelist(path)
+    plain = nx.read_edgelist(path, nodetype=int)
+    reference = Graph.from_edges(*zip(*plain.edges), node_ids=np.arange(g.num_nodes))
+    assert g.node_ids.tolist() == list(range(g.num_nodes)) and g == reference
+    walks = random_walks(g, num_walks=300, walk_length=10, p=p, q=q, seed=11)
+    assert _first_step_pvalue(reference, walks) > ALPHA
+    assert _second_order_pvalue(reference, walks, p, q) > ALPHA
+
+
 def test_high_degree_weighted_graph_with_skewed_weights():
     # a hub with a wide weight range exercises alias tables and rejection at scale
     rng = np.random.default_rng(0)
@@ -176,7 +197,7 @@ def test_high_degree_weighted_graph_with_skewed_weights():
     src = np.r_[np.zeros(n - 1, int), rng.integers(1, n, 80)]
     dst = np.r_[np.arange(1, n), rng.integers(1, n, 80)]
     w = np.exp(rng.normal(0, 2, len(src)))
-    g = Graph.from_edges(src, dst, w)
+    g = Graph.from_edges(src, dst, w, duplicates="sum")
     walks = random_walks(g, num_walks=600, walk_length=12, p=0.5, q=2.0, seed=3)
     assert _second_order_pvalue(g, walks, 0.5, 2.0) > ALPHA
     assert _first_step_pvalue(g, walks) > ALPHA
