@@ -476,10 +476,13 @@ def _read_lines(path):
 @click.option("--where", "conditions", multiple=True, metavar="EXPR",
               help="Rank only nodes whose metadata match, e.g. 'degree>=20', 'genres~Comedy' "
                    "(repeatable: all must hold; operators >= <= > < == != ~ !~).")
-@click.option("--neighbours", "unseen", default=None, metavar="A,B,...",
-              help="A node the model has never seen, given by its neighbours (comma-"
-                   "separated ids or titles): placed at their mean, refined by --steps, "
-                   "then queried.")
+@click.option("--neighbours", "--neighbour", "unseen", multiple=True, metavar="NODE",
+              help="A node the model has never seen, given by its neighbours (one id or "
+                   "title per option, repeatable; titles may hold commas): placed at their "
+                   "mean, refined by --steps, then queried.")
+@click.option("--neighbours-file", type=click.Path(dir_okay=False, allow_dash=True,
+                                                   path_type=str), default=None,
+              help="More --neighbours, one per line ('-': stdin).")
 @click.option("--steps", type=Checked(int, check_int, minimum=0), default=DEFAULT_INFER_STEPS,
               show_default=True,
               help="With --neighbours: SGD steps of the new vector against the model "
@@ -489,13 +492,15 @@ def _read_lines(path):
               help="Output format.")
 @library_errors
 def similar(model_path, queries, queries_file, positive, negative, among_file, conditions,
-            unseen, steps, topn, fmt):
+            unseen, neighbours_file, steps, topn, fmt):
     """Nearest neighbours of nodes, by node id or (for movie graphs) by title."""
     from .embedding import load
     from .filters import where
     from .render import render_neighbours
 
     queries = list(queries) + (_read_lines(queries_file) if queries_file else [])
+    unseen = [n.strip() for n in unseen if n.strip()] + (_read_lines(neighbours_file)
+                                                          if neighbours_file else [])
     if not queries and not positive and not negative and not unseen:
         raise click.UsageError("give a QUERY, --queries-file, --positive/--negative nodes "
                                "or --neighbours")
@@ -508,16 +513,17 @@ def similar(model_path, queries, queries_file, positive, negative, among_file, c
         among = listed if among is None else among & listed
     frames = []
     if unseen:
-        given = [item.strip() for item in unseen.split(",") if item.strip()]
-        placed = embedding.infer(given, steps=steps, seed=0)
+        _check_listed(embedding, unseen, "--neighbours")
+        placed = embedding.infer(unseen, steps=steps, seed=0)
         if placed.missing:
             click.echo(f"not in the model, left out: {', '.join(map(str, placed.missing))}",
                        err=True)
         result = embedding.most_similar(placed.vector, topn=topn, among=among)
         result.query_label = f"an unseen node next to {', '.join(map(str, placed.used))}"
         frame = result.to_frame()
-        frame["query"] = unseen
-        frame.attrs["headings"] = {unseen: result.query_label}
+        key = ", ".join(unseen)
+        frame["query"] = key
+        frame.attrs["headings"] = {key: result.query_label}
         frames.append(frame)
     if positive or negative:
         frames.append(embedding.most_similar(positive=list(positive), negative=list(negative),
@@ -525,6 +531,18 @@ def similar(model_path, queries, queries_file, positive, negative, among_file, c
     if queries:
         frames.append(embedding.most_similar_many(queries, topn=topn, among=among))
     click.echo(render_neighbours(_concat(frames), fmt))
+
+
+def _check_listed(embedding, nodes, option):
+    """Refuse a value that names no node but looks like an old comma-separated list."""
+    for node in nodes:
+        if "," in node and node not in embedding:
+            try:
+                embedding.resolve(node)
+            except N2VLiteError:
+                raise click.UsageError(f"{option} {node!r}: no such node; give one node per "
+                                       f"{option} (repeat the option), as titles may hold "
+                                       "commas") from None
 
 
 def _concat(frames):

@@ -151,23 +151,6 @@ class SimilarityResult(list):
         return (SimilarityResult, (list(self), self.node_ids, self.query, self.query_label))
 
 
-def _keyed_vectors_class():
-    from gensim.models import KeyedVectors
-
-    class NodeKeyedVectors(KeyedVectors):
-        """gensim KeyedVectors whose int keys are node ids, never row positions."""
-
-        def get_index(self, key, default=None):
-            index = self.key_to_index.get(key, -1)
-            if index >= 0:
-                return index
-            if default is not None:
-                return default
-            raise KeyError(f"Key '{key}' not present")
-
-    return NodeKeyedVectors
-
-
 # ------------------------------------------------------------------ the result
 class NodeEmbedding:
     """One vector per node, keyed by node id, with the node metadata and provenance.
@@ -306,13 +289,45 @@ class NodeEmbedding:
     def wv(self):
         """The vectors as a gensim ``KeyedVectors`` keyed by node id (built once)."""
         if self._wv is None:
-            wv = _keyed_vectors_class()(vector_size=self.dimensions, count=0, dtype=np.float32)
+            from ._keyedvectors import NodeKeyedVectors
+
+            wv = NodeKeyedVectors(vector_size=self.dimensions, count=0, dtype=np.float32)
             wv.add_vectors(self._ids, self._vectors)
             self._wv = wv
         return self._wv
 
+    # ------------------------------------------------- container and pickle
     def __len__(self):
         return len(self._ids)
+
+    def __iter__(self):
+        """The node ids in row order (as :attr:`node_ids`; never row positions)."""
+        return iter(list(self._ids))
+
+    def keys(self):
+        """The node ids in row order (a new list), as a mapping's keys."""
+        return list(self._ids)
+
+    def items(self):
+        """``(node id, vector)`` pairs in row order (each vector a copy)."""
+        return ((node, self._vectors[row].copy()) for row, node in enumerate(self._ids))
+
+    #: Derived data rebuilt on demand: not pickled (smaller, and never stale).
+    _CACHES = ("_wv", "_unit", "_titles", "_text_ids", "_noise_cdf")
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        for name in self._CACHES:
+            state[name] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        for name in ("_vectors", "_fingerprints"):
+            if getattr(self, name, None) is not None:
+                getattr(self, name).flags.writeable = False
+        for array in self._state.values():
+            array.flags.writeable = False
 
     def __contains__(self, node_id):
         try:
@@ -905,6 +920,7 @@ def load(path):
         with zipfile.ZipFile(path) as archive:
             if "meta.json" not in set(archive.namelist()):
                 raise ModelFileError(f"{path}: not an n2v_lite model (no meta.json inside)")
+            _check_members(path, archive)
             meta = json.loads(archive.read("meta.json").decode("utf-8"))
             if not isinstance(meta, dict) or meta.get("format") != _FORMAT_NAME:
                 raise ModelFileError(f"{path}: not an n2v_lite model")
@@ -973,6 +989,27 @@ def _check_state(state, shape):
         array.flags.writeable = False
         out[name] = array
     return out
+
+
+#: Largest meta.json read (real ones hold parameters and a loss history: kilobytes).
+MAX_META_BYTES = 16 << 20
+
+
+def _check_members(path, archive):
+    """Refuse, before reading anything, members whose sizes no n2v_lite model has.
+
+    Models are written uncompressed, so a member that claims to unpack to much
+    more than it occupies (a zip bomb) or more than the file holds is refused:
+    reading a model never takes more memory than its arrays' size on disk.
+    """
+    on_disk = path.stat().st_size
+    for info in archive.infolist():
+        if info.filename == "meta.json" and info.file_size > MAX_META_BYTES:
+            raise ModelFileError(f"{path}: meta.json claims {info.file_size} bytes (at most "
+                                 f"{MAX_META_BYTES}); not an n2v_lite model")
+        if info.file_size > max(on_disk, 1 << 20) and info.file_size > 20 * info.compress_size:
+            raise ModelFileError(f"{path}: member {info.filename} claims {info.file_size} bytes "
+                                 f"from {info.compress_size} on disk; not an n2v_lite model")
 
 
 def _read_array(archive, name):

@@ -27,17 +27,40 @@ import numbers
 from .exceptions import ParameterError
 
 __all__ = ["check_int", "check_positive", "check_fraction", "check_share", "check_choice",
-           "check_seed"]
+           "check_seed", "MAXIMUMS"]
+
+#: Upper bounds of the count parameters, far above any useful value and low
+#: enough that a typo (``--epochs 99999999999999999999``) is refused at once
+#: instead of running for days; memory (nodes x dimensions, walks held) is
+#: checked against the machine by :mod:`n2v_lite.memory`'s plan.
+MAXIMUMS = {
+    "dimensions": 10_000,
+    "walk_length": 100_000,
+    "num_walks": 100_000,
+    "window": 10_000,
+    "epochs": 10_000,
+    "negative": 1_000,
+    "workers": 4_096,
+    "topn": 1_000_000,
+    "steps": 100_000,
+    "hops": 1_000,
+}
 
 
 def _is_real(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def check_int(name, value, minimum=1):
-    """``value`` as an int >= ``minimum``, else a :class:`ParameterError` naming ``name``."""
+def check_int(name, value, minimum=1, maximum=None):
+    """``value`` as an int >= ``minimum`` (and <= ``maximum``, by default
+    :data:`MAXIMUMS` of ``name`` if any), else a :class:`ParameterError` naming ``name``."""
+    if maximum is None:
+        maximum = MAXIMUMS.get(name)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ParameterError(f"{name} must be an integer from {minimum} to {maximum}, "
+                             f"got {value!r}")
     return int(value)
 
 

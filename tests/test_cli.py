@@ -434,8 +434,14 @@ def test_update_and_unseen_neighbours(tmp_path, edges, model_path):
     assert lines[0].startswith(f"saved {out}: 13 nodes x 8 dimensions")
     assert lines[1].startswith("changed: 1 new, 0 removed, 3 with other edges; walked again")
     assert "new" in load(out).node_ids and "new" not in load(model_path).node_ids
-    result = run("similar", model_path, "--neighbours", "a1,a2,zz", "-k", "3",
-                 "--format", "csv")
+    result = run("similar", model_path, "--neighbours", "a1,a2,zz")  # the old comma list
+    assert result.exit_code == 2 and result.output.splitlines()[-1] == (
+        "Error: --neighbours 'a1,a2,zz': no such node; give one node per --neighbours "
+        "(repeat the option), as titles may hold commas")
+    listed = tmp_path / "neighbours.txt"
+    listed.write_text("a2\nzz\n")
+    result = run("similar", model_path, "--neighbours", "a1", "--neighbours-file", listed,
+                 "-k", "3", "--format", "csv")
     assert result.exit_code == 0, result.output
     import csv
 
@@ -444,6 +450,7 @@ def test_update_and_unseen_neighbours(tmp_path, edges, model_path):
     rows = list(csv.reader(lines))
     assert rows[1] == ["query", "rank", "node", "label", "similarity"]
     assert sum(r[2].startswith("a") for r in rows[2:]) >= 2  # placed in clique a
+    assert rows[2][0] == "a1, a2, zz"
     result = run("similar", model_path, "--neighbours", "zz")
     assert result.exit_code == 1 and "none of the neighbours is in the model" in result.output
 
@@ -467,3 +474,44 @@ def test_duplicate_edges_one_rule_on_the_command_line(tmp_path):
     assert quiet.stderr == "" and quiet.stdout == result.stdout
     result = run("walks", path, "--duplicates", "mean")
     assert result.exit_code == 2 and "Invalid value for '--duplicates'" in result.output
+
+
+def test_titles_with_commas_are_one_neighbour_each(tmp_path):
+    # "Godfather, The (1972)" is one film, not three queries
+    from n2v_lite import Graph, Node2Vec
+
+    names = ["Godfather, The (1972)", "Heat (1995)", "Up (2009)", "Cars (2006)"]
+    g = Graph.from_edges([0, 0, 1, 2], [1, 2, 3, 3], node_ids=[858, 6, 68954, 45517],
+                         node_data={"title": names})
+    path = tmp_path / "films.n2v"
+    Node2Vec(dimensions=4, num_walks=2, walk_length=5, epochs=1, random_state=0,
+             progress=False).fit(g).embedding_.save(path)
+    by_title = run("similar", path, "--neighbours", names[0], "--neighbours", "Heat (1995)",
+                   "--format", "csv")
+    by_id = run("similar", path, "--neighbours", "858", "--neighbours", "6", "--format", "csv")
+    assert by_title.exit_code == 0, by_title.output
+    import csv
+
+    title_rows, id_rows = (list(csv.reader(r.output.splitlines())) for r in (by_title, by_id))
+    assert title_rows[1][0] == "Godfather, The (1972), Heat (1995)" and len(title_rows) == 5
+    assert [r[1:] for r in title_rows] == [r[1:] for r in id_rows]
+    assert "not in the model" not in by_title.output
+
+
+@pytest.mark.parametrize("option,value,name,maximum", [
+    ("--epochs", "99999999999999999999", "epochs", 10000),
+    ("--num-walks", "1000001", "num_walks", 100000),
+    ("--walk-length", "100001", "walk_length", 100000),
+    ("--dimensions' / '-d", "10001", "dimensions", 10000),
+    ("--window", "10001", "window", 10000),
+])
+def test_absurd_counts_are_refused_before_any_work(edges, tmp_path, option, value, name, maximum):
+    from n2v_lite import Graph, Node2Vec, ParameterError
+
+    out = tmp_path / "m.n2v"
+    result = run("embed", edges, option.split("'")[0], value, "--out", out)
+    assert result.exit_code == 2 and not out.exists()
+    assert result.output.splitlines()[-1] == (f"Error: Invalid value for '{option}': {name} must "
+                                              f"be an integer from 1 to {maximum}, got {value}")
+    with pytest.raises(ParameterError, match=f"^{name} must be an integer from 1 to {maximum}"):
+        Node2Vec(**{name: int(value)}).fit(Graph.from_edges([0], [1]))

@@ -456,3 +456,66 @@ def test_a_killed_save_leaves_a_temp_file_that_the_next_save_removes(tmp_path):
     assert not stale.exists() and path.exists()
     assert not live.exists()  # (it never existed: our pid's files are in use, not stale)
     assert load(path).node_ids == ["a", "b"]
+
+
+def test_container_protocol_is_over_node_ids():
+    emb = NodeEmbedding(np.arange(12.0).reshape(4, 3), [0, 1, "x", 3])
+    assert list(emb) == emb.node_ids == emb.keys() == [0, 1, "x", 3]  # ids 0..n-1 too
+    assert len(emb) == 4 and 3 in emb and "x" in emb and 4 not in emb and [1] not in emb
+    assert [node for node, _ in emb.items()] == emb.node_ids
+    assert all(np.array_equal(vector, emb[node]) for node, vector in emb.items())
+    assert dict(emb.items()).keys() == set(emb)
+
+
+def test_embeddings_and_fitted_estimators_pickle_with_their_wv(tmp_path):
+    import copy
+    import pickle
+
+    import joblib
+    from sklearn.base import clone
+
+    model = Node2Vec(**SMALL).fit(two_communities())
+    emb = model.embedding_
+    first = emb.wv.most_similar(IDS[0], topn=3)  # the gensim view is built, then pickled
+    for round_trip in (lambda x: pickle.loads(pickle.dumps(x)), copy.deepcopy,
+                       lambda x: (joblib.dump(x, tmp_path / "m.joblib"),
+                                  joblib.load(tmp_path / "m.joblib"))[1]):
+        again = round_trip(emb)
+        assert again.node_ids == emb.node_ids and np.array_equal(again.vectors, emb.vectors)
+        assert not again.vectors.flags.writeable
+        assert again.most_similar(IDS[0], topn=3) == emb.most_similar(IDS[0], topn=3)
+        assert again.wv.most_similar(IDS[0], topn=3) == first
+        wv = round_trip(emb.wv)
+        assert wv.most_similar(IDS[0], topn=3) == first
+        fitted = round_trip(model)
+        assert np.array_equal(fitted.embedding_.vectors, emb.vectors)
+        assert fitted.get_params() == model.get_params()
+    unfitted = clone(model)
+    assert unfitted.get_params() == model.get_params() and not hasattr(unfitted, "embedding_")
+
+
+def test_a_model_file_is_read_with_bounded_memory(tmp_path):
+    import json
+
+    def model_file(name, members):
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("meta.json", json.dumps({"format": "n2v_lite-model", "format_version": 2}))
+            for member, data in members.items():
+                archive.writestr(member, data)
+        return path
+
+    bomb = model_file("bomb.n2v", {"vectors.npy": b"\0" * (64 << 20)})  # 64 MiB of zeros
+    with pytest.raises(ModelFileError, match=r"bomb.n2v: member vectors.npy claims 67108864 "
+                                             r"bytes from \d+ on disk; not an n2v_lite model$"):
+        load(bomb)
+    path = tmp_path / "meta.n2v"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("meta.json", " " * (17 << 20))
+    with pytest.raises(ModelFileError, match=r"meta.json claims 17825792 bytes \(at most"):
+        load(path)
+    header = model_file("header.n2v", {"vectors.npy": b"\x93NUMPY\x01\x00v\x00{'descr': '<f4', "
+                                                       b"'fortran_order': False, 'shape': "
+                                                       b"(100000000, 128), }" + b" " * 40 + b"\n"})
+    with pytest.raises(ModelFileError, match="header.n2v: corrupt or truncated model file"):
+        load(header)  # a header claiming 51 GB over a few bytes of data
