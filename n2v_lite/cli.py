@@ -219,6 +219,18 @@ def _pop_format(options):
     return {key: options.pop(key) for key in FORMAT_KEYS}
 
 
+def _model_format(embedding, fmt):
+    """The edge-list options of ``update``: those given, else how the model's own
+    edge list was read (stored by ``embed``; the graph kind by any fit)."""
+    ctx = click.get_current_context()
+    stored = dict(embedding.info.get("reader") or {})
+    stored.setdefault("directed", embedding.info.get("directed"))
+    given = {key: value for key, value in fmt.items()
+             if ctx.get_parameter_source(key) != click.core.ParameterSource.DEFAULT}
+    return {key: given.get(key, stored.get(key) if stored.get(key) is not None else fmt[key])
+            for key in fmt}
+
+
 def _estimator(options, quiet):
     """A Node2Vec from the walk and training options (``--seed`` is ``random_state``)."""
     from .model import Node2Vec
@@ -360,6 +372,7 @@ def embed(edges, out, export_format, engine, master, spark_conf, spark_trainer, 
     else:
         graph, _ = _read(edges, fmt, quiet)
         embedding = _estimator(options, quiet).fit(graph).embedding_
+    embedding.info["reader"] = fmt  # how EDGES was read: `update` reads the new list alike
     embedding.save(out)
     click.echo(f"saved {out}: {len(embedding)} nodes x {embedding.dimensions} dimensions")
     if export_format:
@@ -631,6 +644,7 @@ def update(model_path, edges, out, hops, budget, seed, workers, quiet, **fmt):
 
     _checked_output(out)
     embedding = load(model_path)
+    fmt = _model_format(embedding, fmt)
     graph, _ = _read(edges, fmt, quiet)
     updated = embedding.update(graph, hops=hops, budget=budget, seed=seed, workers=workers,
                                progress=not quiet)

@@ -490,6 +490,7 @@ def update(embedding, graph, *, hops=DEFAULT_HOPS, budget=DEFAULT_BUDGET, seed=N
 
     start = time.perf_counter()
     graph = _as_graph(graph)
+    check_same_kind(embedding, graph)
     params = _update_params(embedding, params)
     hops = check_int("hops", hops, minimum=0)
     budget = check_budget("budget", budget)
@@ -527,6 +528,32 @@ def update(embedding, graph, *, hops=DEFAULT_HOPS, budget=DEFAULT_BUDGET, seed=N
                          params=embedding.params, loss_history=embedding.loss_history,
                          info=info, state={"output_vectors": output, "counts": counts},
                          fingerprints=changes.fingerprints)
+
+
+def check_same_kind(embedding, graph):
+    """Refuse a graph of another kind than the model's: directed vs undirected, or
+    ids of another type (int vs text) -- updating with it would silently refit."""
+    directed = embedding.info.get("directed")
+    if directed is not None and bool(directed) != graph.directed:
+        kinds = ("undirected", "directed")
+        raise ParameterError(f"the model was fitted on a {kinds[bool(directed)]} graph and this "
+                             f"graph is {kinds[graph.directed]}; read it as "
+                             f"{kinds[bool(directed)]} (--{kinds[bool(directed)]}), or fit a "
+                             "new model")
+    old, new = _id_kind(embedding.node_ids), _id_kind(graph.node_ids.tolist())
+    if old and new and old != new:
+        raise ParameterError(f"the model's node ids are {old} and this graph's are {new} "
+                             f"(e.g. {embedding.node_ids[0]!r} vs {graph.node_ids[0]!r}); "
+                             "read the graph so that the ids match")
+
+
+def _id_kind(ids):
+    """"integers" or "text" when every id is one kind, else None."""
+    if all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        return "integers"
+    if all(isinstance(i, str) for i in ids):
+        return "text"
+    return None
 
 
 # -------------------------------------------------------------------- infer

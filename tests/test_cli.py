@@ -515,3 +515,34 @@ def test_absurd_counts_are_refused_before_any_work(edges, tmp_path, option, valu
                                               f"be an integer from 1 to {maximum}, got {value}")
     with pytest.raises(ParameterError, match=f"^{name} must be an integer from 1 to {maximum}"):
         Node2Vec(**{name: int(value)}).fit(Graph.from_edges([0], [1]))
+
+
+def test_update_reads_the_new_list_as_the_model_was_read(tmp_path, edges):
+    from n2v_lite import load
+
+    model = tmp_path / "directed.n2v"
+    assert run("embed", edges, "--directed", "--seed", "0", "--quiet", "--out", model,
+               "-d", "8", "--num-walks", "2", "--walk-length", "5").exit_code == 0
+    out = tmp_path / "same.n2v"
+    result = run("update", model, edges, "--out", out, "--seed", "0", "--quiet")  # no --directed
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1].startswith("changed: 0 new, 0 removed, 0 with other "
+                                                   "edges; walked again from 0 nodes (0 walks")
+    before, after = load(model), load(out)
+    assert after.info["directed"] is True and after.info["reader"]["directed"] is True
+    assert np.array_equal(before.vectors, after.vectors)
+    result = run("update", model, edges, "--out", out, "--undirected", "--quiet")
+    assert result.exit_code == 1 and result.output == (
+        "Error: the model was fitted on a directed graph and this graph is undirected; read it "
+        "as directed (--directed), or fit a new model\n")
+
+
+def test_update_refuses_ids_of_another_kind(tmp_path):
+    from n2v_lite import Graph, Node2Vec, ParameterError
+
+    small = dict(dimensions=4, num_walks=2, walk_length=5, random_state=0, progress=False)
+    emb = Node2Vec(**small).fit(Graph.from_edges([0, 1, 2], [1, 2, 0])).embedding_
+    as_text = Graph.from_edges([0, 1, 2], [1, 2, 0], node_ids=["0", "1", "2"])
+    with pytest.raises(ParameterError, match="the model's node ids are integers and this "
+                                             "graph's are text .e.g. 0 vs '0'."):
+        emb.update(as_text)
