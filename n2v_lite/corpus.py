@@ -420,7 +420,7 @@ def write_walk_folder(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=
     >>> f.params["q"], f.params["seed"]
     (2.0, 1)
     """
-    from .embedding import node_metadata
+    from .graph import node_metadata
     from .walks import iter_random_walks
 
     seed = check_seed("seed", seed)

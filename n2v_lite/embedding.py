@@ -365,7 +365,9 @@ class NodeEmbedding:
             "nodes": len(self),
             "dimensions": self.dimensions,
             "backend": info.get("backend", self.params.get("backend")),
-            "node_metadata": ", ".join(self._node_data) or "none",
+            "node_metadata": list(self._node_data),
+            **({"degrees": "degree = in_degree + out_degree (a directed graph)"}
+               if {"in_degree", "out_degree"} <= set(self._node_data) else {}),
             "epochs_trained": len(self.loss_history),
             "final_loss": self.loss_history[-1] if self.loss_history else None,
             "graph": {key: info[key] for key in ("num_nodes", "num_edges", "directed", "weighted")
@@ -880,18 +882,6 @@ class NodeEmbedding:
         from .plot import plot_embeddings
 
         return plot_embeddings(self, path, **options)
-
-
-def node_metadata(graph):
-    """The graph's node metadata columns by node index, with ``degree`` added.
-
-    ``degree`` is the number of distinct neighbours (out-neighbours in a
-    directed graph), so filters such as ``degree>=20`` work on every embedding.
-    """
-    columns = {name: np.asarray(graph.node_attribute(name))
-               for name in graph.node_attribute_names}
-    columns.setdefault("degree", np.asarray(graph.degrees(), dtype=np.int64))
-    return columns
 
 
 # ------------------------------------------------------------------- loading

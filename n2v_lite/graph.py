@@ -52,7 +52,7 @@ import numpy as np
 from .exceptions import GraphError, NodeNotFoundError, ParameterError
 from .ids import check_node_ids
 
-__all__ = ["Graph", "DUPLICATE_POLICIES"]
+__all__ = ["Graph", "DUPLICATE_POLICIES", "node_metadata"]
 
 #: What ``duplicates=`` may say about copies of an edge with unequal weights
 #: (``None``, the default, makes them an error).
@@ -1203,6 +1203,27 @@ class _IdTable:
 
 # ------------------------------------------------------- chunked edge lists
 _CHUNK_ROWS = {"int": 1 << 18, "text": 1 << 16}
+
+
+def node_metadata(graph):
+    """The graph's node metadata columns by node index, with degrees added.
+
+    Undirected: ``degree``, the number of distinct neighbours (a self-loop
+    counts once). Directed: ``in_degree`` (edges in), ``out_degree`` (edges
+    out) and ``degree``, their sum. So filters such as ``degree>=20`` work on
+    every embedding; a column the graph already has is kept as it is.
+    """
+    columns = {name: np.asarray(graph.node_attribute(name))
+               for name in graph.node_attribute_names}
+    out_degree = np.asarray(graph.degrees(), dtype=np.int64)
+    if graph.directed:
+        in_degree = np.bincount(graph.indices, minlength=graph.num_nodes).astype(np.int64)
+        columns.setdefault("degree", in_degree + out_degree)
+        columns.setdefault("in_degree", in_degree)
+        columns.setdefault("out_degree", out_degree)
+    else:
+        columns.setdefault("degree", out_degree)
+    return columns
 
 
 class _TextNeeded(Exception):

@@ -23,7 +23,8 @@ from sklearn.base import BaseEstimator
 
 from . import __version__
 from ._utils import as_generator, default_workers
-from .embedding import NodeEmbedding, node_metadata
+from .embedding import NodeEmbedding
+from .graph import node_metadata
 from .exceptions import NotFittedError, ParameterError
 from .trainers import get_trainer
 from .validation import check_fraction, check_int, check_positive, check_seed

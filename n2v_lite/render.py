@@ -91,6 +91,8 @@ def render_info(details, fmt="text"):
     for key, value in details.items():
         if isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value)) or "none"
         lines.append(f"{key:<{width}}  {value}")
     return "\n".join(lines)
 

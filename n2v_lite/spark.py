@@ -692,7 +692,7 @@ def write_walks(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=None, 
     from pathlib import Path
 
     from .corpus import _prepare_folder, finish_walk_folder
-    from .embedding import node_metadata
+    from .graph import node_metadata
 
     spark = _session(spark)
     stages = _Stages(progress)
@@ -814,7 +814,8 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
     >>> emb.vectors.shape                                                       # doctest: +SKIP
     (82168, 64)
     """
-    from .embedding import NodeEmbedding, node_metadata
+    from .embedding import NodeEmbedding
+    from .graph import node_metadata
     from .model import Node2Vec
 
     unknown = sorted(set(node2vec_params) - set(_WALK_PARAMS))

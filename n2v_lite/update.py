@@ -483,7 +483,8 @@ def update(embedding, graph, *, hops=DEFAULT_HOPS, budget=DEFAULT_BUDGET, seed=N
         With updated state and fingerprints; ``info["update"]`` records what
         changed and what was walked again.
     """
-    from .embedding import NodeEmbedding, node_metadata
+    from .embedding import NodeEmbedding
+    from .graph import node_metadata
     from .model import _as_graph, training_workers
     from .walks import random_walks
     from .word2vec import continue_word2vec

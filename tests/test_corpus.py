@@ -9,7 +9,7 @@ import pytest
 from n2v_lite.corpus import (WalkFolder, WalkFolderError, _parse_lines, finish_walk_folder,
                              read_walk_folder, write_walk_folder, write_walk_partition)
 from n2v_lite.exceptions import N2VLiteError
-from n2v_lite.graph import Graph
+from n2v_lite.graph import Graph, node_metadata
 from n2v_lite.walks import PAD, random_walks
 
 
@@ -72,7 +72,7 @@ def test_partitions_written_separately_equal_the_streamed_folder(tmp_path):
         tmp_path / "spark", node_ids=g.node_ids, partitions=parts,
         walks_params={"num_walks": 5, "walk_length": 10, "p": 1.0, "q": 0.5, "seed": 1},
         graph_info={"directed": True, "weighted": True, "num_edges": g.num_edges},
-        node_data={"degree": g.degrees()})
+        node_data=node_metadata(g))
     for a, b in zip(ref.paths, done.paths):
         assert a.read_bytes() == b.read_bytes()
     np.testing.assert_array_equal(done.counts, ref.counts)

@@ -508,3 +508,30 @@ def test_chunked_reading_is_the_same_and_names_lines(tmp_path, monkeypatch):
         Graph.from_edgelist(write(tmp_path, text + "\n1\t2\t3\t4\n"))
     with pytest.raises(GraphError, match=r"edges.tsv, line 204: node 99 is not in nodes"):
         Graph.from_edgelist(write(tmp_path, text + "\n99\t1\t1\n"), nodes=range(30))
+
+
+def test_degrees_in_node_metadata_match_networkx():
+    from n2v_lite.embedding import NodeEmbedding
+    from n2v_lite.filters import where
+    from n2v_lite.graph import node_metadata
+
+    rng = np.random.default_rng(4)
+    src, dst = rng.integers(0, 30, 120), rng.integers(0, 30, 120)
+    d = Graph.from_edges(src, dst, directed=True, node_ids=np.arange(30))
+    reference = nx.DiGraph()
+    reference.add_nodes_from(range(30))
+    reference.add_edges_from(zip(src.tolist(), dst.tolist()))
+    columns = node_metadata(d)
+    assert list(columns) == ["degree", "in_degree", "out_degree"]
+    assert columns["in_degree"].tolist() == [reference.in_degree(i) for i in range(30)]
+    assert columns["out_degree"].tolist() == [reference.out_degree(i) for i in range(30)]
+    assert columns["degree"].tolist() == [reference.degree(i) for i in range(30)]
+    u = Graph.from_edges(src, dst, node_ids=np.arange(30))
+    plain = nx.Graph(reference)
+    assert list(node_metadata(u)) == ["degree"]
+    assert node_metadata(u)["degree"].tolist() == [len(set(plain[i])) for i in range(30)]
+    emb = NodeEmbedding(np.eye(30), list(range(30)), node_data=columns)
+    hubs = emb.candidates(where("in_degree>=7"))
+    assert sorted(np.flatnonzero(hubs).tolist()) == \
+        [i for i in range(30) if reference.in_degree(i) >= 7]
+    assert emb.describe()["degrees"] == "degree = in_degree + out_degree (a directed graph)"

@@ -241,9 +241,11 @@ def test_spark_ml_trainer_finds_cliques(spark):
 def test_spark_ml_trainer_size_limit(spark):
     from n2v_lite.spark import fit
 
-    g = Graph.from_edges([0, 1], [1, 2])
+    ring = np.arange(250_000)
+    big = Graph.from_edges(ring, np.roll(ring, 1))
     with pytest.raises(ParameterError, match=r"num_nodes x dimensions < 2\*\*31"):
-        fit(g, spark=spark, trainer="spark", dimensions=2**31 // 3 + 1, progress=False)
+        fit(big, spark=spark, trainer="spark", dimensions=9000, progress=False)
+    g = Graph.from_edges([0, 1], [1, 2])
     with pytest.raises(ParameterError, match="unknown node2vec parameter 'alpha'"):
         fit(g, spark=spark, alpha=0.1)
 
