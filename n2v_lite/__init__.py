@@ -14,7 +14,7 @@ Importing the package is cheap: gensim, scikit-learn and pandas are imported
 only where they are used.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from .exceptions import (  # noqa: E402  (cheap, no third-party imports)
     AmbiguousQueryError,

@@ -17,6 +17,7 @@ Node2Vec(p=0.5)
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -298,6 +299,27 @@ class Node2Vec(BaseEstimator):
         if embedding is None:
             raise NotFittedError("this Node2Vec model is not fitted yet: call fit(graph) first")
         return embedding
+
+    # ------------------------------------- deprecated 0.1 attributes (remove in 0.3)
+    def _deprecated(self, old, new):
+        warnings.warn(f"Node2Vec.{old} is deprecated since 0.2 and will be removed in 0.3; "
+                      f"use Node2Vec.{new}", FutureWarning, stacklevel=3)
+        return self._fitted()
+
+    @property
+    def wv_(self):
+        """Deprecated: use ``embedding_.wv``."""
+        return self._deprecated("wv_", "embedding_.wv").wv
+
+    @property
+    def loss_history_(self):
+        """Deprecated: use ``embedding_.loss_history``."""
+        return self._deprecated("loss_history_", "embedding_.loss_history").loss_history
+
+    @property
+    def fit_info_(self):
+        """Deprecated: use ``embedding_.info``."""
+        return self._deprecated("fit_info_", "embedding_.info").info
 
     def most_similar(self, *args, **kwargs):
         """``self.embedding_.most_similar(...)`` (see :meth:`NodeEmbedding.most_similar`)."""

@@ -40,3 +40,15 @@ def graphs_dir():
     if not GRAPHS.is_dir():
         pytest.skip(f"benchmark graphs not found at {GRAPHS} (set N2V_LITE_SHARED)")
     return GRAPHS
+
+
+#: Tests whose fixtures need an optional tool get its marker, so that
+#: ``-m "not spark and not browser"`` runs the core suite (what CI runs on every Python).
+_MARKED_FIXTURES = {"spark": "spark", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture, marker in _MARKED_FIXTURES.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(getattr(pytest.mark, marker))

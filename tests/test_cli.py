@@ -214,6 +214,7 @@ def neighbour_rows(lines):
     return [(r[1].strip(), "  ".join(r[3:])) for r in rows], [float(r[2]) for r in rows]
 
 
+@pytest.mark.slow
 def test_movielens_main_job_prints_the_readme_output(tmp_path):
     # the README's main command, with no --data: the bundled copy, no network
     assert readme_block("main") == ["pip install . && n2v-lite movielens --seed 0"]
@@ -344,6 +345,7 @@ def test_similar_queries_file_is_one_batch(tmp_path, model_path):
     assert table.count("Nearest to ") == 2
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(tmp_path):
     import signal
     import subprocess

@@ -188,6 +188,7 @@ def _without_seconds(result):
                                 for row in result["table"]]}
 
 
+@pytest.mark.slow
 def test_tune_halving_schedule_cost_and_spread(caveman):
     labels = {n: [n // 8] for n in caveman.node_ids.tolist()}
     grid = [0.25, 0.5, 1.0, 2.0, 4.0]
@@ -217,6 +218,7 @@ def test_tune_halving_schedule_cost_and_spread(caveman):
         tune(caveman, labels, model=BudgetedEmbedder(), method="random")
 
 
+@pytest.mark.slow
 def test_tune_halving_picks_within_the_grid_spread_with_node2vec():
     # node classification only: on a graph this small the link-prediction AUC of one
     # fit varies more with the embedding seed than between (p, q) pairs

@@ -104,6 +104,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_estimate_is_near_the_measured_peak(tmp_path):
     import numpy as np
 

@@ -182,6 +182,7 @@ def test_deepcopy_of_a_fitted_model_works(model):
 
 
 # ------------------------------------------------------------------ movielens
+@pytest.mark.slow
 @pytest.mark.shared
 def test_movielens_defaults_give_sensible_neighbours(movielens_dir):
     fitted = fit_movielens(movielens_dir, random_state=0, progress=False, workers=1)
@@ -244,3 +245,16 @@ def test_a_run_that_does_not_fit_is_refused_before_the_work():
         Node2Vec(**{**SMALL, "max_memory": "1M"}).fit(two_communities())
     assert "\n" not in str(info.value)
     Node2Vec(**{**SMALL, "max_memory": "2G"}).fit(two_communities())  # fits
+
+
+def test_removed_attributes_warn_and_point_at_embedding_():
+    from n2v_lite import NotFittedError
+
+    model = Node2Vec(**SMALL).fit(two_communities())
+    for old, new in (("wv_", model.embedding_.wv), ("loss_history_", model.embedding_.loss_history),
+                     ("fit_info_", model.embedding_.info)):
+        with pytest.warns(FutureWarning, match=f"Node2Vec.{old} is deprecated since 0.2 and "
+                                                "will be removed in 0.3; use Node2Vec.embedding_"):
+            assert getattr(model, old) is new
+    with pytest.raises(NotFittedError), pytest.warns(FutureWarning):
+        Node2Vec().wv_

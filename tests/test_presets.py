@@ -62,6 +62,7 @@ def test_fast_trains_and_separates_communities():
     assert model.embedding_.params["window"] == PRESETS["fast"]["window"]
 
 
+@pytest.mark.slow
 def test_fast_is_as_good_as_paper_on_cora(graphs_dir):
     """Cora, 50% training, one seed: fast within 0.03 Macro-F1 of paper (seed noise ~0.01)."""
     from n2v_lite.evaluate import node_classification, read_labels

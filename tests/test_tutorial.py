@@ -374,6 +374,7 @@ def _movielens_walks(graph, rng):
     return np.stack(walks, axis=1).astype(np.int32)
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_movielens_reproduces_the_keras_example(movielens_dir):
     from n2v_lite.movielens import movie_graph

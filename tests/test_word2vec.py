@@ -134,6 +134,7 @@ def test_a_list_of_walks_is_one_array():
     np.testing.assert_array_equal(as_list.vectors, as_array.vectors)
 
 
+@pytest.mark.slow
 def test_vectors_do_not_depend_on_pythonhashseed():
     code = textwrap.dedent("""
         import hashlib, numpy as np
