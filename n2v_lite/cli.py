@@ -808,4 +808,21 @@ def main(argv=None):
         cli.main(args=argv, prog_name="n2v-lite", standalone_mode=True)
     except KeyboardInterrupt:  # outside a command (while parsing): same contract
         click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        _exit_now(130)
+    except SystemExit as exc:
+        if exc.code == 130:  # interrupted in a command: its outputs are already cleaned up
+            _exit_now(130)
+        raise
+
+
+def _exit_now(code):
+    """Leave at once: after Ctrl-C, walk and training threads may still be inside C code,
+    and tearing the interpreter down under them can crash it (seen with older numpy)."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
