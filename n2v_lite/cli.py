@@ -227,8 +227,8 @@ def _model_format(embedding, fmt):
     stored.setdefault("directed", embedding.info.get("directed"))
     given = {key: value for key, value in fmt.items()
              if ctx.get_parameter_source(key) != click.core.ParameterSource.DEFAULT}
-    return {key: given.get(key, stored.get(key) if stored.get(key) is not None else fmt[key])
-            for key in fmt}
+    known = {key: value for key, value in stored.items() if key in fmt and value is not None}
+    return {**fmt, **known, **given}
 
 
 def _estimator(options, quiet):

@@ -1109,15 +1109,16 @@ def _build_csr(parts, n, directed, weighted, duplicates=None):
             src, dst, weights = (None if x is None else x[a:a + _SCATTER_ROWS] for x in part)
             at = np.arange(seen, seen + len(src), dtype=np.float64) if ordered else None
             seen += len(src)
-            for rows, cols, keep in ((src, dst, None), (dst, src, src != dst)):
-                if keep is not None:
-                    if directed:
-                        break
-                    rows, cols = rows[keep], cols[keep]
-                pick = (lambda x: x if keep is None or x is None else x[keep])
-                if ordered:
-                    _scatter(rows, cols, pick(at), cursor.copy(), indices, positions)
-                _scatter(rows, cols, pick(weights), cursor, indices, values)
+            entries = [(src, dst, weights, at)]
+            if not directed:  # the mirror entry of every edge but a self-loop
+                mirror = src != dst
+                entries.append((dst[mirror], src[mirror],
+                                None if weights is None else weights[mirror],
+                                None if at is None else at[mirror]))
+            for rows, cols, row_weights, row_positions in entries:
+                if ordered:  # the same slots as the weights (same rows, same cursor)
+                    _scatter(rows, cols, row_positions, cursor.copy(), indices, positions)
+                _scatter(rows, cols, row_weights, cursor, indices, values)
         del part, src, dst, weights
     del cursor
     write, r0, loops = 0, 0, 0
@@ -1149,7 +1150,7 @@ def _build_csr(parts, n, directed, weighted, duplicates=None):
             raise
         unique = len(key)
         if block is not None and values is None:  # "sum" of an unweighted input: counts
-            values = np.ones(total, dtype=np.float64)
+            values = np.ones(total, dtype=np.float32)  # small counts are exact
         indices[write:write + unique] = key & _LOW32
         if values is not None:
             values[write:write + unique] = 1.0 if block is None else block
