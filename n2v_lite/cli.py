@@ -692,6 +692,21 @@ input_options = _stack(
                  help="node<TAB>label file  [default: genres for a MovieLens folder/zip]"),
     edge_format_options,
 )
+def _c_value(ctx, param, text):
+    """``auto`` or a positive number (an option callback)."""
+    if text == "auto":
+        return text
+    try:
+        return check_positive("C", float(text))
+    except (ValueError, ParameterError):
+        raise click.BadParameter(f'{text!r} is neither "auto" nor a positive number') from None
+
+
+c_option = click.option(
+    "--C", "C", default="auto", callback=_c_value, show_default=True,
+    help="The classifiers' inverse regularisation strength: auto chooses it per split from "
+         "0.01, 0.1, 1, 10, 100 by 3-fold cross-validation on the training part; a number "
+         "fixes it.")
 format_option = click.option("--format", "fmt", type=click.Choice(["table", "json"]),
                              default="table", help="Output format.")
 
@@ -707,12 +722,13 @@ format_option = click.option("--format", "fmt", type=click.Choice(["table", "jso
               help="Node classification: training share (repeatable)  [default: 0.1 to 0.9]")
 @click.option("--repeats", type=COUNT, default=5,
               help="Node classification: random splits per training share.")
+@c_option
 @walk_options()
 @train_options()
 @format_option
 @quiet_option
 @library_errors
-def evaluate(source, labels, task, test_fraction, train_ratios, repeats, fmt, quiet,
+def evaluate(source, labels, task, test_fraction, train_ratios, repeats, C, fmt, quiet,
              **options):
     """Score embeddings: link prediction (ROC-AUC) and node classification (F1).
 
@@ -727,7 +743,8 @@ def evaluate(source, labels, task, test_fraction, train_ratios, repeats, fmt, qu
     results = evaluate_embeddings(graph, _estimator(options, quiet), labels=label_map,
                                   task=task, test_fraction=test_fraction,
                                   train_ratios=train_ratios or DEFAULT_TRAIN_RATIOS,
-                                  repeats=repeats, seed=options["seed"], progress=not quiet)
+                                  repeats=repeats, seed=options["seed"], progress=not quiet,
+                                  C=C)
     click.echo(to_json(results) if fmt == "json" else render_evaluation(results))
 
 
@@ -753,12 +770,13 @@ def _grid(ctx, param, text):
                    "a full fit of every pair.")
 @click.option("--splits", type=COUNT, default=5,
               help="Validation splits each score is averaged over (its sd is shown).")
+@c_option
 @walk_options()
 @train_options()
 @format_option
 @quiet_option
 @library_errors
-def tune(source, labels, ps, qs, test_fraction, search, splits, fmt, quiet, **options):
+def tune(source, labels, ps, qs, test_fraction, search, splits, C, fmt, quiet, **options):
     """Find good p and q on validation data carved from the training part.
 
     Successive halving fits every pair cheaply and only the best few fully (about 4
@@ -772,7 +790,7 @@ def tune(source, labels, ps, qs, test_fraction, search, splits, fmt, quiet, **op
     graph, label_map = _read(source, _pop_format(options), quiet, labels)
     result = tune_grid(graph, label_map, ps=ps, qs=qs, model=_estimator(options, True),
                        seed=options["seed"], test_fraction=test_fraction, method=search,
-                       splits=splits, progress=not quiet)
+                       splits=splits, progress=not quiet, C=C)
     click.echo(to_json(result) if fmt == "json" else render_tuning(result))
 
 

@@ -28,8 +28,9 @@ import warnings
 import numpy as np
 
 from ._utils import as_generator, progress_bar
-from .exceptions import GraphError, N2VLiteError
+from .exceptions import GraphError, N2VLiteError, ParameterError
 from .graph import Graph  # noqa: F401  (used by the doctest examples)
+from .validation import check_positive
 
 __all__ = [
     "OPERATORS",
@@ -54,6 +55,11 @@ OPERATORS = {
 }
 
 DEFAULT_TRAIN_RATIOS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+#: The logistic regressions' inverse regularisation strengths tried when ``C="auto"``
+#: (the default): chosen per split by 3-fold cross-validation on the training part only.
+C_GRID = (0.01, 0.1, 1.0, 10.0, 100.0)
+#: Inner folds of that choice.
+C_FOLDS = 3
 DEFAULT_GRID = (0.25, 0.5, 1.0, 2.0, 4.0)
 
 
@@ -233,15 +239,38 @@ def embedding_matrix(embeddings, node_ids):
     return np.asarray(vectors, dtype=np.float64)
 
 
-def _logistic_regression(seed):
-    from sklearn.linear_model import LogisticRegression
+def _check_c(C):
+    """``"auto"`` or a positive finite number (the classifiers' ``C``)."""
+    if isinstance(C, str) and C == "auto":
+        return C
+    try:
+        return check_positive("C", C)
+    except ParameterError:
+        raise ParameterError(f'C must be "auto" or a positive finite number, got {C!r}') from None
+
+
+def _logistic_regression(seed, C):
+    """Scaled logistic regression; ``C="auto"`` picks C from :data:`C_GRID` by inner CV (AUC)."""
+    from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+    from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, random_state=seed))
+    if C == "auto":
+        folds = StratifiedKFold(C_FOLDS, shuffle=True, random_state=seed)
+        last = LogisticRegressionCV(Cs=list(C_GRID), cv=folds, scoring="roc_auc", max_iter=2000,
+                                    random_state=seed)
+    else:
+        last = LogisticRegression(C=C, max_iter=2000, random_state=seed)
+    return make_pipeline(StandardScaler(), last)
 
 
-def _pair_auc(vectors, positives, negatives, train_fraction, rng, operators):
+def _chosen_c(classifier):
+    last = classifier[-1]
+    return float(last.C_[0]) if hasattr(last, "C_") else float(last.C)
+
+
+def _pair_auc(vectors, positives, negatives, train_fraction, rng, operators, C="auto"):
     from sklearn.metrics import roc_auc_score
 
     pairs = np.concatenate([positives, negatives])
@@ -251,21 +280,24 @@ def _pair_auc(vectors, positives, negatives, train_fraction, rng, operators):
     train, test = order[:cut], order[cut:]
     if len(np.unique(labels[train])) < 2 or len(np.unique(labels[test])) < 2:
         raise N2VLiteError("too few node pairs to train and test a classifier")
-    scores = {}
+    scores, chosen = {}, {}
     for name in operators:
         features = edge_features(vectors, pairs, name)
-        classifier = _logistic_regression(int(rng.integers(2**31)))
-        classifier.fit(features[train], labels[train])
+        classifier = _logistic_regression(int(rng.integers(2**31)), C)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # sklearn's renamed CV options
+            classifier.fit(features[train], labels[train])
+        chosen[name] = _chosen_c(classifier)
         scores[name] = float(roc_auc_score(labels[test],
                                            classifier.predict_proba(features[test])[:, 1]))
     unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     cosine = np.einsum("ij,ij->i", unit[pairs[test, 0]], unit[pairs[test, 1]])
     scores["cosine"] = float(roc_auc_score(labels[test], cosine))
-    return scores, len(train), len(test)
+    return scores, len(train), len(test), chosen
 
 
 def link_prediction(graph, model=None, *, test_fraction=0.5, train_fraction=0.5,
-                    operators=tuple(OPERATORS), seed=None):
+                    operators=tuple(OPERATORS), seed=None, C="auto"):
     """Link prediction as in the node2vec paper; returns ROC-AUC per operator.
 
     Parameters
@@ -282,13 +314,17 @@ def link_prediction(graph, model=None, *, test_fraction=0.5, train_fraction=0.5,
         Names from :data:`OPERATORS`.
     seed : int or numpy.random.Generator, optional
         The same seed gives the same split for every model.
+    C : "auto" or float
+        The classifier's inverse regularisation strength; ``"auto"`` (default)
+        chooses it from :data:`C_GRID` by 3-fold cross-validated AUC on the
+        classifier's training pairs only.
 
     Returns
     -------
     dict
         ``auc`` (per operator, plus ``cosine``: the AUC of plain cosine
-        similarity), ``removed_edges``, ``removed_fraction``, ``train_pairs``,
-        ``test_pairs``, ``embed_seconds``.
+        similarity), ``C`` (per operator, the one used), ``removed_edges``,
+        ``removed_fraction``, ``train_pairs``, ``test_pairs``, ``embed_seconds``.
 
     Examples
     --------
@@ -298,15 +334,16 @@ def link_prediction(graph, model=None, *, test_fraction=0.5, train_fraction=0.5,
     >>> result["auc"]["hadamard"] > 0.9                   # doctest: +SKIP
     True
     """
+    C = _check_c(C)
     split_rng, embed_rng, classify_rng = as_generator(seed).spawn(3)
     split = split_edges(graph, test_fraction, split_rng)
     start = time.perf_counter()
     vectors = _embed(model, split.residual, embed_rng)
     embed_seconds = time.perf_counter() - start
-    scores, n_train, n_test = _pair_auc(vectors, split.positives, split.negatives,
-                                        train_fraction, classify_rng, operators)
+    scores, n_train, n_test, chosen = _pair_auc(vectors, split.positives, split.negatives,
+                                                train_fraction, classify_rng, operators, C)
     non_loops = int(np.count_nonzero(np.not_equal(*graph.edges()[:2])))
-    return {"auc": scores, "removed_edges": len(split.positives),
+    return {"auc": scores, "C": chosen, "removed_edges": len(split.positives),
             "removed_fraction": len(split.positives) / max(non_loops, 1),
             "train_pairs": n_train, "test_pairs": n_test,
             "embed_seconds": round(embed_seconds, 3)}
@@ -442,28 +479,58 @@ def _top_k_predictions(probabilities, counts):
     return (ranks < counts[:, None]).astype(int)
 
 
-def _fit_and_score(x_train, y_train, x_test, y_test, seed):
+def _fit_and_score(x_train, y_train, x_test, y_test, seed, C="auto"):
+    """(Macro-F1, Micro-F1, the C used) of one-vs-rest logistic regression with top-k
+    predictions; ``C="auto"`` picks C from :data:`C_GRID` by :func:`_choose_c`."""
+    if C == "auto":
+        C = _choose_c(x_train, y_train, seed)
+    predicted = _top_k_predictions(_ovr_probabilities(x_train, y_train, x_test, seed, C),
+                                   y_test.sum(axis=1))
+    return (*_f1_scores(y_test, predicted), C)
+
+
+def _ovr_probabilities(x_train, y_train, x_test, seed, C):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import f1_score
     from sklearn.multiclass import OneVsRestClassifier
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)        # a label absent from training
         warnings.simplefilter("ignore", ConvergenceWarning)
         classifier = OneVsRestClassifier(
-            LogisticRegression(solver="liblinear", random_state=seed))
+            LogisticRegression(solver="liblinear", C=C, random_state=seed))
         classifier.fit(x_train, y_train)
-        probabilities = classifier.predict_proba(x_test)
-    predicted = _top_k_predictions(probabilities, y_test.sum(axis=1))
+        return classifier.predict_proba(x_test)
+
+
+def _f1_scores(y_true, predicted):
+    from sklearn.metrics import f1_score
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")                     # F1 of labels with no support
-        return (float(f1_score(y_test, predicted, average="macro", zero_division=0)),
-                float(f1_score(y_test, predicted, average="micro", zero_division=0)))
+        return (float(f1_score(y_true, predicted, average="macro", zero_division=0)),
+                float(f1_score(y_true, predicted, average="micro", zero_division=0)))
+
+
+def _choose_c(x, y, seed):
+    """The C of :data:`C_GRID` with the best mean Macro-F1 over :data:`C_FOLDS` folds of
+    the training part (``x``, ``y``) alone -- the test part never takes part.
+
+    Ties go to the smaller C (the stronger regularisation)."""
+    from sklearn.model_selection import KFold
+
+    folds = list(KFold(min(C_FOLDS, len(x)), shuffle=True, random_state=seed).split(x))
+    means = []
+    for C in C_GRID:
+        scores = [_f1_scores(y[val], _top_k_predictions(
+                      _ovr_probabilities(x[fit], y[fit], x[val], seed, C), y[val].sum(axis=1)))[0]
+                  for fit, val in folds]
+        means.append(float(np.mean(scores)))
+    return C_GRID[int(np.argmax(means))]
 
 
 def node_classification(embeddings, labels, *, train_ratios=DEFAULT_TRAIN_RATIOS, repeats=10,
-                        seed=None, progress=False):
+                        seed=None, progress=False, C="auto"):
     """Multi-label node classification (DeepWalk/node2vec protocol).
 
     Parameters
@@ -478,12 +545,18 @@ def node_classification(embeddings, labels, *, train_ratios=DEFAULT_TRAIN_RATIOS
     repeats : int
         Random splits per ratio; figures are means over them.
     seed : int or numpy.random.Generator, optional
+    C : "auto" or float
+        The logistic regressions' inverse regularisation strength. ``"auto"``
+        (default, as the literature tunes it) chooses C per split from
+        :data:`C_GRID` by 3-fold cross-validated Macro-F1 on that split's
+        training part only; a number fixes it (scikit-learn's default is 1).
 
     Returns
     -------
     dict
         ``macro_f1`` and ``micro_f1`` (ratio -> mean), ``macro_f1_std`` and
-        ``micro_f1_std``, ``num_nodes``, ``num_labels``, ``repeats``.
+        ``micro_f1_std``, ``C`` (ratio -> the C of each split), ``num_nodes``,
+        ``num_labels``, ``repeats``.
 
     Examples
     --------
@@ -496,33 +569,36 @@ def node_classification(embeddings, labels, *, train_ratios=DEFAULT_TRAIN_RATIOS
     ratios = [float(r) for r in train_ratios]
     if not ratios or any(not 0 < r < 1 for r in ratios):
         raise ValueError(f"train ratios must be between 0 and 1, got {list(train_ratios)}")
+    C = _check_c(C)
     x, y, classes = _labelled_matrix(embeddings, labels)
     rng = as_generator(seed)
-    macro, micro = {}, {}
+    macro, micro, chosen = {}, {}, {}
     runs = progress_bar(total=len(ratios) * repeats, desc="classify", unit="split",
                         enabled=progress)
     with runs:
         for ratio in ratios:
-            m_scores, u_scores = [], []
+            m_scores, u_scores, cs = [], [], []
             for _ in range(repeats):
                 order = rng.permutation(len(x))
                 cut = max(1, min(len(x) - 1, int(round(ratio * len(x)))))
                 train, test = order[:cut], order[cut:]
-                m, u = _fit_and_score(x[train], y[train], x[test], y[test],
-                                      int(rng.integers(2**31)))
+                m, u, c = _fit_and_score(x[train], y[train], x[test], y[test],
+                                         int(rng.integers(2**31)), C)
                 m_scores.append(m)
                 u_scores.append(u)
+                cs.append(c)
                 runs.update()
-            macro[ratio], micro[ratio] = m_scores, u_scores
+            macro[ratio], micro[ratio], chosen[ratio] = m_scores, u_scores, cs
     return {"macro_f1": {r: float(np.mean(v)) for r, v in macro.items()},
             "micro_f1": {r: float(np.mean(v)) for r, v in micro.items()},
             "macro_f1_std": {r: float(np.std(v)) for r, v in macro.items()},
             "micro_f1_std": {r: float(np.std(v)) for r, v in micro.items()},
-            "num_nodes": int(len(x)), "num_labels": int(len(classes)), "repeats": repeats}
+            "C": chosen, "num_nodes": int(len(x)), "num_labels": int(len(classes)), "repeats": repeats}
 
 
 def evaluate_embeddings(graph, model=None, *, labels=None, task="both", test_fraction=0.5,
-                        train_ratios=DEFAULT_TRAIN_RATIOS, repeats=5, seed=None, progress=False):
+                        train_ratios=DEFAULT_TRAIN_RATIOS, repeats=5, seed=None, progress=False,
+                        C="auto"):
     """Run link prediction and/or node classification with one model and one seed.
 
     Parameters
@@ -534,6 +610,8 @@ def evaluate_embeddings(graph, model=None, *, labels=None, task="both", test_fra
         node id -> labels; needed for node classification.
     task : {"link", "node", "both"}
         ``"both"`` skips node classification when there are no labels.
+    C : "auto" or float
+        The classifiers' C, as in :func:`node_classification`.
 
     Returns
     -------
@@ -542,13 +620,14 @@ def evaluate_embeddings(graph, model=None, *, labels=None, task="both", test_fra
     """
     if task not in ("link", "node", "both"):
         raise ValueError(f"unknown task {task!r}; choose link, node or both")
+    C = _check_c(C)
     if task == "node" and not labels:
         raise N2VLiteError("node classification needs labels (a node<TAB>label file)")
     link_rng, node_rng = as_generator(seed).spawn(2)
     results = {}
     if task in ("link", "both"):
         results["link_prediction"] = link_prediction(graph, model, test_fraction=test_fraction,
-                                                     seed=link_rng)
+                                                     seed=link_rng, C=C)
     if labels and task in ("node", "both"):
         vectors_seed = int(node_rng.integers(2**31))
         if model is None:
@@ -560,7 +639,7 @@ def evaluate_embeddings(graph, model=None, *, labels=None, task="both", test_fra
         estimator.fit(graph)
         results["node_classification"] = node_classification(
             estimator, labels, train_ratios=train_ratios, repeats=repeats, seed=node_rng,
-            progress=progress)
+            progress=progress, C=C)
     return results
 
 
@@ -615,8 +694,8 @@ class _NodeTask:
 
     name, metric = "node_classification", "macro_f1"
 
-    def __init__(self, graph, labels, test_fraction, validation_fraction, splits, rng):
-        self.graph, self.labels = graph, labels
+    def __init__(self, graph, labels, test_fraction, validation_fraction, splits, rng, C):
+        self.graph, self.labels, self.C = graph, labels, C
         self.nodes = _labelled_nodes(graph, labels)
         order = rng.permutation(len(self.nodes))
         n_test = int(round(test_fraction * len(order)))
@@ -632,14 +711,14 @@ class _NodeTask:
     def validate(self, estimator):
         """Validation scores (one per split) of a fitted estimator."""
         x, y = _xy(estimator, self.graph, self.labels, self.nodes)
-        return [_fit_and_score(x[fit], y[fit], x[val], y[val], seed)[0]
+        return [_fit_and_score(x[fit], y[fit], x[val], y[val], seed, self.C)[0]
                 for fit, val, seed in self.folds]
 
     def final(self, estimator, refit):
         """(test score, extra full fits) of the pick."""
         x, y = _xy(estimator, self.graph, self.labels, self.nodes)  # the pick's full fit
         return _fit_and_score(x[self.train], y[self.train], x[self.test], y[self.test],
-                              self.test_seed)[0], 0.0
+                              self.test_seed, self.C)[0], 0.0
 
 
 class _LinkTask:
@@ -651,7 +730,8 @@ class _LinkTask:
 
     name, metric = "link_prediction", "hadamard_auc"
 
-    def __init__(self, graph, test_fraction, validation_fraction, splits, rng):
+    def __init__(self, graph, test_fraction, validation_fraction, splits, rng, C):
+        self.C = C
         self.outer = split_edges(graph, test_fraction, rng)
         self.inner = split_edges(self.outer.residual, validation_fraction, rng,
                                  avoid=self.outer.positives)
@@ -659,10 +739,9 @@ class _LinkTask:
         self.seeds = [int(rng.integers(2**31)) for _ in range(splits)]
         self.test_seed = int(rng.integers(2**31))
 
-    @staticmethod
-    def _auc(vectors, split, seed):
+    def _auc(self, vectors, split, seed):
         return _pair_auc(vectors, split.positives, split.negatives, 0.5, as_generator(seed),
-                         ("hadamard",))[0]["hadamard"]
+                         ("hadamard",), self.C)[0]["hadamard"]
 
     def validate(self, estimator):
         vectors = embedding_matrix(estimator, self.fit_graph.node_ids)
@@ -677,7 +756,7 @@ class _LinkTask:
 
 def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, seed=None,
          test_fraction=0.5, validation_fraction=0.2, method="halving", splits=5, eta=5,
-         progress=False):
+         progress=False, C="auto"):
     """Choose ``p`` and ``q`` on validation data carved from the training data.
 
     With ``labels`` the task is node classification (score: Macro-F1): the
@@ -722,6 +801,10 @@ def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, se
         Halving factor (>= 2).
     progress : bool
         A progress bar (fits) on stderr.
+    C : "auto" or float
+        The classifiers' C, as in :func:`node_classification` and
+        :func:`link_prediction` (the same protocol, so tune's pick is what
+        ``evaluate`` would pick).
 
     Returns
     -------
@@ -754,6 +837,7 @@ def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, se
 
     check_choice("method", method, TUNE_METHODS)
     splits, eta = check_int("splits", splits), check_int("eta", eta, minimum=2)
+    C = _check_c(C)
     if not 0 < test_fraction < 1 or not 0 < validation_fraction < 1:
         raise ValueError("test_fraction and validation_fraction must be between 0 and 1")
     grid = [(float(p), float(q)) for p in ps for q in qs]
@@ -762,9 +846,9 @@ def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, se
     split_rng, embed_rng = as_generator(seed).spawn(2)
     embed_seed = int(embed_rng.integers(2**31))
     if labels is not None:
-        task = _NodeTask(graph, labels, test_fraction, validation_fraction, splits, split_rng)
+        task = _NodeTask(graph, labels, test_fraction, validation_fraction, splits, split_rng, C)
     else:
-        task = _LinkTask(graph, test_fraction, validation_fraction, splits, split_rng)
+        task = _LinkTask(graph, test_fraction, validation_fraction, splits, split_rng, C)
     full_tokens = _fit_tokens(_with_pq(model, 1.0, 1.0, embed_seed), task.fit_graph.num_nodes)
     schedule = _halving_rounds(len(grid), eta, method)
     rows = {pair: {"p": pair[0], "q": pair[1], "seconds": 0.0} for pair in grid}
@@ -807,7 +891,7 @@ def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, se
     cost += extra
     best["seconds"] += time.perf_counter() - start
     table = [dict(row, seconds=round(row["seconds"], 2)) for row in rows.values()]
-    return {"task": task.name, "metric": task.metric, "method": method, "table": table,
+    return {"task": task.name, "metric": task.metric, "method": method, "C": C, "table": table,
             "best": {"p": best["p"], "q": best["q"], "validation": best["validation"],
                      "validation_sd": best["validation_sd"], "test": test},
             "spread": {"splits": splits, "best_sd": best["validation_sd"], "ties": ties},

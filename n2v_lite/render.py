@@ -97,6 +97,11 @@ def render_info(details, fmt="text"):
     return "\n".join(lines)
 
 
+def _chosen(values):
+    """The classifier Cs used, e.g. ``10`` or ``1/10`` (distinct values, smallest first)."""
+    return "/".join(f"{c:g}" for c in sorted(set(values)))
+
+
 def render_evaluation(results):
     """:func:`n2v_lite.evaluate.evaluate_embeddings` results as a text report."""
     lines = []
@@ -104,13 +109,17 @@ def render_evaluation(results):
     if link:
         lines.append(f"link prediction: {link['removed_edges']} edges hidden "
                      f"({link['removed_fraction']:.0%}), {link['test_pairs']} test pairs; ROC-AUC")
-        lines += [f"  {name:<10}{value:.4f}" for name, value in link["auc"].items()]
+        chosen = link.get("C", {})
+        lines += [f"  {name:<10}{value:.4f}"
+                  + (f"  C={_chosen([chosen[name]])}" if name in chosen else "")
+                  for name, value in link["auc"].items()]
     node = results.get("node_classification")
     if node:
         lines.append(f"node classification: {node['num_nodes']} nodes, {node['num_labels']} "
                      f"labels, mean of {node['repeats']} splits")
-        lines.append(f"  {'train':<8}{'macro-F1':>10}{'micro-F1':>10}")
+        lines.append(f"  {'train':<8}{'macro-F1':>10}{'micro-F1':>10}  C")
         lines += [f"  {float(ratio):<8.0%}{macro:>10.4f}{node['micro_f1'][ratio]:>10.4f}"
+                  f"  {_chosen(node['C'][ratio])}"
                   for ratio, macro in node["macro_f1"].items()]
     return "\n".join(lines)
 
@@ -120,7 +129,7 @@ def render_tuning(result):
     spread = result["spread"]
     lines = [f"{result['task'].replace('_', ' ')}: validation {result['metric']}, mean and sd of "
              f"{spread['splits']} splits ({result['method']}, {result['cost_full_fits']:.2f} "
-             f"full fits)",
+             f"full fits, classifier C {result.get('C', 'auto')})",
              f"  {'p':>6}{'q':>6}{'score':>9}{'sd':>8}{'budget':>8}{'seconds':>9}"]
     lines += [f"  {row['p']:>6g}{row['q']:>6g}{row['validation']:>9.4f}"
               f"{row['validation_sd']:>8.4f}{row['budget']:>8.2f}{row['seconds']:>9.1f}"

@@ -98,7 +98,7 @@ def run_one(name, data, params, seed, args):
         cpu = time.process_time() - cpu
         info = model.embedding_.info
         scores = node_classification(model, labels, train_ratios=[0.5], repeats=args.repeats,
-                                     seed=seed)
+                                     seed=seed, C=args.C)
         quality, metric = scores["macro_f1"][0.5], "macro_f1"
     else:
         def embed(residual, rng):
@@ -107,7 +107,7 @@ def run_one(name, data, params, seed, args):
             info.update(model.embedding_.info, fit_cpu=time.process_time() - start)
             return model.embedding_.vectors_of(residual.node_ids.tolist())
 
-        quality = link_prediction(graph, embed, seed=seed)["auc"]["hadamard"]
+        quality = link_prediction(graph, embed, seed=seed, C=args.C)["auc"]["hadamard"]
         metric, cpu = "hadamard_auc", info["fit_cpu"]
     return {"dataset": name, "metric": metric, "seed": seed, "quality": round(quality, 4),
             "walk_s": info["walk_seconds"], "train_s": info["train_seconds"],
@@ -171,7 +171,7 @@ def tune_vs_grid(args):
         for method in ("halving", "grid"):
             start = time.perf_counter()
             result = tune(graph, labels, ps=grid, qs=grid, model=model, seed=args.seeds[0],
-                          method=method, progress=not args.quiet)
+                          C=args.C, method=method, progress=not args.quiet)
             seconds = time.perf_counter() - start
             best = result["best"]
             rows.append({"dataset": name, "method": method, "grid": f"{len(grid)}x{len(grid)}",
@@ -214,6 +214,8 @@ def main(argv=None):
     parser.add_argument("--grid", default=None,
                         help="with --tune: the p and q values (default: Cora 5 values, "
                              "BlogCatalog 0.25,1,4)")
+    parser.add_argument("--C", default="auto", type=lambda v: v if v == "auto" else float(v),
+                        help="the classifiers' C: auto (tuned per split, the default) or a number")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     args.grid = tuple(float(v) for v in args.grid.split(",")) if args.grid else None

@@ -262,8 +262,14 @@ def test_evaluate_link_and_node(caveman_files):
     assert set(data["link_prediction"]["auc"]) == {"hadamard", "average", "l1", "l2", "cosine"}
     assert data["node_classification"]["num_labels"] == 6
     assert data["node_classification"]["macro_f1"]["0.5"] > 0.8  # cliques are easy
-    table = run("evaluate", edges, "--task", "link", *FAST).output.splitlines()
+    from n2v_lite.evaluate import C_GRID
+    assert set(data["node_classification"]["C"]["0.5"]) <= set(C_GRID)
+    assert set(data["link_prediction"]["C"]) == {"hadamard", "average", "l1", "l2"}
+    table = run("evaluate", edges, "--task", "link", "--C", "2.5", *FAST).output.splitlines()
     assert table[0].startswith("link prediction: ") and table[1].startswith("  hadamard  0.")
+    assert table[1].endswith("  C=2.5") and "C=" not in table[-1]      # cosine has no classifier
+    bad = run("evaluate", edges, "--C", "-1", *FAST)
+    assert bad.exit_code == 2 and "'-1' is neither \"auto\" nor a positive number" in bad.output
     result = run("evaluate", edges, "--task", "node", *FAST)
     assert result.exit_code == 1 and "needs labels" in result.output
 
@@ -280,7 +286,7 @@ def test_tune_prints_grid_and_best(caveman_files):
     assert "within one sd: " in lines[-1]
     grid = run("tune", edges, "--labels", labels, "--ps", "0.5,2", "--qs", "1", "--method",
                "grid", "--splits", "2", *FAST).output.splitlines()
-    assert "mean and sd of 2 splits (grid, 2.00 full fits)" in grid[0]
+    assert "mean and sd of 2 splits (grid, 2.00 full fits, classifier C auto)" in grid[0]
     data = json.loads(run("tune", edges, "--ps", "1", "--qs", "0.5,2", "--format", "json",
                           *FAST).output)
     assert data["task"] == "link_prediction" and len(data["table"]) == 2

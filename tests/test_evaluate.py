@@ -7,6 +7,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from n2v_lite import Graph, GraphError
+from n2v_lite.exceptions import ParameterError
 from n2v_lite.evaluate import (_top_k_predictions, link_prediction, movielens_genres,
                                node_classification, read_labels, split_edges, tune)
 
@@ -101,6 +102,45 @@ def test_node_classification_scores_separable_and_random_labels():
         node_classification(x, y.tolist(), train_ratios=[1.5])
 
 
+def test_tuned_c_uses_the_training_part_only_and_reports_its_choice():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import KFold
+
+    from n2v_lite.evaluate import C_GRID, _choose_c
+
+    rng = np.random.default_rng(1)
+    y = np.repeat(np.arange(4), 40)
+    # weak signal in many noisy dimensions: strong regularisation should win
+    x = np.hstack([np.eye(4)[y] * 0.8, rng.normal(0, 1, (160, 40))])
+    result = node_classification(x, y.tolist(), train_ratios=[0.5], repeats=4, seed=0)
+    assert len(result["C"][0.5]) == 4 and set(result["C"][0.5]) <= set(C_GRID)
+    fixed = node_classification(x, y.tolist(), train_ratios=[0.5], repeats=4, seed=0, C=1.0)
+    assert fixed["C"][0.5] == [1.0] * 4
+    assert result["macro_f1"][0.5] >= fixed["macro_f1"][0.5] - 0.01
+    # an independent re-implementation of the choice: plain loop over KFold, one-vs-rest by hand
+    onehot = np.eye(4)[y]
+    means = []
+    for C in C_GRID:
+        scores = []
+        for fit, val in KFold(3, shuffle=True, random_state=7).split(x):
+            prob = np.column_stack([
+                LogisticRegression(solver="liblinear", C=C, random_state=7)
+                .fit(x[fit], onehot[fit, k]).predict_proba(x[val])[:, 1] for k in range(4)])
+            predicted = np.eye(4)[prob.argmax(axis=1)]
+            scores.append(f1_score(onehot[val], predicted, average="macro", zero_division=0))
+        means.append(np.mean(scores))
+    assert _choose_c(x, onehot, 7) == C_GRID[int(np.argmax(means))]
+    # labels that mean nothing score at chance even after choosing C (no test-part leak)
+    permuted = node_classification(x, rng.permutation(y).tolist(), train_ratios=[0.5],
+                                   repeats=6, seed=0)
+    assert abs(permuted["micro_f1"][0.5] - 0.25) < 0.06
+    with pytest.raises(ParameterError, match="C"):
+        node_classification(x, y.tolist(), C=0)
+    with pytest.raises(ParameterError, match="C"):
+        node_classification(x, y.tolist(), C="best")
+
+
 def test_labels_file_and_genres(tmp_path):
     path = tmp_path / "labels.tsv"
     path.write_text("1\t0\n1\t3\n2\t1\n")
@@ -192,7 +232,8 @@ def _without_seconds(result):
 def test_tune_halving_schedule_cost_and_spread(caveman):
     labels = {n: [n // 8] for n in caveman.node_ids.tolist()}
     grid = [0.25, 0.5, 1.0, 2.0, 4.0]
-    result = tune(caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0)
+    # the schedule, not the classifier, is under test here: a fixed C keeps it quick
+    result = tune(caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0, C=1.0)
     assert [(r["pairs"], r["budget"]) for r in result["rounds"]] == [(25, 0.04), (5, 0.2),
                                                                    (1, 1.0)]
     # 1/25 of 10 x 40 walk tokens: one walk of 16; 1/5: two walks of 40; then the full fit
@@ -206,12 +247,12 @@ def test_tune_halving_schedule_cost_and_spread(caveman):
     assert len(rows) == 25 and rows[(2.0, 0.5)]["budget"] == 1.0
     assert sum(r["budget"] == 0.04 for r in rows.values()) == 20
     assert all(r["validation_sd"] >= 0 for r in rows.values())
-    again = tune(caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0)
+    again = tune(caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0, C=1.0)
     assert _without_seconds(again) == _without_seconds(result)
     full = tune(caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0,
-                method="grid")
+                method="grid", C=1.0)
     assert full["cost_full_fits"] == pytest.approx(25.0) and len(full["rounds"]) == 1
-    linked = tune(caveman, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0)
+    linked = tune(caveman, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0, C=1.0)
     assert linked["cost_full_fits"] == pytest.approx(4.0)   # + the fit without the test edges
     from n2v_lite.exceptions import ParameterError
     with pytest.raises(ParameterError, match="method"):
