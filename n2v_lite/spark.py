@@ -143,7 +143,9 @@ def session(master=None, conf=None):
 
     ``None`` or a ``local[...]`` master gets :func:`local_session` (loopback,
     no UI; default ``local[2]``); a cluster master (``yarn``, ``spark://...``,
-    ``k8s://...``) gets Spark's own settings plus ``conf``. Under
+    ``k8s://...``) gets Spark's own settings plus ``conf``, and its executors
+    run this interpreter (``PYSPARK_PYTHON``) unless ``PYSPARK_PYTHON`` or
+    ``spark.pyspark.python`` says otherwise. Under
     ``spark-submit`` an active session is reused as it is.
     """
     session_class = _pyspark()
@@ -152,6 +154,10 @@ def session(master=None, conf=None):
         return active
     if master is None or master.startswith("local"):
         return local_session(master or "local[2]", conf)
+    if not any(str(key) == "spark.pyspark.python" for key in (conf or {})):
+        # executors run python3 from their PATH otherwise (a 111-line traceback
+        # after ~100 s when that Python lacks numpy or n2v_lite)
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = session_class.builder.master(master).appName("n2v_lite")
     for key, value in (conf or {}).items():
         builder = builder.config(str(key), str(value))
@@ -509,8 +515,10 @@ def _check_broadcast(num_nodes, num_stored_edges, weighted, limit):
             f"the graph's CSR needs {_gib(need)} to broadcast ({num_nodes:,} nodes, "
             f"{num_stored_edges:,} stored edges), "
             f"above max_broadcast_bytes={limit:,} ({_gib(limit)}): raise max_broadcast_bytes "
-            f"and give the driver and every executor at least 3x that much memory "
-            f"(spark.driver.memory, spark.executor.memory), or split the graph")
+            f"and give the driver and every executor's Python workers at least 3x that much "
+            f"memory (spark.driver.memory; spark.executor.pyspark.memory or "
+            f"spark.executor.memoryOverhead, since the copies live outside the JVM heap), "
+            f"or split the graph")
 
 
 def _gib(nbytes):

@@ -51,6 +51,40 @@ def _weighted_graph(n=300, m=1500, seed=0, node_ids=None, directed=False):
                             duplicates="sum")
 
 
+def test_cluster_masters_run_the_drivers_python(monkeypatch):
+    # no JVM: a stand-in builder records what session() configures
+    from n2v_lite import spark as n2v_spark
+
+    class Builder:
+        def master(self, url):
+            return self
+
+        appName = master
+
+        def config(self, key, value):
+            return self
+
+        def getOrCreate(self):
+            return "session"
+
+    class Session:
+        builder = Builder()
+
+        @staticmethod
+        def getActiveSession():
+            return None
+
+    monkeypatch.setattr(n2v_spark, "_pyspark", lambda: Session)
+    monkeypatch.delenv("PYSPARK_PYTHON", raising=False)
+    n2v_spark.session("spark://host:7077", {"spark.pyspark.python": "/opt/py"})
+    assert "PYSPARK_PYTHON" not in os.environ  # told otherwise: left alone
+    assert n2v_spark.session("spark://host:7077") == "session"
+    assert os.environ["PYSPARK_PYTHON"] == sys.executable
+    monkeypatch.setenv("PYSPARK_PYTHON", "/usr/bin/python3")
+    n2v_spark.session("yarn")
+    assert os.environ["PYSPARK_PYTHON"] == "/usr/bin/python3"
+
+
 def test_importing_the_package_never_imports_pyspark():
     code = ("import sys, n2v_lite, n2v_lite.walks, n2v_lite.spark; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pyspark', 'py4j')))")
@@ -113,7 +147,8 @@ def test_broadcast_limit_is_checked_before_broadcasting(spark):
 
     g = _weighted_graph()
     with pytest.raises(BroadcastLimitError, match=r"max_broadcast_bytes=1,000 .*raise "
-                                                  r"max_broadcast_bytes"):
+                                                  r"max_broadcast_bytes.*"
+                                                  r"spark\.executor\.pyspark\.memory"):
         random_walks(g, 1, 5, seed=0, spark=spark, max_broadcast_bytes=1000)
     with pytest.raises(ParameterError, match="q must be a positive"):
         random_walks(g, 1, 5, q=0, seed=0, spark=spark)
