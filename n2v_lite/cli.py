@@ -509,7 +509,7 @@ def similar(model_path, queries, queries_file, positive, negative, among_file, c
     """Nearest neighbours of nodes, by node id or (for movie graphs) by title."""
     from .embedding import load
     from .filters import where
-    from .render import render_neighbours
+    from .render import render_rows
 
     queries = list(queries) + (_read_lines(queries_file) if queries_file else [])
     unseen = [n.strip() for n in unseen if n.strip()] + (_read_lines(neighbours_file)
@@ -524,7 +524,12 @@ def similar(model_path, queries, queries_file, positive, negative, among_file, c
     if among_file:
         listed = embedding.candidates(_read_lines(among_file))
         among = listed if among is None else among & listed
-    frames = []
+    rows, headings = [], {}
+
+    def add(part):
+        rows.extend(part[0])
+        headings.update(part[1])
+
     if unseen:
         _check_listed(embedding, unseen, "--neighbours")
         placed = embedding.infer(unseen, steps=steps, seed=0)
@@ -533,17 +538,13 @@ def similar(model_path, queries, queries_file, positive, negative, among_file, c
                        err=True)
         result = embedding.most_similar(placed.vector, topn=topn, among=among)
         result.query_label = f"an unseen node next to {', '.join(map(str, placed.used))}"
-        frame = result.to_frame()
-        key = ", ".join(unseen)
-        frame["query"] = key
-        frame.attrs["headings"] = {key: result.query_label}
-        frames.append(frame)
+        add(result._rows(query=", ".join(unseen)))
     if positive or negative:
-        frames.append(embedding.most_similar(positive=list(positive), negative=list(negative),
-                                             topn=topn, among=among).to_frame())
+        add(embedding.most_similar(positive=list(positive), negative=list(negative),
+                                   topn=topn, among=among)._rows())
     if queries:
-        frames.append(embedding.most_similar_many(queries, topn=topn, among=among))
-    click.echo(render_neighbours(_concat(frames), fmt))
+        add(embedding._neighbour_rows(queries, topn=topn, among=among))
+    click.echo(render_rows(rows, headings, fmt))
 
 
 def _check_listed(embedding, nodes, option):
@@ -556,16 +557,6 @@ def _check_listed(embedding, nodes, option):
                 raise click.UsageError(f"{option} {node!r}: no such node; give one node per "
                                        f"{option} (repeat the option), as titles may hold "
                                        "commas") from None
-
-
-def _concat(frames):
-    import pandas as pd
-
-    if len(frames) == 1:
-        return frames[0]
-    frame = pd.concat(frames, ignore_index=True)
-    frame.attrs["headings"] = {k: v for f in frames for k, v in f.attrs["headings"].items()}
-    return frame
 
 
 @cli.command()
@@ -662,16 +653,20 @@ def update(model_path, edges, out, hops, budget, seed, workers, quiet, **fmt):
               help="node<TAB>label file to colour by (a node's first label).")
 @click.option("--method", type=click.Choice(["pca", "tsne", "umap"]), default="pca",
               help="2-D projection (umap needs the 'explore' extra).")
-@click.option("-k", "--topk", type=COUNT, default=10,
+@click.option("-k", "--topn", "topk", type=COUNT, default=10,
               help="Nearest neighbours listed per node (computed now, in the full space).")
+@click.option("--topk", "topk_alias", type=COUNT, default=None, hidden=True,
+              help="Old name of --topn.")
 @click.option("--max-points", type=COUNT, default=20000,
               help="Above this many nodes the map draws a sample (every node stays searchable).")
 @click.option("--seed", type=SEED, default=0, help="Random seed of the projection and sample.")
 @click.option("--title", default=None, help="Page title  [default: the model file's name]")
 @library_errors
-def explore(model_path, out, color_by, labels, method, topk, max_points, seed, title):
+def explore(model_path, out, color_by, labels, method, topk, topk_alias, max_points, seed,
+            title):
     """Write one self-contained HTML page (no network, no server) with a 2-D map of the
     nodes, a search box and each node's nearest neighbours."""
+    topk = topk_alias if topk_alias is not None else topk
     from .embedding import load
     from .evaluate import read_labels
 

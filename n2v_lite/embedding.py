@@ -56,6 +56,9 @@ __all__ = [
     "FORMAT_VERSION",
 ]
 
+#: Columns of neighbour lists (:meth:`NodeEmbedding.most_similar_many`).
+NEIGHBOUR_COLUMNS = ["query", "rank", "node", "label", "similarity"]
+
 #: Formats of :meth:`NodeEmbedding.export`.
 EXPORT_FORMATS = ("word2vec", "word2vec-binary", "projector", "npz", "csv")
 #: Version of the saved-model layout (2: node ids and metadata of any allowed type).
@@ -128,12 +131,20 @@ class SimilarityResult(list):
         similarity``: the layout of :meth:`NodeEmbedding.most_similar_many`)."""
         import pandas as pd
 
-        query = self.query if isinstance(self.query, (str, int, float, tuple)) else \
-            self.query_label
-        frame = pd.DataFrame([{"query": query, **record} for record in self.to_records()],
-                             columns=["query", "rank", "node", "label", "similarity"])
-        frame.attrs["headings"] = {query: self.query_label}
+        records, headings = self._rows()
+        frame = pd.DataFrame.from_records(records, columns=NEIGHBOUR_COLUMNS)
+        frame.attrs["headings"] = headings
         return frame
+
+    def _rows(self, query=None):
+        """(rows, headings): :meth:`to_frame`'s rows as tuples and how the query is named,
+        without pandas (the CLI's path); ``query`` overrides the query column."""
+        if query is None:
+            query = self.query if isinstance(self.query, (str, int, float, tuple)) else \
+                self.query_label
+        rows = [(query, rank, node, label, similarity) for rank, (node, (label, similarity))
+                in enumerate(zip(self.node_ids, self), 1)]
+        return rows, {query: self.query_label}
 
     def to_table(self, title=None):
         """A plain-text table (rank, similarity, label and node id)."""
@@ -678,6 +689,13 @@ class NodeEmbedding:
         """
         import pandas as pd
 
+        records, headings = self._neighbour_rows(queries, topn, among)
+        frame = pd.DataFrame.from_records(records, columns=NEIGHBOUR_COLUMNS)
+        frame.attrs["headings"] = headings  # how each query is named (render_neighbours)
+        return frame
+
+    def _neighbour_rows(self, queries, topn=10, among=None):
+        """(rows, headings) of :meth:`most_similar_many` as tuples, without pandas."""
         topn = check_int("topn", topn)
         queries = _query_list(queries, "queries")
         vectors, excludes = [], []
@@ -694,10 +712,7 @@ class NodeEmbedding:
             headings[shown] = self._query_label(exclude[0]) if exclude else "vector"
             for rank, (row, sim) in enumerate(zip(best, sims), 1):
                 records.append((shown, rank, self._ids[row], self.label(row), float(sim)))
-        frame = pd.DataFrame.from_records(records, columns=["query", "rank", "node", "label",
-                                                            "similarity"])
-        frame.attrs["headings"] = headings  # how each query is named (render_neighbours)
-        return frame
+        return records, headings
 
     # ------------------------------------------------------------ save/load
     def save(self, path):

@@ -24,7 +24,7 @@ import io
 import json
 
 __all__ = ["NEIGHBOUR_FORMATS", "render_neighbours", "render_info", "render_evaluation",
-           "render_tuning", "render_update", "to_json"]
+           "render_rows", "render_tuning", "render_update", "to_json"]
 
 #: Output formats of neighbour lists.
 NEIGHBOUR_FORMATS = ("table", "json", "tsv", "csv")
@@ -57,27 +57,40 @@ def render_neighbours(frame, fmt="table", headings=None):
         ``attrs["headings"]``, else the query's repr).
     """
     headings = headings if headings is not None else frame.attrs.get("headings", {})
+    return render_rows(list(frame.itertuples(index=False, name=None)), headings, fmt)
+
+
+def render_rows(rows, headings, fmt="table"):
+    """:func:`render_neighbours` of plain ``(query, rank, node, label, similarity)`` tuples
+    (pandas is imported only for ``csv``, so quick queries start quickly)."""
     if fmt == "csv":
+        import pandas as pd
+
+        from .embedding import NEIGHBOUR_COLUMNS
+
         buffer = io.StringIO()
-        frame.to_csv(buffer, index=False, lineterminator="\n")
+        pd.DataFrame.from_records(rows, columns=NEIGHBOUR_COLUMNS).to_csv(
+            buffer, index=False, lineterminator="\n")
         return buffer.getvalue().rstrip("\n")
     groups = {}
-    for row in frame.itertuples(index=False):
-        groups.setdefault(row.query, []).append(row)
+    for row in rows:
+        groups.setdefault(row[0], []).append(row)
     if fmt == "json":
-        return to_json({str(query): [{"rank": int(r.rank), "node": r.node, "label": r.label,
-                                      "similarity": float(r.similarity)} for r in rows]
-                        for query, rows in groups.items()})
+        return to_json({str(query): [{"rank": int(rank), "node": node, "label": label,
+                                      "similarity": float(similarity)}
+                                     for _, rank, node, label, similarity in group]
+                        for query, group in groups.items()})
     if fmt == "tsv":
-        return "\n".join(f"{r.query}\t{r.node}\t{r.label}\t{r.similarity:.4f}"
-                         for rows in groups.values() for r in rows)
+        return "\n".join(f"{query}\t{node}\t{label}\t{similarity:.4f}"
+                         for group in groups.values()
+                         for query, _, node, label, similarity in group)
     blocks = []
-    for query, rows in groups.items():
+    for query, group in groups.items():
         heading = headings.get(query, repr(query))
         lines = [f"Nearest to {heading}:"]
-        for r in rows:
-            ident = "" if r.label == r.node else f"  [{r.node}]"
-            lines.append(f"{r.rank:>3}  {r.similarity:.4f}  {r.label}{ident}")
+        for _, rank, node, label, similarity in group:
+            ident = "" if label == node else f"  [{node}]"
+            lines.append(f"{rank:>3}  {similarity:.4f}  {label}{ident}")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 

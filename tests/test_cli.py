@@ -384,6 +384,12 @@ def test_explore_writes_one_page(tmp_path, model_path):
     assert result.output.startswith(f"wrote {out}: 12 nodes, ")
     page = out.read_text()
     assert page.lstrip().lower().startswith("<!doctype html") and "http://" not in page
+    for spelling in ("--topn", "--topk"):   # --topn as in similar; --topk, the old name, hidden
+        again = tmp_path / f"{spelling}.html"
+        assert run("explore", model_path, "--out", again, spelling, "3").exit_code == 0
+        assert again.read_text() == page
+    assert "--topn" in run("explore", "--help").output
+    assert "--topk" not in run("explore", "--help").output
     result = run("explore", model_path, "--out", "/proc/map.html")
     assert result.exit_code == 1 and "cannot write" in result.output
 
@@ -554,3 +560,22 @@ def test_update_refuses_ids_of_another_kind(tmp_path):
     with pytest.raises(ParameterError, match="the model's node ids are integers and this "
                                              "graph's are text .e.g. 0 vs '0'."):
         emb.update(as_text)
+
+
+def test_similar_starts_without_pandas_sklearn_or_gensim(model_path):
+    # a neighbour query is the command people run most: it must not pay for heavy imports
+    import subprocess
+
+    code = ("import runpy, sys\n"
+            f"sys.argv = ['n2v-lite', 'similar', {str(model_path)!r}, 'a1', '--format', 'tsv']\n"
+            "try:\n    runpy.run_module('n2v_lite', run_name='__main__')\n"
+            "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+            "heavy = {m.split('.')[0] for m in sys.modules} & {'pandas', 'sklearn', 'gensim', "
+            "'scipy'}\nprint(sorted(heavy))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1], timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[-1] == "[]" and lines[0].startswith("a1\t")
+    in_process = run("similar", model_path, "a1", "--format", "tsv").output   # same output
+    assert "\n".join(lines[:-1]) == in_process.rstrip("\n")
