@@ -386,40 +386,40 @@ def read_labels(path, *, sep=None, header=None):
     >>> read_labels(path)
     {1: ['Drama', 'Crime'], 2: ['Comedy']}
     """
-    from .graph import (_INT_RE, _check_sep, _data_lines, _detect_sep, _fields, _maybe_ints,
-                        _shown, _split)
+    from ._text import (INT_RE, check_sep, data_lines, detect_sep, line_fields, maybe_ints,
+                        show, split_line)
 
     path = str(path)
-    sep = _check_sep(sep, "#")
-    lines = list(_data_lines(path, "#"))
+    sep = check_sep(sep, "#")
+    lines = list(data_lines(path, "#"))
     if not lines:
         raise GraphError(f"{path}: no labels (the file has no data lines)")
-    sep = sep or _detect_sep(lines[0][1])
+    sep = sep or detect_sep(lines[0][1])
     if header is None:
-        heads = [(_split(text, sep)[0].strip()) for _, text in lines[:50]]
+        heads = [(split_line(text, sep)[0].strip()) for _, text in lines[:50]]
         header = heads[0].lower() in ("node", "nodes", "id", "node_id", "vertex") or (
-            len(heads) > 1 and not _INT_RE.fullmatch(heads[0])
-            and all(_INT_RE.fullmatch(n) for n in heads[1:]))
+            len(heads) > 1 and not INT_RE.fullmatch(heads[0])
+            and all(INT_RE.fullmatch(n) for n in heads[1:]))
     if header:
         lines = lines[1:]
         if not lines:
             raise GraphError(f"{path}: no labels (only a header line)")
     nodes, labels = [], []
     for number, text in lines:
-        fields = [t.strip() for t in _fields(text, sep)]
+        fields = [t.strip() for t in line_fields(text, sep)]
         if len(fields) > 2:
-            raise GraphError(f"{path}, line {number}: too many fields in {_shown(text)} "
+            raise GraphError(f"{path}, line {number}: too many fields in {show(text)} "
                              "(expected 'node label')")
         if not fields[0]:
-            raise GraphError(f"{path}, line {number}: missing node in {_shown(text)}")
+            raise GraphError(f"{path}, line {number}: missing node in {show(text)}")
         if len(fields) < 2 or not fields[1]:
-            raise GraphError(f"{path}, line {number}: missing label after {_shown(fields[0])}")
+            raise GraphError(f"{path}, line {number}: missing label after {show(fields[0])}")
         nodes.append(fields[0])
         labels.append(fields[1])
     columns = []
     for values in (nodes, labels):
         uniques, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
-        columns.append(_maybe_ints(uniques)[codes].tolist())
+        columns.append(maybe_ints(uniques)[codes].tolist())
     result = {}
     for node, label in zip(*columns):
         result.setdefault(node, []).append(label)

@@ -42,13 +42,14 @@ weights are ``float32`` when that is exact; ``indptr`` and ``indices`` are
 
 from __future__ import annotations
 
-import gzip
 import os
-import re
 import zlib
 
 import numpy as np
 
+from ._text import (INT_RE, check_sep, data_lines, detect_sep, has_noncanonical_ints,
+                    line_fields, line_of_row, looks_like_header, maybe_ints, sample_lines,
+                    shape_problem, show, split_line)
 from .exceptions import GraphError, NodeNotFoundError, ParameterError
 from .ids import check_node_ids
 
@@ -57,42 +58,6 @@ __all__ = ["Graph", "DUPLICATE_POLICIES", "node_metadata"]
 #: What ``duplicates=`` may say about copies of an edge with unequal weights
 #: (``None``, the default, makes them an error).
 DUPLICATE_POLICIES = ("sum", "max", "min", "first", "last")
-
-#: A canonical integer: the text ``str(int(text))`` gives back (so not ``-0``, ``+1``, ``007``).
-_INT_RE = re.compile(r"0|-?[1-9][0-9]*")
-#: The separator value that means "any run of whitespace".
-_WHITESPACE = r"\s+"
-
-
-def _shown(value, limit=40):
-    """``value`` for an error message: repr-escaped (no control characters), cut to ~``limit``."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _detect_sep(first_line):
-    """The separator of a file from its first data line: tab, else comma, else whitespace."""
-    return "\t" if "\t" in first_line else "," if "," in first_line else _WHITESPACE
-
-
-def _check_sep(sep, comment="#"):
-    """The field separator to use: ``None`` (detect), one character, or whitespace runs.
-
-    The two characters backslash-t (as typed in a shell) mean a tab.
-    """
-    if sep is None:
-        return None
-    if isinstance(sep, str) and sep == "\\t":
-        return "\t"
-    if isinstance(sep, str) and (sep == _WHITESPACE or (
-            len(sep) == 1 and sep not in "\r\n" and sep != comment)):
-        return sep
-    raise ParameterError("sep must be one character other than a line end or the comment "
-                         f"character {comment!r} (or '\\t', or {_WHITESPACE!r} for whitespace), "
-                         f"got {_shown(sep)}")
-
 
 def _readonly(array):
     array = np.ascontiguousarray(array)
@@ -309,7 +274,7 @@ class Graph:
             alt = _coerce_id(node_id, self._node_ids.dtype)
             if alt is not None and alt != node_id:
                 return self.index_of(alt)
-            raise NodeNotFoundError(f"node {_shown(node_id)} is not in the graph")
+            raise NodeNotFoundError(f"node {show(node_id)} is not in the graph")
         return int(position)
 
     def indices_of(self, node_ids):
@@ -325,7 +290,7 @@ class Graph:
         found = self._index().get_indexer(query)
         if np.any(found < 0):
             missing = query[found < 0][0]
-            raise NodeNotFoundError(f"node {_shown(missing)} is not in the graph")
+            raise NodeNotFoundError(f"node {show(missing)} is not in the graph")
         return found
 
     def neighbors(self, node_id):
@@ -491,7 +456,7 @@ class Graph:
         labels = df.index
 
         def where(row):
-            return f"DataFrame row {_shown(labels[row])}"
+            return f"DataFrame row {show(labels[row])}"
 
         src_raw, dst_raw = df[source].to_numpy(), df[target].to_numpy()
         for column, values in ((source, src_raw), (target, dst_raw)):
@@ -552,19 +517,19 @@ class Graph:
         >>> g = Graph.from_edgelist("net.csv.gz", directed=True, weighted=True)  # doctest: +SKIP
         """
         path = os.fspath(path)
-        sep = _check_sep(sep, comment)
+        sep = check_sep(sep, comment)
         _check_duplicates(duplicates)
-        sample = _sample_lines(path, comment)
+        sample = sample_lines(path, comment)
         if not sample:
             raise GraphError(f"{path}: no edges (the file has no data lines)")
-        sep = sep or _detect_sep(sample[0][1])
+        sep = sep or detect_sep(sample[0][1])
         if header is None:
-            header = _looks_like_header(sample, sep)
+            header = looks_like_header(sample, sep)
         start = 1 if header else 0
-        int_ids = all(len(tokens) >= 2 and all(_INT_RE.fullmatch(t.strip()) for t in tokens[:2])
-                      for tokens in (_split(text, sep) for _, text in sample[start:]))
+        int_ids = all(len(tokens) >= 2 and all(INT_RE.fullmatch(t.strip()) for t in tokens[:2])
+                      for tokens in (split_line(text, sep) for _, text in sample[start:]))
         # "007", "-0" or "+7" anywhere must keep every id as text: read such files as text
-        int_ids = int_ids and not _has_noncanonical_ints(path)
+        int_ids = int_ids and not has_noncanonical_ints(path)
         read = dict(sep=sep, comment=comment, header=header, sample=sample, weighted=weighted,
                     drop_self_loops=drop_self_loops)
         parts = None
@@ -578,11 +543,11 @@ class Graph:
         uniques = table.uniques()
         del table
         if uniques.dtype == object:
-            uniques = _maybe_ints(uniques)
+            uniques = maybe_ints(uniques)
         node_ids, rank, missing = _rank_ids(uniques, nodes)
         if missing is not None:
             line = _line_with_id(path, sep, comment, header, str(uniques[missing]))
-            raise GraphError(f"{path}, line {line}: node {_shown(uniques[missing])} "
+            raise GraphError(f"{path}, line {line}: node {show(uniques[missing])} "
                              "is not in nodes")
         del uniques
         for k, (src, dst, weights) in enumerate(parts):
@@ -632,7 +597,7 @@ class Graph:
 
         def where(row):
             u, v, _ = list(edges)[row]
-            return f"networkx edge ({_shown(u)}, {_shown(v)})"
+            return f"networkx edge ({show(u)}, {show(v)})"
 
         weights = _parse_weights(raw, where)
         attr_names = sorted({k for _, d in graph.nodes(data=True) for k in d})
@@ -731,7 +696,7 @@ def _sort_order(ids):
 
 def _coerce_id(node_id, dtype):
     """``"42"`` -> ``42`` for int-id graphs, ``42`` -> ``"42"`` for str-id graphs."""
-    if dtype.kind == "i" and isinstance(node_id, str) and _INT_RE.fullmatch(node_id.strip()):
+    if dtype.kind == "i" and isinstance(node_id, str) and INT_RE.fullmatch(node_id.strip()):
         return int(node_id)
     if dtype.kind == "O" and isinstance(node_id, (int, np.integer)):
         return str(node_id)
@@ -762,16 +727,16 @@ def _parse_weights(raw, where):
             try:
                 number = float(value)
             except (TypeError, ValueError, OverflowError):
-                problem = f"weight {_shown(value)} is not a number"
+                problem = f"weight {show(value)} is not a number"
             else:
                 # a number is shown as written, unquoted: "weight -1 must be positive"
-                shown = _shown(value.strip() if isinstance(value, str) else value)
-                if isinstance(value, str) and shown[0] in "'\"" and shown.endswith(shown[0]):
-                    shown = shown[1:-1]
+                text = show(value.strip() if isinstance(value, str) else value)
+                if isinstance(value, str) and text[0] in "'\"" and text.endswith(text[0]):
+                    text = text[1:-1]
                 if not np.isfinite(number):
-                    problem = f"weight {shown} is not finite"
+                    problem = f"weight {text} is not finite"
                 else:
-                    problem = f"weight {shown} must be positive"
+                    problem = f"weight {text} must be positive"
         raise GraphError(f"{where(row)}: {problem}")
     return values
 
@@ -780,7 +745,7 @@ def _factorize_ids(src_raw, dst_raw, nodes, where, parse_ints=False):
     """Map two columns of ids to indices into one sorted (or given) id array.
 
     ``parse_ints``: the columns hold text as written in a file; they become
-    int only when every id is a canonical integer (see :func:`_maybe_ints`).
+    int only when every id is a canonical integer (see :func:`maybe_ints`).
     Otherwise every id keeps its Python type and value.
     """
     import pandas as pd
@@ -795,7 +760,7 @@ def _factorize_ids(src_raw, dst_raw, nodes, where, parse_ints=False):
     codes, uniques = pd.factorize(both, sort=False)
     uniques = np.asarray(uniques)
     if parse_ints and uniques.dtype == object:
-        uniques = _maybe_ints(uniques)
+        uniques = maybe_ints(uniques)
     elif uniques.dtype.kind == "i":
         pass
     else:
@@ -804,7 +769,7 @@ def _factorize_ids(src_raw, dst_raw, nodes, where, parse_ints=False):
     node_ids, rank, missing = _rank_ids(uniques, nodes)
     if missing is not None:
         row = int(np.flatnonzero(codes == missing)[0])
-        raise GraphError(f"{where(row % len(src_raw))}: node {_shown(uniques[missing])} "
+        raise GraphError(f"{where(row % len(src_raw))}: node {show(uniques[missing])} "
                          "is not in nodes")
     mapped = rank[codes]
     n_edges = len(src_raw)
@@ -835,147 +800,6 @@ def _rank_ids(uniques, nodes):
     rank = index.get_indexer(query)
     missing = int(np.flatnonzero(rank < 0)[0]) if np.any(rank < 0) else None
     return node_ids, rank, missing
-
-
-def _maybe_ints(uniques):
-    """Ids read as text become int64 when every one is a canonical integer, else stay text."""
-    import pandas as pd
-
-    text = pd.Series(uniques, dtype=object)
-    if len(text) and text.str.fullmatch(_INT_RE.pattern).all():
-        try:
-            return text.astype(np.int64).to_numpy()
-        except (OverflowError, ValueError):
-            pass
-    return uniques.astype(object)
-
-
-def _noncanonical_in(block):
-    """True when a token in ``block`` (bytes) starts like ``+7``, ``007``, ``-0`` or ``-07``."""
-    b = np.frombuffer(block, dtype=np.uint8)
-    if len(b) == 0:
-        return False
-    start = np.empty(len(b), dtype=bool)
-    start[0] = True
-    prev = b[:-1]
-    start[1:] = (prev == 9) | (prev == 32) | (prev == 44) | (prev == 10) | (prev == 13)
-    after = np.append(b[1:], 0)
-    digit_after = (after >= 48) & (after <= 57)
-    bad = (b == 43) | ((b == 48) & digit_after) | ((b == 45) & (after == 48))
-    return bool((start & bad).any())
-
-
-def _has_noncanonical_ints(path, block_size=1 << 20):
-    """True when a token starts like ``+7`` or ``007`` (ids that must stay text)."""
-    try:
-        opener = gzip.open if path.endswith(".gz") else open
-        with opener(path, "rb") as handle:
-            while True:
-                block = handle.read(block_size)
-                if not block:
-                    return False
-                block += handle.readline()  # end the block at a line end
-                if _noncanonical_in(block):
-                    return True
-    except (OSError, EOFError, zlib.error):
-        return True  # let the text path report the problem
-
-
-def _open_text(path):
-    if path.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8", newline="")
-    return open(path, "r", encoding="utf-8", newline="")
-
-
-def _data_lines(path, comment):
-    """Yield ``(line_number, text)`` for every non-blank, non-comment line."""
-    try:
-        handle = _open_text(path)
-    except OSError as exc:
-        raise GraphError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    number = 0
-    with handle:
-        try:
-            for number, line in enumerate(handle, start=1):
-                text = line.split(comment, 1)[0] if comment else line
-                text = text.rstrip("\r\n")
-                if text.strip():
-                    yield number, text
-        except UnicodeDecodeError as exc:
-            raise GraphError(f"{path}, line {number + 1}: not UTF-8 text ({exc.reason})") from None
-        except (OSError, EOFError, zlib.error) as exc:
-            raise GraphError(f"{path}: cannot read ({_shown(str(exc), 80)})") from None
-
-
-def _sample_lines(path, comment, size=50):
-    sample = []
-    for item in _data_lines(path, comment):
-        sample.append(item)
-        if len(sample) >= size:
-            break
-    return sample
-
-
-def _split(text, sep):
-    return text.split() if sep == r"\s+" else text.split(sep)
-
-
-def _is_number(token):
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
-
-
-def _looks_like_header(sample, sep):
-    """A first line is a header when it does not parse like the lines after it."""
-    first = [t.strip() for t in _split(sample[0][1], sep)]
-    rest = [[t.strip() for t in _split(text, sep)] for _, text in sample[1:]]
-    rest = [tokens for tokens in rest if len(tokens) == len(first)]
-    if len(first) not in (2, 3) or (sample[1:] and not rest):
-        return False
-    if len(first) == 3 and not _is_number(first[2]):
-        return all(_is_number(tokens[2]) for tokens in rest)
-
-    def int_ids(tokens):
-        return all(_INT_RE.fullmatch(t) for t in tokens[:2])
-
-    return bool(rest) and not int_ids(first) and all(int_ids(tokens) for tokens in rest)
-
-
-def _line_of_row(path, comment, header, row):
-    """File line number of data row ``row`` (0-based, after the header)."""
-    skip = 1 if header else 0
-    for k, (number, _) in enumerate(_data_lines(path, comment)):
-        if k == row + skip:
-            return number
-    return "?"
-
-
-def _fields(text, sep):
-    """The fields of one line, without empty ones left by separators at its end."""
-    tokens = _split(text, sep)
-    while len(tokens) > 2 and not tokens[-1].strip():
-        tokens.pop()
-    return tokens
-
-
-def _shape_problem(path, sep, comment, header):
-    """The message for the first line with a wrong number of fields."""
-    expected = None
-    for k, (number, text) in enumerate(_data_lines(path, comment)):
-        if header and k == 0:
-            continue
-        fields = len(_fields(text, sep))
-        if fields < 2 and expected is None:
-            return (f"{path}, line {number}: expected 'source target [weight]', got {fields} "
-                    f"field in {_shown(text)}")
-        if fields > 3 or (expected is not None and fields > expected):
-            return (f"{path}, line {number}: too many fields in {_shown(text)} "
-                    "(expected source, target and an optional weight)")
-        expected = fields if expected is None else expected
-    return f"{path}: cannot split the lines into fields with separator {_shown(sep)}"
 
 
 # ------------------------------------------------------------ CSR building
@@ -1252,7 +1076,7 @@ def _read_edge_parts(path, mode, *, sep, comment, header, sample, weighted, drop
     row0 = 0
 
     def where(row):
-        return f"{path}, line {_line_of_row(path, comment, header, row0 + row)}"
+        return f"{path}, line {line_of_row(path, comment, header, row0 + row)}"
 
     try:
         with pd.read_csv(path, **options) as reader:
@@ -1261,7 +1085,7 @@ def _read_edge_parts(path, mode, *, sep, comment, header, sample, weighted, drop
                 while len(columns) > 2 and _missing_mask(chunk[columns[-1]].to_numpy()).all():
                     columns.pop()  # separators at the end of the lines
                 if not 2 <= len(columns) <= 3:
-                    raise GraphError(_shape_problem(path, sep, comment, header))
+                    raise GraphError(shape_problem(path, sep, comment, header))
                 if has_weights is None:
                     if weighted and len(columns) < 3:
                         raise GraphError(f"{path}: weighted=True but the file has no weight "
@@ -1279,14 +1103,14 @@ def _read_edge_parts(path, mode, *, sep, comment, header, sample, weighted, drop
                 parts.append(part)
                 row0 += len(chunk)
     except pd.errors.ParserError:
-        raise GraphError(_shape_problem(path, sep, comment, header)) from None
+        raise GraphError(shape_problem(path, sep, comment, header)) from None
     except pd.errors.EmptyDataError:
         raise GraphError(f"{path}: no edges (the file has no data lines)") from None
     except UnicodeDecodeError as exc:
         raise GraphError(f"{path}: not a UTF-8 text edge list ({exc.reason} at byte "
                          f"{exc.start})") from None
     except (EOFError, OSError, zlib.error) as exc:  # e.g. a truncated .gz
-        raise GraphError(f"{path}: cannot read ({_shown(str(exc), 80)})") from None
+        raise GraphError(f"{path}: cannot read ({show(str(exc), 80)})") from None
     if row0 == 0:
         raise GraphError(f"{path}: no edges (the file has no data lines)")
     return parts, table, has_weights
@@ -1314,7 +1138,7 @@ def _edge_part(chunk, mode, has_weights, table, where):
             missing = values == ""
             if missing.any():
                 row = int(np.flatnonzero(missing)[0])
-                after = f" {_shown(src[row])}" if values is dst else ""
+                after = f" {show(src[row])}" if values is dst else ""
                 raise GraphError(f"{where(row)}: missing {name}{after}")
         if has_weights:
             weights = _parse_weights(chunk[2].to_numpy(dtype=object), where)
@@ -1326,7 +1150,7 @@ def _edge_part(chunk, mode, has_weights, table, where):
 def _conflict_message(u, v, directed, places, weights):
     """One line for two copies of an edge with unequal weights, naming where they are."""
     arrow = "->" if directed else "--"
-    return (f"{' and '.join(places)}: edge {_shown(u)} {arrow} {_shown(v)} is listed with "
+    return (f"{' and '.join(places)}: edge {show(u)} {arrow} {show(v)} is listed with "
             f"different weights ({weights[0]:g} and {weights[1]:g}); say how to merge them: "
             f"duplicates= (--duplicates) {', '.join(DUPLICATE_POLICIES)}")
 
@@ -1341,8 +1165,8 @@ def _lines_with_edge(path, sep, comment, header, ids, directed):
     round if undirected) and of the first one with another weight."""
     lines, weights = [], []
     wanted = {ids} if directed else {ids, ids[::-1]}
-    for k, (number, text) in enumerate(_data_lines(path, comment)):
-        fields = [t.strip() for t in _fields(text, sep)]
+    for k, (number, text) in enumerate(data_lines(path, comment)):
+        fields = [t.strip() for t in line_fields(text, sep)]
         if not (header and k == 0) and tuple(fields[:2]) in wanted:
             weight = float(fields[2])
             if not weights or weight != weights[0]:
@@ -1355,7 +1179,7 @@ def _lines_with_edge(path, sep, comment, header, ids, directed):
 
 def _line_with_id(path, sep, comment, header, node):
     """The first data line with ``node`` as its source or target."""
-    for k, (number, text) in enumerate(_data_lines(path, comment)):
-        if not (header and k == 0) and node in [t.strip() for t in _fields(text, sep)[:2]]:
+    for k, (number, text) in enumerate(data_lines(path, comment)):
+        if not (header and k == 0) and node in [t.strip() for t in line_fields(text, sep)[:2]]:
             return number
     return "?"

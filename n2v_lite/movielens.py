@@ -47,9 +47,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ._text import show
 from ._utils import progress_bar
 from .exceptions import DownloadError, GraphError, N2VLiteError
-from .graph import Graph, _shown
+from .graph import Graph
 
 __all__ = [
     "DATA_URL",
@@ -312,7 +313,7 @@ def _read_table(where, data, kinds):
             expected, line, got = found.groups()
             raise GraphError(f"{where}, line {line}: expected {expected} fields, got {got}") \
                 from None
-        raise GraphError(f"{where}: unreadable CSV ({_shown(str(exc).strip(), 80)})") from None
+        raise GraphError(f"{where}: unreadable CSV ({show(str(exc).strip(), 80)})") from None
     required = list(kinds)[:3]
     missing = [c for c in required if c not in frame.columns]
     if missing:
@@ -337,13 +338,13 @@ def _read_table(where, data, kinds):
             if not value.strip():
                 problem = f"missing {column}"
             elif kinds[column] == "int":
-                problem = f"{column} {_shown(value)} is not an integer"
+                problem = f"{column} {show(value)} is not an integer"
             else:
                 try:
                     float(value)
-                    problem = f"{column} {_shown(value)} is not finite"
+                    problem = f"{column} {show(value)} is not finite"
                 except ValueError:
-                    problem = f"{column} {_shown(value)} is not a number"
+                    problem = f"{column} {show(value)} is not a number"
             raise GraphError(f"{where}, line {line}: {problem}")
     raise GraphError(f"{where}: a value of {', '.join(checked)} is out of range")
 

@@ -53,7 +53,8 @@ import numpy as np
 
 from ._utils import as_generator
 from .exceptions import GraphError, N2VLiteError, ParameterError
-from .graph import Graph, _check_duplicates, _check_sep, _looks_like_header, _shown
+from ._text import check_sep, looks_like_header, show
+from .graph import Graph, _check_duplicates
 from .ids import check_node_ids
 from .validation import check_choice, check_int, check_positive, check_seed
 
@@ -293,8 +294,8 @@ def _read_graph(spark, edges, directed, sep, header, drop_self_loops, max_broadc
         if duplicates is None and totals["conflict"]:
             row = merged.filter(F.col("low") != F.col("high")).first()
             u, v = node_ids[row["a"]], node_ids[row["b"]]
-            raise GraphError(f"{where}: edge {_shown(u)} {'->' if directed else '--'} "
-                             f"{_shown(v)} is listed with different weights ({row['low']:g} "
+            raise GraphError(f"{where}: edge {show(u)} {'->' if directed else '--'} "
+                             f"{show(v)} is listed with different weights ({row['low']:g} "
                              f"and {row['high']:g}); say how to merge them: duplicates= "
                              "(--duplicates) sum, max, min")
         count = totals["edges"]
@@ -390,7 +391,7 @@ def _read_text_edges(spark, path, sep, header, cached):
     """A text edge list as a DataFrame of edges, with the local reader's rules."""
     from pyspark.sql import functions as F
 
-    sep = _check_sep(sep)
+    sep = check_sep(sep)
     text = spark.read.text(path).select(F.input_file_name().alias("file"), "value")
     line = F.regexp_replace(F.regexp_replace("value", "#.*$", ""), "\r$", "")
     data = text.select("file", line.alias("line"), F.col("value").alias("raw"))
@@ -402,7 +403,7 @@ def _read_text_edges(spark, path, sep, header, cached):
         first = sample[0][1]
         sep = "\t" if "\t" in first else "," if "," in first else r"\s+"
     if header is None:
-        header = _looks_like_header(sample, sep)
+        header = looks_like_header(sample, sep)
     if header:  # Spark's CSV rule: the header line is dropped from every file
         data = data.filter(F.col("line") != sample[0][1])
     pattern = sep if sep == r"\s+" else re.escape(sep)

@@ -365,12 +365,12 @@ def test_binary_garbage_is_shown_short_and_escaped(tmp_path):
 
 
 def test_shown_values_are_cut_and_escaped():
-    from n2v_lite.graph import _shown
+    from n2v_lite._text import show
 
-    assert _shown("a\tb") == r"'a\tb'"
-    long = _shown("x" * 500 + "\x00")
+    assert show("a\tb") == r"'a\tb'"
+    long = show("x" * 500 + "\x00")
     assert len(long) <= 45 and long.isprintable() and long.endswith("...")
-    assert _shown(-1.0) == "-1.0"
+    assert show(-1.0) == "-1.0"
 
 
 @pytest.mark.parametrize("sep", ["\t", "\\t"])

@@ -1,0 +1,192 @@
+"""The text rules of edge-list and label files, in one place.
+
+:mod:`n2v_lite.graph`, :mod:`n2v_lite.evaluate` (label files), :mod:`n2v_lite.movielens` and
+:mod:`n2v_lite.spark` read text through these: how a separator is chosen, what a header
+looks like, which tokens are integer ids, how a value is shown in an error message.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+
+import numpy as np
+
+from .exceptions import GraphError, ParameterError
+
+#: A canonical integer: the text ``str(int(text))`` gives back (so not ``-0``, ``+1``, ``007``).
+INT_RE = re.compile(r"0|-?[1-9][0-9]*")
+#: The separator value that means "any run of whitespace".
+WHITESPACE = r"\s+"
+
+
+def show(value, limit=40):
+    """``value`` for an error message: repr-escaped (no control characters), cut to ~``limit``."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def detect_sep(first_line):
+    """The separator of a file from its first data line: tab, else comma, else whitespace."""
+    return "\t" if "\t" in first_line else "," if "," in first_line else WHITESPACE
+
+
+def check_sep(sep, comment="#"):
+    """The field separator to use: ``None`` (detect), one character, or whitespace runs.
+
+    The two characters backslash-t (as typed in a shell) mean a tab.
+    """
+    if sep is None:
+        return None
+    if isinstance(sep, str) and sep == "\\t":
+        return "\t"
+    if isinstance(sep, str) and (sep == WHITESPACE or (
+            len(sep) == 1 and sep not in "\r\n" and sep != comment)):
+        return sep
+    raise ParameterError("sep must be one character other than a line end or the comment "
+                         f"character {comment!r} (or '\\t', or {WHITESPACE!r} for whitespace), "
+                         f"got {show(sep)}")
+
+
+def maybe_ints(uniques):
+    """Ids read as text become int64 when every one is a canonical integer, else stay text."""
+    import pandas as pd
+
+    text = pd.Series(uniques, dtype=object)
+    if len(text) and text.str.fullmatch(INT_RE.pattern).all():
+        try:
+            return text.astype(np.int64).to_numpy()
+        except (OverflowError, ValueError):
+            pass
+    return uniques.astype(object)
+
+
+def noncanonical_in(block):
+    """True when a token in ``block`` (bytes) starts like ``+7``, ``007``, ``-0`` or ``-07``."""
+    b = np.frombuffer(block, dtype=np.uint8)
+    if len(b) == 0:
+        return False
+    start = np.empty(len(b), dtype=bool)
+    start[0] = True
+    prev = b[:-1]
+    start[1:] = (prev == 9) | (prev == 32) | (prev == 44) | (prev == 10) | (prev == 13)
+    after = np.append(b[1:], 0)
+    digit_after = (after >= 48) & (after <= 57)
+    bad = (b == 43) | ((b == 48) & digit_after) | ((b == 45) & (after == 48))
+    return bool((start & bad).any())
+
+
+def has_noncanonical_ints(path, block_size=1 << 20):
+    """True when a token starts like ``+7`` or ``007`` (ids that must stay text)."""
+    try:
+        opener = gzip.open if path.endswith(".gz") else open
+        with opener(path, "rb") as handle:
+            while True:
+                block = handle.read(block_size)
+                if not block:
+                    return False
+                block += handle.readline()  # end the block at a line end
+                if noncanonical_in(block):
+                    return True
+    except (OSError, EOFError, zlib.error):
+        return True  # let the text path report the problem
+
+
+def open_text(path):
+    if path.endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8", newline="")
+    return open(path, "r", encoding="utf-8", newline="")
+
+
+def data_lines(path, comment):
+    """Yield ``(line_number, text)`` for every non-blank, non-comment line."""
+    try:
+        handle = open_text(path)
+    except OSError as exc:
+        raise GraphError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    number = 0
+    with handle:
+        try:
+            for number, line in enumerate(handle, start=1):
+                text = line.split(comment, 1)[0] if comment else line
+                text = text.rstrip("\r\n")
+                if text.strip():
+                    yield number, text
+        except UnicodeDecodeError as exc:
+            raise GraphError(f"{path}, line {number + 1}: not UTF-8 text ({exc.reason})") from None
+        except (OSError, EOFError, zlib.error) as exc:
+            raise GraphError(f"{path}: cannot read ({show(str(exc), 80)})") from None
+
+
+def sample_lines(path, comment, size=50):
+    sample = []
+    for item in data_lines(path, comment):
+        sample.append(item)
+        if len(sample) >= size:
+            break
+    return sample
+
+
+def split_line(text, sep):
+    return text.split() if sep == r"\s+" else text.split(sep)
+
+
+def is_number(token):
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def looks_like_header(sample, sep):
+    """A first line is a header when it does not parse like the lines after it."""
+    first = [t.strip() for t in split_line(sample[0][1], sep)]
+    rest = [[t.strip() for t in split_line(text, sep)] for _, text in sample[1:]]
+    rest = [tokens for tokens in rest if len(tokens) == len(first)]
+    if len(first) not in (2, 3) or (sample[1:] and not rest):
+        return False
+    if len(first) == 3 and not is_number(first[2]):
+        return all(is_number(tokens[2]) for tokens in rest)
+
+    def int_ids(tokens):
+        return all(INT_RE.fullmatch(t) for t in tokens[:2])
+
+    return bool(rest) and not int_ids(first) and all(int_ids(tokens) for tokens in rest)
+
+
+def line_of_row(path, comment, header, row):
+    """File line number of data row ``row`` (0-based, after the header)."""
+    skip = 1 if header else 0
+    for k, (number, _) in enumerate(data_lines(path, comment)):
+        if k == row + skip:
+            return number
+    return "?"
+
+
+def line_fields(text, sep):
+    """The fields of one line, without empty ones left by separators at its end."""
+    tokens = split_line(text, sep)
+    while len(tokens) > 2 and not tokens[-1].strip():
+        tokens.pop()
+    return tokens
+
+
+def shape_problem(path, sep, comment, header):
+    """The message for the first line with a wrong number of fields."""
+    expected = None
+    for k, (number, text) in enumerate(data_lines(path, comment)):
+        if header and k == 0:
+            continue
+        fields = len(line_fields(text, sep))
+        if fields < 2 and expected is None:
+            return (f"{path}, line {number}: expected 'source target [weight]', got {fields} "
+                    f"field in {show(text)}")
+        if fields > 3 or (expected is not None and fields > expected):
+            return (f"{path}, line {number}: too many fields in {show(text)} "
+                    "(expected source, target and an optional weight)")
+        expected = fields if expected is None else expected
+    return f"{path}: cannot split the lines into fields with separator {show(sep)}"
