@@ -249,15 +249,20 @@ def _check_c(C):
         raise ParameterError(f'C must be "auto" or a positive finite number, got {C!r}') from None
 
 
-def _logistic_regression(seed, C):
-    """Scaled logistic regression; ``C="auto"`` picks C from :data:`C_GRID` by inner CV (AUC)."""
+def _logistic_regression(seed, C, labels):
+    """Scaled logistic regression; ``C="auto"`` picks C from :data:`C_GRID` by inner CV (AUC)
+    over at most :data:`C_FOLDS` stratified folds of the training ``labels`` -- fewer when a
+    class has fewer members, and C=1 when a class has fewer than two (nothing to validate on)."""
     from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
     from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    n_folds = min(C_FOLDS, int(np.bincount(labels.astype(np.int64)).min()))
+    if C == "auto" and n_folds < 2:
+        C = 1.0
     if C == "auto":
-        folds = StratifiedKFold(C_FOLDS, shuffle=True, random_state=seed)
+        folds = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
         last = LogisticRegressionCV(Cs=list(C_GRID), cv=folds, scoring="roc_auc", max_iter=2000,
                                     random_state=seed)
     else:
@@ -283,7 +288,7 @@ def _pair_auc(vectors, positives, negatives, train_fraction, rng, operators, C="
     scores, chosen = {}, {}
     for name in operators:
         features = edge_features(vectors, pairs, name)
-        classifier = _logistic_regression(int(rng.integers(2**31)), C)
+        classifier = _logistic_regression(int(rng.integers(2**31)), C, labels[train])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # sklearn's renamed CV options
             classifier.fit(features[train], labels[train])

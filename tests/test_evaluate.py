@@ -102,6 +102,22 @@ def test_node_classification_scores_separable_and_random_labels():
         node_classification(x, y.tolist(), train_ratios=[1.5])
 
 
+def test_link_classifier_tunes_c_on_as_many_folds_as_the_smaller_class_allows():
+    """Inner folds never hold a single class (old scikit-learn raises there): 2 positives
+    give 2 folds, 1 positive leaves nothing to validate on, so C falls back to 1."""
+    from n2v_lite.evaluate import C_GRID, _logistic_regression
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(12, 3))
+    for positives, folds in ((6, 3), (2, 2)):
+        y = np.r_[np.ones(positives), np.zeros(12 - positives)]
+        model = _logistic_regression(0, "auto", y).fit(x, y)
+        assert model[-1].cv.get_n_splits() == folds and model[-1].C_[0] in C_GRID
+    y = np.r_[1.0, np.zeros(11)]
+    model = _logistic_regression(0, "auto", y).fit(x, y)
+    assert not hasattr(model[-1], "Cs") and model[-1].C == 1.0
+
+
 def test_tuned_c_uses_the_training_part_only_and_reports_its_choice():
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
