@@ -191,6 +191,12 @@ class NodeEmbedding:
         One hash per node of its out-adjacency when the embedding was made
         (:func:`n2v_lite.update.adjacency_fingerprints`): :meth:`update`
         finds what changed in a graph by them. 8 bytes a node in the file.
+    copy : bool, default True
+        Copy ``vectors``, ``state`` and ``fingerprints``. ``False`` adopts
+        arrays that already have the stored dtype (float32, int64, uint64)
+        without a copy -- for arrays nothing else will write to, such as a
+        trainer's fresh result, where a copy would double the peak memory --
+        and marks them read-only.
 
     Examples
     --------
@@ -207,8 +213,8 @@ class NodeEmbedding:
     """
 
     def __init__(self, vectors, node_ids, *, node_data=None, params=None, loss_history=None,
-                 info=None, state=None, fingerprints=None):
-        vectors = np.array(vectors, dtype=np.float32, copy=True)
+                 info=None, state=None, fingerprints=None, copy=True):
+        vectors = _stored(vectors, np.float32, copy)
         if vectors.ndim != 2:
             raise ParameterError(f"vectors must be 2-d (nodes x dimensions), "
                                  f"got shape {vectors.shape}")
@@ -230,9 +236,9 @@ class NodeEmbedding:
                                      f"{len(ids)} nodes")
             columns[str(name)] = column
         self._node_data = columns
-        self._state = _check_state(state, vectors.shape)
+        self._state = _check_state(state, vectors.shape, copy)
         if fingerprints is not None:
-            fingerprints = np.array(fingerprints, dtype=np.uint64, copy=True)
+            fingerprints = _stored(fingerprints, np.uint64, copy)
             if fingerprints.shape != (len(ids),):
                 raise ParameterError(f"{fingerprints.shape[0] if fingerprints.ndim else 0} "
                                      f"fingerprints for {len(ids)} node ids")
@@ -967,24 +973,32 @@ def load(path):
         return NodeEmbedding(vectors, node_ids, node_data=node_data,
                              params=meta.get("params", {}),
                              loss_history=list(meta.get("loss_history", [])), info=info,
-                             state=state or None, fingerprints=fingerprints)
+                             state=state or None, fingerprints=fingerprints, copy=False)
     except ParameterError as exc:
         raise ModelFileError(f"{path}: corrupt model file ({exc})") from None
 
 
-def _check_state(state, shape):
+def _stored(array, dtype, copy):
+    """``array`` as a C-contiguous ``dtype`` array: a copy, or (``copy=False``) the array
+    itself when it already is one."""
+    if copy:
+        return np.array(array, dtype=dtype, copy=True, order="C")
+    return np.ascontiguousarray(array, dtype=dtype)
+
+
+def _check_state(state, shape, copy=True):
     """The trainer state as read-only arrays: ``output_vectors`` like the vectors,
     ``counts`` one non-negative int per node."""
     out = {}
     for name, array in (state or {}).items():
         if name == "output_vectors":
-            array = np.array(array, dtype=np.float32, copy=True)
+            array = _stored(array, np.float32, copy)
             expected = shape
         elif name == "counts":
-            array = np.array(array, copy=True)
+            array = np.asarray(array)
             if array.dtype.kind not in "iu" or (array.size and array.min() < 0):
                 raise ParameterError("state counts must be non-negative integers")
-            array = array.astype(np.int64)
+            array = _stored(array, np.int64, copy)
             expected = shape[:1]
         else:
             raise ParameterError(f"unknown trainer state {name!r}; expected output_vectors, "

@@ -274,7 +274,7 @@ class Node2Vec(BaseEstimator):
         self.embedding_ = NodeEmbedding(result.vectors, node_ids, node_data=node_data,
                                         params=params, loss_history=result.loss_history,
                                         info=info, state=result.state or None,
-                                        fingerprints=fingerprints)
+                                        fingerprints=fingerprints, copy=False)
         return self
 
     def _walks(self, graph, rng, streams):

@@ -877,7 +877,7 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
     if isinstance(used["random_state"], np.random.Generator):
         used["random_state"] = None
     return NodeEmbedding(vectors, graph.node_ids, node_data=node_metadata(graph), params=used,
-                         loss_history=[], info=info)
+                         loss_history=[], info=info, copy=False)
 
 
 def _train_spark(spark, walk_args, params, train_seed, num_partitions, trainer_partitions,

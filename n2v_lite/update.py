@@ -177,11 +177,12 @@ def _object_array(values):
     return out
 
 
-def _edge_hashes(graph, id_hashes):
-    """One uint64 per stored edge: the neighbour's id hash mixed with the weight's bits."""
-    weights = np.asarray(graph.weights, dtype=np.float64)
+def _edge_hashes(graph, id_hashes, lo=0, hi=None):
+    """One uint64 per stored edge ``lo:hi``: the neighbour's id hash mixed with the
+    weight's bits."""
+    weights = np.asarray(graph.weights[lo:hi], dtype=np.float64)
     wbits = np.ascontiguousarray(weights).view(np.uint64)
-    return _mix(id_hashes[np.asarray(graph.indices)] ^ _mix(wbits ^ _WEIGHT_SALT))
+    return _mix(id_hashes[np.asarray(graph.indices[lo:hi])] ^ _mix(wbits ^ _WEIGHT_SALT))
 
 
 def _row_fingerprints(indptr, edge_hashes, keep=None):
@@ -219,7 +220,23 @@ def adjacency_fingerprints(graph):
     >>> bool((fa == fb[::-1]).all())
     True
     """
-    return _row_fingerprints(graph.indptr, _edge_hashes(graph, node_id_hashes(graph.node_ids)))
+    id_hashes = node_id_hashes(graph.node_ids)
+    indptr = np.asarray(graph.indptr, dtype=np.int64)
+    n = len(indptr) - 1
+    out = np.empty(n, dtype=np.uint64)
+    start = 0
+    while start < n:  # rows in blocks of about _FINGERPRINT_BLOCK edges: bounded scratch
+        stop = int(np.searchsorted(indptr, indptr[start] + _FINGERPRINT_BLOCK, "right")) - 1
+        stop = min(max(stop, start + 1), n)
+        lo, hi = int(indptr[start]), int(indptr[stop])
+        out[start:stop] = _row_fingerprints(indptr[start:stop + 1] - lo,
+                                            _edge_hashes(graph, id_hashes, lo, hi))
+        start = stop
+    return out
+
+
+#: Stored edges hashed at a time by :func:`adjacency_fingerprints` (~40 bytes of scratch each).
+_FINGERPRINT_BLOCK = 1 << 20
 
 
 # ------------------------------------------------------------------ changes
@@ -528,7 +545,7 @@ def update(embedding, graph, *, hops=DEFAULT_HOPS, budget=DEFAULT_BUDGET, seed=N
     return NodeEmbedding(vectors, graph.node_ids.tolist(), node_data=node_metadata(graph),
                          params=embedding.params, loss_history=embedding.loss_history,
                          info=info, state={"output_vectors": output, "counts": counts},
-                         fingerprints=changes.fingerprints)
+                         fingerprints=changes.fingerprints, copy=False)
 
 
 def check_same_kind(embedding, graph):

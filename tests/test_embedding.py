@@ -519,3 +519,21 @@ def test_a_model_file_is_read_with_bounded_memory(tmp_path):
                                                        b"(100000000, 128), }" + b" " * 40 + b"\n"})
     with pytest.raises(ModelFileError, match="header.n2v: corrupt or truncated model file"):
         load(header)  # a header claiming 51 GB over a few bytes of data
+
+
+def test_copy_false_adopts_the_arrays_and_copy_true_keeps_them_apart():
+    """A trainer's fresh result is adopted (no second n x d copy at the peak); a user's
+    array is copied, so writing to it later does not change the embedding."""
+    vectors = np.arange(6, dtype=np.float32).reshape(3, 2)
+    output = vectors + 1
+    counts = np.array([1, 2, 3], dtype=np.int64)
+    adopted = NodeEmbedding(vectors, [0, 1, 2], state={"output_vectors": output,
+                                                       "counts": counts}, copy=False)
+    assert np.shares_memory(adopted.vectors, vectors) and not vectors.flags.writeable
+    assert np.shares_memory(adopted._state["output_vectors"], output)
+    mine = np.ones((3, 2))
+    copied = NodeEmbedding(mine, ["a", "b", "c"])
+    mine[0, 0] = 9.0
+    assert copied["a"][0] == 1.0 and copied.vectors.dtype == np.float32
+    converted = NodeEmbedding(np.ones((3, 2)), ["a", "b", "c"], copy=False)  # float64 in:
+    assert converted.vectors.dtype == np.float32                            # converted

@@ -61,6 +61,23 @@ def test_id_hashes_tell_types_apart():
     assert node_id_hashes(np.array(["ab", "c"]))[0] == node_id_hashes(["ab", 2.0])[0]
 
 
+def test_fingerprints_are_computed_in_blocks_of_rows_with_the_same_result(monkeypatch):
+    """Blocks of rows bound the scratch memory (a 5M-edge graph took ~300 MB at once); any
+    block size, down to one edge (a row bigger than a block is one block), gives the hash
+    of the whole adjacency at once."""
+    import n2v_lite.update as update
+
+    rng = np.random.default_rng(1)
+    g = Graph.from_edges(rng.integers(0, 300, 4000), rng.integers(0, 300, 4000),
+                         weights=rng.random(4000), duplicates="sum", directed=True)
+    whole = update._row_fingerprints(g.indptr, update._edge_hashes(
+        g, update.node_id_hashes(g.node_ids)))
+    assert len(set(whole.tolist())) == g.num_nodes  # distinct rows, distinct hashes
+    for block in (1, 7, 100, 10**9):
+        monkeypatch.setattr(update, "_FINGERPRINT_BLOCK", block)
+        assert np.array_equal(adjacency_fingerprints(g), whole)
+
+
 def test_fingerprints_are_the_same_in_another_process():
     g = _graph([(0, 1), (1, 2), (2, 0)], ids=["alpha", "beta", "gamma"], weights=[1, 2, 3])
     code = ("from n2v_lite import Graph; from n2v_lite.update import adjacency_fingerprints;"
