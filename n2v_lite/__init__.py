@@ -36,6 +36,7 @@ __all__ = [
     "load",
     "where",
     "PRESETS",
+    "estimate_memory",
     "N2VLiteError",
     "GraphError",
     "NodeNotFoundError",
@@ -55,6 +56,7 @@ _LAZY = {
     "load": ("n2v_lite.embedding", "load"),
     "where": ("n2v_lite.filters", "where"),
     "PRESETS": ("n2v_lite.presets", "PRESETS"),
+    "estimate_memory": ("n2v_lite.memory", "estimate_memory"),
 }
 
 

@@ -32,12 +32,22 @@ The parts (bytes):
     sampling and cumulative tables (measured per node).
 ``corpus_spool``
     What feeds gensim: token lists of one walk chunk and its job queue
-    (iterable mode). Spooled or folder files live on disk, not in RAM.
+    (iterable mode), and for a walk folder the scratch of parsing one
+    piece of its text. Spooled or folder files live on disk, not in RAM.
+``embedding``
+    What finishing a fit adds, one step after the other: hashing the node
+    ids for the adjacency fingerprints, then the edges in blocks of about
+    1M stored edges, then the :class:`~n2v_lite.embedding.NodeEmbedding`'s
+    id list and id -> row dict (each measured; the largest counts). The
+    vectors and gensim's output weights are adopted, not copied.
 
 The peak is the baseline plus the largest phase: reading (graph +
-``graph_read``), walking (graph + tables + walks) or training (graph +
-walks held + gensim). Training from a walk folder (``corpus="folder"``)
-needs no graph at all.
+``graph_read``), walking (graph + tables + walks), training (graph +
+walks held + gensim) or finishing (graph + the trained weights +
+``embedding``). Training from a walk folder (``corpus="folder"``)
+needs no graph at all. :class:`~n2v_lite.model.Node2Vec` keeps the plan
+it checked in ``embedding_.info["memory_plan"]`` (peak bytes and phase),
+so a saved model says what its run was expected to need.
 
 The constants were measured as peak RSS in fresh processes (MovieLens,
 BlogCatalog, a generated 1M-node graph); :data:`TOLERANCE` is the largest
@@ -84,6 +94,11 @@ _BITSET_BUILD_PER_EDGE = 54.0  # the same test as a bitset, with its build buffe
 _BITSET_MAX_BYTES = 16 << 20  # walks._BITSET_MAX_BYTES
 _VOCAB_PER_NODE = 170.0  # gensim's vocabulary: keys, their dict, counts, tables
 _SPOOL = 24 << 20  # one chunk of token lists and gensim's job queue
+_FOLDER_PARSE = 40 << 20  # parsing one 1 MiB piece of a walk folder (corpus._READ_BYTES)
+_EMBEDDING_PER_NODE = 125.0  # NodeEmbedding's id list and id -> row dict
+_ID_HASH_PER_NODE = 170.0  # transient while hashing node ids (update.node_id_hashes)
+_FINGERPRINT_PER_EDGE = 48.0  # scratch per stored edge of one fingerprint block
+_FINGERPRINT_BLOCK = 1 << 20  # update._FINGERPRINT_BLOCK
 _BLOCK_CELLS = 1 << 21  # cells of one walk block (walks._MAX_BLOCK_CELLS)
 _GIB = 2**30
 
@@ -121,8 +136,8 @@ def estimate_memory(num_nodes, num_stored_edges, *, dimensions=128, num_walks=10
     -------
     dict
         ``{part: bytes}`` for every part in the module notes, plus
-        ``"peak"`` (bytes), ``"phase"`` (``"read"``, ``"walk"`` or
-        ``"train"``: where the peak is) and ``"corpus"`` (the mode planned).
+        ``"peak"`` (bytes), ``"phase"`` (``"read"``, ``"walk"``, ``"train"``
+        or ``"finish"``: where the peak is) and ``"corpus"`` (the mode planned).
 
     Examples
     --------
@@ -159,7 +174,12 @@ def estimate_memory(num_nodes, num_stored_edges, *, dimensions=128, num_walks=10
     parts["walks"] = walk_bytes if corpus == "memory" else in_flight
     parts["gensim_weights"] = 2 * n * d * 4
     parts["gensim_vocab"] = int(_VOCAB_PER_NODE * n)
-    parts["corpus_spool"] = _SPOOL + 8 * n  # + node counts
+    parts["corpus_spool"] = _SPOOL + 8 * n + (_FOLDER_PARSE if corpus == "folder" else 0)
+    finish = [_EMBEDDING_PER_NODE * n]  # a walk folder's run has no graph to fingerprint
+    if corpus != "folder":
+        finish += [_ID_HASH_PER_NODE * n, 8 * n + _FINGERPRINT_PER_EDGE * min(e, _FINGERPRINT_BLOCK),
+                   8 * n + _EMBEDDING_PER_NODE * n]
+    parts["embedding"] = int(max(finish))
     graph_held = 0 if corpus == "folder" else parts["graph"]
     walks_held = parts["walks"] if corpus == "memory" else 0
     phases = {
@@ -167,6 +187,7 @@ def estimate_memory(num_nodes, num_stored_edges, *, dimensions=128, num_walks=10
         "walk": parts["graph"] + parts["walk_tables"] + parts["walks"],
         "train": graph_held + walks_held + parts["gensim_weights"] + parts["gensim_vocab"]
         + parts["corpus_spool"],
+        "finish": graph_held + parts["gensim_weights"] + parts["embedding"],
     }
     if corpus == "folder":  # walking and training run as two commands
         phases["walk"] = parts["graph"] + parts["walk_tables"] + in_flight
@@ -254,4 +275,5 @@ def check_memory(plan, max_memory=None):
                           f"peak while {_PHASE_WORDS[plan['phase']]}): {hint}")
 
 
-_PHASE_WORDS = {"read": "reading the edge list", "walk": "walking", "train": "training"}
+_PHASE_WORDS = {"read": "reading the edge list", "walk": "walking", "train": "training",
+                "finish": "building the embedding"}

@@ -177,8 +177,8 @@ class Node2Vec(BaseEstimator):
         """
         trainer = self._check_params()
         graph = _as_graph(graph)
-        self._check_memory(graph.num_nodes, graph.num_stored_edges, graph.weighted,
-                           "auto" if walks is None else "memory")
+        plan = self._check_memory(graph.num_nodes, graph.num_stored_edges, graph.weighted,
+                                  "auto" if walks is None else "memory")
         rng = as_generator(self.random_state)
         train_seed = int(rng.integers(2**63 - 1))  # drawn first: same with or without walks=
         start = time.perf_counter()
@@ -193,7 +193,7 @@ class Node2Vec(BaseEstimator):
         source = {"num_edges": int(graph.num_edges), "directed": bool(graph.directed),
                   "weighted": bool(graph.weighted),
                   "walk_rows": int(graph.num_nodes * self.num_walks) if streamed
-                  else int(walks.shape[0]), "walks_streamed": streamed}
+                  else int(walks.shape[0]), "walks_streamed": streamed, "memory_plan": plan}
         return self._train(trainer, walks, train_seed, graph.node_ids, node_metadata(graph),
                            source, start, self._stored_params(), graph)
 
@@ -231,12 +231,13 @@ class Node2Vec(BaseEstimator):
 
         trainer = self._check_params()
         folder = walks if isinstance(walks, WalkFolder) else WalkFolder(walks)
-        self._check_memory(folder.num_nodes, 0, folder.graph_info["weighted"], "folder")
+        plan = self._check_memory(folder.num_nodes, 0, folder.graph_info["weighted"], "folder")
         train_seed = int(as_generator(self.random_state).integers(2**63 - 1))
         params = self._stored_params()
         params.update({k: folder.params[k] for k in ("num_walks", "walk_length", "p", "q")})
         source = dict(folder.graph_info, walk_rows=int(folder.rows), walks_streamed=False,
-                      walk_folder=str(folder.folder), walk_seed=folder.params.get("seed"))
+                      walk_folder=str(folder.folder), walk_seed=folder.params.get("seed"),
+                      memory_plan=plan)
         return self._train(trainer, folder, train_seed, folder.node_ids, folder.node_data,
                            source, time.perf_counter(), params)
 
@@ -248,6 +249,7 @@ class Node2Vec(BaseEstimator):
                                weighted=weighted, p=self.p, q=self.q, corpus=corpus,
                                workers=self.workers or default_workers(), from_file=False)
         check_memory(plan, self.max_memory)
+        return {"peak": int(plan["peak"]), "phase": plan["phase"]}
 
     def _train(self, trainer, walks, train_seed, node_ids, node_data, source, start, params,
                graph=None):

@@ -43,7 +43,9 @@ def test_parts_follow_the_sizes():
         plan["graph"] + plan["graph_read"],
         plan["graph"] + plan["walk_tables"] + plan["walks"],
         plan["graph"] + plan["walks"] + plan["gensim_weights"] + plan["gensim_vocab"]
-        + plan["corpus_spool"])
+        + plan["corpus_spool"],
+        plan["graph"] + plan["gensim_weights"] + plan["embedding"])
+    assert plan["phase"] == "finish"  # a block of 1M edge hashes outweighs a small vocabulary
     weighted = estimate_memory(100_000, 2_000_000, dimensions=64, weighted=True)
     biased = estimate_memory(100_000, 2_000_000, dimensions=64, weighted=True, p=0.5, q=2)
     assert plan["walk_tables"] < weighted["walk_tables"] < biased["walk_tables"]
@@ -126,3 +128,18 @@ def test_estimate_is_near_the_measured_peak(tmp_path):
 
     calibrated = int(pandas.__version__.split(".")[0]) >= 2 and int(np.__version__[0]) >= 2
     assert plan["peak"] == pytest.approx(got["peak"], rel=TOLERANCE if calibrated else 0.4)
+
+
+def test_a_fitted_model_keeps_the_plan_it_checked(tmp_path):
+    """The plan travels in the model's info (and its file), so a run can be compared with
+    what was expected of it (scripts/bench_memory.py does)."""
+    from n2v_lite import Graph, Node2Vec, load
+
+    g = Graph.from_edges([0, 1, 2, 3, 4], [1, 2, 3, 4, 0])
+    emb = Node2Vec(dimensions=8, num_walks=2, walk_length=5, window=2, workers=1,
+                   random_state=0, progress=False).fit(g).embedding_
+    plan = estimate_memory(5, 10, dimensions=8, num_walks=2, walk_length=5, weighted=False,
+                           workers=1, from_file=False)
+    assert emb.info["memory_plan"] == {"peak": plan["peak"], "phase": plan["phase"]}
+    emb.save(tmp_path / "m.n2v")
+    assert load(tmp_path / "m.n2v").info["memory_plan"]["peak"] == plan["peak"]
