@@ -6,6 +6,8 @@ gensim, and so that pickle finds the class by name.
 
 from gensim.models import KeyedVectors
 
+from .exceptions import NodeNotFoundError
+
 __all__ = ["NodeKeyedVectors"]
 
 
@@ -18,4 +20,4 @@ class NodeKeyedVectors(KeyedVectors):
             return index
         if default is not None:
             return default
-        raise KeyError(f"Key '{key}' not present")
+        raise NodeNotFoundError(f"Key '{key}' not present")

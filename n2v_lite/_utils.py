@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .exceptions import ParameterError
+
 __all__ = ["as_generator", "default_workers", "progress_bar", "atomic_write", "atomic_path",
            "check_writable"]
 
@@ -30,7 +32,7 @@ def as_generator(seed=None):
     if isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, np.random.RandomState):
-        raise TypeError("pass an int seed or a numpy.random.Generator, not a RandomState")
+        raise ParameterError("pass an int seed or a numpy.random.Generator, not a RandomState")
     return np.random.default_rng(seed)
 
 

@@ -69,7 +69,7 @@ from pathlib import Path
 import numpy as np
 
 from ._utils import atomic_path, atomic_write
-from .exceptions import N2VLiteError
+from .exceptions import N2VLiteError, ParameterError
 from .ids import decode_node_ids, decode_values, encode_node_ids, encode_values
 from .validation import check_int, check_seed
 
@@ -155,20 +155,20 @@ def _check_rows(chunk, num_nodes, what="walks"):
     """``chunk`` as a 2-d int array of indices in 0..num_nodes-1 (or -1 padding), counted."""
     chunk = np.asarray(chunk)
     if chunk.ndim != 2:
-        raise ValueError(f"{what} must be a 2-d array (walks x steps), got shape {chunk.shape}")
+        raise ParameterError(f"{what} must be a 2-d array (walks x steps), got shape {chunk.shape}")
     if chunk.dtype.kind not in "iu":
-        raise ValueError(f"{what} must hold integer node indices, got dtype {chunk.dtype}")
+        raise ParameterError(f"{what} must hold integer node indices, got dtype {chunk.dtype}")
     counts = np.zeros(num_nodes, dtype=np.int64)
     if chunk.size:
         low, high = chunk.min(), chunk.max()
         if low < -1 or high >= num_nodes:
             bad = low if low < -1 else high
-            raise ValueError(f"{what} hold node index {int(bad)}, outside 0..{num_nodes - 1} "
+            raise ParameterError(f"{what} hold node index {int(bad)}, outside 0..{num_nodes - 1} "
                              f"(and -1 for padding)")
         flat = chunk.ravel()
         counts += np.bincount(flat[flat >= 0] if low < 0 else flat, minlength=num_nodes)
         if chunk.shape[1] and (chunk[:, 0] < 0).any():
-            raise ValueError(f"{what} hold an empty row (a walk starts at its first node)")
+            raise ParameterError(f"{what} hold an empty row (a walk starts at its first node)")
     return chunk, counts
 
 
@@ -233,7 +233,7 @@ def write_walk_partition(folder, index, walks, *, num_nodes=None):
     Path(folder).mkdir(parents=True, exist_ok=True)
     if num_nodes is None:
         if not isinstance(walks, np.ndarray):
-            raise ValueError("num_nodes is needed when walks is not one array")
+            raise ParameterError("num_nodes is needed when walks is not one array")
         num_nodes = int(walks.max()) + 1 if walks.size else 1
     encoder = _TextEncoder(check_int("num_nodes", num_nodes))
     chunks = [walks] if isinstance(walks, np.ndarray) else walks
@@ -293,7 +293,7 @@ def finish_walk_folder(folder, *, node_ids, partitions, counts=None, walks_param
             counts[:len(part_counts)] += part_counts
     counts = np.asarray(counts, dtype=np.int64)
     if counts.shape != (num_nodes,):
-        raise ValueError(f"counts has shape {counts.shape}, expected ({num_nodes},)")
+        raise ParameterError(f"counts has shape {counts.shape}, expected ({num_nodes},)")
     params = {k: walks_params[k] for k in ("num_walks", "walk_length", "p", "q")}
     seed = walks_params.get("seed")
     params["seed"] = int(seed) if isinstance(seed, (int, np.integer)) else None
@@ -316,7 +316,7 @@ def finish_walk_folder(folder, *, node_ids, partitions, counts=None, walks_param
         columns[str(name)], kind = encode_values(column)
         manifest.setdefault("node_data", {})[str(name)] = kind
         if len(columns[str(name)]) != num_nodes:
-            raise ValueError(f"node metadata {name!r} has {len(column)} values for "
+            raise ParameterError(f"node metadata {name!r} has {len(column)} values for "
                              f"{num_nodes} nodes")
     if columns:
         with atomic_path(folder / NODE_DATA, suffix=".npz") as tmp:

@@ -165,7 +165,7 @@ def split_edges(graph, fraction=0.5, seed=None, *, avoid=None):
     True
     """
     if not 0 < fraction < 1:
-        raise ValueError(f"fraction must be between 0 and 1, got {fraction}")
+        raise ParameterError(f"fraction must be between 0 and 1, got {fraction}")
     rng = as_generator(seed)
     src, dst, weights = graph.edges()
     loops = src == dst
@@ -196,7 +196,7 @@ def edge_features(vectors, pairs, operator="hadamard"):
     try:
         op = OPERATORS[operator]
     except KeyError:
-        raise ValueError(f"unknown operator {operator!r}; choose from {', '.join(OPERATORS)}") \
+        raise ParameterError(f"unknown operator {operator!r}; choose from {', '.join(OPERATORS)}") \
             from None
     return op(vectors[pairs[:, 0]], vectors[pairs[:, 1]])
 
@@ -446,7 +446,7 @@ def _labelled_matrix(embeddings, labels):
 
     if isinstance(embeddings, np.ndarray):
         if isinstance(labels, dict):
-            raise ValueError("with an embedding array, give labels as a sequence aligned "
+            raise ParameterError("with an embedding array, give labels as a sequence aligned "
                              "with its rows")
         label_lists = [list(x) if isinstance(x, (list, tuple, set, np.ndarray)) else [x]
                        for x in labels]
@@ -570,10 +570,10 @@ def node_classification(embeddings, labels, *, train_ratios=DEFAULT_TRAIN_RATIOS
     0.26...
     """
     if repeats < 1:
-        raise ValueError(f"repeats must be >= 1, got {repeats}")
+        raise ParameterError(f"repeats must be >= 1, got {repeats}")
     ratios = [float(r) for r in train_ratios]
     if not ratios or any(not 0 < r < 1 for r in ratios):
-        raise ValueError(f"train ratios must be between 0 and 1, got {list(train_ratios)}")
+        raise ParameterError(f"train ratios must be between 0 and 1, got {list(train_ratios)}")
     C = _check_c(C)
     x, y, classes = _labelled_matrix(embeddings, labels)
     rng = as_generator(seed)
@@ -624,7 +624,7 @@ def evaluate_embeddings(graph, model=None, *, labels=None, task="both", test_fra
         ``link_prediction`` and/or ``node_classification`` results.
     """
     if task not in ("link", "node", "both"):
-        raise ValueError(f"unknown task {task!r}; choose link, node or both")
+        raise ParameterError(f"unknown task {task!r}; choose link, node or both")
     C = _check_c(C)
     if task == "node" and not labels:
         raise N2VLiteError("node classification needs labels (a node<TAB>label file)")
@@ -844,10 +844,10 @@ def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, se
     splits, eta = check_int("splits", splits), check_int("eta", eta, minimum=2)
     C = _check_c(C)
     if not 0 < test_fraction < 1 or not 0 < validation_fraction < 1:
-        raise ValueError("test_fraction and validation_fraction must be between 0 and 1")
+        raise ParameterError("test_fraction and validation_fraction must be between 0 and 1")
     grid = [(float(p), float(q)) for p in ps for q in qs]
     if not grid or any(p <= 0 or q <= 0 for p, q in grid):
-        raise ValueError("p and q values must be > 0")
+        raise ParameterError("p and q values must be > 0")
     split_rng, embed_rng = as_generator(seed).spawn(2)
     embed_seed = int(embed_rng.integers(2**31))
     if labels is not None:

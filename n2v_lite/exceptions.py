@@ -56,8 +56,11 @@ class DownloadError(N2VLiteError, OSError):
     """A download failed, or the file fetched does not match its checksum."""
 
 
-class ParameterError(N2VLiteError, ValueError):
-    """A parameter value is out of range or of the wrong type; the message names it."""
+class ParameterError(N2VLiteError, ValueError, TypeError):
+    """A parameter value is out of range or of the wrong type; the message names it.
+
+    A ``ValueError`` and a ``TypeError`` alike, so code that caught either from an
+    earlier release still catches it."""
 
 
 class OutputError(N2VLiteError, OSError):

@@ -319,7 +319,7 @@ class Graph:
         src, dst, weights = self.edges()
         keep = np.asarray(keep, dtype=bool)
         if keep.shape != src.shape:
-            raise ValueError(f"keep must have one entry per edge ({len(src)})")
+            raise ParameterError(f"keep must have one entry per edge ({len(src)})")
         return Graph.from_edges(src[keep], dst[keep], weights[keep], node_ids=self._node_ids,
                                 directed=self._directed, node_data=self._node_data)
 

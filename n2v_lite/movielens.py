@@ -49,7 +49,7 @@ import numpy as np
 
 from ._text import show
 from ._utils import progress_bar
-from .exceptions import DownloadError, GraphError, N2VLiteError
+from .exceptions import DownloadError, GraphError, N2VLiteError, ParameterError
 from .graph import Graph
 
 __all__ = [
@@ -393,7 +393,7 @@ def movie_graph_from_ratings(ratings, movies=None, min_rating=5.0, min_weight=10
     See :func:`movie_graph`.
     """
     if not min_weight > 0:
-        raise ValueError(f"min_weight must be > 0 (edge weights must be positive), got {min_weight}")
+        raise ParameterError(f"min_weight must be > 0 (edge weights must be positive), got {min_weight}")
     movie_ids, x, i, j, xy = co_ratings(ratings, min_rating)
     if len(xy) == 0:
         raise N2VLiteError(f"no two movies were both rated >= {min_rating} by one user")

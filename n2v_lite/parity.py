@@ -41,6 +41,7 @@ import time
 import numpy as np
 
 from ._utils import as_generator
+from .exceptions import ParameterError
 
 __all__ = [
     "BACKENDS",
@@ -102,7 +103,7 @@ def nearest_neighbours(vectors, k=10, *, block=2048):
     n = len(unit)
     k = int(min(k, n - 1))
     if k < 1:
-        raise ValueError("need at least two rows and k >= 1 to find neighbours")
+        raise ParameterError("need at least two rows and k >= 1 to find neighbours")
     out = np.empty((n, k), dtype=np.int64)
     for start in range(0, n, block):
         stop = min(start + block, n)
@@ -134,7 +135,7 @@ def neighbour_overlap(first, second):
     """
     first, second = np.asarray(first), np.asarray(second)
     if first.shape != second.shape or first.ndim != 2:
-        raise ValueError(f"neighbour lists must have the same 2-D shape, got {first.shape} "
+        raise ParameterError(f"neighbour lists must have the same 2-D shape, got {first.shape} "
                          f"and {second.shape}")
     merged = np.sort(np.concatenate([first, second], axis=1), axis=1)
     common = np.count_nonzero(merged[:, 1:] == merged[:, :-1], axis=1)
@@ -151,7 +152,7 @@ def sample_node_pairs(num_nodes, count, seed=None):
     ((1000, 2), True)
     """
     if num_nodes < 2:
-        raise ValueError("need at least two nodes to sample pairs")
+        raise ParameterError("need at least two nodes to sample pairs")
     rng = as_generator(seed)
     u = rng.integers(0, num_nodes, size=count)
     v = rng.integers(0, num_nodes - 1, size=count)
@@ -208,7 +209,7 @@ def compare_embeddings(first, second, *, k=10, pairs=None, focus=None, seed=None
     """
     first, second = np.asarray(first), np.asarray(second)
     if len(first) != len(second):
-        raise ValueError(f"the embeddings have {len(first)} and {len(second)} rows")
+        raise ParameterError(f"the embeddings have {len(first)} and {len(second)} rows")
     if pairs is None:
         pairs = sample_node_pairs(len(first), 100_000, seed)
     overlap = neighbour_overlap(nearest_neighbours(first, k), nearest_neighbours(second, k))

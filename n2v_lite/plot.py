@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ._utils import atomic_path
-from .exceptions import N2VLiteError
+from .exceptions import N2VLiteError, ParameterError
 
 __all__ = ["project_2d", "plot_embeddings"]
 
@@ -31,7 +31,7 @@ def project_2d(vectors, method="pca", seed=0):
         perplexity = float(min(30, max(2, (len(vectors) - 1) // 3)))
         return TSNE(n_components=2, init="pca", random_state=seed,
                     perplexity=perplexity).fit_transform(vectors)
-    raise ValueError(f"unknown projection {method!r}; choose pca or tsne")
+    raise ParameterError(f"unknown projection {method!r}; choose pca or tsne")
 
 
 def _categories(values):

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._utils import as_generator, progress_bar
+from .exceptions import ParameterError
 
 __all__ = [
     "TutorialResult",
@@ -117,16 +118,16 @@ def walks_to_tokens(walks, num_nodes=None):
     """
     walks = np.asarray(walks)
     if walks.ndim != 2:
-        raise ValueError(f"walks must be a 2-D array (num_walks, walk_length), "
+        raise ParameterError(f"walks must be a 2-D array (num_walks, walk_length), "
                          f"got shape {walks.shape}")
     if walks.size and not np.issubdtype(walks.dtype, np.integer):
-        raise TypeError(f"walks must hold integer node indices, got dtype {walks.dtype}")
+        raise ParameterError(f"walks must hold integer node indices, got dtype {walks.dtype}")
     if walks.size:
         low, high = int(walks.min()), int(walks.max())
         if low < -1:
-            raise ValueError(f"walks hold {low}; node indices are >= 0 and -1 is padding")
+            raise ParameterError(f"walks hold {low}; node indices are >= 0 and -1 is padding")
         if num_nodes is not None and high >= num_nodes:
-            raise ValueError(f"walks hold node index {high} but the graph has {num_nodes} nodes")
+            raise ParameterError(f"walks hold node index {high} but the graph has {num_nodes} nodes")
     return (walks.astype(np.int64) + 1).astype(np.int32)
 
 
@@ -144,9 +145,9 @@ def _as_token_matrix(walks, vocabulary_size):
         for k, row in enumerate(rows):
             tokens[k, :len(row)] = row  # trailing 0s are skipped exactly like "NA"
     if tokens.size and not np.issubdtype(tokens.dtype, np.integer):
-        raise TypeError(f"walk tokens must be integers, got dtype {tokens.dtype}")
+        raise ParameterError(f"walk tokens must be integers, got dtype {tokens.dtype}")
     if tokens.size and (tokens.min() < 0 or tokens.max() >= vocabulary_size):
-        raise ValueError(
+        raise ParameterError(
             f"walk tokens must lie in 0..{vocabulary_size - 1} (0 = NA), "
             f"got {tokens.min()}..{tokens.max()}")
     dtype = np.int32 if vocabulary_size <= np.iinfo(np.int32).max else np.int64
@@ -155,11 +156,11 @@ def _as_token_matrix(walks, vocabulary_size):
 
 def _check_example_args(vocabulary_size, window_size, negative_samples):
     if int(vocabulary_size) != vocabulary_size or vocabulary_size < 2:
-        raise ValueError(f"vocabulary_size must be an int >= 2, got {vocabulary_size!r}")
+        raise ParameterError(f"vocabulary_size must be an int >= 2, got {vocabulary_size!r}")
     if int(window_size) != window_size or window_size < 0:
-        raise ValueError(f"window_size must be an int >= 0, got {window_size!r}")
+        raise ParameterError(f"window_size must be an int >= 0, got {window_size!r}")
     if not (math.isfinite(negative_samples) and negative_samples >= 0):
-        raise ValueError(f"negative_samples must be a finite number >= 0, got {negative_samples!r}")
+        raise ParameterError(f"negative_samples must be a finite number >= 0, got {negative_samples!r}")
 
 
 def skipgram_pairs(tokens, vocabulary_size, window_size, negative_samples, rng):
@@ -485,7 +486,7 @@ def adam_update(param, grad, m, v, step, *, learning_rate=1e-3, beta_1=0.9, beta
     [0.9, 1.1]
     """
     if step < 1:
-        raise ValueError(f"step counts from 1, got {step}")
+        raise ParameterError(f"step counts from 1, got {step}")
     alpha = learning_rate * math.sqrt(1.0 - beta_2 ** step) / (1.0 - beta_1 ** step)
     work = np.empty_like(param) if scratch is None else scratch
     np.subtract(grad, m, out=work)
@@ -550,17 +551,17 @@ def fit_examples(targets, contexts, labels, weights, vocabulary_size, *, dimensi
     weights = np.asarray(weights, dtype=np.float32)
     count = len(targets)
     if not (len(contexts) == len(labels) == len(weights) == count):
-        raise ValueError("targets, contexts, labels and weights must have the same length")
+        raise ParameterError("targets, contexts, labels and weights must have the same length")
     if count == 0:
-        raise ValueError("no training examples (are the walks shorter than 2 nodes?)")
+        raise ParameterError("no training examples (are the walks shorter than 2 nodes?)")
     low, high = min(targets.min(), contexts.min()), max(targets.max(), contexts.max())
     if low < 0 or high >= vocabulary_size:
-        raise ValueError(f"example tokens must lie in 0..{vocabulary_size - 1}")
+        raise ParameterError(f"example tokens must lie in 0..{vocabulary_size - 1}")
     for name, value in (("dimensions", dimensions), ("batch_size", batch_size)):
         if int(value) != value or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+            raise ParameterError(f"{name} must be a positive int, got {value!r}")
     if int(epochs) != epochs or epochs < 0:
-        raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
+        raise ParameterError(f"epochs must be an int >= 0, got {epochs!r}")
 
     table = he_normal((int(vocabulary_size), int(dimensions)), rng)
     m, v, scratch = np.zeros_like(table), np.zeros_like(table), np.empty_like(table)
@@ -624,7 +625,7 @@ def train_embeddings(walks, num_nodes, *, dimensions=50, window=10, negative=4.0
     ((3, 8), 2)
     """
     if int(num_nodes) != num_nodes or num_nodes < 1:
-        raise ValueError(f"num_nodes must be a positive int, got {num_nodes!r}")
+        raise ParameterError(f"num_nodes must be a positive int, got {num_nodes!r}")
     rng = as_generator(seed)
     tokens = walks_to_tokens(walks, num_nodes)
     vocabulary_size = int(num_nodes) + 1

@@ -73,7 +73,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ._utils import as_generator, default_workers, progress_bar
-from .exceptions import ParameterError
+from .exceptions import GraphError, ParameterError
 from .validation import check_int, check_positive
 
 __all__ = ["PAD", "random_walks", "iter_random_walks", "write_walks", "num_walk_rows",
@@ -106,7 +106,7 @@ _PARALLEL_MIN_WORK = 4_000_000
 def _check_graph(graph):
     for attr in ("indptr", "indices", "weights", "num_nodes", "directed"):
         if not hasattr(graph, attr):
-            raise TypeError(f"graph must be an n2v_lite Graph, got {type(graph).__name__}")
+            raise ParameterError(f"graph must be an n2v_lite Graph, got {type(graph).__name__}")
     return graph
 
 
@@ -832,8 +832,9 @@ def write_walks(handle, graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, 
     labels = np.array([str(x) for x in graph.node_ids.tolist()], dtype=object)
     bad = [label for label in labels if not label or any(c.isspace() for c in label)]
     if bad:
-        raise ValueError(f"node id {bad[0]!r} is empty or contains whitespace: "
-                         "it cannot be written as a walk token")
+        raise GraphError(f"node id {bad[0]!r} is empty or contains whitespace: "
+                         "it cannot be written as a walk token (a walk folder, --out DIR, "
+                         "stores node indices instead)")
     chunks = iter_random_walks(graph, num_walks, walk_length, p, q, seed, workers=workers,
                                progress=progress)
     for chunk in chunks:

@@ -92,7 +92,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._utils import as_generator, default_workers, progress_bar
-from .corpus import WalkFolder, _check_rows, _line_blocks, _TextEncoder, read_walk_folder
+from .corpus import (WalkFolder, WalkFolderError, _check_rows, _line_blocks, _TextEncoder,
+                     read_walk_folder)
 from .exceptions import ParameterError
 from .validation import check_fraction, check_int, check_positive
 
@@ -340,7 +341,7 @@ def _train(walks, num_nodes, options, seed, progress, tmp_dir, init=None):
             source = _spool(walks, num_nodes, scratch(), as_text=as_text)
             stack.callback(source.close)
         if source.num_tokens == 0:
-            raise ValueError("the walks are empty")
+            raise ParameterError("the walks are empty")
         workers = cap_workers(params["workers"], source.num_tokens)
         if isinstance(source, _TextSource):
             mode = "file"
@@ -462,11 +463,11 @@ class _ArraySource(_Source):
         if not isinstance(walks, _WalkFile):
             walks = np.asarray(walks)
         if walks.ndim != 2:
-            raise ValueError(f"walks must be a 2-d array (walks x steps), got shape {walks.shape}")
+            raise ParameterError(f"walks must be a 2-d array (walks x steps), got shape {walks.shape}")
         if walks.dtype.kind not in "iu":
-            raise ValueError(f"walks must hold integer node indices, got dtype {walks.dtype}")
+            raise ParameterError(f"walks must hold integer node indices, got dtype {walks.dtype}")
         if walks.shape[1] > MAX_WALK_LENGTH:
-            raise ValueError(f"walks longer than {MAX_WALK_LENGTH} steps are truncated by gensim; "
+            raise ParameterError(f"walks longer than {MAX_WALK_LENGTH} steps are truncated by gensim; "
                              f"got {walks.shape[1]}")
         self.walks = walks
         self.num_nodes = num_nodes
@@ -513,7 +514,7 @@ class _FolderSource(_Source):
 
     def __init__(self, folder):
         if folder.walk_length > MAX_WALK_LENGTH:
-            raise ValueError(f"walks longer than {MAX_WALK_LENGTH} steps are truncated by gensim; "
+            raise ParameterError(f"walks longer than {MAX_WALK_LENGTH} steps are truncated by gensim; "
                              f"{folder.folder} has walk_length {folder.walk_length}")
         self.folder = folder
         self.counts = folder.counts
@@ -566,7 +567,7 @@ def _worker_files(paths, num_tokens, workers, scratch):
         for path in paths:
             for block in _line_blocks(path, 16 << 20):
                 if not block.endswith(b"\n"):
-                    raise ValueError(f"{path}: the last line has no end")
+                    raise WalkFolderError(f"{path}: the last line has no end")
                 buf = np.frombuffer(block, dtype=np.uint8)
                 ends = np.flatnonzero(buf == 10) + 1
                 # spaces before each line end (a cumsum over the bytes would take 8 a byte)
@@ -630,14 +631,14 @@ def _spool(chunks, num_nodes, folder, *, as_text):
         for chunk in chunks:
             chunk = np.asarray(chunk)
             if chunk.ndim != 2:
-                raise ValueError(f"each walk chunk must be 2-d, got shape {chunk.shape}")
+                raise ParameterError(f"each walk chunk must be 2-d, got shape {chunk.shape}")
             if width is None:
                 width = chunk.shape[1]
                 if width > MAX_WALK_LENGTH:
-                    raise ValueError(f"walks longer than {MAX_WALK_LENGTH} steps are truncated "
+                    raise ParameterError(f"walks longer than {MAX_WALK_LENGTH} steps are truncated "
                                      f"by gensim; got {width}")
             elif chunk.shape[1] != width:
-                raise ValueError(f"walk chunks have different lengths ({width} and {chunk.shape[1]})")
+                raise ParameterError(f"walk chunks have different lengths ({width} and {chunk.shape[1]})")
             _add_counts(counts, chunk, num_nodes)
             num_rows += chunk.shape[0]
             if as_text:

@@ -1,11 +1,13 @@
 """The package's architecture, checked from its source: imports run one way.
 
 Stages import only downwards (text rules and ids -> graph -> walks -> corpus -> trainers
--> model/embedding -> evaluation -> CLI); module-level imports have no cycles; and no module
-reaches into another's private names, except the private helper modules made for sharing.
+-> model/embedding -> evaluation -> CLI); module-level imports have no cycles; no module
+reaches into another's private names, except the private helper modules made for sharing;
+and every error raised on purpose is an ``N2VLiteError`` (the CLI turns those into one line).
 """
 
 import ast
+import builtins
 from pathlib import Path
 
 import pytest
@@ -15,8 +17,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "n2v_lite"
 #: Each module's layer; a module may import (at any depth) only modules of lower or equal
 #: layers, and equal layers only at call time (inside a function).
 LAYERS = {
-    "exceptions": 0, "_keyedvectors": 0, "titles": 0,
-    "validation": 1, "_utils": 1, "ids": 1, "_text": 1, "filters": 1,
+    "exceptions": 0, "titles": 0,
+    "validation": 1, "_utils": 1, "_keyedvectors": 1, "ids": 1, "_text": 1, "filters": 1,
     "graph": 2, "walks": 2, "memory": 2, "tutorial": 2, "presets": 2, "plot": 2,
     "corpus": 3, "explore": 3, "word2vec": 4, "trainers": 5,
     "embedding": 6, "update": 7, "model": 7,
@@ -93,3 +95,36 @@ def test_module_level_imports_have_no_cycles():
 
     for node in sorted(graph):
         visit(node, [])
+
+
+#: Built-in exceptions the package may still raise itself, and where: a module's
+#: ``__getattr__`` must raise AttributeError for Python's protocols to work.
+ALLOWED_BUILTIN_RAISES = {("__init__", "AttributeError")}
+BUILTIN_ERRORS = {name for name in dir(builtins) if name.endswith(("Error", "Exception"))}
+
+
+def _builtin_raises():
+    for path in sorted(PACKAGE.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                call = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                if isinstance(call, ast.Name) and call.id in BUILTIN_ERRORS:
+                    yield path.stem, call.id, node.lineno
+
+
+def test_every_deliberate_error_is_an_n2v_lite_error():
+    """A plain ValueError reaches a CLI user as a traceback; the typed ones subclass the
+    built-in a caller would expect (ParameterError is a ValueError and a TypeError)."""
+    raises = [r for r in _builtin_raises() if r[:2] not in ALLOWED_BUILTIN_RAISES]
+    assert not raises, raises
+    from n2v_lite.exceptions import N2VLiteError, ParameterError
+
+    assert issubclass(ParameterError, (N2VLiteError, ValueError)) and \
+        issubclass(ParameterError, TypeError)
+
+
+def test_the_error_check_sees_a_planted_raise(tmp_path, monkeypatch):
+    planted = tmp_path / "planted.py"
+    planted.write_text("def f():\n    raise ValueError('x')\n")
+    monkeypatch.setattr(__import__(__name__), "PACKAGE", tmp_path)
+    assert list(_builtin_raises()) == [("planted", "ValueError", 2)]
