@@ -3,8 +3,8 @@
 
 Generates power-law (Chung-Lu, exponent 2.5) undirected graphs with a fixed seed in a
 temporary folder (never in the repository): 1M nodes / 5M edges for the whole
-pipeline, and 5M nodes / 25M edges for reading only (``--read-big``). Then, each in a
-fresh subprocess, at the same settings on both sides (1 walk x 20 nodes per node,
+pipeline, and 5M nodes / 25M edges for reading only (``--read-big``). With
+``--pipeline``, each phase in a fresh subprocess, at the same settings on both sides (1 walk x 20 nodes per node,
 p = q = 1, 128 dimensions, window 10, 5 negatives, sample 1e-3, 1 epoch, 2 workers):
 
 * n2v_lite, through the Python API: ``Graph.from_edgelist`` (read) ->
@@ -12,6 +12,18 @@ p = q = 1, 128 dimensions, window 10, 5 negatives, sample 1e-3, 1 epoch, 2 worke
   ``word2vec.train_word2vec`` on that walk folder in a second child;
 * fastnode2vec: ``Graph`` from the edge lines (read), then ``Node2Vec.train``, which
   walks and trains in one pass (its walks cannot be timed apart from its training).
+
+Then what users run and what they get (``--quality``, on by default): 20,000 edges are
+held out of the graph (endpoints kept in it), and in fresh processes
+
+* the one command ``n2v-lite embed EDGES --preset fast --num-walks 1 --walk-length 20
+  --sample 1e-3 --workers 2`` end to end (its whole process's peak RSS; the memory plan
+  it checked beside it), and
+* fastnode2vec at the settings above (window 10, 5 negatives),
+
+each scored by the cosine link-prediction AUC of the held-out edges against as many
+random non-edges. Bars: the one command's peak at most 2 GiB, and its AUC at least
+fastnode2vec's - 0.005 in at most 0.5x its end-to-end time.
 
 Per phase it prints wall seconds, tokens per second, the peak RSS (``VmHWM``, reset
 between phases) and bytes of peak RSS per edge, with ratios against fastnode2vec in the
@@ -27,7 +39,8 @@ fastnode2vec lives in its own virtualenv, never in n2v_lite's dependencies::
 (``--peer-python`` or ``N2V_LITE_FN2V_PYTHON`` point elsewhere; without it the peer
 columns are skipped.) Usage::
 
-    python scripts/bench_scale.py [--nodes 1000000 --edges 5000000] [--read-big] [--skip-peer]
+    python scripts/bench_scale.py [--nodes 1000000 --edges 5000000] [--skip-peer]
+    python scripts/bench_scale.py --pipeline --read-big   # + the phases apart, + 5M / 25M
     python scripts/bench_scale.py --read-big-only      # the 5M / 25M reading run alone
     python scripts/bench_scale.py --presets            # + the presets' table (bench_presets)
 
@@ -164,15 +177,43 @@ def child_fastnode2vec(spec):
         model.train(epochs=s["num_walks"] * s["epochs"], verbose=False)
         return model
 
-    _phase("walk+train", train, phases)
+    model = _phase("walk+train", train, phases)
     tokens = len(graph.node_names) * s["num_walks"] * s["walk_length"]
     phases["walk+train"]["tokens"] = tokens
-    return {"phases": phases, "nodes": len(graph.node_names),
-            "child_peak_mib": round(_peak_mib(), 1)}
+    out = {"phases": phases, "nodes": len(graph.node_names),
+           "child_peak_mib": round(_peak_mib(), 1)}
+    if spec.get("vectors"):
+        out["model"] = model
+    return out
+
+
+def child_n2v_embed(spec):
+    """The one command a user types, in this process: its own peak is the command's."""
+    from n2v_lite.cli import cli
+
+    args = ["embed", spec["edges"], "--preset", "fast", "--num-walks", "1", "--walk-length",
+            "20", "--sample", "1e-3", "--workers", "2", "--seed", "0", "--quiet", "--out",
+            spec["model"]]
+    start = time.perf_counter()
+    cli.main(args, prog_name="n2v-lite", standalone_mode=False)
+    return {"seconds": round(time.perf_counter() - start, 2),
+            "child_peak_mib": round(status_mib("VmHWM"), 1)}
+
+
+def child_fastnode2vec_vectors(spec):
+    """fastnode2vec's whole run (read, walk, train) and its vectors saved for scoring."""
+    import numpy as np
+
+    result = child_fastnode2vec(spec)
+    model = result.pop("model")
+    np.save(spec["vectors"], model.wv.vectors)
+    np.save(spec["keys"], np.array([int(k) for k in model.wv.index_to_key], dtype=np.int64))
+    return result
 
 
 CHILDREN = {"n2v_walk": child_n2v_walk, "n2v_train": child_n2v_train,
-            "fastnode2vec": child_fastnode2vec}
+            "fastnode2vec": child_fastnode2vec, "n2v_embed": child_n2v_embed,
+            "fastnode2vec_vectors": child_fastnode2vec_vectors}
 
 
 def run_child(python, kind, spec, timeout=7200):
@@ -245,6 +286,94 @@ def _pipeline(args, peer, tmp, rows, out):
     return nodes
 
 
+def hold_out(path, train_path, count, seed=1):
+    """Split an edge list: ``count`` edges held out (both endpoints keep another edge),
+    the rest written to ``train_path``; returns (held-out pairs, as many non-edges)."""
+    import numpy as np
+    import pandas as pd
+
+    edges = pd.read_csv(path, sep="\t", header=None, dtype=np.int64).to_numpy()
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(edges))
+    degree = np.bincount(edges.ravel())
+    held = []
+    for i in order:  # skip an edge whose removal would drop an endpoint from the graph
+        u, v = edges[i]
+        if degree[u] > 1 and degree[v] > 1:
+            degree[u] -= 1
+            degree[v] -= 1
+            held.append(i)
+            if len(held) == count:
+                break
+    keep = np.ones(len(edges), dtype=bool)
+    keep[held] = False
+    pd.DataFrame(edges[keep]).to_csv(train_path, sep="\t", header=False, index=False)
+    nodes = np.flatnonzero(degree)
+    known = set((np.minimum(edges[:, 0], edges[:, 1]) * (len(degree) + 1)
+                 + np.maximum(edges[:, 0], edges[:, 1])).tolist())
+    negatives = []
+    while len(negatives) < count:
+        u, v = rng.choice(nodes, 2, replace=False)
+        if min(u, v) * (len(degree) + 1) + max(u, v) not in known:
+            negatives.append((u, v))
+    return edges[held], np.array(negatives, dtype=np.int64)
+
+
+def cosine_auc(vectors, ids, positives, negatives):
+    """AUC of cosine similarity: held-out edges against non-edges."""
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
+    row = np.full(int(max(ids.max(), positives.max(), negatives.max())) + 1, -1)
+    row[ids] = np.arange(len(ids))
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    pairs = np.concatenate([positives, negatives])
+    a, b = row[pairs[:, 0]], row[pairs[:, 1]]
+    score = np.where((a >= 0) & (b >= 0), np.einsum("ij,ij->i", unit[a], unit[b]), 0.0)
+    labels = np.r_[np.ones(len(positives)), np.zeros(len(negatives))]
+    return float(roc_auc_score(labels, score))
+
+
+def _quality(args, peer, tmp, out):
+    """The one command end to end and time to quality against fastnode2vec."""
+    import numpy as np
+
+    full, train = tmp / "edges.tsv", tmp / "train.tsv"
+    if not full.exists():
+        power_law_edges(full, args.nodes, args.edges, seed=0)
+    positives, negatives = hold_out(full, train, args.held_out)
+    spec = {"edges": str(train), "model": str(tmp / "model.n2v"), "settings": SETTINGS,
+            "vectors": str(tmp / "fn2v-vectors.npy"), "keys": str(tmp / "fn2v-keys.npy")}
+    one = run_child(sys.executable, "n2v_embed", spec)
+    import n2v_lite
+
+    emb = n2v_lite.load(spec["model"])
+    ids = np.asarray(emb.node_ids, dtype=np.int64)
+    one.update(auc=round(cosine_auc(emb.vectors, ids, positives, negatives), 4),
+               planned_mib=round(emb.info["memory_plan"]["peak"] / 2**20, 1))
+    del emb
+    rows = [{"tool": "n2v_lite embed --preset fast", **one}]
+    print(f"n2v_lite one command: {one}", file=sys.stderr)
+    if peer:
+        fn = run_child(peer, "fastnode2vec_vectors", spec)
+        fn["auc"] = round(cosine_auc(np.load(spec["vectors"]), np.load(spec["keys"]),
+                                     positives, negatives), 4)
+        rows.append({"tool": "fastnode2vec (window 10, 5 negatives)", **fn})
+        print(f"fastnode2vec: {fn}", file=sys.stderr)
+    print(f"\n{'one command, held-out edges':<40}{'seconds':>9}{'peak MiB':>10}"
+          f"{'planned':>9}{'AUC':>8}{'time vs fn2v':>14}")
+    for row in rows:
+        ratio = f"{row['wall_seconds'] / rows[-1]['wall_seconds']:.2f}x" if peer else ""
+        planned = f"{row['planned_mib']:.0f}" if "planned_mib" in row else "-"
+        print(f"{row['tool']:<40}{row['wall_seconds']:>9.1f}{row['child_peak_mib']:>10.0f}"
+              f"{planned:>9}{row['auc']:>8.4f}{ratio:>14}")
+    out["one_command"] = rows
+    out["bar_one_command_peak_2GiB"] = one["child_peak_mib"] * 2**20 <= 2 * GIB
+    if peer:
+        out["bar_auc_and_half_time"] = (one["auc"] >= rows[-1]["auc"] - 0.005 and
+                                        one["wall_seconds"] <= 0.5 * rows[-1]["wall_seconds"])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
@@ -258,6 +387,11 @@ def main(argv=None):
                              "graphs (scripts/bench_presets.py, ~20 min)")
     parser.add_argument("--read-big-only", action="store_true",
                         help="only the 5M / 25M reading run (no pipeline, no peer)")
+    parser.add_argument("--no-quality", dest="quality", action="store_false",
+                        help="skip the one command and the held-out-edge comparison")
+    parser.add_argument("--pipeline", dest="pipeline", action="store_true",
+                        help="also the phases in separate processes (read, walk, train)")
+    parser.add_argument("--held-out", type=int, default=20_000)
     parser.add_argument("--peer-python", default=None)
     parser.add_argument("--tmp-dir", default=None)
     args = parser.parse_args(argv)
@@ -269,6 +403,7 @@ def main(argv=None):
     peer = args.peer_python or os.environ.get("N2V_LITE_FN2V_PYTHON") or DEFAULT_PEER_PYTHON
     if args.read_big_only:
         args.read_big = args.skip_peer = True
+        args.quality = False
     if args.skip_peer:
         peer = None
     elif not Path(peer).exists():
@@ -280,8 +415,10 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="n2v-scale-", dir=args.tmp_dir) as tmp:
         tmp = Path(tmp)
         rows, nodes = [], None
-        if not args.read_big_only:
+        if not args.read_big_only and args.pipeline:
             nodes = _pipeline(args, peer, tmp, rows, out)
+        if not args.read_big_only and args.quality:
+            _quality(args, peer, tmp, out)
         if args.read_big:
             big = tmp / "big.tsv"
             (tmp / "edges.tsv").unlink(missing_ok=True)
@@ -296,6 +433,13 @@ def main(argv=None):
         lines = proc.stdout.strip().splitlines()
         print("\n".join(lines[:-1]) + "\n")
         out["presets"] = json.loads(lines[-1])
+    if rows:
+        _print_phases(rows)
+    out.update(nodes=nodes, edges=args.edges, rows=rows)
+    print(json_line(out))
+
+
+def _print_phases(rows):
     print(f"{'tool':<14}{'phase':<26}{'seconds':>9}{'tokens/s':>11}{'peak MiB':>10}"
           f"{'B/edge':>8}{'time vs fn2v':>13}")
     peer_rows = {r["phase"]: r for r in rows if r["tool"] == "fastnode2vec"}
@@ -309,8 +453,6 @@ def main(argv=None):
         rate = f"{row['tokens_per_s']:,}" if row["tokens_per_s"] else "-"
         print(f"{row['tool']:<14}{row['phase']:<26}{row['seconds']:>9.1f}{rate:>11}"
               f"{row['peak_mib']:>10.0f}{row['bytes_per_edge']:>8.0f}{ratio:>13}")
-    out.update(nodes=nodes, edges=args.edges, rows=rows)
-    print(json_line(out))
 
 
 if __name__ == "__main__":
