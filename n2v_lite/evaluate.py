@@ -780,6 +780,12 @@ def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, se
     is left, which gets a full fit. A 5 x 5 grid costs 25/25 + 5/5 + 1 = 3
     full fits (link prediction: one more, to embed the graph without the test
     edges), against 25 for ``method="grid"``, which fully fits every pair.
+    A promotion never splits a close call: every pair whose mean lies within
+    one standard deviation of the round's best goes on too, and when a round
+    tells none of its pairs apart they all go straight to full fits -- so
+    where cheap fits are noise the search costs up to the grid's (plus the
+    first cheap round) rather than picking by noise, and the pick is always
+    the best *full* fit.
     Every fit uses the same seed, so pairs are compared on the same random
     numbers.
 
@@ -817,7 +823,10 @@ def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, se
         ``task``, ``metric``; ``table``: one row per (p, q) with ``p``, ``q``,
         ``validation`` (mean over the splits, at the biggest budget the pair
         reached), ``validation_sd``, ``budget`` (share of a full fit),
-        ``round`` and ``seconds`` (all its fits and scoring); ``best``:
+        ``round``, ``cheap`` / ``cheap_sd`` (the first round's score, None
+        with ``method="grid"``), ``full`` / ``full_sd`` (the full fit's score,
+        None for a pair never fully fitted) and ``seconds`` (all its fits and
+        scoring); ``best``:
         ``p``, ``q``, ``validation``, ``validation_sd``, ``test``; ``spread``:
         ``splits``, ``best_sd`` and ``ties`` (the pairs of the last round with
         two or more pairs whose mean lies within one standard deviation of
@@ -833,10 +842,10 @@ def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, se
     >>> g = Graph.from_networkx(nx.connected_caveman_graph(8, 6))
     >>> model = Node2Vec(dimensions=16, num_walks=10, walk_length=20, window=4)
     >>> result = tune(g, ps=[1, 4], qs=[0.5, 2], model=model, seed=0)
-    >>> [r["pairs"] for r in result["rounds"]]
-    [4, 1]
-    >>> result["cost_full_fits"]          # 4 fits at 1/5, 1 full, 1 without the test edges
-    2.8
+    >>> [r["pairs"] for r in result["rounds"]]   # the cheap fits told no pair apart ...
+    [4, 4]
+    >>> result["cost_full_fits"]          # ... so: 4 fits at 1/5, 4 full, 1 without the test edges
+    5.8
     """
     from .validation import check_choice, check_int
 
@@ -856,13 +865,27 @@ def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, se
         task = _LinkTask(graph, test_fraction, validation_fraction, splits, split_rng, C)
     full_tokens = _fit_tokens(_with_pq(model, 1.0, 1.0, embed_seed), task.fit_graph.num_nodes)
     schedule = _halving_rounds(len(grid), eta, method)
-    rows = {pair: {"p": pair[0], "q": pair[1], "seconds": 0.0} for pair in grid}
+    rows = {pair: {"p": pair[0], "q": pair[1], "seconds": 0.0, "cheap": None, "cheap_sd": None,
+                   "full": None, "full_sd": None} for pair in grid}
     fitted, cost, rounds, alive = {}, 0.0, [], list(grid)
     bar = progress_bar(total=sum(count for count, _ in schedule), desc="tune", unit="fit",
                        enabled=progress)
     with bar:
-        for number, (count, budget) in enumerate(schedule):
-            alive = alive[:count]
+        step = 0
+        while step < len(schedule):
+            count, budget = schedule[step]
+            number = len(rounds)
+            if number:  # promote the scheduled share, and every pair as good within one sd
+                last = rounds[-1]["scores"]
+                top_mean, top_sd = last[alive[0]]
+                close = sum(top_mean - last[pair][0] <= top_sd for pair in alive)
+                if close == len(alive) > 1:  # nothing told apart: full fits for them all
+                    step = len(schedule) - 1
+                    count, budget = schedule[step]
+                alive = alive[:max(count, close)]
+                bar.total = bar.n + len(alive) + sum(c for c, _ in schedule[step + 1:])
+                bar.refresh()
+            step += 1
             for pair in alive:
                 start = time.perf_counter()
                 estimator = _with_pq(model, *pair, embed_seed, budget)
@@ -870,9 +893,12 @@ def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, se
                 estimator.fit(task.fit_graph)
                 scores = task.validate(estimator)
                 fitted[pair] = estimator
-                rows[pair].update(validation=float(np.mean(scores)),
-                                  validation_sd=float(np.std(scores)), budget=budget,
-                                  round=number)
+                mean, sd = float(np.mean(scores)), float(np.std(scores))
+                rows[pair].update(validation=mean, validation_sd=sd, budget=budget, round=number)
+                if number == 0 and budget < 1:
+                    rows[pair].update(cheap=mean, cheap_sd=sd)
+                if budget == 1:
+                    rows[pair].update(full=mean, full_sd=sd)
                 rows[pair]["seconds"] += time.perf_counter() - start
                 bar.update()
             alive.sort(key=lambda pair: -rows[pair]["validation"])  # stable: grid order on ties
@@ -884,7 +910,7 @@ def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, se
     best = rows[alive[0]]
     contest = [r for r in rounds if r["pairs"] > 1]
     ties = []
-    if contest:
+    if contest:  # the last round that compared pairs: the final one when several were close
         scores = contest[-1]["scores"]
         top_mean, top_sd = max(scores.values())
         ties = [pair for pair, (mean, _) in scores.items() if top_mean - mean <= top_sd]

@@ -143,9 +143,15 @@ def render_tuning(result):
     lines = [f"{result['task'].replace('_', ' ')}: validation {result['metric']}, mean and sd of "
              f"{spread['splits']} splits ({result['method']}, {result['cost_full_fits']:.2f} "
              f"full fits, classifier C {result.get('C', 'auto')})",
-             f"  {'p':>6}{'q':>6}{'score':>9}{'sd':>8}{'budget':>8}{'seconds':>9}"]
-    lines += [f"  {row['p']:>6g}{row['q']:>6g}{row['validation']:>9.4f}"
-              f"{row['validation_sd']:>8.4f}{row['budget']:>8.2f}{row['seconds']:>9.1f}"
+             f"  {'p':>6}{'q':>6}{'cheap':>9}{'sd':>8}{'full':>9}{'sd':>8}{'budget':>8}"
+             f"{'seconds':>9}"]
+
+    def score(value, width):
+        return f"{value:>{width}.4f}" if value is not None else f"{'-':>{width}}"
+
+    lines += [f"  {row['p']:>6g}{row['q']:>6g}{score(row.get('cheap'), 9)}"
+              f"{score(row.get('cheap_sd'), 8)}{score(row.get('full'), 9)}"
+              f"{score(row.get('full_sd'), 8)}{row['budget']:>8.2f}{row['seconds']:>9.1f}"
               for row in result["table"]]
     best = result["best"]
     ties = ", ".join(f"p={p:g} q={q:g}" for p, q in spread["ties"]) or "none"

@@ -281,7 +281,7 @@ def test_tune_prints_grid_and_best(caveman_files):
     lines = result.output.splitlines()
     assert lines[0].startswith("node classification: validation macro_f1, mean and sd of 5 "
                                "splits (halving, ")
-    assert lines[1].split() == ["p", "q", "score", "sd", "budget", "seconds"]
+    assert lines[1].split() == ["p", "q", "cheap", "sd", "full", "sd", "budget", "seconds"]
     assert len(lines) == 5 and lines[-1].startswith("best: p=")
     assert "within one sd: " in lines[-1]
     grid = run("tune", edges, "--labels", labels, "--ps", "0.5,2", "--qs", "1", "--method",

@@ -244,6 +244,19 @@ def _without_seconds(result):
                                 for row in result["table"]]}
 
 
+def _promotions_keep_every_close_call(result):
+    """Each round after the first holds the scheduled share and every pair whose mean was
+    within one sd of the previous round's best; the rest were more than one sd behind."""
+    for before, after in zip(result["rounds"], result["rounds"][1:]):
+        scores = {(p, q): (mean, sd) for p, q, mean, sd in before["scores"]}
+        top_mean, top_sd = max(scores.values())
+        promoted = {(p, q) for p, q, _, _ in after["scores"]}
+        close = {pair for pair, (mean, _) in scores.items() if top_mean - mean <= top_sd}
+        assert close <= promoted
+        dropped = set(scores) - promoted
+        assert all(scores[pair][0] <= min(scores[k][0] for k in promoted) for pair in dropped)
+
+
 @pytest.mark.slow
 def test_tune_halving_schedule_cost_and_spread(caveman):
     labels = {n: [n // 8] for n in caveman.node_ids.tolist()}
@@ -268,8 +281,20 @@ def test_tune_halving_schedule_cost_and_spread(caveman):
     full = tune(caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0,
                 method="grid", C=1.0)
     assert full["cost_full_fits"] == pytest.approx(25.0) and len(full["rounds"]) == 1
+    assert all(r["cheap"] is not None and r["cheap_sd"] is not None for r in rows.values())
+    assert rows[(2.0, 0.5)]["full"] == result["best"]["validation"]     # scores kept apart:
+    assert sum(r["full"] is not None for r in rows.values()) == 1       # cheap vs full fits
+    assert all(r["cheap"] is None for r in full["table"])
     linked = tune(caveman, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0, C=1.0)
-    assert linked["cost_full_fits"] == pytest.approx(4.0)   # + the fit without the test edges
+    # two pairs within one sd after the 0.2 round: both get a full fit (+ the fit without
+    # the test edges), and the pick is the better full fit
+    assert [(r["pairs"], r["budget"]) for r in linked["rounds"]] == [(25, 0.04), (5, 0.2),
+                                                                   (2, 1.0)]
+    assert linked["cost_full_fits"] == pytest.approx(5.0)
+    finals = [r for r in linked["table"] if r["full"] is not None]
+    assert len(finals) == 2 and linked["best"]["validation"] == max(r["full"] for r in finals)
+    for result_ in (result, linked):
+        _promotions_keep_every_close_call(result_)
     from n2v_lite.exceptions import ParameterError
     with pytest.raises(ParameterError, match="method"):
         tune(caveman, labels, model=BudgetedEmbedder(), method="random")
@@ -291,9 +316,11 @@ def test_tune_halving_picks_within_the_grid_spread_with_node2vec():
     halving = tune(graph, labels, ps=grid, qs=grid, model=model, seed=3, splits=3)
     exhaustive = tune(graph, labels, ps=grid, qs=grid, model=model, seed=3, splits=3,
                       method="grid")
-    # 9/25 + 2/5 + 1 full fits, against 9
-    assert halving["cost_full_fits"] <= 1.8
+    # the cheap round, then full fits for every pair it could not tell apart (all, on a graph
+    # this small), against 9: at most one cheap round more than the grid
     assert exhaustive["cost_full_fits"] == pytest.approx(9)
+    assert halving["cost_full_fits"] <= 9 + 9 / 25 + 1e-9
+    _promotions_keep_every_close_call(halving)
     pick = (halving["best"]["p"], halving["best"]["q"])
     scores = {(r["p"], r["q"]): r for r in exhaustive["table"]}
     best = exhaustive["best"]
