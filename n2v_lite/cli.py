@@ -277,7 +277,34 @@ def _checked_output(path):
 
 
 # ----------------------------------------------------------------- commands
-@click.group(context_settings=CONTEXT_SETTINGS)
+def _show_one_line(error, file=None):
+    """A usage error as one line that says where the help is (click prints the usage
+    synopsis and a hint on lines of their own)."""
+    where = f" (see '{error.ctx.command_path} -h')" if error.ctx is not None else ""
+    message = error.format_message()
+    message = message[:-1] if message.endswith(".") and not message.endswith("..") else message
+    click.echo(f"Error: {message}{where}", file=file, err=file is None)
+
+
+class _OneLineErrors(click.Group):
+    """A group whose usage errors (its own and its commands') are one line, exit 2."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:
+            error.show = functools.partial(_show_one_line, error)
+            raise
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            error.show = functools.partial(_show_one_line, error)
+            raise
+
+
+@click.group(cls=_OneLineErrors, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="n2v-lite")
 def cli():
     """n2v-lite: node2vec embeddings for any graph, fast, on a laptop CPU.

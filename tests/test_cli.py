@@ -449,9 +449,9 @@ def test_update_and_unseen_neighbours(tmp_path, edges, model_path):
     assert lines[1].startswith("changed: 1 new, 0 removed, 3 with other edges; walked again")
     assert "new" in load(out).node_ids and "new" not in load(model_path).node_ids
     result = run("similar", model_path, "--neighbours", "a1,a2,zz")  # the old comma list
-    assert result.exit_code == 2 and result.output.splitlines()[-1] == (
+    assert result.exit_code == 2 and result.output.splitlines() == [  # one line, a pointer
         "Error: --neighbours 'a1,a2,zz': no such node; give one node per --neighbours "
-        "(repeat the option), as titles may hold commas")
+        "(repeat the option), as titles may hold commas (see 'cli similar -h')"]
     listed = tmp_path / "neighbours.txt"
     listed.write_text("a2\nzz\n")
     result = run("similar", model_path, "--neighbours", "a1", "--neighbours-file", listed,
@@ -525,8 +525,9 @@ def test_absurd_counts_are_refused_before_any_work(edges, tmp_path, option, valu
     out = tmp_path / "m.n2v"
     result = run("embed", edges, option.split("'")[0], value, "--out", out)
     assert result.exit_code == 2 and not out.exists()
-    assert result.output.splitlines()[-1] == (f"Error: Invalid value for '{option}': {name} must "
-                                              f"be an integer from 1 to {maximum}, got {value}")
+    assert result.output.splitlines() == [f"Error: Invalid value for '{option}': {name} must be "
+                                          f"an integer from 1 to {maximum}, got {value} (see "
+                                          f"'cli embed -h')"]
     with pytest.raises(ParameterError, match=f"^{name} must be an integer from 1 to {maximum}"):
         Node2Vec(**{name: int(value)}).fit(Graph.from_edges([0], [1]))
 
