@@ -551,6 +551,10 @@ def similar(model_path, queries, queries_file, positive, negative, among_file, c
     if among_file:
         listed = embedding.candidates(_read_lines(among_file))
         among = listed if among is None else among & listed
+    if among is not None and not among.any():
+        given = [f"--where {c!r}" for c in conditions] + ([f"--among-file {among_file}"]
+                                                          if among_file else [])
+        click.echo(f"no node matches {' and '.join(given)}: no neighbours", err=True)
     rows, headings = [], {}
 
     def add(part):
@@ -571,7 +575,8 @@ def similar(model_path, queries, queries_file, positive, negative, among_file, c
                                    topn=topn, among=among)._rows())
     if queries:
         add(embedding._neighbour_rows(queries, topn=topn, among=among))
-    click.echo(render_rows(rows, headings, fmt))
+    if rows or fmt != "table":
+        click.echo(render_rows(rows, headings, fmt))
 
 
 def _check_listed(embedding, nodes, option):

@@ -356,7 +356,7 @@ class NodeEmbedding:
         """The vector of a node id (a copy); ids only, never titles or row positions."""
         row = self._row_of_id(plain_id(node_id))
         if row is None:
-            raise NodeNotFoundError(f"node {node_id!r} is not in the embedding")
+            raise self._not_found(node_id)
         return self._vectors[row].copy()
 
     def __repr__(self):
@@ -453,13 +453,35 @@ class NodeEmbedding:
         if row is not None:
             return row
         if titles is None:
-            raise NodeNotFoundError(f"node {query!r} is not in the embedding")
+            raise self._not_found(query)
         found = titles.find(query)
         if found:
             return self._one(query, found)
         closest = titles.closest(query.strip())
         hint = "; closest: " + ", ".join(map(repr, closest)) if closest else ""
         raise NodeNotFoundError(f"no node id or title matches {query!r}{hint}")
+
+    #: Up to this many ids, an unknown id's "closest" hint also compares spellings
+    #: (difflib, O(ids) in the error path); above it only a different case is found.
+    _CLOSEST_SPELLINGS = 50_000
+
+    def _not_found(self, node_id):
+        closest = self._closest_ids(node_id) if isinstance(node_id, str) else []
+        hint = "; closest: " + ", ".join(map(repr, closest)) if closest else ""
+        return NodeNotFoundError(f"node {node_id!r} is not in the embedding{hint}")
+
+    def _closest_ids(self, text, n=3):
+        """Up to ``n`` node ids resembling ``text``: the same but for case, then (for
+        embeddings of moderate size) similar spellings."""
+        import difflib
+
+        folded = text.strip().casefold()
+        picks = [node for node in self._ids if str(node).casefold() == folded]
+        if len(self._ids) <= self._CLOSEST_SPELLINGS:
+            by_text = {str(node): node for node in self._ids}
+            picks += [by_text[match] for match in difflib.get_close_matches(
+                text.strip(), list(by_text), n=n, cutoff=0.6) if by_text[match] not in picks]
+        return picks[:n]
 
     def _one(self, query, rows):
         if len(rows) == 1:

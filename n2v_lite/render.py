@@ -62,15 +62,19 @@ def render_neighbours(frame, fmt="table", headings=None):
 
 def render_rows(rows, headings, fmt="table"):
     """:func:`render_neighbours` of plain ``(query, rank, node, label, similarity)`` tuples
-    (pandas is imported only for ``csv``, so quick queries start quickly)."""
-    if fmt == "csv":
-        import pandas as pd
+    (no pandas, so quick queries start quickly). ``csv`` and ``tsv`` have the same header
+    and columns, and write what pandas' ``to_csv`` would (minimal quoting)."""
+    if fmt in ("csv", "tsv"):
+        import csv
 
         from .embedding import NEIGHBOUR_COLUMNS
 
         buffer = io.StringIO()
-        pd.DataFrame.from_records(rows, columns=NEIGHBOUR_COLUMNS).to_csv(
-            buffer, index=False, lineterminator="\n")
+        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t",
+                            lineterminator="\n")
+        writer.writerow(NEIGHBOUR_COLUMNS)
+        writer.writerows((query, int(rank), node, label, float(similarity))
+                         for query, rank, node, label, similarity in rows)
         return buffer.getvalue().rstrip("\n")
     groups = {}
     for row in rows:
@@ -80,10 +84,6 @@ def render_rows(rows, headings, fmt="table"):
                                       "similarity": float(similarity)}
                                      for _, rank, node, label, similarity in group]
                         for query, group in groups.items()})
-    if fmt == "tsv":
-        return "\n".join(f"{query}\t{node}\t{label}\t{similarity:.4f}"
-                         for group in groups.values()
-                         for query, _, node, label, similarity in group)
     blocks = []
     for query, group in groups.items():
         heading = headings.get(query, repr(query))

@@ -72,7 +72,9 @@ def test_embed_similar_info_export_round_trip(tmp_path, edges, model_path):
     assert all(-1 <= r["similarity"] <= 1 for r in rows)
 
     tsv = run("similar", model_path, "a1", "-k", "2", "--format", "tsv").output.splitlines()
-    assert len(tsv) == 2 and all(line.split("\t")[0] == "a1" for line in tsv)
+    assert tsv[0].split("\t") == ["query", "rank", "node", "label", "similarity"]
+    assert len(tsv) == 3 and all(line.split("\t")[:2] == ["a1", str(rank)]
+                                 for rank, line in enumerate(tsv[1:], 1))
     table = run("similar", model_path, "a1", "-k", "2").output.splitlines()
     assert table[0] == "Nearest to 'a1':" and table[1].startswith("  1  ")
 
@@ -332,7 +334,10 @@ def test_similar_positive_negative_where_and_among_file(tmp_path, edges, model_p
     among = tmp_path / "among.txt"
     among.write_text("b1\nb2\n\nb4\n")
     out = run("similar", model_path, "a1", "--among-file", among, "--format", "tsv")
-    assert {line.split("\t")[1] for line in out.output.splitlines()} == {"b1", "b2", "b4"}
+    assert {line.split("\t")[2] for line in out.output.splitlines()[1:]} == {"b1", "b2", "b4"}
+    out = run("similar", model_path, "a1", "--where", "degree>=99", "--where", "node~b")
+    assert out.exit_code == 0 and out.stdout == "" and out.stderr == (
+        "no node matches --where 'degree>=99' and --where 'node~b': no neighbours\n")
     out = run("similar", model_path, "a1", "--where", "degree>=6", "--format", "json")
     assert {r["node"] for r in json.loads(out.output)["a1"]} == {"a0", "b0"}  # the bridge ends
     out = run("similar", model_path, "a1", "--where", "degree")
@@ -577,6 +582,26 @@ def test_similar_starts_without_pandas_sklearn_or_gensim(model_path):
                          cwd=Path(__file__).resolve().parents[1], timeout=120)
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert lines[-1] == "[]" and lines[0].startswith("a1\t")
+    assert lines[-1] == "[]" and lines[1].startswith("a1\t1\t")  # csv too: pandas-free
     in_process = run("similar", model_path, "a1", "--format", "tsv").output   # same output
     assert "\n".join(lines[:-1]) == in_process.rstrip("\n")
+
+
+def test_csv_and_tsv_neighbours_are_what_pandas_writes():
+    """The same header and columns in both, minimal quoting: checked against pandas'
+    to_csv (the reference) on labels with commas, tabs, quotes and non-ASCII text."""
+    import io
+
+    import pandas as pd
+
+    from n2v_lite.embedding import NEIGHBOUR_COLUMNS
+    from n2v_lite.render import render_rows
+
+    rows = [("Godfather, The (1972)", 1, 1221, "Godfather: Part II, The (1974)", 0.75382596),
+            ("Godfather, The (1972)", 2, "x\ty", 'say "hi"', 0.5),
+            (260, 1, ("a", 1), "Amélie (2001)", -0.125)]
+    for fmt, sep in (("csv", ","), ("tsv", "\t")):
+        buffer = io.StringIO()
+        pd.DataFrame.from_records(rows, columns=NEIGHBOUR_COLUMNS).to_csv(
+            buffer, sep=sep, index=False, lineterminator="\n")
+        assert render_rows(rows, {}, fmt) == buffer.getvalue().rstrip("\n"), fmt

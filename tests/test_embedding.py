@@ -537,3 +537,24 @@ def test_copy_false_adopts_the_arrays_and_copy_true_keeps_them_apart():
     assert copied["a"][0] == 1.0 and copied.vectors.dtype == np.float32
     converted = NodeEmbedding(np.ones((3, 2)), ["a", "b", "c"], copy=False)  # float64 in:
     assert converted.vectors.dtype == np.float32                            # converted
+
+
+def test_an_unknown_text_id_names_the_closest_ids():
+    """As titles do: another case first, then similar spellings; nothing when nothing is
+    near, and only the case check above the size where comparing spellings costs."""
+    import networkx as nx
+
+    ids = [n for n in nx.les_miserables_graph().nodes]
+    emb = NodeEmbedding(np.random.default_rng(0).normal(size=(len(ids), 4)), ids)
+    with pytest.raises(NodeNotFoundError, match=r"^node 'valjean' is not in the embedding; "
+                                                 r"closest: 'Valjean'$"):
+        emb.most_similar("valjean")
+    with pytest.raises(NodeNotFoundError, match=r"closest: 'Valjean'"):
+        emb["Valjen"]
+    with pytest.raises(NodeNotFoundError, match=r"^node 'zzzz' is not in the embedding$"):
+        emb["zzzz"]
+    emb._CLOSEST_SPELLINGS = 10
+    with pytest.raises(NodeNotFoundError, match=r"embedding$"):
+        emb["Valjen"]
+    with pytest.raises(NodeNotFoundError, match=r"closest: 'Valjean'$"):
+        emb["VALJEAN"]
