@@ -400,6 +400,7 @@ def embed(edges, out, export_format, engine, master, spark_conf, spark_trainer, 
         graph, _ = _read(edges, fmt, quiet)
         embedding = _estimator(options, quiet).fit(graph).embedding_
     embedding.info["reader"] = fmt  # how EDGES was read: `update` reads the new list alike
+    embedding.info["source"] = str(edges)
     embedding.save(out)
     click.echo(f"saved {out}: {len(embedding)} nodes x {embedding.dimensions} dimensions")
     if export_format:

@@ -376,12 +376,19 @@ class NodeEmbedding:
         return pd.DataFrame(dict(self._node_data), index=index)
 
     def describe(self):
-        """A summary dict: nodes, dimensions, parameters, versions, source graph."""
+        """A summary dict: nodes, dimensions, where it came from, the parameters that
+        applied to its trainer, versions, source graph."""
+        from .trainers import TRAINERS
+
         info = self.info
+        backend = info.get("backend", self.params.get("backend"))
+        unused = set(TRAINERS[backend].unused) if backend in TRAINERS else set()
+        unused |= {"progress", "max_memory"}  # how a run went, not what it computed
         out = {
             "nodes": len(self),
             "dimensions": self.dimensions,
-            "backend": info.get("backend", self.params.get("backend")),
+            **({"source": info["source"]} if info.get("source") else {}),
+            "backend": backend,
             "node_metadata": list(self._node_data),
             **({"degrees": "degree = in_degree + out_degree (a directed graph)"}
                if {"in_degree", "out_degree"} <= set(self._node_data) else {}),
@@ -389,7 +396,7 @@ class NodeEmbedding:
             "final_loss": self.loss_history[-1] if self.loss_history else None,
             "graph": {key: info[key] for key in ("num_nodes", "num_edges", "directed", "weighted")
                       if key in info},
-            "params": dict(self.params),
+            "params": {k: v for k, v in self.params.items() if k not in unused},
             "n2v_lite_version": info.get("n2v_lite_version"),
         }
         if "saved_path" in info:

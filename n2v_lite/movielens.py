@@ -512,4 +512,10 @@ def fit_movielens(path=None, *, download=False, min_rating=5.0, min_weight=10.0,
     if params.get("backend", "gensim") != "gensim":
         settings["learning_rate"] = None  # 0.1 was measured for gensim's SGD, not for Adam
     settings.update({k: v for k, v in params.items() if v is not None})
-    return Node2Vec(**settings, random_state=random_state, progress=progress).fit(graph).embedding_
+    embedding = Node2Vec(**settings, random_state=random_state,
+                         progress=progress).fit(graph).embedding_
+    data = "the bundled copy" if path is None and not download else \
+        "the download cache" if path is None else str(path)
+    embedding.info["source"] = (f"MovieLens ml-latest-small ({data}), min_rating {min_rating:g}, "
+                                f"min_weight {min_weight:g}")
+    return embedding

@@ -74,12 +74,16 @@ class Trainer:
         Whether ``walks`` may be an iterator of chunks or a walk folder (big
         corpora are then never held whole); other trainers get a folder's
         walks as one array.
+    unused : tuple of str
+        :class:`~n2v_lite.model.Node2Vec` parameters this backend ignores
+        (left out where a model describes itself).
     """
 
     name: str
     check: Callable
     train: Callable
     streams: bool = False
+    unused: tuple = ()
 
 
 def _check_gensim(params):
@@ -134,8 +138,10 @@ def _train_tutorial(walks, num_nodes, params, seed, workers, progress):
 
 #: The backends by name.
 TRAINERS = {
-    "gensim": Trainer("gensim", _check_gensim, _train_gensim, streams=True),
-    "tutorial": Trainer("tutorial", _check_tutorial, _train_tutorial),
+    "gensim": Trainer("gensim", _check_gensim, _train_gensim, streams=True,
+                      unused=("batch_size",)),
+    "tutorial": Trainer("tutorial", _check_tutorial, _train_tutorial,
+                        unused=("sample", "workers")),
 }
 
 

@@ -80,6 +80,8 @@ def test_embed_similar_info_export_round_trip(tmp_path, edges, model_path):
 
     info = json.loads(run("info", model_path, "--format", "json").output)
     assert info["nodes"] == 12 and info["dimensions"] == 8
+    assert info["source"] == str(edges) and info["node_metadata"] == ["degree"]
+    assert {"batch_size", "progress", "max_memory"}.isdisjoint(info["params"])
     assert "nodes" in run("info", model_path).output
 
     for fmt, name in [("word2vec", "v.txt"), ("word2vec-binary", "v.bin"), ("npz", "v.npz"),

@@ -205,6 +205,13 @@ def test_movielens_learning_rate_is_for_gensim_only(movielens_dir):
     assert tutorial.params["learning_rate"] is None  # Adam's own 0.001
     gensim = fit_movielens(movielens_dir, random_state=0, learning_rate=None, **small)
     assert gensim.params["learning_rate"] == MOVIELENS_DEFAULTS["learning_rate"]
+    # describe() says where the model came from and shows what applied to its trainer
+    assert gensim.describe()["source"] == (f"MovieLens ml-latest-small ({movielens_dir}), "
+                                           "min_rating 5, min_weight 10")
+    assert "batch_size" not in gensim.describe()["params"]
+    assert "sample" in gensim.describe()["params"]
+    assert {"sample", "workers"}.isdisjoint(tutorial.describe()["params"])
+    assert tutorial.describe()["params"]["batch_size"] == 1024
 
 
 def test_int_query_finds_text_ids():
