@@ -250,6 +250,7 @@ class NodeEmbedding:
         self._unit = None
         self._titles = None
         self._text_ids = None
+        self._folded_ids = None
         self._wv = None
         self._noise_cdf = None  # n2v_lite.update.infer's noise distribution
 
@@ -330,7 +331,7 @@ class NodeEmbedding:
         return ((node, self._vectors[row].copy()) for row, node in enumerate(self._ids))
 
     #: Derived data rebuilt on demand: not pickled (smaller, and never stale).
-    _CACHES = ("_wv", "_unit", "_titles", "_text_ids", "_noise_cdf")
+    _CACHES = ("_wv", "_unit", "_titles", "_text_ids", "_folded_ids", "_noise_cdf")
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -469,8 +470,9 @@ class NodeEmbedding:
         raise NodeNotFoundError(f"no node id or title matches {query!r}{hint}")
 
     #: Up to this many ids, an unknown id's "closest" hint also compares spellings
-    #: (difflib, O(ids) in the error path); above it only a different case is found.
-    _CLOSEST_SPELLINGS = 50_000
+    #: (difflib: O(ids) per miss); above it only a different case is found (a dict built
+    #: once), so a loop over many unknown ids stays cheap.
+    _CLOSEST_SPELLINGS = 5_000
 
     def _not_found(self, node_id):
         closest = self._closest_ids(node_id) if isinstance(node_id, str) else []
@@ -482,8 +484,12 @@ class NodeEmbedding:
         embeddings of moderate size) similar spellings."""
         import difflib
 
-        folded = text.strip().casefold()
-        picks = [node for node in self._ids if str(node).casefold() == folded]
+        if getattr(self, "_folded_ids", None) is None:
+            folded_ids = {}
+            for node in self._ids:
+                folded_ids.setdefault(str(node).casefold(), []).append(node)
+            self._folded_ids = folded_ids
+        picks = list(self._folded_ids.get(text.strip().casefold(), ()))
         if len(self._ids) <= self._CLOSEST_SPELLINGS:
             by_text = {str(node): node for node in self._ids}
             picks += [by_text[match] for match in difflib.get_close_matches(

@@ -553,7 +553,7 @@ def test_an_unknown_text_id_names_the_closest_ids():
         emb["Valjen"]
     with pytest.raises(NodeNotFoundError, match=r"^node 'zzzz' is not in the embedding$"):
         emb["zzzz"]
-    emb._CLOSEST_SPELLINGS = 10
+    emb._CLOSEST_SPELLINGS = 10  # (les misérables has 77)
     with pytest.raises(NodeNotFoundError, match=r"embedding$"):
         emb["Valjen"]
     with pytest.raises(NodeNotFoundError, match=r"closest: 'Valjean'$"):
