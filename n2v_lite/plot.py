@@ -13,18 +13,16 @@ import numpy as np
 from ._utils import atomic_path
 from .exceptions import N2VLiteError, ParameterError
 
-__all__ = ["project_2d", "plot_embeddings"]
+__all__ = ["project_2d", "pca_2d", "plot_embeddings"]
 
 MAX_CATEGORIES = 9  # + 'other': ten distinct colours
 
 
 def project_2d(vectors, method="pca", seed=0):
-    """Project vectors to 2-D with PCA or t-SNE (scikit-learn)."""
-    vectors = np.asarray(vectors, dtype=np.float64)
+    """Project vectors to 2-D with PCA (numpy) or t-SNE (scikit-learn)."""
     if method == "pca":
-        from sklearn.decomposition import PCA
-
-        return PCA(n_components=2, random_state=seed).fit_transform(vectors)
+        return pca_2d(vectors)
+    vectors = np.asarray(vectors, dtype=np.float64)
     if method == "tsne":
         from sklearn.manifold import TSNE
 
@@ -32,6 +30,31 @@ def project_2d(vectors, method="pca", seed=0):
         return TSNE(n_components=2, init="pca", random_state=seed,
                     perplexity=perplexity).fit_transform(vectors)
     raise ParameterError(f"unknown projection {method!r}; choose pca or tsne")
+
+
+def pca_2d(vectors, block_rows=1 << 16):
+    """The first two principal components' coordinates, in blocks of rows (no float64
+    copy of a big embedding, no scikit-learn): the top eigenvectors of the covariance,
+    each signed so that its largest entry is positive (scikit-learn's convention)."""
+    vectors = np.asarray(vectors)
+    n, d = vectors.shape
+    mean = vectors.mean(axis=0, dtype=np.float64)
+    cov = np.zeros((d, d))
+    for start in range(0, n, block_rows):
+        block = vectors[start:start + block_rows].astype(np.float64) - mean
+        cov += block.T @ block
+    _, eigenvectors = np.linalg.eigh(cov)
+    components = eigenvectors[:, ::-1][:, :2].T.copy()
+    if components.shape[0] < 2:  # one dimension: the second axis is flat
+        components = np.vstack([components, np.zeros((2 - len(components), d))])
+    for component in components:
+        if component[np.argmax(np.abs(component))] < 0:
+            component *= -1
+    out = np.empty((n, 2))
+    for start in range(0, n, block_rows):
+        out[start:start + block_rows] = \
+            (vectors[start:start + block_rows].astype(np.float64) - mean) @ components.T
+    return out
 
 
 def _categories(values):

@@ -570,6 +570,25 @@ def test_update_refuses_ids_of_another_kind(tmp_path):
         emb.update(as_text)
 
 
+@pytest.mark.parametrize("command", ["explore {model} --out {tmp}/m.html", "info {model}",
+                                     "export {model} --format npz --out {tmp}/v.npz"])
+def test_commands_that_do_not_train_import_no_sklearn_pandas_or_gensim(model_path, tmp_path,
+                                                                       command):
+    import subprocess
+
+    args = ["n2v-lite"] + command.format(model=model_path, tmp=tmp_path).split()
+    code = ("import runpy, sys\n"
+            f"sys.argv = {args!r}\n"
+            "try:\n    runpy.run_module('n2v_lite', run_name='__main__')\n"
+            "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'sklearn', "
+            "'gensim', 'scipy'}))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1], timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == "[]"
+
+
 def test_similar_starts_without_pandas_sklearn_or_gensim(model_path):
     # a neighbour query is the command people run most: it must not pay for heavy imports
     import subprocess

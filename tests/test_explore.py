@@ -372,3 +372,20 @@ def test_escaped_titles_and_odd_ids_work_in_the_page(browser, tmp_path):
         page.search(query)
         assert page.page.inner_text("#chosen-name") == name, query
     page.close()
+
+
+def test_pca_is_scikit_learns_without_importing_it():
+    """The map's PCA (numpy, in blocks of rows) equals scikit-learn's, signs included, for
+    any block size; so explore and plot need no scikit-learn for it."""
+    from sklearn.decomposition import PCA
+
+    from n2v_lite.plot import pca_2d
+
+    rng = np.random.default_rng(0)
+    vectors = (rng.normal(size=(500, 12)) * np.linspace(3, 1, 12)).astype(np.float32)
+    reference = PCA(n_components=2).fit_transform(vectors.astype(np.float64))
+    for block_rows in (7, 64, 10_000):
+        np.testing.assert_allclose(pca_2d(vectors, block_rows=block_rows), reference,
+                                   atol=1e-9)
+    flat = pca_2d(vectors[:, :1])  # one dimension: a flat second axis
+    assert flat.shape == (500, 2) and not flat[:, 1].any()
