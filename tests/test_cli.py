@@ -570,15 +570,13 @@ def test_update_refuses_ids_of_another_kind(tmp_path):
         emb.update(as_text)
 
 
-@pytest.mark.parametrize("command", ["explore {model} --out {tmp}/m.html", "info {model}",
-                                     "export {model} --format npz --out {tmp}/v.npz"])
-def test_commands_that_do_not_train_import_no_sklearn_pandas_or_gensim(model_path, tmp_path,
-                                                                       command):
+def run_fresh(args):
+    """Run ``n2v-lite args`` in a fresh interpreter: (its output lines, the heavy
+    libraries it imported)."""
     import subprocess
 
-    args = ["n2v-lite"] + command.format(model=model_path, tmp=tmp_path).split()
     code = ("import runpy, sys\n"
-            f"sys.argv = {args!r}\n"
+            f"sys.argv = {['n2v-lite', *map(str, args)]!r}\n"
             "try:\n    runpy.run_module('n2v_lite', run_name='__main__')\n"
             "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'sklearn', "
@@ -586,26 +584,24 @@ def test_commands_that_do_not_train_import_no_sklearn_pandas_or_gensim(model_pat
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[1], timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines()[-1] == "[]"
+    lines = out.stdout.splitlines()
+    return lines[:-1], lines[-1]
+
+
+@pytest.mark.parametrize("command", ["explore {model} --out {tmp}/m.html", "info {model}",
+                                     "export {model} --format npz --out {tmp}/v.npz"])
+def test_commands_that_do_not_train_import_no_sklearn_pandas_or_gensim(model_path, tmp_path,
+                                                                       command):
+    _, heavy = run_fresh(command.format(model=model_path, tmp=tmp_path).split())
+    assert heavy == "[]"
 
 
 def test_similar_starts_without_pandas_sklearn_or_gensim(model_path):
     # a neighbour query is the command people run most: it must not pay for heavy imports
-    import subprocess
-
-    code = ("import runpy, sys\n"
-            f"sys.argv = ['n2v-lite', 'similar', {str(model_path)!r}, 'a1', '--format', 'tsv']\n"
-            "try:\n    runpy.run_module('n2v_lite', run_name='__main__')\n"
-            "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
-            "heavy = {m.split('.')[0] for m in sys.modules} & {'pandas', 'sklearn', 'gensim', "
-            "'scipy'}\nprint(sorted(heavy))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=Path(__file__).resolve().parents[1], timeout=120)
-    assert out.returncode == 0, out.stderr
-    lines = out.stdout.splitlines()
-    assert lines[-1] == "[]" and lines[1].startswith("a1\t1\t")  # csv too: pandas-free
+    lines, heavy = run_fresh(["similar", model_path, "a1", "--format", "tsv"])
+    assert heavy == "[]" and lines[1].startswith("a1\t1\t")  # csv too: pandas-free
     in_process = run("similar", model_path, "a1", "--format", "tsv").output   # same output
-    assert "\n".join(lines[:-1]) == in_process.rstrip("\n")
+    assert "\n".join(lines) == in_process.rstrip("\n")
 
 
 def test_csv_and_tsv_neighbours_are_what_pandas_writes():
