@@ -8,7 +8,9 @@ looks like, which tokens are integer ids, how a value is shown in an error messa
 from __future__ import annotations
 
 import gzip
+import os
 import re
+import stat
 import zlib
 
 import numpy as np
@@ -96,6 +98,14 @@ def has_noncanonical_ints(path, block_size=1 << 20):
 
 
 def open_text(path):
+    """A text file (or a pipe) as UTF-8 lines; ``.gz`` decompressed. Devices are refused:
+    ``/dev/zero`` would be read forever, one endless line."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = 0  # let open() say what is wrong
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        raise GraphError(f"{path}: a device, not a file")
     if path.endswith(".gz"):
         return gzip.open(path, "rt", encoding="utf-8", newline="")
     return open(path, "r", encoding="utf-8", newline="")
