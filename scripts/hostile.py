@@ -51,23 +51,13 @@ def _write(path, data):
     return str(path)
 
 
-def _model(folder):
-    """A small real model, made once per run."""
-    out = Path(folder) / "good.n2v"
+def _made(folder, command, name, *options):
+    """A good output of ``n2v-lite command good.tsv --out name``, made once per run."""
+    out = Path(folder) / name
     if not out.exists():
         edges = _write(Path(folder) / "good.tsv", GOOD_EDGES)
-        subprocess.run([sys.executable, "-m", "n2v_lite", "embed", edges, "--out", str(out),
-                        *FAST], check=True, capture_output=True, env=ENV)
-    return str(out)
-
-
-def _walk_folder(folder):
-    out = Path(folder) / "good-walks"
-    if not out.exists():
-        edges = _write(Path(folder) / "good.tsv", GOOD_EDGES)
-        subprocess.run([sys.executable, "-m", "n2v_lite", "walks", edges, "--out", str(out),
-                        "--num-walks", "2", "--walk-length", "5", "--seed", "0", "--quiet"],
-                       check=True, capture_output=True, env=ENV)
+        subprocess.run([sys.executable, "-m", "n2v_lite", command, edges, "--out", str(out),
+                        *options], check=True, capture_output=True, env=ENV)
     return str(out)
 
 
@@ -89,8 +79,9 @@ def cases(tmp):
     """(name, argv, expected exit codes) with the inputs written into ``tmp``."""
     t = Path(tmp)
     out = str(t / "out.n2v")
-    model = _model(tmp)
-    walks = _walk_folder(tmp)
+    model = _made(tmp, "embed", "good.n2v", *FAST)
+    walks = _made(tmp, "walks", "good-walks", "--num-walks", "2", "--walk-length", "5",
+                  "--seed", "0", "--quiet")
     yield "edges: NUL bytes", ["embed", _write(t / "nul.tsv", "0\t1\n1\x002\n"),
                                "--out", out, *FAST], (1,)
     yield "edges: invalid UTF-8", ["embed", _write(t / "utf.tsv", b"0\t1\n\xff\xfe\t2\n"),
