@@ -35,7 +35,8 @@ def project_2d(vectors, method="pca", seed=0):
 def pca_2d(vectors, block_rows=1 << 16):
     """The first two principal components' coordinates, in blocks of rows (no float64
     copy of a big embedding, no scikit-learn): the top eigenvectors of the covariance,
-    each signed so that its largest entry is positive (scikit-learn's convention)."""
+    each signed so that its largest entry is positive (scikit-learn's convention since
+    1.5; equal to its PCA up to each axis's sign before)."""
     vectors = np.asarray(vectors)
     n, d = vectors.shape
     mean = vectors.mean(axis=0, dtype=np.float64)

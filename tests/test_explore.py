@@ -375,8 +375,9 @@ def test_escaped_titles_and_odd_ids_work_in_the_page(browser, tmp_path):
 
 
 def test_pca_is_scikit_learns_without_importing_it():
-    """The map's PCA (numpy, in blocks of rows) equals scikit-learn's, signs included, for
-    any block size; so explore and plot need no scikit-learn for it."""
+    """The map's PCA (numpy, in blocks of rows) equals scikit-learn's up to each axis's
+    sign (scikit-learn 1.5 changed its sign convention), for any block size; the sign is
+    fixed: each component's largest entry is positive."""
     from sklearn.decomposition import PCA
 
     from n2v_lite.plot import pca_2d
@@ -384,8 +385,15 @@ def test_pca_is_scikit_learns_without_importing_it():
     rng = np.random.default_rng(0)
     vectors = (rng.normal(size=(500, 12)) * np.linspace(3, 1, 12)).astype(np.float32)
     reference = PCA(n_components=2).fit_transform(vectors.astype(np.float64))
+    first = pca_2d(vectors, block_rows=7)
     for block_rows in (7, 64, 10_000):
-        np.testing.assert_allclose(pca_2d(vectors, block_rows=block_rows), reference,
-                                   atol=1e-9)
+        got = pca_2d(vectors, block_rows=block_rows)
+        np.testing.assert_array_equal(np.sign(got[:5]), np.sign(first[:5]))  # same signs
+        for axis in range(2):
+            sign = np.sign(got[:, axis] @ reference[:, axis])
+            np.testing.assert_allclose(got[:, axis], sign * reference[:, axis], atol=1e-9)
+    centred = vectors.astype(np.float64) - vectors.mean(axis=0, dtype=np.float64)
+    components = np.linalg.lstsq(centred, first, rcond=None)[0].T  # back out the axes
+    assert all(c[np.argmax(np.abs(c))] > 0 for c in components)
     flat = pca_2d(vectors[:, :1])  # one dimension: a flat second axis
     assert flat.shape == (500, 2) and not flat[:, 1].any()
