@@ -13,6 +13,7 @@ Shell completion comes from click, e.g. for bash::
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from pathlib import Path
@@ -286,22 +287,26 @@ def _show_one_line(error, file=None):
     click.echo(f"Error: {message}{where}", file=file, err=file is None)
 
 
+@contextlib.contextmanager
+def _usage_errors_in_one_line():
+    try:
+        yield
+    except click.UsageError as error:
+        error.show = functools.partial(_show_one_line, error)
+        raise
+
+
 class _OneLineErrors(click.Group):
-    """A group whose usage errors (its own and its commands') are one line, exit 2."""
+    """A group whose usage errors (its own: parsing; its commands': invoking) are one
+    line, exit 2."""
 
     def make_context(self, *args, **kwargs):
-        try:
+        with _usage_errors_in_one_line():
             return super().make_context(*args, **kwargs)
-        except click.UsageError as error:
-            error.show = functools.partial(_show_one_line, error)
-            raise
 
     def invoke(self, ctx):
-        try:
+        with _usage_errors_in_one_line():
             return super().invoke(ctx)
-        except click.UsageError as error:
-            error.show = functools.partial(_show_one_line, error)
-            raise
 
 
 @click.group(cls=_OneLineErrors, context_settings=CONTEXT_SETTINGS)

@@ -465,9 +465,8 @@ class NodeEmbedding:
         found = titles.find(query)
         if found:
             return self._one(query, found)
-        closest = titles.closest(query.strip())
-        hint = "; closest: " + ", ".join(map(repr, closest)) if closest else ""
-        raise NodeNotFoundError(f"no node id or title matches {query!r}{hint}")
+        raise NodeNotFoundError(f"no node id or title matches {query!r}"
+                                f"{_closest_hint(titles.closest(query.strip()))}")
 
     #: Up to this many ids, an unknown id's "closest" hint also compares spellings
     #: (difflib: O(ids) per miss); above it only a different case is found (a dict built
@@ -476,8 +475,8 @@ class NodeEmbedding:
 
     def _not_found(self, node_id):
         closest = self._closest_ids(node_id) if isinstance(node_id, str) else []
-        hint = "; closest: " + ", ".join(map(repr, closest)) if closest else ""
-        return NodeNotFoundError(f"node {node_id!r} is not in the embedding{hint}")
+        return NodeNotFoundError(f"node {node_id!r} is not in the embedding"
+                                 f"{_closest_hint(closest)}")
 
     def _closest_ids(self, text, n=3):
         """Up to ``n`` node ids resembling ``text``: the same but for case, then (for
@@ -1011,6 +1010,11 @@ def load(path):
                              state=state or None, fingerprints=fingerprints, copy=False)
     except ParameterError as exc:
         raise ModelFileError(f"{path}: corrupt model file ({exc})") from None
+
+
+def _closest_hint(candidates):
+    """``"; closest: 'a', 'b'"`` for a not-found message, or nothing."""
+    return "; closest: " + ", ".join(map(repr, candidates)) if candidates else ""
 
 
 def _stored(array, dtype, copy):

@@ -28,6 +28,27 @@ def reset_peak():
         return False
 
 
+#: The big-graph run users type (``n2v-lite embed EDGES`` + these): ``--preset fast``, one
+#: walk of 20 a node, sample 1e-3, 2 workers (bench_scale.py and bench_memory.py).
+FAST_ONE_WALK = ["--preset", "fast", "--num-walks", "1", "--walk-length", "20", "--sample",
+                 "1e-3", "--workers", "2", "--seed", "0", "--quiet"]
+
+
+def command_here(args):
+    """Run ``n2v-lite args`` in this process, so that its peak RSS is the command's:
+    (wall seconds, ``VmHWM`` in MiB)."""
+    import time
+
+    from n2v_lite.cli import cli
+
+    start = time.perf_counter()
+    try:
+        cli.main(list(args), prog_name="n2v-lite", standalone_mode=False)
+    finally:
+        seconds = time.perf_counter() - start
+    return seconds, status_mib("VmHWM")
+
+
 def _strict(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None

@@ -34,20 +34,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _bench import json_line, status_mib  # noqa: E402
+from _bench import FAST_ONE_WALK, command_here, json_line  # noqa: E402
 
 MIB = 2**20
 
 
 def child(out, args):
     """Run one n2v-lite command in this process; write its peak RSS (bytes) to ``out``."""
-    from n2v_lite.cli import cli
-
-    try:
-        cli.main(args, prog_name="n2v-lite", standalone_mode=False)
-    finally:
-        with open(out, "w") as handle:
-            json.dump({"peak": int(status_mib("VmHWM") * MIB)}, handle)
+    _, peak = command_here(args)
+    with open(out, "w") as handle:
+        json.dump({"peak": int(peak * MIB)}, handle)
 
 
 def run(args, scratch):
@@ -77,8 +73,6 @@ def main():
 
     from bench_scale import power_law_edges
 
-    fast = ["--preset", "fast", "--num-walks", "1", "--walk-length", "20", "--sample", "1e-3",
-            "--workers", "2", "--seed", "0", "--quiet"]
     paper = ["--preset", "paper", "--num-walks", "1", "--walk-length", "80", "--workers", "2",
              "--seed", "0", "--quiet"]
     rows = []
@@ -89,7 +83,7 @@ def main():
                                                    "--out", m])]
         for size in [int(s) for s in opts.sizes.split(",")]:
             jobs.append(("embed --preset fast 1x20", size,
-                         lambda e, m: ["embed", e, *fast, "--out", m]))
+                         lambda e, m: ["embed", e, *FAST_ONE_WALK, "--out", m]))
             if not opts.skip_paper:
                 jobs.append(("embed --preset paper 1x80", size,
                              lambda e, m: ["embed", e, *paper, "--out", m]))

@@ -4,8 +4,8 @@
 Generates power-law (Chung-Lu, exponent 2.5) undirected graphs with a fixed seed in a
 temporary folder (never in the repository): 1M nodes / 5M edges for the whole
 pipeline, and 5M nodes / 25M edges for reading only (``--read-big``). With
-``--pipeline``, each phase in a fresh subprocess, at the same settings on both sides (1 walk x 20 nodes per node,
-p = q = 1, 128 dimensions, window 10, 5 negatives, sample 1e-3, 1 epoch, 2 workers):
+``--pipeline``, each phase in a fresh subprocess, at the same settings on both sides
+(1 walk x 20 nodes per node, p = q = 1, 128 dimensions, window 10, 5 negatives, sample 1e-3, 1 epoch, 2 workers):
 
 * n2v_lite, through the Python API: ``Graph.from_edgelist`` (read) ->
   ``corpus.write_walk_folder`` (walks, written to disk) in one child, then
@@ -60,7 +60,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _bench import json_line, reset_peak, status_mib  # noqa: E402
+from _bench import FAST_ONE_WALK, command_here, json_line, reset_peak, status_mib  # noqa: E402
 
 DEFAULT_PEER_PYTHON = "/tmp/fn2v/bin/python"
 SETTINGS = {"num_walks": 1, "walk_length": 20, "dimensions": 128, "window": 10, "negative": 5,
@@ -189,15 +189,9 @@ def child_fastnode2vec(spec):
 
 def child_n2v_embed(spec):
     """The one command a user types, in this process: its own peak is the command's."""
-    from n2v_lite.cli import cli
-
-    args = ["embed", spec["edges"], "--preset", "fast", "--num-walks", "1", "--walk-length",
-            "20", "--sample", "1e-3", "--workers", "2", "--seed", "0", "--quiet", "--out",
-            spec["model"]]
-    start = time.perf_counter()
-    cli.main(args, prog_name="n2v-lite", standalone_mode=False)
-    return {"seconds": round(time.perf_counter() - start, 2),
-            "child_peak_mib": round(status_mib("VmHWM"), 1)}
+    seconds, peak = command_here(["embed", spec["edges"], *FAST_ONE_WALK, "--out",
+                                  spec["model"]])
+    return {"seconds": round(seconds, 2), "child_peak_mib": round(peak, 1)}
 
 
 def child_fastnode2vec_vectors(spec):
