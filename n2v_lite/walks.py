@@ -48,11 +48,18 @@ A walk that reaches a node without out-edges (only possible in a directed
 graph, or from an isolated node) stops there and the rest of its row is
 :data:`PAD` (``-1``), which is never a node index.
 
-Rows are cut into fixed blocks whose size depends only on the graph size,
-``num_walks`` and ``walk_length``; each block draws from its own random stream
-spawned from one seed drawn from ``seed``. Hence the same seed gives the same
-walks whatever ``chunk_size`` and ``workers`` are, and blocks can run on
-several threads (numpy releases the GIL inside its kernels).
+Every random number a walk uses is a function of one key drawn from
+``seed`` and of its own (row, step, attempt, draw) -- a counter-based stream
+(SplitMix64's mixer over a packed counter; see :func:`uniforms`). A walk
+therefore never depends on which walks share its block, thread, lane or
+machine: the same seed gives the same array whatever ``chunk_size`` and
+``workers`` are, and :mod:`n2v_lite.spark`'s broadcast and partitioned
+engines give it too. Rows are cut into fixed blocks only to share the work
+between threads (numpy releases the GIL inside its kernels). The per-node
+tables are built so that each node's are the same bits wherever its edges
+sit (see :func:`_segment_cumsum`), which a partitioned graph relies on.
+The stream replaced per-block generators in 0.3.0: walks for a given seed
+changed once then.
 
 Examples
 --------
@@ -102,6 +109,73 @@ _BITSET_MAX_BYTES = 16 << 20
 _PARALLEL_MIN_WORK = 4_000_000
 
 
+# ----------------------------------------------------------- random stream
+# Every uniform a walk uses is a pure function of (key, row, step, attempt,
+# draw): SplitMix64's output function applied to ``key + counter * GOLDEN``
+# with ``counter = ((row * walk_length + step) << ATTEMPT_BITS) + 2 * attempt
+# + draw``. So a walk never depends on which other walks share its block,
+# thread, lane or machine, and any engine that follows the same rules
+# (n2v_lite.spark's partitioned walkers do) gives the same array.
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_ATTEMPT_BITS = 20  # attempts per step (two draws each) before the counters wrap
+_ATTEMPT_MASK = np.uint64((1 << _ATTEMPT_BITS) - 1)
+_STEP = np.uint64(1 << _ATTEMPT_BITS)
+
+
+def stream_key(entropy):
+    """The 64-bit key of the walk stream from the four 32-bit words drawn from a seed."""
+    words = [int(x) & 0xFFFFFFFF for x in entropy]
+    high = (words[0] << 32) | words[1]
+    low = (words[2] << 32) | words[3]
+    return np.uint64((high ^ (low * int(_GOLDEN))) & 0xFFFFFFFFFFFFFFFF)
+
+
+def step_counters(rows, walk_length, step):
+    """Counters of attempt 0 of ``step`` for absolute ``rows`` (uint64)."""
+    rows = np.asarray(rows).astype(np.uint64)
+    return (rows * np.uint64(walk_length) + np.uint64(step)) << np.uint64(_ATTEMPT_BITS)
+
+
+def uniforms(key, counters, draws=1):
+    """Uniforms in [0, 1) with 53 random bits for uint64 ``counters``.
+
+    ``draws=2`` returns two arrays: the draws at ``counters`` and at
+    ``counters + 1`` (one pass over twice the length: fewer numpy calls).
+    """
+    m = len(counters)
+    if draws == 2:
+        z = np.empty(2 * m, dtype=np.uint64)
+        np.multiply(counters, _GOLDEN, out=z[:m])
+        np.add(z[:m], _GOLDEN, out=z[m:])
+    else:
+        z = counters * _GOLDEN
+    z += key
+    t = z >> np.uint64(30)
+    z ^= t
+    z *= _MIX1
+    np.right_shift(z, np.uint64(27), out=t)
+    z ^= t
+    z *= _MIX2
+    np.right_shift(z, np.uint64(31), out=t)
+    z ^= t
+    z >>= np.uint64(11)
+    u = z.view(np.int64).astype(np.float64)  # 53 bits: exact, and faster than from uint64
+    u *= 2.0**-53
+    return (u[:m], u[m:]) if draws == 2 else u
+
+
+def _next_step(counters):
+    """Counters of attempt 0 of the next step (after an accepted move)."""
+    return (counters | _ATTEMPT_MASK) + np.uint64(1)
+
+
+def _attempts(counters):
+    """The attempt number within the current step."""
+    return (counters & _ATTEMPT_MASK) >> np.uint64(1)
+
+
 # ---------------------------------------------------------------- validation
 def _check_graph(graph):
     for attr in ("indptr", "indices", "weights", "num_nodes", "directed"):
@@ -148,11 +222,35 @@ def _check_start_nodes(start_nodes, n):
 
 
 # -------------------------------------------------------- per-graph tables
-def _segment_cumsum(values, first, segment):
-    """Inclusive cumulative sums of ``values`` restarted at each segment start."""
-    total = np.cumsum(values)
-    base = (total - values)[first]
-    return total - base[segment]
+def _segment_offsets(first, lengths):
+    """Position of every item within its segment (segments of ``lengths`` items)."""
+    total = int(lengths.sum())
+    return np.arange(total, dtype=np.int64) - np.repeat(first, lengths)
+
+
+def _segment_cumsum(values, offset):
+    """Inclusive cumulative sums of ``values`` restarted at each segment.
+
+    ``offset[i]`` is item ``i``'s position within its segment. The sums are
+    a scan by doubling (``x[i] += x[i - k]`` for ``k = 1, 2, 4, ...``), so
+    the additions, and hence the rounding, of an item depend only on its own
+    segment's values: a node's tables are bit-identical wherever its edges
+    sit (one machine, or one shard of a partitioned graph).
+    """
+    total = np.array(values, dtype=np.float64)
+    k = 1
+    todo = np.flatnonzero(offset >= 1)
+    while len(todo):
+        total[todo] += total[todo - k]
+        k *= 2
+        todo = todo[offset[todo] >= k]
+    return total
+
+
+def _search(rows, positions, query_rows, query_positions, side):
+    """``searchsorted`` on (row, position) pairs, both sorted by row then position."""
+    keys = rows + 1j * positions  # complex numbers compare by real, then imaginary part
+    return np.searchsorted(keys, query_rows + 1j * query_positions, side=side)
 
 
 def _reverse_weights(indptr, indices, weights):
@@ -165,6 +263,14 @@ def _reverse_weights(indptr, indices, weights):
     return np.where(keys[at] == wanted, weights[at], 0.0)
 
 
+def _offsets_in_rows(rows):
+    """Position of each item within its run of equal (sorted) ``rows``."""
+    if len(rows) == 0:
+        return np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    return _segment_offsets(first, np.diff(np.r_[first, len(rows)]))
+
+
 def _alias_tables(indptr, weights):
     """Per-node alias tables for all nodes at once (no Python loop per node).
 
@@ -172,6 +278,8 @@ def _alias_tables(indptr, weights):
     entry per stored edge. Drawing ``e = indptr[v] + floor(u * deg)`` and
     keeping ``e`` when ``frac(u * deg) < prob[e]``, else ``alias[e]``, picks
     edge ``e`` with probability ``weights[e] / sum of v's weights``.
+
+    Each node's table depends only on its own weights, bit for bit.
 
     Built by the sweep construction (light buckets take their alias from the
     heavy item whose cumulative surplus covers the start of their deficit; a
@@ -192,23 +300,19 @@ def _alias_tables(indptr, weights):
     heavy = np.flatnonzero(scaled > 1.0)
     if len(heavy) == 0:
         return prob, alias
-    # Positions on one line: node v's segment starts at 2 * indptr[v], wider
-    # than its total deficit (< deg), so segments never overlap.
-    origin = 2.0 * indptr[:-1]
+    # Positions on each node's own line (0 .. its total deficit), compared as
+    # (node, position) pairs.
     row_l, row_h = row[light], row[heavy]
     deficit = 1.0 - scaled[light]
     surplus = scaled[heavy] - 1.0
-    first_l = np.flatnonzero(np.r_[True, row_l[1:] != row_l[:-1]]) if len(light) else light
-    first_h = np.flatnonzero(np.r_[True, row_h[1:] != row_h[:-1]])
-    seg_l = np.cumsum(np.r_[False, row_l[1:] != row_l[:-1]]) if len(light) else light
-    seg_h = np.cumsum(np.r_[False, row_h[1:] != row_h[:-1]])
-    end_l = _segment_cumsum(deficit, first_l, seg_l) + origin[row_l]
+    end_l = _segment_cumsum(deficit, _offsets_in_rows(row_l))
     start_l = end_l - deficit
-    end_h = _segment_cumsum(surplus, first_h, seg_h) + origin[row_h]
+    end_h = _segment_cumsum(surplus, _offsets_in_rows(row_h))
+    first_h = np.flatnonzero(np.r_[True, row_h[1:] != row_h[:-1]])
     # last heavy position of each node, for clipping rounding overshoots
     last_h = np.r_[first_h[1:], len(heavy)] - 1
     # light bucket: keeps scaled weight, alias = heavy covering its deficit start
-    h_of_l = np.searchsorted(end_h, start_l, side="right")
+    h_of_l = _search(row_h, end_h, row_l, start_l, "right")
     if len(light):
         node_last = np.full(len(deg), -1, dtype=np.int64)
         node_last[row_h[first_h]] = last_h
@@ -219,7 +323,7 @@ def _alias_tables(indptr, weights):
         alias[light] = np.where(has_heavy, heavy[h_of_l], light)
     # heavy bucket: what the sweep gave beyond its surplus is borrowed from the next heavy
     if len(light):
-        i = np.searchsorted(end_l, end_h, side="left")
+        i = _search(row_l, end_l, row_h, end_h, "left")
         inside = i < len(light)
         i = np.minimum(i, len(light) - 1)
         inside &= row_l[i] == row_h
@@ -236,15 +340,15 @@ def _alias_tables(indptr, weights):
 class _EdgeBitset:
     """Exact ``src -> dst`` edge test with one bit per node pair (small graphs)."""
 
-    def __init__(self, n, rows, cols):
-        self.n = n
+    def __init__(self, n, rows, cols, num_rows=None):
+        self.n = n  # columns; rows are 0 .. num_rows - 1 (default n)
         keys = rows * n + cols
-        self.bits = np.zeros((n * n + 7) // 8, dtype=np.uint8)
+        self.bits = np.zeros(self.nbytes_for(n, num_rows), dtype=np.uint8)
         np.bitwise_or.at(self.bits, keys >> 3, np.left_shift(1, keys & 7).astype(np.uint8))
 
     @staticmethod
-    def nbytes_for(n):
-        return (n * n + 7) // 8
+    def nbytes_for(n, num_rows=None):
+        return (n * (n if num_rows is None else num_rows) + 7) // 8
 
     def contains(self, src, dst):
         keys = src * self.n + dst
@@ -312,11 +416,18 @@ class _EdgeHash:
 
 
 class _Walker:
-    """Read-only tables for one (graph, p, q), shared by every block and thread."""
+    """Read-only tables for one (graph, p, q), shared by every block and thread.
+
+    ``graph`` is a :class:`Graph`, or a :class:`GraphShard`: the out-edges of
+    the nodes ``v`` with ``v % num_shards == shard`` only, whose tables are
+    indexed by the local row ``v // num_shards`` (node indices stay global).
+    """
 
     def __init__(self, graph, p, q):
         indptr = np.asarray(graph.indptr, dtype=np.int64)
         self.n = int(graph.num_nodes)
+        self.num_shards = getattr(graph, "num_shards", 1)
+        num_rows = len(indptr) - 1
         self.starts = None  # start node of each row (mod its length); None: row % n
         self.dtype = walk_dtype(graph)
         self.start = indptr[:-1]
@@ -331,6 +442,8 @@ class _Walker:
         if self.weighted:
             self.prob, self.alias = _alias_tables(indptr, weights)
         self.first_order = p == 1.0 and q == 1.0
+        self.state = 0
+        self.needs_edge_test = self.guard = False
         if self.first_order:
             return
         ip, iq = 1.0 / p, 1.0 / q
@@ -350,12 +463,13 @@ class _Walker:
             if self.weighted or graph.directed:
                 self.state = 2 if graph.directed and self.weighted else 1
                 self.directed = graph.directed
-                self.wsum = np.zeros(self.n)
+                self.wsum = np.zeros(num_rows)
                 nonempty = deg > 0
                 self.wsum[nonempty] = np.add.reduceat(weights, indptr[:-1][nonempty])
                 # weight of each edge's reverse (0 when a directed edge has none)
-                self.rev_weights = _reverse_weights(indptr, self.indices, weights) \
-                    if graph.directed else weights
+                self.rev_weights = weights if not graph.directed else \
+                    _reverse_weights(indptr, self.indices, weights) if self.num_shards == 1 \
+                    else np.asarray(graph.reverse_weights, dtype=np.float64)
             else:  # undirected, unweighted: w(cur, prev) = 1, a table per node
                 fold_p = extra / (env * self.degf + extra)
                 self.fold_p = fold_p
@@ -374,11 +488,17 @@ class _Walker:
         self.guard = low < _GUARD_ACCEPTANCE
         self.needs_edge_test = q != 1.0
         if self.needs_edge_test:
-            rows = np.repeat(np.arange(self.n, dtype=np.int64), deg)
-            if _EdgeBitset.nbytes_for(self.n) <= _BITSET_MAX_BYTES:
-                self.edges = _EdgeBitset(self.n, rows, self.indices.astype(np.int64))
+            rows = np.repeat(np.arange(num_rows, dtype=np.int64), deg)
+            if _EdgeBitset.nbytes_for(self.n, num_rows) <= _BITSET_MAX_BYTES:
+                self.edges = _EdgeBitset(self.n, rows, self.indices.astype(np.int64), num_rows)
             else:
                 self.edges = _EdgeHash(indptr, rows, self.indices)
+
+    def _linked(self, src, dst):
+        """Whether the graph has ``src -> dst`` (``src`` owned by this table's shard)."""
+        if self.num_shards != 1:
+            src = src // self.num_shards
+        return self.edges.contains(src, dst)
 
     def _start_nodes(self, rows):
         """Start node of each absolute row number (int64)."""
@@ -398,15 +518,19 @@ class _Walker:
             e = np.where(u < self.prob[e], e, self.alias[e])
         return e
 
-    def _attempt(self, cur, prev, state, rng):
-        """One proposal per walker: returns (x, new state arrays, accepted mask).
+    def _propose(self, cur, prev, state, counters, key):
+        """One proposal per walker, without the ``prev -> x`` edge test.
 
-        ``state`` holds ``self.state`` arrays: ``back`` = w(cur, prev) and,
-        for directed graphs, ``forward`` = w(prev, cur).
+        ``cur`` indexes this walker's node tables, ``prev`` and the returned
+        ``x`` are node indices. Returns ``(x, e, new_state, accepted,
+        todo)``: the proposal, its edge, the state arrays after taking it,
+        whether it is accepted so far, and the walkers (positions) whose
+        acceptance still depends on whether the graph has ``prev -> x``
+        (settle them with :meth:`_settle`). ``state`` holds ``self.state``
+        arrays: ``back`` = w(cur, prev) and, for directed graphs,
+        ``forward`` = w(prev, cur).
         """
-        m = len(cur)
-        r = rng.random(2 * m)
-        u, v = r[:m], r[m:]
+        u, v = uniforms(key, counters, draws=2)
         e = self._first_order(cur, u)
         x = self.indices[e]
         new_state = ()
@@ -434,38 +558,46 @@ class _Walker:
             if self.accept_single:
                 accepted |= self.degf[cur] == 1
             undecided = ~accepted & ~is_return & (v < self.accept_max)
-        if self.needs_edge_test:
-            todo = np.flatnonzero(undecided)
-            if len(todo):
-                linked = self.edges.contains(prev[todo], x[todo])
-                # q > 1: common neighbours (a = 1) are the envelope; q < 1: the others are
-                accepted[todo[linked == self.q_large]] = True
+        todo = np.flatnonzero(undecided) if self.needs_edge_test else undecided[:0].nonzero()[0]
+        return x, e, new_state, accepted, todo
+
+    def _settle(self, accepted, todo, linked):
+        """Accept the undecided walkers ``todo`` whose ``prev -> x`` test gave ``linked``."""
+        # q > 1: common neighbours (a = 1) are the envelope; q < 1: the others are
+        accepted[todo[linked == self.q_large]] = True
+
+    def _attempt(self, cur, prev, state, counters, key):
+        """One proposal per walker: returns (x, new state arrays, accepted mask)."""
+        x, _, new_state, accepted, todo = self._propose(cur, prev, state, counters, key)
+        if len(todo):
+            self._settle(accepted, todo, self._linked(prev[todo], x[todo]))
         return x, new_state, accepted
 
-    def walk_block(self, first_row, out, rng):
+    def walk_block(self, first_row, out, key):
         """Fill ``out`` (C-contiguous, rows x walk_length) with rows ``first_row, ...``."""
         if self.has_dead_ends and out.shape[1] > 1:
             out[:, 1:] = PAD
         if self.first_order or out.shape[1] <= 2:
-            self._walk_lockstep(first_row, out, rng)
+            self._walk_lockstep(first_row, out, key)
         else:
-            self._walk_lanes(first_row, out, rng)
+            self._walk_lanes(first_row, out, key)
 
-    def _walk_lockstep(self, first_row, out, rng):
+    def _walk_lockstep(self, first_row, out, key):
         """First-order walks: every walker takes step t together, no rejection."""
         num_rows, walk_length = out.shape
         rows = np.arange(num_rows, dtype=np.int64)  # rows still walking
         cur = self._start_nodes(rows + first_row)
         out[:, 0] = cur
-        u = np.empty(num_rows)
+        counters = step_counters(rows + first_row, walk_length, 0)
         for t in range(1, walk_length):
             if self.has_dead_ends:
                 alive = self.degf[cur] > 0
                 if not alive.all():
-                    rows, cur, u = rows[alive], cur[alive], u[:np.count_nonzero(alive)]
+                    rows, cur, counters = rows[alive], cur[alive], counters[alive]
                     if len(cur) == 0:
                         break
-            rng.random(out=u)
+            counters += _STEP
+            u = uniforms(key, counters)
             cur = self.indices[self._first_order(cur, u)].astype(np.intp)  # index once
             if len(rows) == num_rows:
                 out[:, t] = cur  # strided writes beat a transposed buffer here
@@ -478,34 +610,40 @@ class _Walker:
             return ()
         return (self.rev_weights[e],) + ((self.weights[e],) if self.state == 2 else ())
 
-    def _exact_step(self, cur, prev, rng):
+    def _exact_step(self, cur, prev, counters, key, linked=None):
         """Edges drawn from the exact second-order distribution, by inverse CDF.
 
         O(sum of the walkers' degrees): the fallback for walkers that
-        rejection sampling keeps rejecting (extreme ``p`` or ``q``).
+        rejection sampling keeps rejecting (extreme ``p`` or ``q``). Each
+        walker's draw depends only on its own node, ``prev`` and counter.
+        ``linked(before, x)`` answers the edge tests (default: this graph's).
         """
         deg = self.degf[cur].astype(np.int64)
         owner = np.repeat(np.arange(len(cur)), deg)
         first = np.cumsum(deg) - deg
-        e = self.start[cur][owner] + np.arange(len(owner)) - first[owner]
+        offset = np.arange(len(owner)) - first[owner]
+        e = self.start[cur][owner] + offset
         x = self.indices[e]
         before = prev[owner]
-        bias = np.where(self.edges.contains(before, x), 1.0, self.iq) if self.needs_edge_test \
-            else np.ones(len(x))
+        if self.needs_edge_test:
+            test = self._linked if linked is None else linked
+            bias = np.where(test(before, x), 1.0, self.iq)
+        else:
+            bias = np.ones(len(x))
         bias[x == before] = self.ip
         mass = bias * self.weights[e] if self.weighted else bias
-        total = np.cumsum(mass)
-        end = total[first + deg - 1]
-        begin = total[first] - mass[first]
-        pick = np.searchsorted(total, begin + rng.random(len(cur)) * (end - begin), side="right")
+        total = _segment_cumsum(mass, offset)
+        target = uniforms(key, counters) * total[first + deg - 1]
+        pick = _search(owner.astype(np.float64), total, np.arange(len(cur), dtype=np.float64),
+                       target, "right")
         return e[np.clip(pick, first, first + deg - 1)]
 
-    def _start_walks(self, queue, count, flat, walk_length, rng):
+    def _start_walks(self, queue, count, flat, walk_length, key):
         """Start up to ``count`` walks from ``queue`` and take their first step.
 
-        Returns lane arrays ``(cur, prev, pos, end, *state)`` for the walks
-        that can go on (``pos`` indexes the next cell of ``flat``), or
-        None when the queue is empty. Walks that reach a node without
+        Returns lane arrays ``(cur, prev, pos, end, counters, *state)`` for
+        the walks that can go on (``pos`` indexes the next cell of ``flat``),
+        or None when the queue is empty. Walks that reach a node without
         out-edges in these first two nodes end at once and take no lane.
         """
         parts = []
@@ -515,79 +653,84 @@ class _Walker:
             start = self._start_nodes(rows + queue[2])
             base = rows * walk_length
             flat[base] = start
+            counters = step_counters(rows + queue[2], walk_length, 1)
             if self.has_dead_ends:
                 alive = self.degf[start] > 0
                 if not alive.all():
-                    start, base = start[alive], base[alive]
-            e = self._first_order(start, rng.random(len(start)))
+                    start, base, counters = start[alive], base[alive], counters[alive]
+            e = self._first_order(start, uniforms(key, counters))
             x = self.indices[e].astype(np.int64)
             flat[base + 1] = x
             if self.has_dead_ends:
                 alive = self.degf[x] > 0
                 if not alive.all():
                     x, start, base, e = x[alive], start[alive], base[alive], e[alive]
+                    counters = counters[alive]
             count -= len(start)
-            parts.append((x, start, base + 2, base + walk_length) + self._state_after(e))
+            parts.append((x, start, base + 2, base + walk_length, counters + _STEP)
+                         + self._state_after(e))
         if not parts:
             return None
         if len(parts) == 1:
             return parts[0]
         return tuple(np.concatenate(arrays) for arrays in zip(*parts))
 
-    def _walk_lanes(self, first_row, out, rng):
+    def _walk_lanes(self, first_row, out, key):
         """Second-order walks on asynchronous lanes.
 
         Each lane holds one walk; every round, all lanes propose a move at
         once and those accepted advance, so rejected walkers simply try again
         in the next round and no round runs on a small leftover set. A lane
-        whose walk ends takes the next row of the block (rows in order, so
-        the result depends only on the block's random stream).
+        whose walk ends takes the next row of the block. Every draw is keyed
+        by the walk's row, step and attempt, so the lanes' order is free.
         """
         num_rows, walk_length = out.shape
         flat = out.reshape(-1)
         queue = [0, num_rows, first_row]  # next row, end, node offset
-        lanes = self._start_walks(queue, min(_LANES, num_rows), flat, walk_length, rng)
+        lanes = self._start_walks(queue, min(_LANES, num_rows), flat, walk_length, key)
         if lanes is None:
             return
-        cur, prev, pos, end, *state = lanes
-        streak = np.zeros(len(cur), dtype=np.int64)  # rejections in a row (with guard)
+        cur, prev, pos, end, counters, *state = lanes
         while True:
             finished = pos == end
             if self.has_dead_ends:
                 finished |= self.degf[cur] == 0
             done = np.flatnonzero(finished)
             if len(done):
-                fresh = self._start_walks(queue, len(done), flat, walk_length, rng)
+                fresh = self._start_walks(queue, len(done), flat, walk_length, key)
                 k = 0 if fresh is None else len(fresh[0])
                 if k:
-                    for array, values in zip((cur, prev, pos, end, *state), fresh):
+                    for array, values in zip((cur, prev, pos, end, counters, *state), fresh):
                         array[done[:k]] = values
-                    streak[done[:k]] = 0
                 if k < len(done):  # queue empty: drop the idle lanes
                     keep = np.ones(len(cur), dtype=bool)
                     keep[done[k:]] = False
-                    cur, prev, pos, end, streak, *state = (
-                        a[keep] for a in (cur, prev, pos, end, streak, *state))
+                    cur, prev, pos, end, counters, *state = (
+                        a[keep] for a in (cur, prev, pos, end, counters, *state))
                     if len(cur) == 0:
                         return
-            x, new_state, accepted = self._attempt(cur, prev, state, rng)
+            x, new_state, accepted = self._attempt(cur, prev, state, counters, key)
             if self.guard:
-                streak += 1
-                np.putmask(streak, accepted, 0)
-                stuck = np.flatnonzero(streak >= _MAX_REJECTIONS)
-                if len(stuck):
-                    e = self._exact_step(cur[stuck], prev[stuck], rng)
-                    x[stuck] = self.indices[e]
-                    accepted[stuck] = True
-                    streak[stuck] = 0
-                    for values, fresh in zip(new_state, self._state_after(e)):
-                        values[stuck] = fresh
+                self._guard(cur, prev, counters, key, x, new_state, accepted)
             flat[pos] = x  # a rejected proposal is overwritten by a later one
             pos += accepted
             np.putmask(prev, accepted, cur)
             np.putmask(cur, accepted, x)
             for array, values in zip(state, new_state):
                 np.putmask(array, accepted, values)
+            advanced = _next_step(counters)  # accepted walkers: the next step
+            counters += np.uint64(2)  # the others: their next attempt
+            np.putmask(counters, accepted, advanced)
+
+    def _guard(self, cur, prev, counters, key, x, new_state, accepted, linked=None):
+        """Walkers at attempt ``_MAX_REJECTIONS`` take an exact step instead (in place)."""
+        stuck = np.flatnonzero(_attempts(counters) >= _MAX_REJECTIONS)
+        if len(stuck):
+            e = self._exact_step(cur[stuck], prev[stuck], counters[stuck], key, linked)
+            x[stuck] = self.indices[e]
+            accepted[stuck] = True
+            for values, fresh in zip(new_state, self._state_after(e)):
+                values[stuck] = fresh
 
 
 # ------------------------------------------------------------------ blocks
@@ -628,9 +771,7 @@ class _Plan:
 
     def fill(self, out, b):
         """Write the walks of block ``b`` into ``out``, its rows of the result."""
-        seq = np.random.SeedSequence(self.entropy, spawn_key=(b,))
-        rng = np.random.Generator(np.random.SFC64(seq))
-        self.walker.walk_block(b * self.block, out, rng)
+        self.walker.walk_block(b * self.block, out, stream_key(self.entropy))
         return out
 
     def block_rows(self, b):
@@ -660,6 +801,282 @@ class _Plan:
             finally:
                 for future in pending:
                     future.cancel()
+
+
+# ------------------------------------------------------- partitioned walks
+class GraphShard:
+    """The out-edges of the nodes one shard owns: ``v`` with ``v % num_shards == shard``.
+
+    Rows are local (node ``v`` is row ``v // num_shards``), node indices in
+    ``indices`` stay global, and each row's edges are sorted by target, as in
+    :class:`~n2v_lite.graph.Graph`. ``reverse_weights`` (directed graphs
+    only) holds, for each edge ``v -> x``, the weight of ``x -> v`` (0 when
+    absent); a partitioned engine computes it with a join.
+    """
+
+    def __init__(self, shard, num_shards, num_nodes, indptr, indices, weights=None,
+                 directed=False, reverse_weights=None):
+        self.shard, self.num_shards = int(shard), int(num_shards)
+        self.num_nodes = int(num_nodes)
+        self.indptr = np.asarray(indptr, dtype=np.int64)
+        self.indices = np.asarray(indices)
+        self.weighted = weights is not None
+        self.weights = np.asarray(weights, dtype=np.float64) if self.weighted else \
+            np.broadcast_to(np.float64(1.0), (len(self.indices),))
+        self.directed = bool(directed)
+        self.reverse_weights = reverse_weights
+        rows = -(-(self.num_nodes - self.shard) // self.num_shards)
+        if len(self.indptr) != rows + 1:
+            raise GraphError(f"shard {shard} of {num_shards} over {num_nodes} nodes needs "
+                             f"{rows + 1} row pointers, got {len(self.indptr)}")
+
+
+def graph_shard(graph, shard, num_shards):
+    """One :class:`GraphShard` of an in-memory :class:`Graph` (for tests and small runs)."""
+    graph = _check_graph(graph)
+    indptr = np.asarray(graph.indptr, dtype=np.int64)
+    nodes = np.arange(shard, graph.num_nodes, num_shards)
+    deg = np.diff(indptr)[nodes]
+    local = np.zeros(len(nodes) + 1, dtype=np.int64)
+    np.cumsum(deg, out=local[1:])
+    edges = np.repeat(indptr[nodes] - local[:-1], deg) + np.arange(local[-1])
+    reverse = None
+    if graph.directed:
+        reverse = _reverse_weights(indptr, graph.indices, np.asarray(graph.weights,
+                                                                      dtype=np.float64))[edges]
+    return GraphShard(shard, num_shards, graph.num_nodes, local, graph.indices[edges],
+                      graph.weights[edges] if graph.weighted else None, graph.directed, reverse)
+
+
+#: Message kinds between shards: walkers to move on at the owner of their
+#: current node; ``prev -> x`` edge tests and exact-step queries answered by
+#: the owner of ``prev``; exact-step replies back at the owner of ``cur``.
+SHARD_MESSAGES = ("walk", "test", "query", "reply")
+
+
+def _take(batch, keep):
+    """Walkers ``keep`` (indices or mask) of a batch; per-candidate arrays follow."""
+    out = {k: v[keep] for k, v in batch.items() if k not in ("cand", "linked")}
+    if "count" in batch:
+        idx = np.flatnonzero(keep) if np.asarray(keep).dtype == bool else np.asarray(keep)
+        first = np.cumsum(batch["count"]) - batch["count"]
+        flat = np.repeat(first[idx], batch["count"][idx]) + _segment_offsets(
+            np.cumsum(batch["count"][idx]) - batch["count"][idx], batch["count"][idx])
+        for k in ("cand", "linked"):
+            if k in batch:
+                out[k] = batch[k][flat]
+    return out
+
+
+def _concat(batches):
+    batches = [b for b in batches if b is not None and len(b["row"])]
+    if not batches:
+        return None
+    return {k: np.concatenate([b[k] for b in batches]) for k in batches[0]}
+
+
+class ShardWalker:
+    """Walk the rows of :func:`random_walks` on one shard of a partitioned graph.
+
+    Walkers move between shards as messages (dicts of arrays, see
+    :data:`SHARD_MESSAGES`). Each draw comes from the same counter-based
+    stream as the local engine's, keyed by (row, step, attempt), and each
+    decision is made with the same tables (a node's are the same bits in
+    its shard), so the walks equal ``random_walks(graph, num_walks,
+    walk_length, p, q, seed)`` whatever the number of shards and wherever
+    they run. A walker carries its path so far.
+
+    Parameters
+    ----------
+    shard : GraphShard
+    p, q, walk_length
+        As in :func:`random_walks`.
+    key : numpy.uint64
+        :func:`stream_key` of the entropy from :func:`walk_block_layout`.
+    """
+
+    def __init__(self, shard, p, q, walk_length, key):
+        self.walker = _Walker(shard, check_positive("p", p), check_positive("q", q))
+        self.shard, self.num_shards = shard.shard, shard.num_shards
+        self.walk_length = check_int("walk_length", walk_length)
+        self.key = np.uint64(key)
+        self.dtype = walk_dtype(shard)
+        self.slots = self.walker.state  # walker state floats carried along
+
+    def start(self, first_row, stop_row):
+        """The walkers of rows ``first_row .. stop_row - 1`` that start on this shard."""
+        rows = np.arange(first_row, stop_row, dtype=np.int64)
+        nodes = self.walker._start_nodes(rows)
+        mine = nodes % self.num_shards == self.shard
+        rows, nodes = rows[mine], nodes[mine]
+        path = np.full((len(rows), self.walk_length), PAD, dtype=self.dtype)
+        path[:, 0] = nodes
+        return {"row": rows, "t": np.ones(len(rows), dtype=np.int64),
+                "ctr": step_counters(rows, self.walk_length, 1), "path": path,
+                "state": np.zeros((len(rows), self.slots))}
+
+    # ------------------------------------------------------------ helpers
+    def _owner(self, nodes):
+        return nodes % self.num_shards
+
+    @staticmethod
+    def _node(batch, back):
+        return batch["path"][np.arange(len(batch["row"])), batch["t"] - back].astype(np.int64)
+
+    def _advance(self, batch, idx, x, new_state):
+        """Walkers ``idx`` move to ``x`` (their next step, attempt 0)."""
+        batch["path"][idx, batch["t"][idx]] = x
+        batch["t"][idx] += 1
+        batch["ctr"][idx] = _next_step(batch["ctr"][idx])
+        for slot, values in enumerate(new_state):
+            batch["state"][idx, slot] = values
+
+    def _route(self, batch, outbox, kind="walk", to=None):
+        """Send walkers to the owners of ``to`` (default: their current node)."""
+        if batch is None or not len(batch["row"]):
+            return None
+        owner = self._owner(self._node(batch, 1) if to is None else to)
+        for dest in np.unique(owner).tolist():
+            if dest != self.shard or kind != "walk":
+                outbox.setdefault(dest, {}).setdefault(kind, []).append(
+                    _take(batch, owner == dest))
+        here = owner == self.shard
+        return _take(batch, here) if kind == "walk" and here.any() else None
+
+    # ------------------------------------------------------------ messages
+    def _answer_tests(self, batch):
+        """At the owner of ``prev``: accept or reject the proposals ``x``."""
+        w = self.walker
+        linked = w._linked(self._node(batch, 2), batch["x"])
+        accepted = np.flatnonzero(linked == w.q_large)
+        rejected = np.flatnonzero(linked != w.q_large)
+        self._advance(batch, accepted, batch["x"][accepted],
+                      [batch["next_state"][accepted, k] for k in range(self.slots)])
+        batch["ctr"][rejected] += np.uint64(2)
+        del batch["x"], batch["next_state"]
+        return batch
+
+    def _answer_queries(self, batch):
+        """At the owner of ``prev``: the edge tests of an exact step, one per candidate."""
+        prev = np.repeat(self._node(batch, 2), batch["count"])
+        batch["linked"] = self.walker._linked(prev, batch["cand"])
+        del batch["cand"]
+        return batch
+
+    def _exact_replies(self, batch):
+        """At the owner of ``cur``: exact steps with the edge tests a reply brought."""
+        w = self.walker
+        cur = self._node(batch, 1)
+        flags = batch.pop("linked")
+        e = w._exact_step(cur // self.num_shards, self._node(batch, 2), batch["ctr"], self.key,
+                          linked=lambda before, x: flags)
+        del batch["count"]
+        self._advance(batch, np.arange(len(e)), w.indices[e], w._state_after(e))
+        return batch
+
+    # ------------------------------------------------------------ superstep
+    def superstep(self, inbox):
+        """Process the messages that reached this shard.
+
+        Parameters
+        ----------
+        inbox : iterable of dict
+            Messages: ``{kind: batch}`` with kinds from :data:`SHARD_MESSAGES`.
+
+        Returns
+        -------
+        outbox : dict
+            ``{shard: {kind: batch}}`` to deliver before the next superstep.
+        done : tuple of arrays or None
+            ``(rows, paths)`` of the walks that ended here.
+        """
+        inbox = list(inbox)
+        merged = {kind: _concat([m[kind] for m in inbox if kind in m]) for kind in SHARD_MESSAGES}
+        outbox, done, local = {}, [], []
+        if merged["test"] is not None:
+            local.append(self._route(self._answer_tests(merged["test"]), outbox))
+        if merged["query"] is not None:
+            batch = self._answer_queries(merged["query"])
+            self._route(batch, outbox, "reply", to=self._node(batch, 1))
+        if merged["reply"] is not None:
+            local.append(self._route(self._exact_replies(merged["reply"]), outbox))
+        local.append(merged["walk"])
+        batch = _concat(local)
+        while batch is not None:
+            batch = self._walk_here(batch, outbox, done)
+        outbox = {dest: {kind: _concat(parts) for kind, parts in kinds.items()}
+                  for dest, kinds in outbox.items()}
+        if not done:
+            return outbox, None
+        return outbox, (np.concatenate([d["row"] for d in done]),
+                        np.concatenate([d["path"] for d in done]))
+
+    def _walk_here(self, batch, outbox, done):
+        """One round for the walkers on this shard; returns those still here."""
+        w, shards = self.walker, self.num_shards
+        cur = self._node(batch, 1)
+        local = cur // shards
+        finished = (batch["t"] == self.walk_length) | (w.degf[local] == 0)
+        if finished.any():
+            done.append(_take(batch, finished))
+            batch = _take(batch, ~finished)
+            if not len(batch["row"]):
+                return None
+            cur, local = cur[~finished], local[~finished]
+        first = np.ones(len(cur), dtype=bool) if w.first_order else batch["t"] == 1
+        stay = np.ones(len(cur), dtype=bool)  # walkers not sent away as tests or queries
+        idx = np.flatnonzero(first)
+        if len(idx):
+            e = w._first_order(local[idx], uniforms(self.key, batch["ctr"][idx]))
+            self._advance(batch, idx, w.indices[e], w._state_after(e))
+        idx = np.flatnonzero(~first)
+        if len(idx):
+            prev = self._node(batch, 2)[idx]
+            remote = self._owner(prev) != self.shard
+            if w.guard:
+                stuck = _attempts(batch["ctr"][idx]) >= _MAX_REJECTIONS
+                here, away = idx[stuck & ~remote], idx[stuck & remote]
+                if len(here):
+                    e = w._exact_step(local[here], self._node(batch, 2)[here], batch["ctr"][here],
+                                      self.key)
+                    self._advance(batch, here, w.indices[e], w._state_after(e))
+                if len(away):
+                    self._query(batch, away, local[away], outbox)
+                    stay[away] = False
+                idx, prev, remote = idx[~stuck], prev[~stuck], remote[~stuck]
+            state = tuple(batch["state"][idx, k] for k in range(self.slots))
+            x, e, new_state, accepted, todo = w._propose(local[idx], prev, state,
+                                                         batch["ctr"][idx], self.key)
+            ask = todo[remote[todo]]
+            todo = todo[~remote[todo]]
+            if len(todo):
+                w._settle(accepted, todo, w._linked(prev[todo], x[todo]))
+            if len(ask):
+                test = _take(batch, idx[ask])
+                test["x"] = x[ask].astype(np.int64)
+                test["next_state"] = np.stack([v[ask] for v in new_state], axis=1) \
+                    if self.slots else np.zeros((len(ask), 0))
+                self._route(test, outbox, "test", to=prev[ask])
+                stay[idx[ask]] = False
+                accepted[ask] = False
+            go = np.flatnonzero(accepted)
+            self._advance(batch, idx[go], x[go], [v[go] for v in new_state])
+            wait = np.ones(len(idx), dtype=bool)
+            wait[go] = False
+            wait[ask] = False
+            batch["ctr"][idx[wait]] += np.uint64(2)
+        return self._route(_take(batch, stay), outbox)
+
+    def _query(self, batch, idx, local, outbox):
+        """Walkers ``idx`` need an exact step: ask the owner of ``prev`` about every candidate."""
+        w = self.walker
+        count = w.degf[local].astype(np.int64)
+        first = np.cumsum(count) - count
+        query = _take(batch, idx)
+        query["count"] = count
+        query["cand"] = w.indices[np.repeat(w.start[local], count)
+                                  + _segment_offsets(first, count)].astype(np.int64)
+        self._route(query, outbox, "query", to=self._node(query, 2))
 
 
 # ---------------------------------------------------------------- public API
@@ -919,4 +1336,5 @@ def walk_blocks(graph, num_walks, walk_length, p=1.0, q=1.0, *, entropy, block_i
         yield b, b * plan.block, plan.block_rows(b)
 
 
-__all__ += ["walk_block_layout", "walk_blocks"]
+__all__ += ["walk_block_layout", "walk_blocks", "GraphShard", "graph_shard", "ShardWalker",
+            "SHARD_MESSAGES", "stream_key", "step_counters", "uniforms"]

@@ -10,6 +10,11 @@ measurement runs in its own fresh process; its time is the median of
 first), and its peak RSS is the high-water mark while walking (reset after
 the graph is loaded), reported beside the RSS just before walking.
 
+``--baseline-rev REV`` also times the walk engine of an earlier git revision
+(``git archive REV n2v_lite`` into a temporary folder, each run in a fresh
+process as ours), so a change to the engine is judged against a baseline
+measured in the same run (bar: ours within 1.5x of its steps/s).
+
 Also measured: the reference Keras example's per-step algorithm (networkx
 neighbours and ``np.random.choice`` at every step, re-written below) on the
 MovieLens graph for 5 walks x 10 nodes, and ``iter_random_walks`` streaming.
@@ -96,7 +101,7 @@ def _timed(run, repeats):
 def _child_n2v(spec):
     import numpy as np
 
-    sys.path.insert(0, str(REPO))
+    sys.path.insert(0, spec.get("repo") or str(REPO))
     from n2v_lite.graph import Graph
     from n2v_lite.movielens import movie_graph
     from n2v_lite.walks import iter_random_walks, random_walks
@@ -309,6 +314,9 @@ def main(argv=None):
     parser.add_argument("--reference-length", type=int, default=10)
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--no-reference", action="store_true")
+    parser.add_argument("--baseline-rev", default=None,
+                        help="also time this git revision's walk engine (e.g. a commit before "
+                             "a change), run in the same way, and print our ratio to it")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -335,6 +343,19 @@ def main(argv=None):
         for p, q in SETTINGS:
             spec = dict(base, engine="n2v_lite", graph=graph, p=p, q=q, workers=args.workers)
             record("n2v_lite", graph, p, q, _run_child(sys.executable, spec))
+    baseline = None
+    if args.baseline_rev:
+        baseline = f"n2v_lite@{args.baseline_rev}"
+        old = tempfile.TemporaryDirectory(prefix="n2v-baseline-")
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.baseline_rev, "n2v_lite"],
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", old.name], input=archive, check=True)
+        for graph in GRAPHS:
+            for p, q in SETTINGS:
+                spec = dict(base, engine="n2v_lite", graph=graph, p=p, q=q,
+                            workers=args.workers, repo=old.name)
+                record(baseline, graph, p, q, _run_child(sys.executable, spec))
+        old.cleanup()
     spec = dict(base, engine="n2v_lite", graph="blogcatalog", p=0.5, q=2.0, workers=args.workers,
                 stream=True)
     record("n2v_lite-iter", "blogcatalog", 0.5, 2.0, _run_child(sys.executable, spec))
@@ -401,6 +422,12 @@ def main(argv=None):
         ref = find("reference", "movielens", p, q)
         if ref:
             bars[f"1000x_reference/movielens/p={p:g},q={q:g}"] = ref["n2v_lite_ratio"] >= 1000
+    if baseline:
+        for graph in GRAPHS:
+            for p, q in SETTINGS:
+                old = find(baseline, graph, p, q)
+                bars[f"within_1.5x_of_{args.baseline_rev}/{graph}/p={p:g},q={q:g}"] = \
+                    1.0 / old["n2v_lite_ratio"] <= 1.5
     for p, q in SETTINGS:
         r = find("n2v_lite", "blogcatalog", p, q)
         allowed = r["csr_mib"] + r["buffer_mib"] + 150

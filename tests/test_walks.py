@@ -356,6 +356,71 @@ def test_same_seed_same_walks_whatever_chunks_and_workers(small_blocks, name, p,
         np.testing.assert_array_equal(np.concatenate(chunks), ref)
 
 
+@pytest.mark.parametrize("guard", [False, True])
+@pytest.mark.parametrize("p,q", [(1.0, 1.0), (0.5, 2.0), (4.0, 0.25), (1e-3, 1e3)])
+@pytest.mark.parametrize("name", ["undirected-weighted", "directed-weighted", "tree-weighted"])
+def test_walks_do_not_depend_on_blocks_or_lanes(monkeypatch, name, p, q, guard):
+    # every draw is keyed by (row, step, attempt): another cut into blocks and
+    # lanes (so other walkers share a numpy call) gives the same array
+    g = GRAPHS[name]()
+    if guard:  # every rejected walker takes the exact step
+        monkeypatch.setattr(W, "_GUARD_ACCEPTANCE", 2.0)
+        monkeypatch.setattr(W, "_MAX_REJECTIONS", 1)
+    ref = random_walks(g, 40, 12, p, q, seed=8, workers=1)
+    for low, high, lanes in [(16, 40, 8), (3, 5, 1), (64, 64, 1000)]:
+        monkeypatch.setattr(W, "_MIN_BLOCK_ROWS", low)
+        monkeypatch.setattr(W, "_MAX_BLOCK_ROWS", high)
+        monkeypatch.setattr(W, "_LANES", lanes)
+        np.testing.assert_array_equal(random_walks(g, 40, 12, p, q, seed=8, workers=2), ref)
+
+
+def test_a_row_can_be_walked_alone():
+    # the rows of a bigger run, walked one at a time from their own start nodes,
+    # are the same walks (what a partitioned engine relies on)
+    g = _undirected(True)
+    ref = random_walks(g, 6, 10, 0.5, 2.0, seed=3)
+    plan = W._Plan(g, 6, 10, 0.5, 2.0, 3, 1)
+    key = W.stream_key(plan.entropy)
+    for row in [0, 7, 53]:
+        out = np.empty((1, 10), dtype=np.int32)
+        plan.walker.walk_block(row, out, key)
+        np.testing.assert_array_equal(out[0], ref[row])
+
+
+def test_stream_is_uniform_and_independent_across_its_counters():
+    key = W.stream_key([3, 1, 4, 1])
+    counters = W.step_counters(np.arange(400_000), 80, 5)
+    first = W.uniforms(key, counters)
+    assert first.dtype == np.float64 and 0.0 <= first.min() and first.max() < 1.0
+    assert stats.kstest(first, "uniform").pvalue > ALPHA
+    # the next draw, attempt, step and row: pairs spread evenly over a 32 x 32 grid
+    for delta in (1, 2, 1 << W._ATTEMPT_BITS, 80 << W._ATTEMPT_BITS):
+        other = W.uniforms(key, counters + np.uint64(delta))
+        cells = (first * 32).astype(int) * 32 + (other * 32).astype(int)
+        assert stats.chisquare(np.bincount(cells, minlength=1024)).pvalue > ALPHA
+    # another seed gives another stream
+    assert not np.array_equal(W.uniforms(W.stream_key([3, 1, 4, 2]), counters), first)
+
+
+def test_alias_tables_do_not_depend_on_where_a_node_sits():
+    # a node's table is the same bits in the whole graph and in a shard holding
+    # every third node (other offsets, other neighbours before it)
+    rng = np.random.default_rng(5)
+    deg = rng.integers(0, 60, 600)
+    deg[10] = 5000
+    indptr = np.r_[0, np.cumsum(deg)]
+    weights = np.exp(rng.normal(0, 2.0, indptr[-1]))
+    prob, alias = W._alias_tables(indptr, weights)
+    for shard in range(3):
+        rows = np.arange(shard, len(deg), 3)
+        part = np.concatenate([np.arange(indptr[r], indptr[r + 1]) for r in rows])
+        sub_indptr = np.r_[0, np.cumsum(deg[rows])]
+        sub_prob, sub_alias = W._alias_tables(sub_indptr, weights[part])
+        np.testing.assert_array_equal(sub_prob, prob[part])
+        start = np.repeat(indptr[rows] - sub_indptr[:-1], deg[rows])
+        np.testing.assert_array_equal(sub_alias + start, alias[part])
+
+
 def test_seed_kinds():
     g = _undirected(False)
     a = random_walks(g, 5, 8, 0.5, 2.0, seed=7)
