@@ -200,7 +200,21 @@ spark_options = _stack(
                       "spark-submit gives]"),
     click.option("--spark-conf", multiple=True, metavar="KEY=VALUE", callback=_spark_conf,
                  help="A Spark setting, with --engine spark (repeatable)."),
+    click.option("--walk-mode", type=click.Choice(["auto", "broadcast", "partitioned"]),
+                 default="auto",
+                 help="With --engine spark: every executor gets the whole graph (broadcast), "
+                      "or the graph is sharded across them and walkers move (partitioned, "
+                      "for graphs bigger than one machine); auto: broadcast when the graph "
+                      "fits --max-broadcast. The same walks either way."),
+    click.option("--max-broadcast", type=MEMORY, default="2G", metavar="SIZE",
+                 help="With --engine spark: the largest graph (CSR bytes) sent whole to every "
+                      "executor  [default: 2G]"),
 )
+
+
+def _closing(graph):
+    """A Spark read's graph in a ``with`` block (a ClusterGraph's edges are released)."""
+    return graph if hasattr(graph, "__exit__") else contextlib.nullcontext(graph)
 
 
 def _spark_session(master, conf, quiet):
@@ -381,8 +395,8 @@ def movielens(data, download, min_rating, min_weight, queries, topn, fmt, out, q
                    "Spark ML's Word2Vec (hierarchical softmax) on the cluster.")
 @quiet_option
 @library_errors
-def embed(edges, out, export_format, engine, master, spark_conf, spark_trainer, quiet,
-          **options):
+def embed(edges, out, export_format, engine, master, spark_conf, walk_mode, max_broadcast,
+          spark_trainer, quiet, **options):
     """Learn node2vec embeddings of an edge list and save the model.
 
     EDGES is a text file with 'source target [weight]' per line (tab, comma or
@@ -400,7 +414,8 @@ def embed(edges, out, export_format, engine, master, spark_conf, spark_trainer, 
         for name in ("backend", "max_memory"):
             params.pop(name)
         embedding = spark_fit(edges, spark=_spark_session(master, spark_conf, quiet),
-                              trainer=spark_trainer, **fmt, **params)
+                              trainer=spark_trainer, mode=walk_mode,
+                              max_broadcast_bytes=max_broadcast, **fmt, **params)
     else:
         graph, _ = _read(edges, fmt, quiet)
         embedding = _estimator(options, quiet).fit(graph).embedding_
@@ -436,7 +451,7 @@ def _export_target(model_path, fmt):
 @quiet_option
 @library_errors
 def walks(edges, p, q, num_walks, walk_length, seed, out, partition_rows, workers, engine,
-          master, spark_conf, parquet, quiet, **fmt):
+          master, spark_conf, walk_mode, max_broadcast, parquet, quiet, **fmt):
     """Write node2vec walks: a walk folder to train from later, or text lines of node ids.
 
     A walk folder makes training restartable: `n2v-lite train DIR --out MODEL`
@@ -447,6 +462,10 @@ def walks(edges, p, q, num_walks, walk_length, seed, out, partition_rows, worker
     from .walks import write_walks
 
     folder = out != "-" and Path(out).suffix.lower() not in (".txt", ".walks")
+    if folder:
+        from .corpus import folder_path
+
+        out = folder_path(out)  # a path or a file:// URI; other schemes refused
     if out != "-":  # an existing folder is checked inside, a new one beside it
         _checked_output(Path(out) / "manifest.json" if Path(out).is_dir() else out)
     if engine == "spark":
@@ -455,9 +474,11 @@ def walks(edges, p, q, num_walks, walk_length, seed, out, partition_rows, worker
         from .spark import read_graph, write_walks as spark_write_walks
 
         spark = _spark_session(master, spark_conf, quiet)
-        graph = read_graph(edges, spark, **fmt)
-        written = spark_write_walks(graph, out, num_walks, walk_length, p, q, seed, spark=spark,
-                                    parquet=parquet, progress=not quiet)
+        with _closing(read_graph(edges, spark, mode=walk_mode, max_broadcast_bytes=max_broadcast,
+                                 **fmt)) as graph:
+            written = spark_write_walks(graph, out, num_walks, walk_length, p, q, seed,
+                                        spark=spark, parquet=parquet, mode=walk_mode,
+                                        max_broadcast_bytes=max_broadcast, progress=not quiet)
         _say_walks(out, written)
         return
     graph, _ = _read(edges, fmt, quiet)

@@ -63,6 +63,7 @@ True
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -78,6 +79,7 @@ __all__ = [
     "FORMAT_VERSION",
     "WalkFolder",
     "WalkFolderError",
+    "folder_path",
     "read_walk_folder",
     "write_walk_folder",
     "write_walk_partition",
@@ -230,7 +232,8 @@ def write_walk_partition(folder, index, walks, *, num_nodes=None):
     >>> open(f"{folder}/part-00000.txt").read()
     '0 2 1\\n1 0\\n'
     """
-    Path(folder).mkdir(parents=True, exist_ok=True)
+    folder = folder_path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     if num_nodes is None:
         if not isinstance(walks, np.ndarray):
             raise ParameterError("num_nodes is needed when walks is not one array")
@@ -276,7 +279,7 @@ def finish_walk_folder(folder, *, node_ids, partitions, counts=None, walks_param
     """
     from . import __version__
 
-    folder = Path(folder)
+    folder = folder_path(folder)
     ids, kind = encode_node_ids(node_ids)
     num_nodes = len(ids)
     entries = []
@@ -369,6 +372,42 @@ def _split_rows(chunks, rows_per_partition):
         yield group()
 
 
+def folder_path(folder):
+    """A walk folder given as a path or a ``file://`` URI, as a :class:`~pathlib.Path`.
+
+    Walk folders live on a filesystem that every reader and writer mounts (on a
+    cluster: a shared mount such as NFS). Other URI schemes (``hdfs://``,
+    ``s3a://``, ...) are refused instead of becoming a local folder named
+    ``hdfs:``.
+
+    Examples
+    --------
+    >>> folder_path("file:///shared/walks")
+    PosixPath('/shared/walks')
+    >>> folder_path("hdfs://nn/walks")
+    Traceback (most recent call last):
+    ...
+    n2v_lite.corpus.WalkFolderError: hdfs://nn/walks: walk folders must be on a mounted filesystem (a path or a file:// URI); hdfs:// is not supported yet: use a shared mount
+    """
+    if isinstance(folder, Path):
+        return folder
+    text = os.fspath(folder)
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]+)://", text)
+    if scheme is None:
+        return Path(text)
+    if scheme.group(1).lower() == "file":
+        from urllib.parse import unquote, urlparse
+
+        parsed = urlparse(text)
+        if parsed.netloc not in ("", "localhost"):
+            raise WalkFolderError(f"{text}: a file:// URI names a path on this machine "
+                                  f"(file:///path), not host {parsed.netloc!r}")
+        return Path(unquote(parsed.path))
+    raise WalkFolderError(f"{text}: walk folders must be on a mounted filesystem (a path or a "
+                          f"file:// URI); {scheme.group(1)}:// is not supported yet: use a "
+                          "shared mount")
+
+
 def _prepare_folder(folder):
     """Create ``folder`` or clear an old walk folder in it; never touch other files."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -426,7 +465,7 @@ def write_walk_folder(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=
     from .walks import iter_random_walks
 
     seed = check_seed("seed", seed)
-    folder = Path(folder)
+    folder = folder_path(folder)
     chunks = iter_random_walks(graph, num_walks, walk_length, p, q, seed, workers=workers,
                                progress=progress)  # checks every walk argument
     if rows_per_partition is None:
@@ -555,7 +594,7 @@ class WalkFolder:
     """
 
     def __init__(self, folder):
-        self.folder = Path(folder)
+        self.folder = folder_path(folder)
         manifest = self._read_manifest()
         self.manifest = manifest
         self.num_nodes = manifest["num_nodes"]

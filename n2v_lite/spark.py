@@ -66,7 +66,10 @@ __all__ = [
     "local_session",
     "session",
     "read_graph",
+    "ClusterGraph",
     "csr_broadcast_bytes",
+    "WALK_MODES",
+    "DEFAULT_MAX_WALKERS",
     "random_walks",
     "write_walks",
     "fit",
@@ -77,6 +80,12 @@ DEFAULT_MAX_BROADCAST_BYTES = 2 << 30
 #: Spark ML ``Word2Vec`` refuses ``vocabulary x dimensions`` at or above this.
 SPARK_WORD2VEC_MAX_CELLS = 2**31 - 1
 TRAINERS = ("gensim", "spark")
+#: How walks run: the whole CSR broadcast to every executor, the graph sharded
+#: by node across them with walkers moving between shards, or (auto) broadcast
+#: when the CSR fits ``max_broadcast_bytes`` and partitioned otherwise.
+WALK_MODES = ("auto", "broadcast", "partitioned")
+#: Partitioned mode: walks in flight at once (rows walked per wave).
+DEFAULT_MAX_WALKERS = 1_000_000
 
 _INT_PATTERN = r"^-?(0|[1-9][0-9]*)$"
 _WALK_PARAMS = ("dimensions", "walk_length", "num_walks", "window", "p", "q", "epochs",
@@ -197,8 +206,8 @@ class _Stages:
 # -------------------------------------------------------------------- graph
 def read_graph(edges, spark=None, *, directed=False, sep=None, header=None,
                drop_self_loops=False, max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
-               weighted=None, duplicates=None):
-    """Build an n2v_lite :class:`Graph` from edges on a cluster.
+               weighted=None, duplicates=None, mode="broadcast"):
+    """Build an n2v_lite :class:`Graph` from edges on a cluster (or leave it there).
 
     Parameters
     ----------
@@ -225,16 +234,35 @@ def read_graph(edges, spark=None, *, directed=False, sep=None, header=None,
         The duplicate rule of :mod:`n2v_lite.graph`, the same as the local
         readers' (``"first"``/``"last"`` need an input order, which a
         distributed read does not have).
+    mode : {"broadcast", "partitioned", "auto"}
+        ``"broadcast"`` collects the merged edges and builds a :class:`Graph`
+        on the driver. ``"partitioned"`` leaves them on the cluster and
+        returns a :class:`ClusterGraph` for the partitioned walks of
+        :func:`random_walks`, :func:`write_walks` and :func:`fit` (only the
+        node ids come to the driver). ``"auto"``: partitioned when the CSR
+        would exceed ``max_broadcast_bytes``.
 
     Returns
     -------
-    Graph
-        Equal to what the local reader gives for the same edges (weights of
-        merged duplicates are summed in another order, so they can differ in
-        the last bit when they are not exact binary fractions).
+    Graph or ClusterGraph
+        A Graph equal to what the local reader gives for the same edges
+        (weights of merged duplicates are summed in another order, so they
+        can differ in the last bit when they are not exact binary fractions);
+        a ClusterGraph holds the same edges on the executors.
     """
-    if isinstance(edges, Graph):
+    return _read(edges, spark, directed=directed, sep=sep, header=header,
+                 drop_self_loops=drop_self_loops, max_broadcast_bytes=max_broadcast_bytes,
+                 weighted=weighted, duplicates=duplicates, mode=mode)
+
+
+def _read(edges, spark, *, directed=False, sep=None, header=None, drop_self_loops=False,
+          max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES, weighted=None, duplicates=None,
+          mode="broadcast"):
+    """:func:`read_graph`; with ``mode`` "partitioned" (or "auto" and a graph above
+    ``max_broadcast_bytes``) the edges stay on the cluster: a :class:`ClusterGraph`."""
+    if isinstance(edges, (Graph, ClusterGraph)):
         return edges
+    mode = check_choice("mode", mode, WALK_MODES)
     _check_duplicates(duplicates)
     if duplicates in ("first", "last"):
         raise ParameterError(f"duplicates={duplicates!r} needs the input order, which a Spark "
@@ -243,14 +271,14 @@ def read_graph(edges, spark=None, *, directed=False, sep=None, header=None,
     cached = []  # frames read more than once (checks, ids, join): computed once
     try:
         return _read_graph(spark, edges, directed, sep, header, drop_self_loops,
-                           max_broadcast_bytes, cached, weighted, duplicates)
+                           max_broadcast_bytes, cached, weighted, duplicates, mode)
     finally:
         for frame in cached:
             frame.unpersist()
 
 
 def _read_graph(spark, edges, directed, sep, header, drop_self_loops, max_broadcast_bytes,
-                cached, weighted=None, duplicates=None):
+                cached, weighted=None, duplicates=None, mode="broadcast"):
     from pyspark.sql import DataFrame
     from pyspark.sql import functions as F
 
@@ -300,11 +328,18 @@ def _read_graph(spark, edges, directed, sep, header, drop_self_loops, max_broadc
                              "(--duplicates) sum, max, min")
         count = totals["edges"]
         stored = count if directed else 2 * count
-        _check_broadcast(len(node_ids), stored, has_weight or duplicates == "sum",
-                         max_broadcast_bytes)
+        weighted_graph = has_weight or duplicates == "sum"
+        fits = csr_broadcast_bytes(len(node_ids), stored, weighted_graph) <= max_broadcast_bytes
+        if mode == "partitioned" or (mode == "auto" and not fits):
+            graph = ClusterGraph(node_ids, merged, count, directed, weighted_graph,
+                                  int(totals["rows"] or 0) - count)
+            merged = None  # kept on the cluster, released by graph.close()
+            return graph
+        _check_broadcast(len(node_ids), stored, weighted_graph, max_broadcast_bytes)
         parts = merged.select("a", "b", "w").rdd.mapPartitions(_pack_edges).collect()
     finally:
-        merged.unpersist()
+        if merged is not None:
+            merged.unpersist()
     src, dst, weights = (np.concatenate([p[k] for p in parts]) if parts else
                          np.zeros(0, dtype=np.int64 if k < 2 else np.float64) for k in range(3))
     try:
@@ -313,6 +348,78 @@ def _read_graph(spark, edges, directed, sep, header, drop_self_loops, max_broadc
         raise GraphError(f"{where}: {exc}") from None
     graph._duplicates_merged = int(totals["rows"] or 0) - count
     return graph
+
+
+class ClusterGraph:
+    """A graph read on the cluster and left there (partitioned walks).
+
+    Made by :func:`read_graph` with ``mode="partitioned"``; the walk
+    functions of this module take it wherever they take a graph (it always
+    walks partitioned), as often as needed. :meth:`close` (or a ``with``
+    block) releases its edges; a graph the walk functions read themselves is
+    released when they return.
+
+    The node ids (``n`` values) are on the driver; the merged edges ``a, b,
+    w`` (``a <= b`` when undirected) stay a persisted DataFrame on the
+    executors. :meth:`close` releases them.
+    """
+
+    def __init__(self, node_ids, edges, num_edges, directed, weighted, duplicates_merged):
+        self.node_ids, self.edges = node_ids, edges
+        self._shards = {}  # (shards, reverse weights) -> persisted RDD, reused by later walks
+        self._node_data = None
+        self.num_nodes, self.num_edges = len(node_ids), int(num_edges)
+        self.directed, self.weighted = bool(directed), bool(weighted)
+        self._duplicates_merged = duplicates_merged
+
+    def __repr__(self):
+        kind = "directed" if self.directed else "undirected"
+        return (f"<Graph {kind}, {self.num_nodes} nodes, {self.num_edges} edges"
+                f"{', weighted' if self.weighted else ''}, on the cluster>")
+
+    def stored_edges(self):
+        """Every stored (directed) edge ``src, dst, w`` as a DataFrame."""
+        from pyspark.sql import functions as F
+
+        e = self.edges.select(F.col("a").alias("src"), F.col("b").alias("dst"), "w")
+        if not self.directed:  # u -- v is stored both ways (a self-loop once), as Graph does
+            e = e.union(e.filter(F.col("src") != F.col("dst"))
+                         .select(F.col("dst").alias("src"), F.col("src").alias("dst"), "w"))
+        return e
+
+    def node_data(self):
+        """:func:`n2v_lite.graph.node_metadata`'s degree columns, computed on the cluster."""
+        if self._node_data is None:
+            self._node_data = self._degrees()
+        return self._node_data
+
+    def _degrees(self):
+        stored = self.stored_edges()
+        out_degree = _counts(stored, "src", self.num_nodes)
+        if not self.directed:
+            return {"degree": out_degree}
+        in_degree = _counts(stored, "dst", self.num_nodes)
+        return {"degree": in_degree + out_degree, "in_degree": in_degree,
+                "out_degree": out_degree}
+
+    def close(self):
+        for rdd in self._shards.values():
+            rdd.unpersist()
+        self._shards.clear()
+        self.edges.unpersist()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _counts(frame, column, n):
+    counts = np.zeros(n, dtype=np.int64)
+    for row in frame.groupBy(column).count().toLocalIterator():
+        counts[row[0]] = row[1]
+    return counts
 
 
 def _pack_edges(rows):
@@ -598,7 +705,7 @@ def _run_blocks(block_ids, broadcast, key, num_walks, walk_length, p, q, entropy
 
 def random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, spark=None,
                  num_partitions=None, *, max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
-                 progress=False):
+                 mode="auto", max_walkers=DEFAULT_MAX_WALKERS, progress=False):
     """node2vec walks computed on Spark executors, collected on the driver.
 
     Parameters
@@ -611,10 +718,23 @@ def random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, spark=N
     spark : SparkSession, optional
         Default: the active session, else :func:`local_session`.
     num_partitions : int, optional
-        Partitions of whole walk blocks (default: Spark's default
-        parallelism; at most the number of blocks). Never changes the walks.
+        Broadcast mode: partitions of whole walk blocks; partitioned mode:
+        shards of the graph (default: Spark's default parallelism). Never
+        changes the walks.
     max_broadcast_bytes : int
         Ceiling on the broadcast CSR (see :func:`csr_broadcast_bytes`).
+    mode : {"auto", "broadcast", "partitioned"}
+        ``"broadcast"``: every executor gets the whole CSR (refused above
+        ``max_broadcast_bytes``). ``"partitioned"``: the graph is sharded by
+        node index across the executors (a DataFrame or path is read and
+        sharded on the cluster, never collected), and walkers move, in
+        supersteps, to the shard that owns their current node; the
+        ``prev -> x`` test of a second-order step is answered by the owner of
+        ``prev``. ``"auto"``: broadcast when the CSR fits, else partitioned.
+    max_walkers : int
+        Partitioned mode: walks in flight at once (a wave of rows); bounds
+        each superstep's shuffle (a walker carries its path: about
+        ``60 + 4 * walk_length`` bytes).
     progress : bool
         One line per stage on stderr.
 
@@ -622,13 +742,13 @@ def random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, spark=N
     -------
     numpy.ndarray
         Exactly ``n2v_lite.walks.random_walks(graph, num_walks, walk_length,
-        p, q, seed)``: int32 node indices, row ``k`` from node ``k % n``,
-        ``-1`` padding after a dead end.
+        p, q, seed)`` in every mode: int32 node indices, row ``k`` from node
+        ``k % n``, ``-1`` padding after a dead end.
 
     Raises
     ------
     BroadcastLimitError
-        The CSR exceeds ``max_broadcast_bytes``.
+        ``mode="broadcast"`` and the CSR exceeds ``max_broadcast_bytes``.
     ParameterError
         A parameter out of range.
 
@@ -636,14 +756,31 @@ def random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, spark=N
     --------
     >>> w = random_walks(Graph.from_edges([0, 1], [1, 2]), 2, 5, seed=0)  # doctest: +SKIP
     """
+    from .walks import walk_dtype
+
     spark = _session(spark)
     stages = _Stages(progress)
-    graph = read_graph(graph, spark, max_broadcast_bytes=max_broadcast_bytes)
+    given = graph
+    graph = _read(graph, spark, max_broadcast_bytes=max_broadcast_bytes, mode=mode)
+    if _partitioned(graph, mode, max_broadcast_bytes):
+        try:
+            job = _PartitionedJob(spark, graph, num_walks, walk_length, p, q, seed,
+                                  num_partitions, max_walkers)
+            try:
+                out = np.empty((job.total_rows, job.walk_length), dtype=job.dtype)
+                for _, _, _, done in job.waves():
+                    for rows, paths in done:
+                        out[rows] = paths
+            finally:
+                job.close()
+        finally:
+            _release(graph, given)
+        stages.done("walks", f"{job.total_rows:,} walks x {job.walk_length} on "
+                             f"{job.num_shards} shards, {job.supersteps} supersteps")
+        return out
     job = _WalkJob(spark, graph, num_walks, walk_length, p, q, seed, num_partitions,
                    max_broadcast_bytes)
     try:
-        from .walks import walk_dtype
-
         out = np.empty((job.total_rows, job.walk_length), dtype=walk_dtype(graph))
         for b, rows in job.rdd.toLocalIterator():
             out[b * job.block_rows:b * job.block_rows + len(rows)] = rows
@@ -652,6 +789,301 @@ def random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, spark=N
     stages.done("walks", f"{job.total_rows:,} walks x {job.walk_length} on "
                          f"{job.num_partitions} partitions")
     return out
+
+
+def _release(graph, given):
+    """Release the edges of a ClusterGraph read by the call itself (not one passed in)."""
+    if isinstance(graph, ClusterGraph) and graph is not given:
+        graph.close()
+
+
+def _partitioned(graph, mode, max_broadcast_bytes):
+    """Whether walks over ``graph`` run partitioned (see :data:`WALK_MODES`)."""
+    mode = check_choice("mode", mode, WALK_MODES)
+    if isinstance(graph, ClusterGraph) or mode == "partitioned":
+        return True
+    return mode == "auto" and csr_broadcast_bytes(
+        graph.num_nodes, graph.num_stored_edges, graph.weighted) > max_broadcast_bytes
+
+
+# ------------------------------------------------------ partitioned walks
+def _shard_of(key):
+    """The partitioner of shards and walker messages: key ``s`` goes to partition ``s``."""
+    return key
+
+
+_DONE, _STATS = -1, -2  # keys of finished walks and of per-task statistics
+
+
+_PACK_ROWS = 1 << 16  # edges turned from Rows into numpy at a time
+
+
+def _pack_by_shard(rows, num_shards, weighted, reverse):
+    """Executor side: stored edges as numpy pieces ``(shard, (src, dst, w, rw))``, a
+    bounded number of rows at a time (``w``, ``rw`` None when not needed)."""
+    import itertools
+
+    rows = iter(rows)
+    while True:
+        chunk = list(itertools.islice(rows, _PACK_ROWS))
+        if not chunk:
+            return
+        columns = list(zip(*chunk))
+        src = np.array(columns[0], dtype=np.int64)
+        dst = np.array(columns[1], dtype=np.int64)
+        w = np.array(columns[2], dtype=np.float64) if weighted else None
+        rw = np.array(columns[3], dtype=np.float64) if reverse else None
+        del chunk, columns
+        shard = src % num_shards
+        for s in np.unique(shard).tolist():
+            mine = shard == s
+            yield s, tuple(None if a is None else a[mine] for a in (src, dst, w, rw))
+
+
+def _build_shard(s, pieces, num_shards, num_nodes, directed, weighted):
+    """Executor side: shard ``s``'s CSR (rows ``v // num_shards``, targets sorted)."""
+    pieces = [list(piece) for _, piece in pieces]
+
+    def column(k, dtype):
+        if not pieces or pieces[0][k] is None:
+            return None if pieces else np.zeros(0, dtype=dtype)
+        out = np.concatenate([p[k] for p in pieces])
+        for p in pieces:  # the pieces are dropped one column at a time
+            p[k] = None
+        return out
+
+    src, dst = column(0, np.int64), column(1, np.int64)
+    rows = -(-(num_nodes - s) // num_shards)
+    src //= num_shards  # local row
+    order = np.argsort(src * num_nodes + dst, kind="stable")
+    indptr = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=rows), out=indptr[1:])
+    del src
+    index_dtype = np.int32 if num_nodes < 2**31 - 1 else np.int64
+    indices = dst[order].astype(index_dtype)
+    del dst
+    w, rw = column(2, np.float64), column(3, np.float64)
+    pieces.clear()
+    yield s, ("shard", {"shard": s, "num_shards": num_shards, "num_nodes": num_nodes,
+                        "indptr": indptr, "indices": indices,
+                        "weights": w[order] if weighted else None, "directed": directed,
+                        "reverse_weights": None if rw is None else rw[order]})
+
+
+def _needs_reverse(directed, p, q):
+    """Directed graphs need each edge's reverse weight when ``1/p`` is the largest factor."""
+    return bool(directed) and 1.0 / p > max(1.0, 1.0 / q)
+
+
+def _shards(spark, graph, num_shards, p, q):
+    """The graph's shards as an RDD keyed and partitioned by shard (persisted)."""
+    from .walks import graph_shard
+
+    sc = spark.sparkContext
+    reverse = _needs_reverse(graph.directed, p, q)
+    if isinstance(graph, Graph):  # already on the driver: ship one shard per partition
+        def payload(s):
+            shard = graph_shard(graph, s, num_shards)
+            return s, ("shard", {"shard": s, "num_shards": num_shards,
+                                 "num_nodes": graph.num_nodes, "indptr": shard.indptr,
+                                 "indices": shard.indices,
+                                 "weights": shard.weights if graph.weighted else None,
+                                 "directed": graph.directed,
+                                 "reverse_weights": shard.reverse_weights if reverse else None})
+        rdd = sc.parallelize([payload(s) for s in range(num_shards)], num_shards)
+        return rdd.partitionBy(num_shards, _shard_of).persist()
+    cached = graph._shards.get((num_shards, reverse))
+    if cached is not None:
+        return cached
+    from pyspark.sql import functions as F
+
+    stored = graph.stored_edges()
+    if reverse:
+        back = stored.select(F.col("dst").alias("src"), F.col("src").alias("dst"),
+                             F.col("w").alias("rw"))
+        stored = stored.join(back, ["src", "dst"], "left").fillna(0.0, ["rw"])
+    n, directed, weighted = graph.num_nodes, graph.directed, graph.weighted
+    pieces = stored.rdd.mapPartitions(
+        lambda rows: _pack_by_shard(rows, num_shards, weighted, reverse))
+    shards = graph._shards[(num_shards, reverse)] = (
+        pieces.partitionBy(num_shards, _shard_of)
+              .mapPartitionsWithIndex(lambda s, it: _build_shard(s, it, num_shards, n,
+                                                                 directed, weighted),
+                                      preservesPartitioning=True)
+              .persist())
+    return shards
+
+
+_SHARD_WALKERS = {}  # (job key, shard) -> ShardWalker, kept by a Python worker across tasks
+
+
+def _shard_walker(job, payload, p, q, walk_length, key):
+    from .walks import GraphShard, ShardWalker
+
+    s = payload["shard"]
+    walker = _SHARD_WALKERS.get((job, s))
+    if walker is None:
+        for old in [k for k in _SHARD_WALKERS if k[0] != job]:
+            del _SHARD_WALKERS[old]
+        shard = GraphShard(s, payload["num_shards"], payload["num_nodes"], payload["indptr"],
+                           payload["indices"], payload["weights"], payload["directed"],
+                           payload["reverse_weights"])
+        walker = _SHARD_WALKERS[(job, s)] = ShardWalker(shard, p, q, walk_length, key)
+    return walker
+
+
+def _peak_rss_mib():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _superstep(s, records, job, p, q, walk_length, key, sink=None):
+    """Executor side: one superstep of shard ``s`` (its shard record, then its messages).
+
+    Yields ``(shard, message)`` for the next superstep, ``(_STATS, dict)``, and
+    the walks that ended here: ``(_DONE, (rows, paths))``, or with a ``sink``
+    (see :func:`_save_pieces`) none, as they are saved beside the walk folder.
+    """
+    payload, inbox, start = None, [], None
+    for _, value in records:
+        if isinstance(value, tuple) and value[0] == "shard":
+            payload = value[1]
+        elif isinstance(value, tuple) and value[0] == "start":
+            start = value[1:]
+        else:
+            inbox.append(value)
+    walker = _shard_walker(job, payload, p, q, walk_length, key)
+    if start is not None:
+        inbox.append({"walk": walker.start(*start)})
+    outbox, done = walker.superstep(inbox)
+    in_flight = 0
+    for dest, message in outbox.items():
+        in_flight += sum(len(batch["row"]) for batch in message.values())
+        yield dest, message
+    if done is not None:
+        if sink is None:
+            yield _DONE, done
+        else:
+            _save_pieces(sink, s, *done)
+    yield _STATS, {"in_flight": in_flight, "done": 0 if done is None else len(done[0]),
+                   "peak_rss_mib": _peak_rss_mib(), "pid": os.getpid()}
+
+
+def _piece_folder(folder):
+    return os.path.join(folder, ".n2v-lite-pieces")
+
+
+def _save_pieces(sink, s, rows, paths):
+    """Executor side: finished walks saved by piece of their wave (a row range), one file
+    per (wave, piece, superstep, shard): a retried task rewrites the same files."""
+    folder, wave, step, first, per = sink
+    piece = (rows - first) // per
+    os.makedirs(_piece_folder(folder), exist_ok=True)
+    for k in np.unique(piece).tolist():
+        mine = piece == k
+        name = os.path.join(_piece_folder(folder), f"w{wave}-k{k}-t{step}-s{s}")
+        np.save(name + ".tmp.npy", np.column_stack([rows[mine], paths[mine].astype(np.int64)]))
+        os.replace(name + ".tmp.npy", name + ".npy")
+
+
+class _PartitionedJob:
+    """Walks over a sharded graph: waves of at most ``max_walkers`` rows, each run
+    in supersteps until every walk of the wave has ended."""
+
+    def __init__(self, spark, graph, num_walks, walk_length, p, q, seed, num_shards,
+                 max_walkers):
+        from .walks import stream_key, walk_dtype
+
+        self.p, self.q = check_positive("p", p), check_positive("q", q)
+        self.num_walks = check_int("num_walks", num_walks)
+        self.walk_length = check_int("walk_length", walk_length)
+        self.max_walkers = check_int("max_walkers", max_walkers)
+        check_seed("seed", seed)
+        self.spark, self.graph = spark, graph
+        sc = spark.sparkContext
+        self.num_shards = check_int("num_partitions", num_shards) if num_shards is not None \
+            else sc.defaultParallelism
+        rng = as_generator(seed)  # the one draw the local engine makes (walk_block_layout)
+        entropy = [int(x) for x in rng.integers(0, 2**32, size=4, dtype=np.uint64)]
+        self.key = int(stream_key(entropy))
+        self.dtype = walk_dtype(graph)
+        self.total_rows = self.num_walks * graph.num_nodes
+        self.num_partitions = self.num_shards
+        self.shards = _shards(spark, graph, self.num_shards, self.p, self.q)
+        self.job = f"{os.getpid()}-{id(self)}-{time.time_ns()}"
+        self.supersteps, self.peak_rss_mib = 0, {}
+
+    def waves(self, folder=None):
+        """Run the waves of at most ``max_walkers`` rows, each in supersteps until every
+        walk of the wave has ended. Yields ``(wave, first_row, stop_row, done)``:
+        ``done`` lists the ``(rows, paths)`` batches collected on the driver, or with
+        ``folder`` is None, the walks having been saved as pieces beside it."""
+        sc = self.spark.sparkContext
+        args = (self.job, self.p, self.q, self.walk_length, np.uint64(self.key))
+        pieces = self.num_shards
+        for wave, first in enumerate(range(0, self.total_rows, self.max_walkers)):
+            stop = min(self.total_rows, first + self.max_walkers)
+            per = -(-(stop - first) // pieces)
+            inbox = (sc.parallelize([(s, ("start", first, stop)) for s in range(self.num_shards)],
+                                    self.num_shards).partitionBy(self.num_shards, _shard_of))
+            done, previous, step = [], None, 0
+            while True:
+                sink = None if folder is None else (folder, wave, step, first, per)
+                out = self.shards.union(inbox).mapPartitionsWithIndex(
+                    lambda s, records, sink=sink: _superstep(s, records, *args, sink=sink))
+                if step % 20 == 19:
+                    out.localCheckpoint()  # cut the lineage that grows by a shuffle a step
+                else:
+                    out.persist()
+                got = out.filter(lambda kv: kv[0] < 0).collect()
+                if previous is not None:
+                    previous.unpersist()
+                previous, step = out, step + 1
+                stats = [value for key, value in got if key == _STATS]
+                done += [value for key, value in got if key == _DONE]
+                for stat in stats:
+                    self.peak_rss_mib[stat["pid"]] = max(self.peak_rss_mib.get(stat["pid"], 0),
+                                                         stat["peak_rss_mib"] or 0)
+                if not sum(stat["in_flight"] for stat in stats):
+                    break
+                inbox = out.filter(lambda kv: kv[0] >= 0).partitionBy(self.num_shards, _shard_of)
+            previous.unpersist()
+            self.supersteps += step
+            yield wave, first, stop, (done if folder is None else per)
+
+    def close(self):
+        if not isinstance(self.graph, ClusterGraph):  # a ClusterGraph keeps its shards
+            self.shards.unpersist()
+
+
+def _write_wave(folder, num_nodes, wave, first_index):
+    """Executor side: piece ``k`` of a wave's saved walks, sorted by row, as partition file
+    ``first_index + k`` (its pieces removed once written)."""
+    from .corpus import write_walk_partition
+
+    def write(k, _):
+        prefix = f"w{wave}-k{k}-"
+        names = sorted(name for name in os.listdir(_piece_folder(folder))
+                       if name.startswith(prefix) and name.endswith(".npy")
+                       and not name.endswith(".tmp.npy"))
+        if not names:
+            return
+        table = np.concatenate([np.load(os.path.join(_piece_folder(folder), name))
+                                for name in names])
+        table = table[np.argsort(table[:, 0], kind="stable")]
+        entry = write_walk_partition(folder, first_index + k, table[:, 1:], num_nodes=num_nodes)
+        for name in names:
+            os.unlink(os.path.join(_piece_folder(folder), name))
+        counts = entry.pop("counts")
+        yield first_index + k, entry, counts
+
+    return write
 
 
 def _partition_writer(folder, num_nodes):
@@ -669,18 +1101,21 @@ def _partition_writer(folder, num_nodes):
 
 def write_walks(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=None, spark=None,
                 num_partitions=None, parquet=False, *,
-                max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES, progress=False):
+                max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES, mode="auto",
+                max_walkers=DEFAULT_MAX_WALKERS, progress=False):
     """Walk on the executors and write a walk folder (:mod:`n2v_lite.corpus` format).
 
     Every partition writes its own ``part-NNNNN.txt`` (so ``folder`` must be
     a path that the driver and every executor see: a shared filesystem on a
     cluster, the local disk in local mode); the driver sums the node counts
     and writes ``nodes.npy``, ``counts.npy`` and, last, ``manifest.json``.
+    No walk passes through the driver.
 
     Parameters
     ----------
-    graph, num_walks, walk_length, p, q, seed, spark, num_partitions
-        As in :func:`random_walks`; one partition file per Spark partition.
+    graph, num_walks, walk_length, p, q, seed, spark, num_partitions, mode, max_walkers
+        As in :func:`random_walks`. Broadcast mode writes one partition file
+        per Spark partition; partitioned mode one per shard and wave.
     folder : path
         New, empty, or an earlier walk folder (replaced).
     parquet : bool
@@ -697,40 +1132,48 @@ def write_walks(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=None, 
     --------
     >>> folder = write_walks(graph, "walks/", 10, 80, seed=0, spark=spark)  # doctest: +SKIP
     """
-    import shutil
-    from pathlib import Path
-
-    from .corpus import _prepare_folder, finish_walk_folder
-    from .graph import node_metadata
-
     spark = _session(spark)
     stages = _Stages(progress)
-    graph = read_graph(graph, spark, max_broadcast_bytes=max_broadcast_bytes)
+    given = graph
+    graph = _read(graph, spark, max_broadcast_bytes=max_broadcast_bytes, mode=mode)
+    try:
+        return _write_walks(spark, stages, graph, folder, num_walks, walk_length, p, q, seed,
+                            num_partitions, parquet, max_broadcast_bytes, mode, max_walkers)
+    finally:
+        _release(graph, given)
+
+
+def _write_walks(spark, stages, graph, folder, num_walks, walk_length, p, q, seed,
+                 num_partitions, parquet, max_broadcast_bytes, mode, max_walkers):
+    import shutil
+
+    from .corpus import _prepare_folder, finish_walk_folder, folder_path
+    from .graph import node_metadata
+
     check_seed("seed", seed)
-    job = _WalkJob(spark, graph, num_walks, walk_length, p, q, seed, num_partitions,
-                   max_broadcast_bytes)
-    folder = Path(folder)
+    partitioned = _partitioned(graph, mode, max_broadcast_bytes)
+    if partitioned:
+        if parquet:
+            raise ParameterError("parquet=True needs mode='broadcast' for now (partitioned "
+                                 "walks write the text partition files only)")
+        job = _PartitionedJob(spark, graph, num_walks, walk_length, p, q, seed, num_partitions,
+                              max_walkers)
+    else:
+        job = _WalkJob(spark, graph, num_walks, walk_length, p, q, seed, num_partitions,
+                       max_broadcast_bytes)
+    folder = folder_path(folder)
     if (folder / "manifest.json").is_file() and (folder / "walks.parquet").is_dir():
         shutil.rmtree(folder / "walks.parquet")  # our own earlier copy
     old_parts = _prepare_folder(folder)
     path = str(folder.resolve())
     try:
-        blocks = job.rdd.persist() if parquet else job.rdd
-        written = blocks.mapPartitionsWithIndex(_partition_writer(path, graph.num_nodes)).persist()
-        try:
-            entries = [entry for _, entry in sorted(written.map(lambda t: (t[0], t[1])).collect(),
-                                                    key=lambda t: t[0])]
-            counts = written.map(lambda t: t[2]).treeReduce(np.add)
-        finally:
-            written.unpersist()
+        if partitioned:
+            entries, counts = _write_partitioned(job, path, graph.num_nodes)
+        else:
+            entries, counts = _write_blocks(spark, job, path, graph.num_nodes, parquet, folder,
+                                            stages)
         stages.done("walks", f"{job.total_rows:,} walks x {job.walk_length} written to "
                              f"{len(entries)} partition files")
-        if parquet:
-            try:
-                _write_parquet(spark, blocks, job.block_rows, str(folder.resolve() / "walks.parquet"))
-            finally:
-                blocks.unpersist()
-            stages.done("parquet", "walks.parquet written")
     finally:
         job.close()
     for name in old_parts - {entry["file"] for entry in entries}:
@@ -742,7 +1185,62 @@ def write_walks(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=None, 
                       "seed": seed if isinstance(seed, (int, np.integer)) else None},
         graph_info={"directed": graph.directed, "weighted": graph.weighted,
                     "num_edges": graph.num_edges},
-        node_data=node_metadata(graph))
+        node_data=graph.node_data() if isinstance(graph, ClusterGraph) else node_metadata(graph))
+
+
+def _node_counts(written):
+    """The partition files' node counts summed on the cluster: one array reaches the
+    driver (``8 n`` bytes), whatever the number of partitions."""
+    return written.map(lambda t: t[2]).coalesce(1).reduce(np.add)
+
+
+def _write_blocks(spark, job, path, num_nodes, parquet, folder, stages):
+    """Broadcast mode: one partition file per Spark partition of walk blocks."""
+    blocks = job.rdd.persist() if parquet else job.rdd
+    written = blocks.mapPartitionsWithIndex(_partition_writer(path, num_nodes)).persist()
+    try:
+        entries = [entry for _, entry in sorted(written.map(lambda t: (t[0], t[1])).collect(),
+                                                key=lambda t: t[0])]
+        counts = _node_counts(written)
+    finally:
+        written.unpersist()
+    if parquet:
+        try:
+            _write_parquet(spark, blocks, job.block_rows, str(folder.resolve() / "walks.parquet"))
+        finally:
+            blocks.unpersist()
+        stages.done("parquet", "walks.parquet written")
+    return entries, counts
+
+
+def _write_partitioned(job, path, num_nodes):
+    """Partitioned mode: each wave's walks cut by row range into one file per shard."""
+    import shutil
+
+    from .corpus import WalkFolderError
+
+    sc = job.spark.sparkContext
+    entries, counts = [], np.zeros(num_nodes, dtype=np.int64)
+    try:
+        for wave, _, _, _ in job.waves(folder=path):
+            written = (sc.parallelize(range(job.num_shards), job.num_shards)
+                         .mapPartitionsWithIndex(_write_wave(path, num_nodes, wave, len(entries)))
+                         .persist())
+            try:
+                got = sorted(written.map(lambda t: (t[0], t[1])).collect(), key=lambda t: t[0])
+                if got:
+                    counts += _node_counts(written)
+            finally:
+                written.unpersist()
+            missing = [k for k, (index, _) in enumerate(got) if index != len(entries) + k]
+            if missing or not got:
+                raise WalkFolderError(
+                    f"{path}: the executors' walk pieces of wave {wave} are missing: the walk "
+                    "folder must be on a filesystem every executor and the driver share")
+            entries += [entry for _, entry in got]
+    finally:
+        shutil.rmtree(_piece_folder(path), ignore_errors=True)
+    return entries, counts
 
 
 def _walk_rows(block_rows, blocks, as_tokens=False):
@@ -774,7 +1272,8 @@ def _write_parquet(spark, blocks, block_rows, path):
 # ----------------------------------------------------------------- training
 def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=False,
         sep=None, header=None, walk_folder=None, max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
-        trainer_partitions=1, weighted=None, duplicates=None, **node2vec_params):
+        trainer_partitions=1, weighted=None, duplicates=None, mode="auto",
+        max_walkers=DEFAULT_MAX_WALKERS, **node2vec_params):
     """node2vec on Spark: read the graph, walk on the executors, train.
 
     Parameters
@@ -800,6 +1299,9 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
         folder, removed afterwards.
     max_broadcast_bytes : int
         Ceiling on the broadcast CSR.
+    mode, max_walkers
+        How the walks run (see :func:`random_walks`); a partitioned graph
+        needs ``trainer="gensim"``.
     trainer_partitions : int
         Spark ML ``Word2Vec``'s ``numPartitions`` (1 is its default; many
         partitions have been reported to diverge).
@@ -838,10 +1340,17 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
     trainer_partitions = check_int("trainer_partitions", trainer_partitions)
     spark = _session(spark)
     stages = _Stages(params["progress"])
-    graph = read_graph(graph, spark, directed=directed, sep=sep, header=header,
-                       max_broadcast_bytes=max_broadcast_bytes, weighted=weighted,
-                       duplicates=duplicates)
+    mode = check_choice("mode", mode, WALK_MODES)
+    given = graph
+    graph = _read(graph, spark, directed=directed, sep=sep, header=header,
+                  max_broadcast_bytes=max_broadcast_bytes, weighted=weighted,
+                  duplicates=duplicates, mode=mode)
     stages.done("graph", repr(graph))
+    if trainer == "spark" and _partitioned(graph, mode, max_broadcast_bytes):
+        _release(graph, given)
+        raise ParameterError("trainer='spark' needs broadcast walks for now: use "
+                             "trainer='gensim' (which trains from the walk folder) for a "
+                             "partitioned graph")
     n = graph.num_nodes
     if trainer == "spark" and n * params["dimensions"] >= SPARK_WORD2VEC_MAX_CELLS:
         raise ParameterError(
@@ -856,9 +1365,13 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
             "master": spark.sparkContext.master}
     if trainer == "gensim":
         with tempfile.TemporaryDirectory(prefix="n2v_lite-walks-") as tmp:
-            folder = write_walks(graph, walk_folder if walk_folder is not None else tmp,
-                                 *walk_args[1:], spark=spark, num_partitions=num_partitions,
-                                 max_broadcast_bytes=max_broadcast_bytes, progress=False)
+            try:
+                folder = write_walks(graph, walk_folder if walk_folder is not None else tmp,
+                                     *walk_args[1:], spark=spark, num_partitions=num_partitions,
+                                     max_broadcast_bytes=max_broadcast_bytes, mode=mode,
+                                     max_walkers=max_walkers, progress=False)
+            finally:
+                _release(graph, given)
             stages.done("walks", f"{folder.rows:,} walks, {folder.tokens:,} tokens in "
                                  f"{len(folder.partitions)} partition files")
             embedding = estimator.fit_walks(folder).embedding_  # exactly as a local fit

@@ -17,7 +17,7 @@ import pytest
 from n2v_lite import walks as local
 from n2v_lite._utils import as_generator
 from n2v_lite.exceptions import GraphError, ParameterError
-from n2v_lite.graph import Graph
+from n2v_lite.graph import Graph, node_metadata
 
 
 
@@ -149,9 +149,50 @@ def test_broadcast_limit_is_checked_before_broadcasting(spark):
     with pytest.raises(BroadcastLimitError, match=r"max_broadcast_bytes=1,000 .*raise "
                                                   r"max_broadcast_bytes.*"
                                                   r"spark\.executor\.pyspark\.memory"):
-        random_walks(g, 1, 5, seed=0, spark=spark, max_broadcast_bytes=1000)
+        random_walks(g, 1, 5, seed=0, spark=spark, max_broadcast_bytes=1000, mode="broadcast")
     with pytest.raises(ParameterError, match="q must be a positive"):
         random_walks(g, 1, 5, q=0, seed=0, spark=spark)
+
+
+# ------------------------------------------------------ partitioned walks
+@pytest.mark.parametrize("p,q", [(1.0, 1.0), (0.25, 4.0)])
+def test_partitioned_walks_equal_local_engine(spark, p, q):
+    # tests/test_partitioned.py checks the engine shard by shard in memory, and
+    # tests/test_spark_cluster.py on two executor JVMs: here, the plumbing
+    from n2v_lite.spark import random_walks
+
+    g = _weighted_graph(seed=2, m=500, directed=True)  # dead ends too
+    expected = local.random_walks(g, 3, 7, p, q, seed=5)
+    for shards, walkers in ((1, 10_000), (3, 400)):  # 400: three waves
+        got = random_walks(g, 3, 7, p, q, seed=5, spark=spark, num_partitions=shards,
+                           mode="partitioned", max_walkers=walkers)
+        np.testing.assert_array_equal(got, expected, err_msg=f"{shards} shards")
+
+
+def test_auto_mode_walks_partitioned_above_the_broadcast_budget(spark, tmp_path):
+    # read on the cluster and sharded there: unicode ids, weights, a directed graph
+    from n2v_lite.spark import ClusterGraph, read_graph, write_walks
+
+    rng = np.random.default_rng(8)
+    names = [f"nœud {i} ✓" for i in range(120)]
+    lines = [f"{names[a]}\t{names[b]}\t{w}" for a, b, w in
+             zip(rng.integers(0, 120, 700), rng.integers(0, 120, 700), rng.choice([1, 2.5], 700))]
+    path = tmp_path / "edges.tsv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    local_graph = Graph.from_edgelist(path, directed=True, duplicates="sum")
+    graph = read_graph(str(path), spark, directed=True, duplicates="sum",
+                       max_broadcast_bytes=1000, mode="auto")
+    assert isinstance(graph, ClusterGraph)
+    assert (graph.num_nodes, graph.num_edges) == (local_graph.num_nodes, local_graph.num_edges)
+    assert graph.node_ids.tolist() == local_graph.node_ids.tolist()
+    folder = write_walks(graph, tmp_path / "walks", 2, 9, 0.5, 2.0, seed=1, spark=spark,
+                         num_partitions=3, max_broadcast_bytes=1000, max_walkers=100)
+    expected = local.random_walks(local_graph, 2, 9, 0.5, 2.0, seed=1)
+    np.testing.assert_array_equal(np.concatenate(list(folder.chunks())), expected)
+    assert folder.node_ids == local_graph.node_ids.tolist()
+    for name, values in node_metadata(local_graph).items():  # degrees counted on the cluster
+        np.testing.assert_array_equal(folder.node_data[name], values, err_msg=name)
+    assert not (tmp_path / "walks" / ".n2v-lite-pieces").exists()
 
 
 # -------------------------------------------------------------------- ids
@@ -310,10 +351,24 @@ def test_cli_engine_spark_gives_the_local_fit_and_walks(spark, tmp_path):
     assert on_spark.node_ids == local_fit.embedding_.node_ids
     np.testing.assert_allclose(on_spark.vectors, local_fit.embedding_.vectors, rtol=1e-6)
     assert on_spark.info["trainer"] == "gensim" and "degree" in on_spark.node_data
-    result = runner.invoke(cli, ["walks", str(edges), "--engine", "spark", "--out",
-                                 str(tmp_path / "w"), "--walk-length", "10", "--num-walks", "3",
-                                 "--p", "0.5", "--q", "2", "--seed", "4", "--quiet"])
+    # partitioned: the graph read and sharded on the cluster; the same vectors
+    result = runner.invoke(cli, ["embed", str(edges), "--engine", "spark", "--master",
+                                 "local[2]", "--walk-mode", "partitioned", "--out",
+                                 str(tmp_path / "p.n2v"), *fast])
     assert result.exit_code == 0, result.output
-    walks = np.concatenate(list(WalkFolder(tmp_path / "w")))
-    np.testing.assert_array_equal(walks, local.random_walks(Graph.from_edgelist(edges), 3, 10,
-                                                            0.5, 2.0, seed=4))
+    partitioned = load(tmp_path / "p.n2v")
+    np.testing.assert_allclose(partitioned.vectors, local_fit.embedding_.vectors, rtol=1e-6)
+    np.testing.assert_array_equal(partitioned.node_data["degree"], on_spark.node_data["degree"])
+    for mode, out in (("broadcast", tmp_path / "w"), ("partitioned", f"file://{tmp_path}/pw")):
+        result = runner.invoke(cli, ["walks", str(edges), "--engine", "spark", "--out", str(out),
+                                     "--walk-length", "10", "--num-walks", "3", "--p", "0.5",
+                                     "--q", "2", "--seed", "4", "--quiet", "--walk-mode", mode])
+        assert result.exit_code == 0, result.output
+    expected = local.random_walks(Graph.from_edgelist(edges), 3, 10, 0.5, 2.0, seed=4)
+    for folder in (tmp_path / "w", tmp_path / "pw"):
+        np.testing.assert_array_equal(np.concatenate(list(WalkFolder(folder))), expected)
+    result = runner.invoke(cli, ["walks", str(edges), "--engine", "spark", "--out",
+                                 "hdfs://namenode/walks", "--quiet"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: hdfs://namenode/walks: walk folders must be on a "
+                                    "mounted filesystem")
