@@ -852,22 +852,32 @@ def _build_shard(s, pieces, num_shards, num_nodes, directed, weighted):
             p[k] = None
         return out
 
-    src, dst = column(0, np.int64), column(1, np.int64)
     rows = -(-(num_nodes - s) // num_shards)
-    src //= num_shards  # local row
-    order = np.argsort(src * num_nodes + dst, kind="stable")
+    key = column(0, np.int64)
+    key //= num_shards  # local row
+    key *= num_nodes
+    key += column(1, np.int64)  # (row, target) as one sortable int64
+    weights = pieces and (pieces[0][2] is not None or pieces[0][3] is not None)
+    order = None
+    if weights:
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+    else:
+        key.sort()  # in place: no permutation to keep
     indptr = np.zeros(rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=rows), out=indptr[1:])
-    del src
+    np.cumsum(np.bincount(key // num_nodes, minlength=rows), out=indptr[1:])
     index_dtype = np.int32 if num_nodes < 2**31 - 1 else np.int64
-    indices = dst[order].astype(index_dtype)
-    del dst
-    w, rw = column(2, np.float64), column(3, np.float64)
+    indices = (key % num_nodes).astype(index_dtype)
+    del key
+    w, rw = (None if a is None or order is None else a[order]
+             for a in (column(2, np.float64), column(3, np.float64)))
     pieces.clear()
+    if weighted and w is None:  # a shard without edges
+        w = np.zeros(0)
     yield s, ("shard", {"shard": s, "num_shards": num_shards, "num_nodes": num_nodes,
                         "indptr": indptr, "indices": indices,
-                        "weights": w[order] if weighted else None, "directed": directed,
-                        "reverse_weights": None if rw is None else rw[order]})
+                        "weights": w if weighted else None, "directed": directed,
+                        "reverse_weights": rw})
 
 
 def _needs_reverse(directed, p, q):

@@ -103,6 +103,8 @@ _LANES = 16384
 # the lowest possible acceptance rate is below _GUARD_ACCEPTANCE.
 _MAX_REJECTIONS = 16
 _GUARD_ACCEPTANCE = 1 / 16
+# Edges inserted into the per-node hash tables at a time (bounds their scratch).
+_HASH_BLOCK_EDGES = 1 << 20
 # Adjacency bitset for the prev -> x test while it is at most this large.
 _BITSET_MAX_BYTES = 16 << 20
 # Threads pay off above this much work (steps; a second-order step counts 5).
@@ -367,7 +369,8 @@ class _EdgeHash:
     _MULT = np.uint32(0x9E3779B1)
     _MULT_STEP = np.uint32(0x85EBCA6B)
 
-    def __init__(self, indptr, rows, cols):
+    def __init__(self, indptr, cols):
+        indptr = np.asarray(indptr, dtype=np.int64)
         deg = np.diff(indptr)
         size = np.ones(len(deg), dtype=np.int64)
         nz = deg > 0
@@ -377,7 +380,17 @@ class _EdgeHash:
         self.offset = offset[:-1]
         self.mask = size - 1
         self.table = np.full(int(offset[-1]), self._EMPTY, dtype=cols.dtype)
-        base, mask, key = self.offset[rows], self.mask[rows], cols
+        # inserted a block of nodes at a time: the scratch (40 bytes per edge) stays small
+        first = 0
+        while first < len(deg):
+            last = int(np.searchsorted(indptr, indptr[first] + _HASH_BLOCK_EDGES, side="right"))
+            last = max(first + 1, min(len(deg), last - 1))
+            rows = np.repeat(np.arange(first, last, dtype=np.int64), deg[first:last])
+            self._insert(rows, cols[indptr[first]:indptr[last]])
+            first = last
+
+    def _insert(self, rows, key):
+        base, mask = self.offset[rows], self.mask[rows]
         slot, step = self._hash(key) & mask, self._step(key)
         while len(key):
             pos = base + slot
@@ -488,11 +501,11 @@ class _Walker:
         self.guard = low < _GUARD_ACCEPTANCE
         self.needs_edge_test = q != 1.0
         if self.needs_edge_test:
-            rows = np.repeat(np.arange(num_rows, dtype=np.int64), deg)
             if _EdgeBitset.nbytes_for(self.n, num_rows) <= _BITSET_MAX_BYTES:
+                rows = np.repeat(np.arange(num_rows, dtype=np.int64), deg)
                 self.edges = _EdgeBitset(self.n, rows, self.indices.astype(np.int64), num_rows)
             else:
-                self.edges = _EdgeHash(indptr, rows, self.indices)
+                self.edges = _EdgeHash(indptr, self.indices)
 
     def _linked(self, src, dst):
         """Whether the graph has ``src -> dst`` (``src`` owned by this table's shard)."""

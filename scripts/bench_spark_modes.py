@@ -71,6 +71,9 @@ def child(spec):
     os.environ.setdefault("SPARK_HOME", os.path.dirname(pyspark.__file__))
     spark = n2v_spark.local_session(f"local-cluster[2,1,{spec['executor_mb']}]", {
         "spark.driver.memory": "6g", "spark.driver.maxResultSize": "4g",
+        # PySpark buffers a shuffle's records in the Python worker up to this much
+        # (512m by default) before it spills: the partitioned mode's shuffles go through it
+        "spark.python.worker.memory": spec["python_worker_memory"],
         "spark.sql.shuffle.partitions": str(spec["shards"]),
         "spark.executorEnv.PYTHONPATH": str(REPO)})
     sc = spark.sparkContext
@@ -112,6 +115,8 @@ def main(argv=None):
     parser.add_argument("--q", type=float, default=2.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--executor-mb", type=int, default=2048)
+    parser.add_argument("--python-worker-memory", default="128m",
+                        help="spark.python.worker.memory, both modes (Spark's default: 512m)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:

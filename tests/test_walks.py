@@ -239,8 +239,9 @@ def test_alias_tables_are_exact(spread):
                                weights / totals[row], rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("cls", ["bitset", "hash"])
-def test_edge_tests_are_exact(cls):
+@pytest.mark.parametrize("cls", ["bitset", "hash", "hash in blocks"])
+def test_edge_tests_are_exact(cls, monkeypatch):
+    monkeypatch.setattr(W, "_HASH_BLOCK_EDGES", 100 if cls == "hash in blocks" else 1 << 20)
     rng = np.random.default_rng(1)
     n = 200
     # random edges plus a hub linked to every node (long probe sequences)
@@ -251,7 +252,7 @@ def test_edge_tests_are_exact(cls):
     if cls == "bitset":
         edges = W._EdgeBitset(n, rows, g.indices.astype(np.int64))
     else:
-        edges = W._EdgeHash(g.indptr, rows, g.indices)
+        edges = W._EdgeHash(g.indptr, g.indices)
     src, dst = rng.integers(0, n, 20000), rng.integers(0, n, 20000)
     truth = set(zip(rows.tolist(), g.indices.tolist()))
     expected = np.array([(s, d) in truth for s, d in zip(src.tolist(), dst.tolist())])
