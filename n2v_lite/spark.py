@@ -1008,7 +1008,7 @@ class _PartitionedJob:
 
     def __init__(self, spark, graph, num_walks, walk_length, p, q, seed, num_shards,
                  max_walkers):
-        from .walks import stream_key, walk_dtype
+        from .walks import check_stream_capacity, stream_key, walk_dtype
 
         self.p, self.q = check_positive("p", p), check_positive("q", q)
         self.num_walks = check_int("num_walks", num_walks)
@@ -1024,6 +1024,7 @@ class _PartitionedJob:
         self.key = int(stream_key(entropy))
         self.dtype = walk_dtype(graph)
         self.total_rows = self.num_walks * graph.num_nodes
+        check_stream_capacity(self.total_rows, self.walk_length)
         self.num_partitions = self.num_shards
         self.shards = _shards(spark, graph, self.num_shards, self.p, self.q)
         self.job = f"{os.getpid()}-{id(self)}-{time.time_ns()}"

@@ -168,6 +168,16 @@ def uniforms(key, counters, draws=1):
     return (u[:m], u[m:]) if draws == 2 else u
 
 
+def check_stream_capacity(total_rows, walk_length):
+    """Refuse more walk cells than the stream's counters can tell apart (2**44)."""
+    cells = int(total_rows) * int(walk_length)
+    if cells >= 1 << (64 - _ATTEMPT_BITS):
+        raise ParameterError(f"{total_rows:,} walks x {walk_length} nodes is more than the walk "
+                             f"stream can number ({1 << (64 - _ATTEMPT_BITS):,} cells): walk "
+                             "fewer rows per call (e.g. one round of num_walks at a time, with "
+                             "seeds of their own)")
+
+
 def _next_step(counters):
     """Counters of attempt 0 of the next step (after an accepted move)."""
     return (counters | _ATTEMPT_MASK) + np.uint64(1)
@@ -773,6 +783,7 @@ class _Plan:
             self.walker.starts = _check_start_nodes(start_nodes, self.walker.n)
         starts = self.walker.n if start_nodes is None else len(self.walker.starts)
         self.total_rows = self.num_walks * starts
+        check_stream_capacity(self.total_rows, self.walk_length)
         self.block = _block_rows(self.total_rows, self.walk_length)
         self.num_blocks = -(-self.total_rows // self.block)
         if workers is None:
@@ -1350,4 +1361,4 @@ def walk_blocks(graph, num_walks, walk_length, p=1.0, q=1.0, *, entropy, block_i
 
 
 __all__ += ["walk_block_layout", "walk_blocks", "GraphShard", "graph_shard", "ShardWalker",
-            "SHARD_MESSAGES", "stream_key", "step_counters", "uniforms"]
+            "SHARD_MESSAGES", "stream_key", "step_counters", "uniforms", "check_stream_capacity"]

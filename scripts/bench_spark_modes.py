@@ -75,7 +75,8 @@ def child(spec):
         # (512m by default) before it spills: the partitioned mode's shuffles go through it
         "spark.python.worker.memory": spec["python_worker_memory"],
         "spark.sql.shuffle.partitions": str(spec["shards"]),
-        "spark.executorEnv.PYTHONPATH": str(REPO)})
+        "spark.executorEnv.PYTHONPATH": str(REPO),
+        **dict(item.split("=", 1) for item in spec["conf"])})
     sc = spark.sparkContext
     n, m, seed = spec["nodes"], spec["edges"], spec["seed"]
     edges = (spark.range(m, numPartitions=spec["shards"])
@@ -117,6 +118,8 @@ def main(argv=None):
     parser.add_argument("--executor-mb", type=int, default=2048)
     parser.add_argument("--python-worker-memory", default="128m",
                         help="spark.python.worker.memory, both modes (Spark's default: 512m)")
+    parser.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                        help="another Spark setting for both modes (repeatable)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:

@@ -403,6 +403,13 @@ def test_stream_is_uniform_and_independent_across_its_counters():
     assert not np.array_equal(W.uniforms(W.stream_key([3, 1, 4, 2]), counters), first)
 
 
+def test_walks_beyond_the_streams_counters_are_refused():
+    # 2**44 cells: more would reuse counters, i.e. repeat random numbers without a word
+    W.check_stream_capacity(2**24, 2**20 - 1)
+    with pytest.raises(W.ParameterError, match="more than the walk stream can number"):
+        W.check_stream_capacity(2**24, 2**20)
+
+
 def test_alias_tables_do_not_depend_on_where_a_node_sits():
     # a node's table is the same bits in the whole graph and in a shard holding
     # every third node (other offsets, other neighbours before it)
