@@ -982,7 +982,8 @@ def _superstep(s, records, job, p, q, walk_length, key, sink=None):
         else:
             _save_pieces(sink, s, *done)
     yield _STATS, {"in_flight": in_flight, "done": 0 if done is None else len(done[0]),
-                   "peak_rss_mib": _peak_rss_mib(), "pid": os.getpid()}
+                   "peak_rss_mib": _peak_rss_mib(), "pid": os.getpid(), "shard": s,
+                   "cached": sorted(k[1] for k in _SHARD_WALKERS if k[0] == job)}
 
 
 def _piece_folder(folder):
@@ -1029,6 +1030,7 @@ class _PartitionedJob:
         self.shards = _shards(spark, graph, self.num_shards, self.p, self.q)
         self.job = f"{os.getpid()}-{id(self)}-{time.time_ns()}"
         self.supersteps, self.peak_rss_mib = 0, {}
+        self.cached_shards = {}  # Python worker pid -> shards whose walk tables it holds
 
     def waves(self, folder=None):
         """Run the waves of at most ``max_walkers`` rows, each in supersteps until every
@@ -1061,6 +1063,7 @@ class _PartitionedJob:
                 for stat in stats:
                     self.peak_rss_mib[stat["pid"]] = max(self.peak_rss_mib.get(stat["pid"], 0),
                                                          stat["peak_rss_mib"] or 0)
+                    self.cached_shards[stat["pid"]] = stat["cached"]
                 if not sum(stat["in_flight"] for stat in stats):
                     break
                 inbox = out.filter(lambda kv: kv[0] >= 0).partitionBy(self.num_shards, _shard_of)
