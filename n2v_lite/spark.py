@@ -1009,7 +1009,7 @@ class _PartitionedJob:
 
     def __init__(self, spark, graph, num_walks, walk_length, p, q, seed, num_shards,
                  max_walkers):
-        from .walks import check_stream_capacity, stream_key, walk_dtype
+        from .walks import check_stream_capacity, draw_entropy, stream_key, walk_dtype
 
         self.p, self.q = check_positive("p", p), check_positive("q", q)
         self.num_walks = check_int("num_walks", num_walks)
@@ -1020,13 +1020,10 @@ class _PartitionedJob:
         sc = spark.sparkContext
         self.num_shards = check_int("num_partitions", num_shards) if num_shards is not None \
             else sc.defaultParallelism
-        rng = as_generator(seed)  # the one draw the local engine makes (walk_block_layout)
-        entropy = [int(x) for x in rng.integers(0, 2**32, size=4, dtype=np.uint64)]
-        self.key = int(stream_key(entropy))
+        self.key = int(stream_key(draw_entropy(seed)))  # the local engine's one draw
         self.dtype = walk_dtype(graph)
         self.total_rows = self.num_walks * graph.num_nodes
         check_stream_capacity(self.total_rows, self.walk_length)
-        self.num_partitions = self.num_shards
         self.shards = _shards(spark, graph, self.num_shards, self.p, self.q)
         self.job = f"{os.getpid()}-{id(self)}-{time.time_ns()}"
         self.supersteps, self.peak_rss_mib = 0, {}
@@ -1202,22 +1199,25 @@ def _write_walks(spark, stages, graph, folder, num_walks, walk_length, p, q, see
         node_data=graph.node_data() if isinstance(graph, ClusterGraph) else node_metadata(graph))
 
 
-def _node_counts(written):
-    """The partition files' node counts summed on the cluster: one array reaches the
-    driver (``8 n`` bytes), whatever the number of partitions."""
-    return written.map(lambda t: t[2]).coalesce(1).reduce(np.add)
+def _gather(written):
+    """``(index, entry)`` of the partition files an RDD of ``(index, entry, counts)``
+    wrote, by index, and their node counts summed on the cluster: one array reaches the
+    driver (``8 n`` bytes), whatever the number of partitions (None when nothing was
+    written)."""
+    written = written.persist()
+    try:
+        got = sorted(written.map(lambda t: (t[0], t[1])).collect(), key=lambda t: t[0])
+        counts = written.map(lambda t: t[2]).coalesce(1).reduce(np.add) if got else None
+    finally:
+        written.unpersist()
+    return got, counts
 
 
 def _write_blocks(spark, job, path, num_nodes, parquet, folder, stages):
     """Broadcast mode: one partition file per Spark partition of walk blocks."""
     blocks = job.rdd.persist() if parquet else job.rdd
-    written = blocks.mapPartitionsWithIndex(_partition_writer(path, num_nodes)).persist()
-    try:
-        entries = [entry for _, entry in sorted(written.map(lambda t: (t[0], t[1])).collect(),
-                                                key=lambda t: t[0])]
-        counts = _node_counts(written)
-    finally:
-        written.unpersist()
+    got, counts = _gather(blocks.mapPartitionsWithIndex(_partition_writer(path, num_nodes)))
+    entries = [entry for _, entry in got]
     if parquet:
         try:
             _write_parquet(spark, blocks, job.block_rows, str(folder.resolve() / "walks.parquet"))
@@ -1237,15 +1237,11 @@ def _write_partitioned(job, path, num_nodes):
     entries, counts = [], np.zeros(num_nodes, dtype=np.int64)
     try:
         for wave, _, _, _ in job.waves(folder=path):
-            written = (sc.parallelize(range(job.num_shards), job.num_shards)
-                         .mapPartitionsWithIndex(_write_wave(path, num_nodes, wave, len(entries)))
-                         .persist())
-            try:
-                got = sorted(written.map(lambda t: (t[0], t[1])).collect(), key=lambda t: t[0])
-                if got:
-                    counts += _node_counts(written)
-            finally:
-                written.unpersist()
+            got, wave_counts = _gather(
+                sc.parallelize(range(job.num_shards), job.num_shards)
+                  .mapPartitionsWithIndex(_write_wave(path, num_nodes, wave, len(entries))))
+            if got:
+                counts += wave_counts
             missing = [k for k, (index, _) in enumerate(got) if index != len(entries) + k]
             if missing or not got:
                 raise WalkFolderError(

@@ -168,6 +168,13 @@ def uniforms(key, counters, draws=1):
     return (u[:m], u[m:]) if draws == 2 else u
 
 
+def draw_entropy(seed):
+    """The one draw from ``seed`` that keys every walk (four 32-bit words; see
+    :func:`stream_key`): every engine makes exactly this draw, first."""
+    rng = as_generator(seed)
+    return [int(x) for x in rng.integers(0, 2**32, size=4, dtype=np.uint64)]
+
+
 def check_stream_capacity(total_rows, walk_length):
     """Refuse more walk cells than the stream's counters can tell apart (2**44)."""
     cells = int(total_rows) * int(walk_length)
@@ -238,6 +245,13 @@ def _segment_offsets(first, lengths):
     """Position of every item within its segment (segments of ``lengths`` items)."""
     total = int(lengths.sum())
     return np.arange(total, dtype=np.int64) - np.repeat(first, lengths)
+
+
+def _segment_items(starts, lengths):
+    """Indices of the items of segments ``starts[i] .. starts[i] + lengths[i] - 1``, in order."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    return np.repeat(np.asarray(starts, dtype=np.int64), lengths) + _segment_offsets(
+        np.cumsum(lengths) - lengths, lengths)
 
 
 def _segment_cumsum(values, offset):
@@ -644,7 +658,7 @@ class _Walker:
         deg = self.degf[cur].astype(np.int64)
         owner = np.repeat(np.arange(len(cur)), deg)
         first = np.cumsum(deg) - deg
-        offset = np.arange(len(owner)) - first[owner]
+        offset = _segment_offsets(first, deg)
         e = self.start[cur][owner] + offset
         x = self.indices[e]
         before = prev[owner]
@@ -775,9 +789,7 @@ class _Plan:
         p, q = check_positive("p", p), check_positive("q", q)
         if workers is not None:
             workers = check_int("workers", workers)
-        rng = as_generator(seed)
-        # One draw from the caller's generator seeds every block's stream.
-        self.entropy = [int(x) for x in rng.integers(0, 2**32, size=4, dtype=np.uint64)]
+        self.entropy = draw_entropy(seed)
         self.walker = _Walker(graph, p, q)
         if start_nodes is not None:
             self.walker.starts = _check_start_nodes(start_nodes, self.walker.n)
@@ -863,7 +875,7 @@ def graph_shard(graph, shard, num_shards):
     deg = np.diff(indptr)[nodes]
     local = np.zeros(len(nodes) + 1, dtype=np.int64)
     np.cumsum(deg, out=local[1:])
-    edges = np.repeat(indptr[nodes] - local[:-1], deg) + np.arange(local[-1])
+    edges = _segment_items(indptr[nodes], deg)
     reverse = None
     if graph.directed:
         reverse = _reverse_weights(indptr, graph.indices, np.asarray(graph.weights,
@@ -884,8 +896,7 @@ def _take(batch, keep):
     if "count" in batch:
         idx = np.flatnonzero(keep) if np.asarray(keep).dtype == bool else np.asarray(keep)
         first = np.cumsum(batch["count"]) - batch["count"]
-        flat = np.repeat(first[idx], batch["count"][idx]) + _segment_offsets(
-            np.cumsum(batch["count"][idx]) - batch["count"][idx], batch["count"][idx])
+        flat = _segment_items(first[idx], batch["count"][idx])
         for k in ("cand", "linked"):
             if k in batch:
                 out[k] = batch[k][flat]
@@ -1061,7 +1072,7 @@ class ShardWalker:
                 stuck = _attempts(batch["ctr"][idx]) >= _MAX_REJECTIONS
                 here, away = idx[stuck & ~remote], idx[stuck & remote]
                 if len(here):
-                    e = w._exact_step(local[here], self._node(batch, 2)[here], batch["ctr"][here],
+                    e = w._exact_step(local[here], prev[stuck & ~remote], batch["ctr"][here],
                                       self.key)
                     self._advance(batch, here, w.indices[e], w._state_after(e))
                 if len(away):
@@ -1095,11 +1106,9 @@ class ShardWalker:
         """Walkers ``idx`` need an exact step: ask the owner of ``prev`` about every candidate."""
         w = self.walker
         count = w.degf[local].astype(np.int64)
-        first = np.cumsum(count) - count
         query = _take(batch, idx)
         query["count"] = count
-        query["cand"] = w.indices[np.repeat(w.start[local], count)
-                                  + _segment_offsets(first, count)].astype(np.int64)
+        query["cand"] = w.indices[_segment_items(w.start[local], count)].astype(np.int64)
         self._route(query, outbox, "query", to=self._node(query, 2))
 
 
@@ -1325,9 +1334,7 @@ def walk_block_layout(graph, num_walks, walk_length, seed=None):
     """
     total_rows = check_int("num_walks", num_walks) * int(_check_graph(graph).num_nodes)
     block = _block_rows(total_rows, check_int("walk_length", walk_length))
-    # the same single draw as _Plan: every block's stream is spawned from it
-    rng = as_generator(seed)
-    entropy = [int(x) for x in rng.integers(0, 2**32, size=4, dtype=np.uint64)]
+    entropy = draw_entropy(seed)  # the same single draw as _Plan
     return -(-total_rows // block), block, entropy
 
 
@@ -1361,4 +1368,5 @@ def walk_blocks(graph, num_walks, walk_length, p=1.0, q=1.0, *, entropy, block_i
 
 
 __all__ += ["walk_block_layout", "walk_blocks", "GraphShard", "graph_shard", "ShardWalker",
-            "SHARD_MESSAGES", "stream_key", "step_counters", "uniforms", "check_stream_capacity"]
+            "SHARD_MESSAGES", "stream_key", "step_counters", "uniforms", "check_stream_capacity",
+            "draw_entropy"]

@@ -137,12 +137,12 @@ def main(argv=None):
                 sys.stderr.write(proc.stderr[-3000:])
                 return proc.returncode
             results[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
-        same = all(
-            Path(tmp, "broadcast", name).read_bytes() == Path(tmp, "partitioned", name).read_bytes()
-            for name in ("counts.npy",))
-        from_b = b"".join(p.read_bytes() for p in sorted(Path(tmp, "broadcast").glob("part-*.txt")))
-        from_p = b"".join(p.read_bytes() for p in sorted(Path(tmp, "partitioned").glob("part-*.txt")))
-        same = same and from_b == from_p
+        def walks(mode):  # every partition file in order, and the node counts
+            folder = Path(tmp, mode)
+            return (b"".join(p.read_bytes() for p in sorted(folder.glob("part-*.txt"))),
+                    (folder / "counts.npy").read_bytes())
+
+        same = walks("broadcast") == walks("partitioned")
     b, p = results["broadcast"], results["partitioned"]
     peak_b, peak_p = max(b["worker_peak_mib"].values()), max(p["worker_peak_mib"].values())
     ratio = peak_p / peak_b
