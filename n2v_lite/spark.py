@@ -924,22 +924,16 @@ def _shards(spark, graph, num_shards, p, q):
     return shards
 
 
-_SHARD_WALKERS = {}  # (job key, shard) -> ShardWalker, kept by a Python worker across tasks
-
-
-def _shard_walker(job, payload, p, q, walk_length, key):
+def _shard_walker(record, p, q, walk_length, key):
+    """Executor side: a shard record's walk tables, built once per job into the
+    persisted walkers RDD (so a task holds one shard's tables, never a cache of them)."""
     from .walks import GraphShard, ShardWalker
 
-    s = payload["shard"]
-    walker = _SHARD_WALKERS.get((job, s))
-    if walker is None:
-        for old in [k for k in _SHARD_WALKERS if k[0] != job]:
-            del _SHARD_WALKERS[old]
-        shard = GraphShard(s, payload["num_shards"], payload["num_nodes"], payload["indptr"],
-                           payload["indices"], payload["weights"], payload["directed"],
-                           payload["reverse_weights"])
-        walker = _SHARD_WALKERS[(job, s)] = ShardWalker(shard, p, q, walk_length, key)
-    return walker
+    payload = record[1]
+    shard = GraphShard(payload["shard"], payload["num_shards"], payload["num_nodes"],
+                       payload["indptr"], payload["indices"], payload["weights"],
+                       payload["directed"], payload["reverse_weights"])
+    return "walker", ShardWalker(shard, p, q, walk_length, key)
 
 
 def _peak_rss_mib():
@@ -953,22 +947,21 @@ def _peak_rss_mib():
     return None
 
 
-def _superstep(s, records, job, p, q, walk_length, key, sink=None):
-    """Executor side: one superstep of shard ``s`` (its shard record, then its messages).
+def _superstep(s, records, sink=None):
+    """Executor side: one superstep of shard ``s`` (its walker record, then its messages).
 
     Yields ``(shard, message)`` for the next superstep, ``(_STATS, dict)``, and
     the walks that ended here: ``(_DONE, (rows, paths))``, or with a ``sink``
     (see :func:`_save_pieces`) none, as they are saved beside the walk folder.
     """
-    payload, inbox, start = None, [], None
+    walker, inbox, start = None, [], None
     for _, value in records:
-        if isinstance(value, tuple) and value[0] == "shard":
-            payload = value[1]
+        if isinstance(value, tuple) and value[0] == "walker":
+            walker = value[1]
         elif isinstance(value, tuple) and value[0] == "start":
             start = value[1:]
         else:
             inbox.append(value)
-    walker = _shard_walker(job, payload, p, q, walk_length, key)
     if start is not None:
         inbox.append({"walk": walker.start(*start)})
     outbox, done = walker.superstep(inbox)
@@ -982,8 +975,7 @@ def _superstep(s, records, job, p, q, walk_length, key, sink=None):
         else:
             _save_pieces(sink, s, *done)
     yield _STATS, {"in_flight": in_flight, "done": 0 if done is None else len(done[0]),
-                   "peak_rss_mib": _peak_rss_mib(), "pid": os.getpid(), "shard": s,
-                   "cached": sorted(k[1] for k in _SHARD_WALKERS if k[0] == job)}
+                   "peak_rss_mib": _peak_rss_mib(), "pid": os.getpid(), "shard": s}
 
 
 def _piece_folder(folder):
@@ -1025,9 +1017,14 @@ class _PartitionedJob:
         self.total_rows = self.num_walks * graph.num_nodes
         check_stream_capacity(self.total_rows, self.walk_length)
         self.shards = _shards(spark, graph, self.num_shards, self.p, self.q)
-        self.job = f"{os.getpid()}-{id(self)}-{time.time_ns()}"
+        # each shard's walk tables, built once and kept by Spark (spilled to disk
+        # rather than rebuilt): a superstep's task reads its own shard's tables only
+        from pyspark import StorageLevel
+
+        args = (self.p, self.q, self.walk_length, np.uint64(self.key))
+        self.walkers = (self.shards.mapValues(lambda record: _shard_walker(record, *args))
+                        .persist(StorageLevel.MEMORY_AND_DISK))
         self.supersteps, self.peak_rss_mib = 0, {}
-        self.cached_shards = {}  # Python worker pid -> shards whose walk tables it holds
 
     def waves(self, folder=None):
         """Run the waves of at most ``max_walkers`` rows, each in supersteps until every
@@ -1035,7 +1032,6 @@ class _PartitionedJob:
         ``done`` lists the ``(rows, paths)`` batches collected on the driver, or with
         ``folder`` is None, the walks having been saved as pieces beside it."""
         sc = self.spark.sparkContext
-        args = (self.job, self.p, self.q, self.walk_length, np.uint64(self.key))
         pieces = self.num_shards
         for wave, first in enumerate(range(0, self.total_rows, self.max_walkers)):
             stop = min(self.total_rows, first + self.max_walkers)
@@ -1045,8 +1041,8 @@ class _PartitionedJob:
             done, previous, step = [], None, 0
             while True:
                 sink = None if folder is None else (folder, wave, step, first, per)
-                out = self.shards.union(inbox).mapPartitionsWithIndex(
-                    lambda s, records, sink=sink: _superstep(s, records, *args, sink=sink))
+                out = self.walkers.union(inbox).mapPartitionsWithIndex(
+                    lambda s, records, sink=sink: _superstep(s, records, sink=sink))
                 if step % 20 == 19:
                     out.localCheckpoint()  # cut the lineage that grows by a shuffle a step
                 else:
@@ -1060,7 +1056,6 @@ class _PartitionedJob:
                 for stat in stats:
                     self.peak_rss_mib[stat["pid"]] = max(self.peak_rss_mib.get(stat["pid"], 0),
                                                          stat["peak_rss_mib"] or 0)
-                    self.cached_shards[stat["pid"]] = stat["cached"]
                 if not sum(stat["in_flight"] for stat in stats):
                     break
                 inbox = out.filter(lambda kv: kv[0] >= 0).partitionBy(self.num_shards, _shard_of)
@@ -1069,6 +1064,7 @@ class _PartitionedJob:
             yield wave, first, stop, (done if folder is None else per)
 
     def close(self):
+        self.walkers.unpersist()
         if not isinstance(self.graph, ClusterGraph):  # a ClusterGraph keeps its shards
             self.shards.unpersist()
 

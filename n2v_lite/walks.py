@@ -910,6 +910,9 @@ def _concat(batches):
     return {k: np.concatenate([b[k] for b in batches]) for k in batches[0]}
 
 
+_START_ROWS = 1 << 16  # rows of a wave looked at a time for the walkers a shard starts
+
+
 class ShardWalker:
     """Walk the rows of :func:`random_walks` on one shard of a partitioned graph.
 
@@ -940,10 +943,12 @@ class ShardWalker:
 
     def start(self, first_row, stop_row):
         """The walkers of rows ``first_row .. stop_row - 1`` that start on this shard."""
-        rows = np.arange(first_row, stop_row, dtype=np.int64)
+        mine = []
+        for start in range(first_row, stop_row, _START_ROWS):  # memory: a chunk, not a wave
+            rows = np.arange(start, min(stop_row, start + _START_ROWS), dtype=np.int64)
+            mine.append(rows[self.walker._start_nodes(rows) % self.num_shards == self.shard])
+        rows = np.concatenate(mine) if mine else np.zeros(0, dtype=np.int64)
         nodes = self.walker._start_nodes(rows)
-        mine = nodes % self.num_shards == self.shard
-        rows, nodes = rows[mine], nodes[mine]
         path = np.full((len(rows), self.walk_length), PAD, dtype=self.dtype)
         path[:, 0] = nodes
         return {"row": rows, "t": np.ones(len(rows), dtype=np.int64),
