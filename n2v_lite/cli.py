@@ -23,7 +23,7 @@ import click
 from . import __version__
 from .exceptions import N2VLiteError, ParameterError
 from .graph import DUPLICATE_POLICIES
-from .embedding import EXPORT_FORMATS
+from .embedding import ALL_NEIGHBOUR_COLUMNS, EXPORT_FORMATS, NEIGHBOUR_FILE_FORMATS
 from .movielens import MOVIELENS_DEFAULTS, MOVIELENS_QUERIES
 from .memory import parse_memory
 from .presets import PRESETS
@@ -178,6 +178,11 @@ def train_options(dimensions=128, window=10, epochs=1, negative=5, sample=0.0, b
 
 
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress bars on stderr.")
+exact_option = click.option(
+    "--exact/--approximate", default=None,
+    help="Score every node, or take the model's approximate index's candidates (see "
+         "'n2v-lite index')  [default: the index when the model has one and at least "
+         "50,000 nodes]")
 
 
 def _spark_conf(ctx, param, values):
@@ -557,9 +562,10 @@ def _read_lines(path):
 @click.option("-k", "--topn", type=COUNT, default=10, help="Neighbours per query.")
 @click.option("--format", "fmt", type=click.Choice(NEIGHBOUR_FORMATS), default="table",
               help="Output format.")
+@exact_option
 @library_errors
 def similar(model_path, queries, queries_file, positive, negative, among_file, conditions,
-            unseen, neighbours_file, steps, topn, fmt):
+            unseen, neighbours_file, steps, topn, fmt, exact):
     """Nearest neighbours of nodes, by node id or (for movie graphs) by title."""
     from .embedding import load
     from .filters import where
@@ -594,14 +600,14 @@ def similar(model_path, queries, queries_file, positive, negative, among_file, c
         if placed.missing:
             click.echo(f"not in the model, left out: {', '.join(map(str, placed.missing))}",
                        err=True)
-        result = embedding.most_similar(placed.vector, topn=topn, among=among)
+        result = embedding.most_similar(placed.vector, topn=topn, among=among, exact=exact)
         result.query_label = f"an unseen node next to {', '.join(map(str, placed.used))}"
         add(result._rows(query=", ".join(unseen)))
     if positive or negative:
         add(embedding.most_similar(positive=list(positive), negative=list(negative),
-                                   topn=topn, among=among)._rows())
+                                   topn=topn, among=among, exact=exact)._rows())
     if queries:
-        add(embedding._neighbour_rows(queries, topn=topn, among=among))
+        add(embedding._neighbour_rows(queries, topn=topn, among=among, exact=exact))
     if rows or fmt != "table":
         click.echo(render_rows(rows, headings, fmt))
 
@@ -616,6 +622,82 @@ def _check_listed(embedding, nodes, option):
                 raise click.UsageError(f"{option} {node!r}: no such node; give one node per "
                                        f"{option} (repeat the option), as titles may hold "
                                        "commas") from None
+
+
+@cli.command()
+@click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=str))
+@click.option("-k", "--topn", type=COUNT, default=10, help="Neighbours per node.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, allow_dash=True,
+                                                      path_type=str),
+              help="Output file: .csv, .parquet (needs pyarrow) or tab-separated; '-': "
+                   "stdout (tab-separated).")
+@click.option("--format", "fmt", type=click.Choice(NEIGHBOUR_FILE_FORMATS), default=None,
+              help="Output format  [default: from the --out suffix]")
+@exact_option
+@quiet_option
+@library_errors
+def neighbours(model_path, topn, out, fmt, exact, quiet):
+    """Every node's nearest neighbours, as a file of rows node, rank, neighbour, similarity.
+
+    Written a block of nodes at a time (bounded memory) and renamed into place when
+    complete. With --approximate and no index in the model, one is built first (not
+    saved: 'n2v-lite index' saves one).
+    """
+    from .embedding import load
+
+    embedding = load(model_path)
+    if exact is False and not embedding.has_index:
+        if not quiet:
+            click.echo(f"building an index of {len(embedding):,} nodes (not saved; "
+                       "'n2v-lite index' saves one)", err=True)
+        embedding.build_index(progress=not quiet)
+    if out == "-":
+        if fmt not in (None, "tsv", "csv"):
+            raise click.UsageError("--out -: only tsv or csv go to stdout")
+        sep = "," if fmt == "csv" else "\t"
+        click.echo(sep.join(ALL_NEIGHBOUR_COLUMNS))
+        frame = embedding.all_neighbours(topn, exact=exact, progress=not quiet)
+        click.echo(frame.to_csv(sep=sep, header=False, index=False, float_format="%.6f"),
+                   nl=False)
+        return
+    embedding.save_neighbours(out, topn, exact=exact, format=fmt, progress=not quiet)
+    if not quiet:
+        click.echo(f"wrote {out}: {topn} neighbours of each of {len(embedding):,} nodes",
+                   err=True)
+
+
+@cli.command()
+@click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Where to save the model with its index  [default: MODEL itself]")
+@click.option("--connectivity", type=Checked(int, check_int, minimum=2), default=None,
+              help="Links per node in the index's graph  [default: 16]")
+@click.option("--expansion-add", type=Checked(int, check_int, minimum=2), default=None,
+              help="Candidates kept while adding  [default: 128]")
+@click.option("--expansion-search", type=Checked(int, check_int, minimum=2), default=None,
+              help="Candidates kept while searching (recall against speed)  [default: 64]")
+@quiet_option
+@library_errors
+def index(model_path, out, connectivity, expansion_add, expansion_search, quiet):
+    """Build an approximate nearest-neighbour index and save it inside the model file.
+
+    Needs the 'ann' extra (pip install 'n2v-lite[ann]'). Queries of models with at
+    least 50,000 nodes then use it ('similar', 'neighbours'; --exact to score every
+    node); similarities stay exact, only recall is approximate.
+    """
+    import time
+
+    from .embedding import load
+
+    embedding = load(model_path)
+    start = time.perf_counter()
+    embedding.build_index(connectivity=connectivity, expansion_add=expansion_add,
+                          expansion_search=expansion_search, progress=not quiet)
+    took = time.perf_counter() - start
+    path = embedding.save(out or model_path)
+    index = embedding._ann_for(False)
+    click.echo(f"indexed {len(embedding):,} nodes in {took:.1f} s "
+               f"({index.nbytes / 2**20:,.0f} MiB in memory); saved {path}")
 
 
 @cli.command()

@@ -9,7 +9,10 @@ embedding takes one:
 * lookups by node id or title (:meth:`~NodeEmbedding.most_similar`, with
   ``positive=``/``negative=`` "more like these" queries and ``among=``
   candidate filters; :meth:`~NodeEmbedding.most_similar_many` for a batch, one
-  matrix product, as a DataFrame);
+  matrix product, as a DataFrame; :meth:`~NodeEmbedding.all_neighbours`, every
+  node's top k);
+* :meth:`~NodeEmbedding.build_index` -- an approximate index (the ``ann``
+  extra) for graphs of millions of nodes, saved inside the model file;
 * :meth:`~NodeEmbedding.save` / :func:`load` -- one atomic file;
 * :meth:`~NodeEmbedding.export` -- word2vec text/binary, Embedding-Projector
   TSVs, ``.npz``, ``.csv``;
@@ -54,10 +57,16 @@ __all__ = [
     "load",
     "EXPORT_FORMATS",
     "FORMAT_VERSION",
+    "APPROXIMATE_FROM",
+    "NEIGHBOUR_FILE_FORMATS",
 ]
 
 #: Columns of neighbour lists (:meth:`NodeEmbedding.most_similar_many`).
 NEIGHBOUR_COLUMNS = ["query", "rank", "node", "label", "similarity"]
+#: Columns of every node's neighbours (:meth:`NodeEmbedding.all_neighbours`).
+ALL_NEIGHBOUR_COLUMNS = ["node", "rank", "neighbour", "similarity"]
+#: Formats of :meth:`NodeEmbedding.save_neighbours`.
+NEIGHBOUR_FILE_FORMATS = ("csv", "tsv", "parquet")
 
 #: Formats of :meth:`NodeEmbedding.export`.
 EXPORT_FORMATS = ("word2vec", "word2vec-binary", "projector", "npz", "csv")
@@ -68,6 +77,11 @@ _FORMAT_BY_SUFFIX = {".txt": "word2vec", ".vec": "word2vec", ".w2v": "word2vec",
                      ".bin": "word2vec-binary", ".npz": "npz", ".csv": "csv", "": "projector"}
 #: Queries scored per matrix product in batch lookups (bounds the score matrix).
 _BATCH_ROWS = 256
+#: Score-matrix cells per block of :meth:`NodeEmbedding.all_neighbours` (exact): 128 MiB.
+_BLOCK_CELLS = 1 << 25
+#: With ``exact=None``, an index (when there is one) answers queries on embeddings of at
+#: least this many nodes; below, an exact query takes a few milliseconds.
+APPROXIMATE_FROM = 50_000
 #: Fewer queries than this are scored on one BLAS thread: a matrix-vector product is
 #: memory-bound, and waking BLAS threads cost 6.8 ms against 0.5 ms per query at 10k
 #: nodes on a busy 2-core machine (scripts/bench_query.py).
@@ -253,6 +267,7 @@ class NodeEmbedding:
         self._folded_ids = None
         self._wv = None
         self._noise_cdf = None  # n2v_lite.update.infer's noise distribution
+        self._ann = None  # an AnnIndex, or (bytes, params) read from a file, not yet restored
 
     # ------------------------------------------------------------ attributes
     @property
@@ -337,9 +352,12 @@ class NodeEmbedding:
         state = dict(self.__dict__)
         for name in self._CACHES:
             state[name] = None
+        if state.get("_ann") is not None and not isinstance(state["_ann"], tuple):
+            state["_ann"] = (state["_ann"].to_bytes(), state["_ann"].params)
         return state
 
     def __setstate__(self, state):
+        state.setdefault("_ann", None)
         self.__dict__.update(state)
         for name in ("_vectors", "_fingerprints"):
             if getattr(self, name, None) is not None:
@@ -566,6 +584,86 @@ class NodeEmbedding:
             self._unit = self._vectors / np.where(norms > 0, norms, 1).astype(np.float32)
         return self._unit
 
+    # ------------------------------------------------- approximate index
+    def build_index(self, *, connectivity=None, expansion_add=None, expansion_search=None,
+                    threads=None, progress=False):
+        """Build an approximate nearest-neighbour index over the vectors (HNSW).
+
+        Needs the ``ann`` extra (``pip install "n2v-lite[ann]"``: usearch).
+        The index proposes candidates; their similarities are always computed
+        exactly, so only recall is approximate. It is kept by :meth:`save`
+        (inside the model file) and read back by :func:`load`; an embedding
+        made by :meth:`update` has none (its vectors differ).
+
+        Parameters
+        ----------
+        connectivity, expansion_add, expansion_search : int, optional
+            HNSW's graph degree and candidate lists (see
+            :data:`n2v_lite.ann.INDEX_DEFAULTS`).
+        threads : int, optional
+            Threads adding vectors (None: every core).
+        progress : bool
+            A progress bar on stderr.
+
+        Returns
+        -------
+        NodeEmbedding
+            ``self``.
+
+        Examples
+        --------
+        >>> emb.build_index()                                           # doctest: +SKIP
+        >>> emb.most_similar(42, exact=False)                           # doctest: +SKIP
+        """
+        from ._utils import progress_bar
+        from .ann import AnnIndex
+
+        with progress_bar(total=len(self), desc="index", unit="node",
+                          enabled=progress) as bar:
+            def advance(done, total):
+                bar.update(done - bar.n)
+
+            self._ann = AnnIndex.build(self._unit_vectors(), connectivity=connectivity,
+                                       expansion_add=expansion_add,
+                                       expansion_search=expansion_search, threads=threads,
+                                       progress=advance)
+        return self
+
+    @property
+    def has_index(self):
+        """Whether an approximate index was built or loaded (see :meth:`build_index`)."""
+        return self._ann is not None
+
+    def drop_index(self):
+        """Forget the approximate index (a later :meth:`save` writes none)."""
+        self._ann = None
+        return self
+
+    def _ann_for(self, exact):
+        """The index that answers a query given ``exact`` (None: exact scoring)."""
+        if exact is not None and not isinstance(exact, bool):
+            raise ParameterError(f"exact must be True, False or None, got {exact!r}")
+        if exact or self._ann is None:
+            if exact is False and self._ann is None:
+                raise ParameterError("exact=False needs an index: call build_index() first")
+            return None
+        if exact is None and len(self) < APPROXIMATE_FROM:
+            return None
+        if isinstance(self._ann, tuple):
+            from .ann import AnnIndex, ann_available
+
+            if not ann_available():  # a saved index, read where usearch is absent
+                if exact is False:
+                    import warnings
+
+                    warnings.warn("the model's index needs usearch (pip install "
+                                  "'n2v-lite[ann]'); answering exactly", stacklevel=3)
+                return None
+            data, params = self._ann
+            self._ann = AnnIndex.from_bytes(data, len(self), self.dimensions, params,
+                                            where=self.info.get("saved_path", "index"))
+        return self._ann
+
     # -------------------------------------------------------- nearest nodes
     def candidates(self, among):
         """Boolean mask of the rows ``among`` allows (None: all); see :meth:`most_similar`."""
@@ -622,8 +720,11 @@ class NodeEmbedding:
             label = f"{label or 'nothing'} minus {', '.join(shown[-1.0])}"
         return mean, exclude, label
 
-    def _top(self, queries, excludes, mask, topn):
-        """(rows, scores) of the ``topn`` best nodes for each unit query vector."""
+    def _top(self, queries, excludes, mask, topn, ann=None):
+        """(rows, scores) of the ``topn`` best nodes for each unit query vector (with
+        ``ann``, among the index's candidates; exactly where those fall short)."""
+        if ann is not None:
+            return self._top_approximate(ann, queries, excludes, mask, topn)
         unit = self._unit_vectors()
         out_rows, out_scores = [], []
         for start in range(0, len(queries), _BATCH_ROWS):
@@ -648,7 +749,47 @@ class NodeEmbedding:
                 out_scores.append(row_scores[best])
         return out_rows, out_scores
 
-    def most_similar(self, query=None, topn=10, *, positive=None, negative=None, among=None):
+    def _top_approximate(self, ann, queries, excludes, mask, topn):
+        """:meth:`_top` with an index: each query's candidates (over-fetched by the
+        share of rows ``mask`` allows, plus its excluded rows) are scored exactly and
+        filtered; a query left with fewer than it should have is answered exactly."""
+        n = len(self)
+        queries = np.asarray(queries, dtype=np.float32).reshape(-1, self.dimensions)
+        allowed = n if mask is None else int(np.count_nonzero(mask))
+        widest = max((len(e) for e in excludes), default=0)
+        fetch = math.ceil((topn + widest) * (n / max(allowed, 1)) * (1.0 if mask is None
+                                                                     else 1.5))
+        if fetch * 4 > n:  # a large share of the rows: an exact pass costs no more
+            return self._top(queries, excludes, mask, topn)
+        unit = self._unit_vectors()
+        found = ann.search(queries, fetch)
+        valid = found >= 0
+        rows = np.where(valid, found, 0)
+        scores = np.einsum("qkd,qd->qk", unit[rows], queries)
+        scores[~valid] = -np.inf
+        if mask is not None:
+            scores[~mask[rows]] = -np.inf
+        out_rows, out_scores, again = [], [], []
+        for k, exclude in enumerate(excludes):
+            if len(exclude):
+                scores[k, np.isin(rows[k], exclude)] = -np.inf
+            expected = min(topn, allowed - (len(set(exclude)) if mask is None
+                                            else int(np.count_nonzero(mask[list(set(exclude))]))))
+            keep = np.flatnonzero(np.isfinite(scores[k]))
+            if len(keep) < expected:
+                again.append(k)
+            best = keep[np.lexsort((rows[k, keep], -scores[k, keep]))][:topn]
+            out_rows.append(rows[k, best].astype(np.int64))
+            out_scores.append(scores[k, best])
+        if again:  # too few candidates passed the filters: these few are answered exactly
+            redo_rows, redo_scores = self._top(queries[again], [excludes[k] for k in again],
+                                               mask, topn)
+            for k, r, sc in zip(again, redo_rows, redo_scores):
+                out_rows[k], out_scores[k] = r, sc
+        return out_rows, out_scores
+
+    def most_similar(self, query=None, topn=10, *, positive=None, negative=None, among=None,
+                     exact=None):
         """The ``topn`` nodes closest to a query by cosine similarity.
 
         Parameters
@@ -668,6 +809,11 @@ class NodeEmbedding:
             row, a :class:`n2v_lite.filters.Where` (or its text, e.g.
             ``"degree>=20"``), or a callable taking a dict of one node's
             metadata (and ``"node"``, its id) and returning a bool.
+        exact : bool or None
+            ``True``: score every node. ``False``: the index's candidates (see
+            :meth:`build_index`; similarities still exact, recall approximate).
+            None (default): the index when there is one and the embedding has
+            at least :data:`APPROXIMATE_FROM` nodes, else exact.
 
         Returns
         -------
@@ -694,14 +840,14 @@ class NodeEmbedding:
             positive = [query] + positive
         vector, exclude, shown = self._query_vector(positive, negative)
         mask = self.candidates(among)
-        rows, scores = self._top(vector[None, :], [exclude], mask, topn)
+        rows, scores = self._top(vector[None, :], [exclude], mask, topn, self._ann_for(exact))
         return SimilarityResult([(self.label(r), float(s)) for r, s in zip(rows[0], scores[0])],
                                 node_ids=[self._ids[r] for r in rows[0]],
                                 query=query if query is not None and len(positive) == 1
                                 and not negative else {"positive": positive, "negative": negative},
                                 query_label=shown)
 
-    def most_similar_many(self, queries, topn=10, *, among=None):
+    def most_similar_many(self, queries, topn=10, *, among=None, exact=None):
         """Nearest neighbours of many queries at once, as one DataFrame.
 
         The queries are resolved one by one, then scored with one matrix
@@ -712,7 +858,7 @@ class NodeEmbedding:
         queries : iterable
             Node ids, titles or vectors.
         topn : int
-        among : optional
+        among, exact : optional
             As in :meth:`most_similar`.
 
         Returns
@@ -729,12 +875,12 @@ class NodeEmbedding:
         """
         import pandas as pd
 
-        records, headings = self._neighbour_rows(queries, topn, among)
+        records, headings = self._neighbour_rows(queries, topn, among, exact)
         frame = pd.DataFrame.from_records(records, columns=NEIGHBOUR_COLUMNS)
         frame.attrs["headings"] = headings  # how each query is named (render_neighbours)
         return frame
 
-    def _neighbour_rows(self, queries, topn=10, among=None):
+    def _neighbour_rows(self, queries, topn=10, among=None, exact=None):
         """(rows, headings) of :meth:`most_similar_many` as tuples, without pandas."""
         topn = check_int("topn", topn)
         queries = _query_list(queries, "queries")
@@ -745,7 +891,7 @@ class NodeEmbedding:
             excludes.append(exclude)
         mask = self.candidates(among)
         rows, scores = self._top(np.asarray(vectors).reshape(len(vectors), self.dimensions),
-                                 excludes, mask, topn)
+                                 excludes, mask, topn, self._ann_for(exact))
         records, headings = [], {}
         for query, best, sims, exclude in zip(queries, rows, scores, excludes):
             shown = "vector" if isinstance(query, np.ndarray) else query
@@ -753,6 +899,157 @@ class NodeEmbedding:
             for rank, (row, sim) in enumerate(zip(best, sims), 1):
                 records.append((shown, rank, self._ids[row], self.label(row), float(sim)))
         return records, headings
+
+    def all_neighbours(self, k=10, *, exact=None, progress=False):
+        """Every node's ``k`` nearest other nodes, as one DataFrame.
+
+        Exact: one matrix product per block of rows (at most 128 MiB of scores
+        at a time). With an index (see :meth:`build_index` and ``exact`` in
+        :meth:`most_similar`): the index's candidates, scored exactly; a row
+        whose candidates fall short is answered exactly. For files too large
+        to hold, ``n2v-lite neighbours MODEL --out FILE`` writes the same rows
+        block by block.
+
+        Parameters
+        ----------
+        k : int
+            Neighbours per node (at most ``len(self) - 1``); a node is never its
+            own neighbour.
+        exact : bool or None
+            As in :meth:`most_similar`.
+        progress : bool
+            A progress bar on stderr.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``node, rank, neighbour, similarity``, ``k`` rows per node,
+            in row order, best first.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> emb = NodeEmbedding(np.array([[1, 0], [0.9, 0.1], [0, 1]]), ["a", "b", "c"])
+        >>> emb.all_neighbours(1)[["node", "neighbour"]].values.tolist()
+        [['a', 'b'], ['b', 'a'], ['c', 'b']]
+        """
+        import pandas as pd
+
+        ids = _object_array(self._ids)
+        parts = [(rows, found, scores) for rows, found, scores
+                 in self._neighbour_blocks(k, exact, progress)]
+        if not parts:
+            return pd.DataFrame(columns=ALL_NEIGHBOUR_COLUMNS)
+        columns = _neighbour_columns(ids, *(np.concatenate([p[i] for p in parts])
+                                            for i in range(3)))
+        columns["similarity"] = columns["similarity"].astype(np.float64)
+        return pd.DataFrame(columns)
+
+    def save_neighbours(self, path, k=10, *, exact=None, format=None, progress=False):
+        """Write :meth:`all_neighbours` to a file, block by block; returns its path.
+
+        Memory stays bounded whatever the size (one block of rows at a time),
+        and the file appears only when complete (written beside it, then
+        renamed), so an interrupted run leaves nothing half-written.
+
+        Parameters
+        ----------
+        path : str or Path
+        k, exact, progress
+            As in :meth:`all_neighbours`.
+        format : {"csv", "tsv", "parquet"}, optional
+            By default from the suffix (``.csv``, ``.parquet``; anything else
+            tab-separated). Parquet needs pyarrow; it keeps integer ids as
+            integers. Text files hold ids as :func:`n2v_lite.ids.id_text`
+            writes them, similarities to 6 decimals, and a header line
+            ``node, rank, neighbour, similarity``.
+        """
+        path = check_writable(path)
+        if format is None:
+            format = {".csv": "csv", ".parquet": "parquet"}.get(Path(path).suffix.lower(), "tsv")
+        format = check_choice("format", format, NEIGHBOUR_FILE_FORMATS)
+        ids, kind = encode_node_ids(self._ids)
+        if kind != "int":
+            ids = _object_array([id_text(node) for node in self._ids])
+        if format == "parquet":
+            try:
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+            except ImportError:
+                raise ParameterError("Parquet output needs pyarrow: pip install pyarrow") from None
+        with atomic_path(path) as tmp:
+            writer = None
+            with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+                for rows, found, scores in self._neighbour_blocks(k, exact, progress):
+                    columns = _neighbour_columns(ids, rows, found, scores)
+                    if format == "parquet":
+                        table = pa.table(columns)
+                        if writer is None:
+                            writer = pq.ParquetWriter(str(tmp), table.schema)
+                        writer.write_table(table)
+                        continue
+                    sep = "," if format == "csv" else "\t"
+                    if rows[0] == 0:
+                        handle.write(sep.join(ALL_NEIGHBOUR_COLUMNS) + "\n")
+                    import pandas as pd
+
+                    pd.DataFrame(columns).to_csv(handle, sep=sep, header=False, index=False,
+                                                 float_format="%.6f")
+            if writer is not None:
+                writer.close()
+            elif format == "parquet":  # no rows (a one-node embedding): an empty table
+                pq.write_table(pa.table({name: [] for name in ALL_NEIGHBOUR_COLUMNS}), str(tmp))
+        return path
+
+    def _neighbour_blocks(self, k, exact=None, progress=False):
+        """Yield ``(rows, neighbours, similarities)`` blocks of :meth:`all_neighbours`:
+        query rows ``(b,)``, neighbour rows and their similarities ``(b, k)``."""
+        from ._utils import progress_bar
+
+        k = check_int("k", k)
+        n = len(self)
+        k = min(k, n - 1)
+        if k < 1:
+            return
+        ann = self._ann_for(exact)
+        unit = self._unit_vectors()
+        block = 4096 if ann is not None else max(1, min(4096, _BLOCK_CELLS // n))
+        with progress_bar(total=n, desc="neighbours", unit="node", enabled=progress) as bar:
+            for start in range(0, n, block):
+                rows = np.arange(start, min(n, start + block))
+                if ann is None:
+                    found, scores = self._exact_block(unit, rows, k)
+                else:
+                    found, scores = self._approximate_block(ann, unit, rows, k)
+                yield rows, found, scores
+                bar.update(len(rows))
+
+    @staticmethod
+    def _exact_block(unit, rows, k):
+        """Exact top ``k`` of ``rows`` (themselves excluded), ties by row."""
+        scores = unit[rows] @ unit.T
+        scores[np.arange(len(rows)), rows] = -np.inf
+        part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < unit.shape[0] - 1 \
+            else np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        top = np.take_along_axis(scores, part, axis=1)
+        order = np.lexsort((part, -top), axis=-1)
+        return np.take_along_axis(part, order, axis=1), np.take_along_axis(top, order, axis=1)
+
+    def _approximate_block(self, ann, unit, rows, k):
+        """Top ``k`` of ``rows`` among the index's candidates, scored exactly; rows
+        whose candidates fall short are answered exactly."""
+        found = ann.search(unit[rows], k + 1)
+        valid = (found >= 0) & (found != rows[:, None])
+        cand = np.where(valid, found, 0)
+        scores = np.einsum("qkd,qd->qk", unit[cand], unit[rows])
+        scores[~valid] = -np.inf
+        order = np.lexsort((cand, -scores), axis=-1)[:, :k]
+        cand = np.take_along_axis(cand, order, axis=1)
+        scores = np.take_along_axis(scores, order, axis=1)
+        short = np.flatnonzero(~np.isfinite(scores).all(axis=1))
+        if len(short):
+            cand[short], scores[short] = self._exact_block(unit, rows[short], k)
+        return cand, scores
 
     # ------------------------------------------------------------ save/load
     def save(self, path):
@@ -764,7 +1061,9 @@ class NodeEmbedding:
         ``state/counts.npy``) and ``fingerprints.npy`` when present, and
         ``meta.json`` (format version, n2v_lite version, parameters, loss
         history, information, ``"state"``: the state arrays present,
-        ``"fingerprints"``: whether they are). Ids and metadata keep their
+        ``"fingerprints"``: whether they are, ``"index"``: the approximate
+        index's settings when ``index.npy`` holds one, see
+        :meth:`build_index`). Ids and metadata keep their
         Python types (see :mod:`n2v_lite.ids`); nothing is pickled. The
         output is checked for writability first.
         """
@@ -778,6 +1077,11 @@ class NodeEmbedding:
             arrays[f"state/{name}"] = array
         if self._fingerprints is not None:
             arrays["fingerprints"] = self._fingerprints
+        index_params = None
+        if self._ann is not None:
+            data, index_params = self._ann if isinstance(self._ann, tuple) \
+                else (self._ann.to_bytes(), self._ann.params)
+            arrays["index"] = np.frombuffer(data, dtype=np.uint8)
         meta = {
             "format": _FORMAT_NAME,
             "format_version": FORMAT_VERSION,
@@ -791,6 +1095,8 @@ class NodeEmbedding:
             "node_data_kinds": data_kinds,
             "state": list(self._state),
             "fingerprints": self._fingerprints is not None,
+            "index": None if index_params is None else {"library": "usearch",
+                                                        "params": index_params},
         }
         with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
             for name, array in arrays.items():
@@ -988,6 +1294,11 @@ def load(path):
                      for name in meta.get("state", [])}
             fingerprints = _read_array(archive, "fingerprints.npy") \
                 if meta.get("fingerprints") else None
+            index = meta.get("index")
+            if index is not None:  # restored when a query first needs it
+                if not isinstance(index, dict) or not isinstance(index.get("params"), dict):
+                    raise ModelFileError(f"{path}: corrupt model file (index settings)")
+                index = (_read_array(archive, "index.npy"), index["params"])
     except ModelFileError as exc:
         if str(exc).startswith(str(path)):
             raise
@@ -1004,12 +1315,14 @@ def load(path):
     info["format_version"] = version
     info.setdefault("n2v_lite_version", meta.get("n2v_lite_version"))
     try:
-        return NodeEmbedding(vectors, node_ids, node_data=node_data,
-                             params=meta.get("params", {}),
-                             loss_history=list(meta.get("loss_history", [])), info=info,
-                             state=state or None, fingerprints=fingerprints, copy=False)
+        embedding = NodeEmbedding(vectors, node_ids, node_data=node_data,
+                                  params=meta.get("params", {}),
+                                  loss_history=list(meta.get("loss_history", [])), info=info,
+                                  state=state or None, fingerprints=fingerprints, copy=False)
     except ParameterError as exc:
         raise ModelFileError(f"{path}: corrupt model file ({exc})") from None
+    embedding._ann = index
+    return embedding
 
 
 def _closest_hint(candidates):
@@ -1088,6 +1401,15 @@ def _query_list(value, name):
     except TypeError:
         raise ParameterError(f"{name} must be a list of node ids or titles, "
                              f"got {type(value).__name__}") from None
+
+
+def _neighbour_columns(ids, rows, found, scores):
+    """The :data:`ALL_NEIGHBOUR_COLUMNS` of a block: query rows ``(b,)``, their
+    neighbours' rows and similarities ``(b, k)``; ``ids`` an array by row."""
+    width = found.shape[1]
+    return {"node": np.repeat(ids[rows], width),
+            "rank": np.tile(np.arange(1, width + 1), len(rows)),
+            "neighbour": ids[found.reshape(-1)], "similarity": scores.reshape(-1)}
 
 
 def _object_array(values):

@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "n2v_lite"
 LAYERS = {
     "exceptions": 0, "titles": 0,
     "validation": 1, "_utils": 1, "_keyedvectors": 1, "ids": 1, "_text": 1, "filters": 1,
-    "graph": 2, "walks": 2, "memory": 2, "tutorial": 2, "presets": 2, "plot": 2,
+    "graph": 2, "walks": 2, "memory": 2, "ann": 2, "tutorial": 2, "presets": 2, "plot": 2,
     "corpus": 3, "explore": 3, "word2vec": 4, "trainers": 5,
     "embedding": 6, "update": 7, "model": 7,
     "movielens": 8, "spark": 8, "evaluate": 8,
