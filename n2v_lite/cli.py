@@ -789,11 +789,14 @@ def update(model_path, edges, out, hops, budget, seed, workers, quiet, **fmt):
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=str),
               help="HTML file to write.")
 @click.option("--color-by", default=None,
-              help="Node metadata column to colour by  [default: genres, when there]")
+              help="Node metadata column to colour by  [default: genres, when there; else "
+                   "k-means clusters of the vectors]")
 @click.option("--labels", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="node<TAB>label file to colour by (a node's first label).")
-@click.option("--method", type=click.Choice(["pca", "tsne", "umap"]), default="pca",
-              help="2-D projection (umap needs the 'explore' extra).")
+              help="node<TAB>label file to colour by (of several labels, the one nearest "
+                   "the node).")
+@click.option("--method", type=click.Choice(["auto", "pca", "tsne", "umap"]), default="auto",
+              help="2-D projection: auto is t-SNE up to 5,000 nodes, PCA above (umap needs "
+                   "the 'explore' extra).")
 @click.option("-k", "--topn", "topk", type=COUNT, default=10,
               help="Nearest neighbours listed per node (computed now, in the full space).")
 @click.option("--topk", "topk_alias", type=COUNT, default=None, hidden=True,

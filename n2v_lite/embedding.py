@@ -385,6 +385,8 @@ class NodeEmbedding:
         if self.loss_history:
             epochs = len(self.loss_history)
             text += f", {epochs} epoch{'s' if epochs != 1 else ''}"
+        if self._ann is not None:
+            text += ", indexed"
         return text + ">"
 
     def metadata(self):

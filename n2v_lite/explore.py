@@ -3,10 +3,16 @@
 :func:`explore` writes a page that works offline, from a ``file://`` URL, with
 no server and no network: its script, style and data are all inline. It shows
 
-* a 2-D map of the nodes (PCA by default; t-SNE from scikit-learn, or UMAP when
-  ``umap-learn`` is installed), seeded, coloured by a metadata column (MovieLens:
-  the first of a movie's ``genres``) or by labels you pass, with a legend of the
-  ten largest groups plus a grey "other";
+* a 2-D map of the nodes that keeps neighbourhoods (t-SNE from scikit-learn on
+  the unit vectors, seeded, up to :data:`TSNE_UP_TO` nodes -- about a minute
+  here -- PCA above; UMAP when ``umap-learn`` is installed), its axes set
+  robustly (quartiles widened by three interquartile ranges) so that a few
+  far-off nodes (small components) do not squeeze the rest into a corner (they
+  are drawn at the edge);
+* colours that mean something, with a legend of the ten largest groups plus a
+  grey "other": the labels you pass, else a metadata column (MovieLens: of a
+  movie's ``genres``, the one whose members' mean vector is nearest the
+  movie's own), else k-means clusters of the vectors;
 * a hover card (title or id, degree when present, the node's metadata);
 * a search box that finds a node by id or title with the rules of
   ``NodeEmbedding.resolve`` / :meth:`n2v_lite.model.Node2Vec.resolve` (exact id
@@ -59,10 +65,19 @@ from .ids import check_node_ids, encode_node_ids, id_text, plain_id
 from .validation import check_choice, check_int, check_seed
 
 __all__ = ["explore", "explorer_data", "nearest_neighbours", "METHODS",
-           "MAX_POINTS", "TOPK", "MAX_GROUPS"]
+           "MAX_POINTS", "TOPK", "MAX_GROUPS", "TSNE_UP_TO", "CLUSTERS"]
 
-#: 2-D projections: PCA (default), t-SNE (scikit-learn), UMAP (needs umap-learn).
-METHODS = ("pca", "tsne", "umap")
+#: 2-D projections: ``auto`` (default: t-SNE up to :data:`TSNE_UP_TO` nodes, PCA above),
+#: PCA, t-SNE (scikit-learn), UMAP (needs umap-learn).
+METHODS = ("auto", "pca", "tsne", "umap")
+#: Largest embedding ``method="auto"`` lays out with t-SNE (scikit-learn's Barnes-Hut t-SNE
+#: of 5,000 nodes x 128 dimensions takes about a minute on this project's 2-core machine).
+TSNE_UP_TO = 5_000
+#: Clusters coloured when there are no labels and no metadata column to colour by.
+CLUSTERS = 10
+#: The map's extent: each axis's quartiles widened by this many interquartile ranges;
+#: nodes beyond are drawn at its edge.
+EXTENT_FENCE = 3.0
 #: Default number of nodes drawn before the map switches to a sample.
 MAX_POINTS = 20_000
 #: Default number of neighbours listed per node.
@@ -146,21 +161,87 @@ def _project(vectors, method, seed):
         return project_2d(vectors, method, seed)
 
 
-def _group_names(values):
-    """One group name per node: the first of 'A|B' values or of label lists; '(none)' if empty."""
+def _choices(value):
+    """A node's group names: the parts of 'A|B', the items of a label list; [] if none."""
+    value = plain_id(value)
+    if isinstance(value, (set, frozenset)):
+        value = sorted(value, key=str)
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
     names = []
-    for value in values:
-        value = plain_id(value)
-        if isinstance(value, (list, tuple, set, frozenset)):
-            value = next(iter(value), None) if not isinstance(value, (set, frozenset)) \
-                else (sorted(value, key=str)[0] if value else None)
-        if isinstance(value, float) and math.isnan(value):
-            value = None
-        text = "" if value is None else str(plain_id(value))
-        if isinstance(value, str):
-            text = text.split("|")[0]
-        names.append(text.strip() or "(none)")
+    for item in items:
+        item = plain_id(item)
+        if item is None or (isinstance(item, float) and math.isnan(item)):
+            continue
+        parts = str(item).split("|") if isinstance(item, str) else [str(item)]
+        names += [part.strip() for part in parts if part.strip()]
     return names
+
+
+def _group_names(values, unit=None):
+    """One group name per node; '(none)' if it has none. Of several (genres 'A|B', a
+    list of labels), the one whose members' mean unit vector is nearest the node's own
+    unit vector (``unit``; without it, the first): the group that best places it."""
+    choices = [_choices(value) for value in values]
+    if unit is None or all(len(c) <= 1 for c in choices):
+        return [c[0] if c else "(none)" for c in choices]
+    index = {}
+    pairs = [(row, index.setdefault(name, len(index))) for row, names in enumerate(choices)
+             for name in names]
+    rows, groups = (np.array(a, dtype=np.int64) for a in zip(*pairs))
+    centres = np.zeros((len(index), unit.shape[1]))
+    np.add.at(centres, groups, unit[rows])
+    centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+    score = np.einsum("ij,ij->i", unit[rows], centres[groups])
+    best = {}
+    for row, group, value in zip(rows.tolist(), groups.tolist(), score.tolist()):
+        if row not in best or value > best[row][1]:
+            best[row] = (group, value)
+    names = list(index)
+    return [names[best[row][0]] if row in best else "(none)" for row in range(len(choices))]
+
+
+def _kmeans(unit, k, rng, iterations=25):
+    """Cluster of each row: k-means (k-means++ start, Lloyd steps) on the unit vectors."""
+    n = len(unit)
+    k = min(k, n)
+    sample = unit if n <= 20_000 else unit[rng.choice(n, 20_000, replace=False)]
+    centres = [sample[rng.integers(len(sample))]]
+    closest = np.full(len(sample), np.inf)
+    for _ in range(1, k):  # k-means++: far points are likelier starts
+        closest = np.minimum(closest, ((sample - centres[-1]) ** 2).sum(axis=1))
+        total = closest.sum()
+        pick = rng.choice(len(sample), p=closest / total) if total > 0 \
+            else rng.integers(len(sample))
+        centres.append(sample[pick])
+    centres = np.array(centres, dtype=np.float64)
+    labels = np.zeros(n, dtype=np.int64)
+    for _ in range(iterations):
+        labels = np.argmax(unit @ centres.T - 0.5 * (centres ** 2).sum(axis=1), axis=1)
+        sums = np.zeros_like(centres)
+        np.add.at(sums, labels, unit)
+        counts = np.bincount(labels, minlength=k)
+        moved = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centres)
+        if np.allclose(moved, centres):
+            break
+        centres = moved
+    return labels
+
+
+def _extent(xy):
+    """``(xy, scale)``: the coordinates to draw, divided by ``scale`` on the page.
+
+    Far-off nodes (small components, say) would squeeze everything else into a
+    corner, so each axis is clipped at :data:`EXTENT_FENCE` interquartile ranges
+    beyond its quartiles (nothing of one normal-looking cloud is clipped) and,
+    when that moves any node, centred on the kept box: those nodes are drawn at
+    its edge."""
+    if len(xy) >= 20:
+        q1, q3 = np.percentile(xy, [25, 75], axis=0)
+        lo = np.maximum(q1 - EXTENT_FENCE * (q3 - q1), xy.min(axis=0))
+        hi = np.minimum(q3 + EXTENT_FENCE * (q3 - q1), xy.max(axis=0))
+        if (xy < lo).any() or (xy > hi).any():
+            xy = np.clip(xy, lo, hi) - (lo + hi) / 2
+    return xy, float(np.abs(xy).max()) or 1.0
 
 
 def _groups(names, max_groups=MAX_GROUPS):
@@ -217,7 +298,7 @@ def _sample(n, max_points, rng):
 
 
 # ----------------------------------------------------------------- data
-def explorer_data(embedding, *, color_by=None, labels=None, method="pca", topk=TOPK,
+def explorer_data(embedding, *, color_by=None, labels=None, method="auto", topk=TOPK,
                   max_points=MAX_POINTS, seed=0, title=None):
     """Everything the explorer page shows, as a JSON-ready dict (no file written).
 
@@ -228,14 +309,18 @@ def explorer_data(embedding, *, color_by=None, labels=None, method="pca", topk=T
         ids) and ``node_data`` (dict of column -> array of n values; ``title``
         names nodes, ``degree`` is shown when present).
     color_by : str, optional
-        Metadata column that colours the map (its first ``|``-separated part).
-        Default: ``genres`` when present, else none (one colour).
+        Metadata column that colours the map. Default: ``genres`` when present,
+        else :data:`CLUSTERS` k-means clusters of the vectors. A node with
+        several values (``A|B``, a list) takes the one whose members' mean unit
+        vector is nearest its own.
     labels : dict or sequence, optional
-        Colours instead of a column: node id -> label (or list of labels, the
-        first is used), e.g. from :func:`n2v_lite.evaluate.read_labels`, or one
-        label per row. Not together with ``color_by``.
-    method : {"pca", "tsne", "umap"}
-        The 2-D projection, seeded with ``seed``.
+        Colours instead of a column: node id -> label (or list of labels,
+        chosen as for ``color_by``), e.g. from
+        :func:`n2v_lite.evaluate.read_labels`, or one label per row. Not
+        together with ``color_by``.
+    method : {"auto", "pca", "tsne", "umap"}
+        The 2-D projection, seeded with ``seed``; ``auto``: t-SNE up to
+        :data:`TSNE_UP_TO` nodes, PCA above.
     topk : int
         Neighbours listed per node (default 10).
     max_points : int
@@ -283,20 +368,36 @@ def explorer_data(embedding, *, color_by=None, labels=None, method="pca", topk=T
         color_by = "genres"
     n = len(node_ids)
     rng = as_generator(seed)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit = vectors / np.where(norms > 0, norms, 1).astype(np.float32)
 
     if labels is not None:
-        legend_title, names = "label", _group_names(_label_column(labels, node_ids))
+        legend_title = "label"
+        names = _group_names(_label_column(labels, node_ids), unit)
+        legend = "Colour: label"
     elif color_by is not None:
-        legend_title, names = color_by, _group_names(np.asarray(node_data[color_by]).tolist())
+        legend_title = color_by
+        values = np.asarray(node_data[color_by]).tolist()
+        names = _group_names(values, unit)
+        several = any(len(_choices(v)) > 1 for v in values)
+        legend = f"Colour: {color_by}" + (" (of several, the one nearest the node)"
+                                          if several else "")
     else:
-        legend_title, names = None, ["all nodes"] * n
+        legend_title = "cluster"
+        clusters = _kmeans(unit.astype(np.float64), CLUSTERS, rng)
+        sizes = np.bincount(clusters)
+        rank = np.empty(len(sizes), dtype=np.int64)
+        rank[sorted(range(len(sizes)), key=lambda c: (-sizes[c], c))] = np.arange(len(sizes))
+        names = [f"cluster {r + 1}" for r in rank[clusters].tolist()]
+        legend = f"Colour: k-means clusters of the vectors ({min(CLUSTERS, n)})"
     groups, colours, counts, group = _groups(names)
-    if legend_title is None:
-        colours = [PALETTE[0]]
 
-    xy = np.asarray(_project(vectors, method, seed if not isinstance(seed, np.random.Generator)
+    if method == "auto":
+        method = "tsne" if n <= TSNE_UP_TO else "pca"
+    projected = unit if method == "tsne" else vectors  # t-SNE on cosine geometry
+    xy = np.asarray(_project(projected, method, seed if not isinstance(seed, np.random.Generator)
                              else int(rng.integers(2**31))), dtype=np.float64)
-    scale = float(np.abs(xy).max()) or 1.0
+    xy, scale = _extent(xy)
     nbr, sim = nearest_neighbours(vectors, topk)
 
     id_array, id_kind = encode_node_ids(node_ids)
@@ -320,6 +421,7 @@ def explorer_data(embedding, *, color_by=None, labels=None, method="pca", topk=T
                                                np.asarray(titles, dtype=object).tolist()],
         "columns": columns,
         "color_by": legend_title,
+        "legend": legend,
         "groups": groups,
         "colours": colours,
         "counts": counts,
@@ -353,7 +455,7 @@ def render_page(data):
             .replace("@DATA@", _script_json(data)))
 
 
-def explore(embedding, path, *, color_by=None, labels=None, method="pca", topk=TOPK,
+def explore(embedding, path, *, color_by=None, labels=None, method="auto", topk=TOPK,
             max_points=MAX_POINTS, seed=0, title=None):
     """Write the explorer page of an embedding to ``path`` (atomically); return its path.
 
@@ -738,8 +840,7 @@ $("search").addEventListener("input", () => {
 });
 $("about").textContent = nf.format(N) + " nodes, " + D.dims + " dimensions; map: " +
   D.method.toUpperCase() + (D.seed !== null ? " (seed " + D.seed + ")" : "") + ".";
-$("legend-title").textContent = !D.color_by ? "" : D.color_by in D.columns ?
-  "Colour: first of " + D.color_by : "Colour: " + D.color_by;
+$("legend-title").textContent = D.legend || "";
 if (!D.color_by) $("key").className = "none";
 const legend = $("legend");
 D.groups.forEach((name, g) => {

@@ -69,6 +69,48 @@ def embeddings(shared):
     return out
 
 
+def neighbours_kept(data, vectors, k=10):
+    """Share of each node's true top-k (cosine, full space) among its k nearest on the
+    map (the page's 2-D coordinates): 1 = the map keeps every neighbourhood."""
+    from n2v_lite.explore import nearest_neighbours
+
+    true, _ = nearest_neighbours(vectors, k)
+    xy = np.column_stack([data["x"], data["y"]])
+    kept = []
+    for start in range(0, len(xy), 2048):
+        block = xy[start:start + 2048]
+        d = ((block[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2)
+        d[np.arange(len(block)), np.arange(start, start + len(block))] = np.inf
+        near = np.argpartition(d, k, axis=1)[:, :k]
+        kept += [len(set(a) & set(b)) / k for a, b in zip(near.tolist(),
+                                                           true[start:start + 2048].tolist())]
+    return float(np.mean(kept))
+
+
+def layout_table(embs):
+    """The default map (``method="auto"``) against PCA: neighbourhoods kept, seconds."""
+    from n2v_lite.explore import explorer_data
+
+    out = {}
+    print(f"{'embedding':14s} {'nodes':>6s}  {'auto method':>11s} {'kept@10':>8s} {'s':>6s}"
+          f"   {'PCA kept@10':>11s} {'s':>6s}   ratio (bar: MovieLens >= 3)")
+    for name, (emb, kwargs, _) in embs.items():
+        vectors = np.asarray(emb.vectors, dtype=np.float32)
+        row = {}
+        for method in ("auto", "pca"):
+            start = time.perf_counter()
+            data = explorer_data(emb, method=method, topk=1, **kwargs)
+            row[f"{method}_s"] = time.perf_counter() - start
+            row[f"{method}_method"] = data["method"]
+            row[f"{method}_kept"] = neighbours_kept(data, vectors)
+        row["ratio"] = row["auto_kept"] / row["pca_kept"]
+        out[name] = row
+        print(f"{name:14s} {len(vectors):6d}  {row['auto_method']:>11s} {row['auto_kept']:8.3f} "
+              f"{row['auto_s']:6.1f}   {row['pca_kept']:11.3f} {row['pca_s']:6.1f}   "
+              f"{row['ratio']:.1f}x", flush=True)
+    return out
+
+
 def bokeh_page(data, path):
     """The same map and data as a Bokeh page with INLINE resources."""
     from bokeh.embed import file_html
@@ -138,7 +180,14 @@ def main():
     parser.add_argument("--shared", type=Path, default=Path(os.environ.get(
         "N2V_LITE_SHARED", HERE.parent.parent / "shared")))
     parser.add_argument("--skip-bokeh", action="store_true")
+    parser.add_argument("--layout-only", action="store_true",
+                        help="only the maps' neighbourhoods (no browser, no page timings)")
     args = parser.parse_args()
+    embs = embeddings(args.shared)
+    layouts = layout_table(embs)
+    if args.layout_only:
+        print(json_line({"benchmark": "explore-layout", "layouts": layouts}))
+        return
     from playwright.sync_api import sync_playwright
 
     from n2v_lite.explore import explore, explorer_data
@@ -151,7 +200,7 @@ def main():
     results = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as manager:
         browser = manager.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        for name, (emb, kwargs, query) in embeddings(args.shared).items():
+        for name, (emb, kwargs, query) in embs.items():
             start = time.perf_counter()
             path = explore(emb, Path(tmp) / f"{name}.html", **kwargs)
             seconds = time.perf_counter() - start
@@ -174,7 +223,7 @@ def main():
                       f"({row['size_ratio']:.1f}x), load {row['bokeh_load_s']:5.2f} s "
                       f"({row['load_ratio']:.1f}x)", flush=True)
         browser.close()
-    print(json_line({"benchmark": "explore", "results": results}))
+    print(json_line({"benchmark": "explore", "results": results, "layouts": layouts}))
 
 
 if __name__ == "__main__":

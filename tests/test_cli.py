@@ -589,7 +589,8 @@ def run_fresh(args):
     return lines[:-1], lines[-1]
 
 
-@pytest.mark.parametrize("command", ["explore {model} --out {tmp}/m.html", "info {model}",
+@pytest.mark.parametrize("command", ["explore {model} --out {tmp}/m.html --method pca",
+                                     "info {model}",
                                      "export {model} --format npz --out {tmp}/v.npz"])
 def test_commands_that_do_not_train_import_no_sklearn_pandas_or_gensim(model_path, tmp_path,
                                                                        command):

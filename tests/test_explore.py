@@ -66,7 +66,7 @@ def check_neighbours(indices, sims, reference, atol):
 
 # ----------------------------------------------------------------- data
 def test_coordinates_are_an_independent_pca_up_to_sign(small):
-    data = explorer_data(small)
+    data = explorer_data(small, method="pca")
     v = np.asarray(small.vectors, dtype=np.float64)
     centred = v - v.mean(axis=0)
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
@@ -110,21 +110,83 @@ def test_labels_colour_the_map_with_a_legend(small):
     assert data["groups"] == ["right", "left"] and data["counts"] == [8, 7]
     assert [data["groups"][g] for g in data["group"]] == [left[v] for v in small.node_ids]
     assert len(set(data["colours"])) == 2 and OTHER_COLOUR not in data["colours"]
-    # label lists (multi-label files): the first label colours the node
-    lists = {node: [i % 3, 9] for i, node in enumerate(small.node_ids)}
+    # label lists (multi-label files): the label whose members' mean vector is nearest
+    # the node colours it: each clique's own label beats the label everyone has
+    lists = {node: (["all", "left"] if i < 6 else ["right", "all"] if i > 8 else ["all"])
+             for i, node in enumerate(small.node_ids)}
     data = explorer_data(small, labels=lists)
-    assert [data["groups"][g] for g in data["group"]] == [str(i % 3) for i in range(15)]
+    assert [data["groups"][g] for g in data["group"]] == \
+        ["left"] * 6 + ["all"] * 3 + ["right"] * 6
+    assert data["legend"] == "Colour: label"
     # a sequence aligned with the rows
     assert explorer_data(small, labels=["a"] * 15)["groups"] == ["a"]
 
 
+def test_of_several_values_the_one_nearest_the_node_colours_it():
+    # against a plain reference: mean unit vector per genre, then each node's best genre
+    rng = np.random.default_rng(4)
+    vectors = rng.normal(size=(60, 6))
+    pool = ["A", "B", "C", "D"]
+    genres = ["|".join(rng.choice(pool, size=rng.integers(1, 4), replace=False))
+              for _ in range(60)]
+    genres[7] = ""
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    centre = {g: sum(unit[i] for i in range(60) if g in genres[i].split("|")) for g in pool}
+    want = []
+    for i in range(60):
+        options = [g for g in genres[i].split("|") if g]
+        want.append(max(options, key=lambda g: unit[i] @ centre[g] / np.linalg.norm(centre[g]))
+                    if options else "(none)")
+    emb = SimpleNamespace(vectors=vectors, node_ids=list(range(60)),
+                          node_data={"genres": np.array(genres, dtype=object)})
+    data = explorer_data(emb, method="pca")
+    assert [data["groups"][g] for g in data["group"]] == want
+    assert data["legend"] == "Colour: genres (of several, the one nearest the node)"
+
+
+def test_clusters_of_the_vectors_colour_a_map_without_labels(monkeypatch):
+    rng = np.random.default_rng(5)
+    centres = np.eye(8)[:3] * 5
+    blob = np.repeat(np.arange(3), [50, 30, 20])
+    emb = SimpleNamespace(vectors=centres[blob] + rng.normal(scale=0.3, size=(100, 8)),
+                          node_ids=list(range(100)), node_data={})
+    monkeypatch.setattr("n2v_lite.explore.CLUSTERS", 3)
+    data = explorer_data(emb, method="pca")
+    names = [data["groups"][g] for g in data["group"]]
+    # each blob is one cluster, numbered by size
+    assert names == ["cluster 1"] * 50 + ["cluster 2"] * 30 + ["cluster 3"] * 20
+    assert data["color_by"] == "cluster"
+    assert data["legend"] == "Colour: k-means clusters of the vectors (3)"
+
+
+def test_auto_layout_is_tsne_up_to_the_threshold_then_pca(small, monkeypatch):
+    assert explorer_data(small, topk=2)["method"] == "tsne"
+    monkeypatch.setattr("n2v_lite.explore.TSNE_UP_TO", 10)
+    data = explorer_data(small, topk=2)
+    assert data["method"] == "pca"
+    assert data["x"] == explorer_data(small, topk=2, method="pca")["x"]
+
+
+def test_far_off_nodes_sit_at_the_edge_instead_of_squeezing_the_map():
+    rng = np.random.default_rng(6)
+    vectors = rng.normal(size=(400, 4))
+    vectors[:2] += 1000  # a far-off small component
+    emb = SimpleNamespace(vectors=vectors, node_ids=list(range(400)), node_data={})
+    data = explorer_data(emb, method="pca", topk=1)
+    x = np.array(data["x"])
+    spread = np.percentile(x[2:], 95) - np.percentile(x[2:], 5)
+    assert spread > 0.5  # the cloud fills the map (without clipping: about 0.003)
+    assert max(abs(x[:2])) == pytest.approx(1.0)  # the far-off pair sits on the edge
+    assert np.all(np.abs(x) <= 1.0)
+
+
 def test_legend_keeps_the_largest_groups_and_greys_the_rest():
     rng = np.random.default_rng(0)
-    genres = [f"G{i % 13:02d}|Drama" for i in range(130)] + ["G00|X"] * 5 + [""]
+    genres = [f"G{i % 13:02d}" for i in range(130)] + ["G00"] * 5 + [""]
     emb = SimpleNamespace(vectors=rng.normal(size=(136, 5)), node_ids=list(range(136)),
                           node_data={"genres": np.array(genres, dtype=object)})
-    data = explorer_data(emb)  # genres colour by default, by their first part
-    assert data["color_by"] == "genres"
+    data = explorer_data(emb)  # genres colour by default
+    assert data["color_by"] == "genres" and data["legend"] == "Colour: genres"
     assert data["groups"][0] == "G00" and data["counts"][0] == 15
     assert len(data["groups"]) == MAX_GROUPS + 1 and data["groups"][-1] == "other"
     assert data["colours"][-1] == OTHER_COLOUR and len(set(data["colours"])) == MAX_GROUPS + 1
@@ -143,7 +205,7 @@ def test_legend_keeps_the_largest_groups_and_greys_the_rest():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"method": "mds"}, "method must be one of 'pca', 'tsne', 'umap', got 'mds'"),
+    ({"method": "mds"}, "method must be one of 'auto', 'pca', 'tsne', 'umap', got 'mds'"),
     ({"topk": 0}, "topk must be an integer >= 1, got 0"),
     ({"max_points": 2.5}, "max_points must be an integer >= 1"),
     ({"seed": -1}, "seed must be an integer >= 0"),
