@@ -22,7 +22,7 @@ walks compared), times, and as the LAST line one JSON object with every figure.
 
 Needs pyspark and Java (as the ``spark`` extra). Usage::
 
-    python scripts/bench_spark_modes.py [--nodes 1000000] [--edges 10000000] [--shards 4]
+    python scripts/bench_spark_modes.py [--nodes 1000000] [--edges 10000000] [--shards 64]
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nodes", type=int, default=1_000_000)
     parser.add_argument("--edges", type=int, default=10_000_000)
-    parser.add_argument("--shards", type=int, default=4)
+    parser.add_argument("--shards", type=int, default=64)
     parser.add_argument("--num-walks", type=int, default=1)
     parser.add_argument("--walk-length", type=int, default=5)
     parser.add_argument("--p", type=float, default=0.5)
