@@ -1293,7 +1293,8 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
         (as :class:`n2v_lite.Node2Vec` does; same ``random_state`` and
         ``workers=1`` give the same vectors). ``"spark"``: Spark ML
         ``Word2Vec`` on the cluster -- skip-gram with **hierarchical
-        softmax** only (``negative`` and ``sample`` do not apply),
+        softmax** only (``negative`` and ``sample`` other than their defaults
+        are refused),
         ``minCount=0``, ``trainer_partitions`` partitions; needs
         ``num_nodes x dimensions < 2**31``. No loss is reported.
     num_partitions : int, optional
@@ -1357,6 +1358,14 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
         raise ParameterError("trainer='spark' needs broadcast walks for now: use "
                              "trainer='gensim' (which trains from the walk folder) for a "
                              "partitioned graph")
+    defaults = Node2Vec().get_params()
+    for name in ("negative", "sample"):  # Spark ML's Word2Vec has neither: never ignored
+        if trainer == "spark" and params[name] != defaults[name]:
+            _release(graph, given)
+            raise ParameterError(
+                f"trainer='spark' (Spark ML Word2Vec: hierarchical softmax) has no {name}, "
+                f"got {name}={params[name]!r}: leave it at {defaults[name]!r} or use "
+                "trainer='gensim'")
     n = graph.num_nodes
     if trainer == "spark" and n * params["dimensions"] >= SPARK_WORD2VEC_MAX_CELLS:
         raise ParameterError(

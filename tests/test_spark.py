@@ -324,6 +324,12 @@ def test_spark_ml_trainer_size_limit(spark):
     g = Graph.from_edges([0, 1], [1, 2])
     with pytest.raises(ParameterError, match="unknown node2vec parameter 'alpha'"):
         fit(g, spark=spark, alpha=0.1)
+    # what Spark ML's Word2Vec cannot do is refused, never ignored
+    with pytest.raises(ParameterError, match=r"trainer='spark' .* has no negative, got "
+                                             r"negative=10: leave it at 5"):
+        fit(g, spark=spark, trainer="spark", negative=10, progress=False)
+    with pytest.raises(ParameterError, match="has no sample, got sample=0.001"):
+        fit(g, spark=spark, trainer="spark", sample=1e-3, progress=False)
 
 
 def test_cli_engine_spark_gives_the_local_fit_and_walks(spark, tmp_path):
