@@ -137,7 +137,9 @@ class AnnIndex:
         """Restore :meth:`to_bytes`'s output, checked against the embedding's shape."""
         index_cls = _usearch()
         try:
-            index = index_cls.restore(np.frombuffer(data, dtype=np.uint8), view=False)
+            # bytes: older usearch (2.16, the lowest supported) restores from a path or bytes only
+            data = data if isinstance(data, bytes) else np.asarray(data).tobytes()
+            index = index_cls.restore(data, view=False)
         except Exception as error:  # noqa: BLE001 - usearch raises RuntimeError and others
             raise ModelFileError(f"{where}: not a readable index ({error})") from None
         if index is None or len(index) != rows or index.ndim != dimensions:
