@@ -23,7 +23,7 @@ import click
 from . import __version__
 from .exceptions import N2VLiteError, ParameterError
 from .graph import DUPLICATE_POLICIES
-from .embedding import ALL_NEIGHBOUR_COLUMNS, EXPORT_FORMATS, NEIGHBOUR_FILE_FORMATS
+from .embedding import EXPORT_FORMATS, NEIGHBOUR_FILE_FORMATS
 from .movielens import MOVIELENS_DEFAULTS, MOVIELENS_QUERIES
 from .memory import parse_memory
 from .presets import PRESETS
@@ -645,23 +645,16 @@ def neighbours(model_path, topn, out, fmt, exact, quiet):
     """
     from .embedding import load
 
+    if out == "-" and fmt == "parquet":
+        raise click.UsageError("--out -: only tsv or csv go to stdout")
     embedding = load(model_path)
     if exact is False and not embedding.has_index:
         if not quiet:
             click.echo(f"building an index of {len(embedding):,} nodes (not saved; "
                        "'n2v-lite index' saves one)", err=True)
         embedding.build_index(progress=not quiet)
-    if out == "-":
-        if fmt not in (None, "tsv", "csv"):
-            raise click.UsageError("--out -: only tsv or csv go to stdout")
-        sep = "," if fmt == "csv" else "\t"
-        click.echo(sep.join(ALL_NEIGHBOUR_COLUMNS))
-        frame = embedding.all_neighbours(topn, exact=exact, progress=not quiet)
-        click.echo(frame.to_csv(sep=sep, header=False, index=False, float_format="%.6f"),
-                   nl=False)
-        return
     embedding.save_neighbours(out, topn, exact=exact, format=fmt, progress=not quiet)
-    if not quiet:
+    if not quiet and out != "-":
         click.echo(f"wrote {out}: {topn} neighbours of each of {len(embedding):,} nodes",
                    err=True)
 

@@ -961,18 +961,30 @@ class NodeEmbedding:
             As in :meth:`all_neighbours`.
         format : {"csv", "tsv", "parquet"}, optional
             By default from the suffix (``.csv``, ``.parquet``; anything else
-            tab-separated). Parquet needs pyarrow; it keeps integer ids as
+            tab-separated). ``path="-"`` writes csv or tsv to stdout. Parquet needs pyarrow; it keeps integer ids as
             integers. Text files hold ids as :func:`n2v_lite.ids.id_text`
             writes them, similarities to 6 decimals, and a header line
             ``node, rank, neighbour, similarity``.
         """
-        path = check_writable(path)
+        to_stdout = str(path) == "-"
+        if to_stdout:
+            format = format or "tsv"
+        else:
+            path = check_writable(path)
         if format is None:
             format = {".csv": "csv", ".parquet": "parquet"}.get(Path(path).suffix.lower(), "tsv")
         format = check_choice("format", format, NEIGHBOUR_FILE_FORMATS)
+        if to_stdout and format == "parquet":
+            raise ParameterError("Parquet cannot go to stdout ('-'): give a file name")
         ids, kind = encode_node_ids(self._ids)
         if kind != "int":
             ids = _object_array([id_text(node) for node in self._ids])
+        blocks = self._neighbour_blocks(k, exact, progress)
+        if to_stdout:
+            import sys
+
+            _write_neighbour_text(sys.stdout, ids, blocks, format)
+            return path
         if format == "parquet":
             try:
                 import pyarrow as pa
@@ -980,26 +992,19 @@ class NodeEmbedding:
             except ImportError:
                 raise ParameterError("Parquet output needs pyarrow: pip install pyarrow") from None
         with atomic_path(path) as tmp:
+            if format != "parquet":
+                with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+                    _write_neighbour_text(handle, ids, blocks, format)
+                return path
             writer = None
-            with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-                for rows, found, scores in self._neighbour_blocks(k, exact, progress):
-                    columns = _neighbour_columns(ids, rows, found, scores)
-                    if format == "parquet":
-                        table = pa.table(columns)
-                        if writer is None:
-                            writer = pq.ParquetWriter(str(tmp), table.schema)
-                        writer.write_table(table)
-                        continue
-                    sep = "," if format == "csv" else "\t"
-                    if rows[0] == 0:
-                        handle.write(sep.join(ALL_NEIGHBOUR_COLUMNS) + "\n")
-                    import pandas as pd
-
-                    pd.DataFrame(columns).to_csv(handle, sep=sep, header=False, index=False,
-                                                 float_format="%.6f")
+            for rows, found, scores in blocks:
+                table = pa.table(_neighbour_columns(ids, rows, found, scores))
+                if writer is None:
+                    writer = pq.ParquetWriter(str(tmp), table.schema)
+                writer.write_table(table)
             if writer is not None:
                 writer.close()
-            elif format == "parquet":  # no rows (a one-node embedding): an empty table
+            else:  # no rows (a one-node embedding): an empty table
                 pq.write_table(pa.table({name: [] for name in ALL_NEIGHBOUR_COLUMNS}), str(tmp))
         return path
 
@@ -1403,6 +1408,17 @@ def _query_list(value, name):
     except TypeError:
         raise ParameterError(f"{name} must be a list of node ids or titles, "
                              f"got {type(value).__name__}") from None
+
+
+def _write_neighbour_text(handle, ids, blocks, format):
+    """Blocks of :meth:`NodeEmbedding.all_neighbours` as csv/tsv text with a header."""
+    import pandas as pd
+
+    sep = "," if format == "csv" else "\t"
+    handle.write(sep.join(ALL_NEIGHBOUR_COLUMNS) + "\n")
+    for rows, found, scores in blocks:
+        pd.DataFrame(_neighbour_columns(ids, rows, found, scores)).to_csv(
+            handle, sep=sep, header=False, index=False, float_format="%.6f")
 
 
 def _neighbour_columns(ids, rows, found, scores):

@@ -217,8 +217,7 @@ def _kmeans(unit, k, rng, iterations=25):
     labels = np.zeros(n, dtype=np.int64)
     for _ in range(iterations):
         labels = np.argmax(unit @ centres.T - 0.5 * (centres ** 2).sum(axis=1), axis=1)
-        sums = np.zeros_like(centres)
-        np.add.at(sums, labels, unit)
+        sums = np.array([unit[labels == c].sum(axis=0) for c in range(k)])  # k passes
         counts = np.bincount(labels, minlength=k)
         moved = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centres)
         if np.allclose(moved, centres):
