@@ -658,6 +658,16 @@ def _executor_graph(broadcast, key):
 
 
 # -------------------------------------------------------------------- walks
+def _check_walk_args(job, num_walks, walk_length, p, q, seed, num_partitions):
+    """The checks both walk jobs make: sets ``job.p, q, num_walks, walk_length``;
+    returns ``num_partitions`` checked (None stays None)."""
+    job.p, job.q = check_positive("p", p), check_positive("q", q)
+    job.num_walks = check_int("num_walks", num_walks)
+    job.walk_length = check_int("walk_length", walk_length)
+    check_seed("seed", seed)
+    return None if num_partitions is None else check_int("num_partitions", num_partitions)
+
+
 class _WalkJob:
     """The walk RDD of one call: blocks of ``random_walks`` spread over partitions."""
 
@@ -665,12 +675,8 @@ class _WalkJob:
                  max_broadcast_bytes):
         from .walks import walk_block_layout
 
-        self.p, self.q = check_positive("p", p), check_positive("q", q)
-        self.num_walks = check_int("num_walks", num_walks)
-        self.walk_length = check_int("walk_length", walk_length)
-        if num_partitions is not None:
-            num_partitions = check_int("num_partitions", num_partitions)
-        check_seed("seed", seed)
+        num_partitions = _check_walk_args(self, num_walks, walk_length, p, q, seed,
+                                          num_partitions)
         _check_broadcast(graph.num_nodes, graph.num_stored_edges, graph.weighted,
                          max_broadcast_bytes)
         self.graph = graph
@@ -1003,15 +1009,11 @@ class _PartitionedJob:
                  max_walkers):
         from .walks import check_stream_capacity, draw_entropy, stream_key, walk_dtype
 
-        self.p, self.q = check_positive("p", p), check_positive("q", q)
-        self.num_walks = check_int("num_walks", num_walks)
-        self.walk_length = check_int("walk_length", walk_length)
+        num_shards = _check_walk_args(self, num_walks, walk_length, p, q, seed, num_shards)
         self.max_walkers = check_int("max_walkers", max_walkers)
-        check_seed("seed", seed)
         self.spark, self.graph = spark, graph
         sc = spark.sparkContext
-        self.num_shards = check_int("num_partitions", num_shards) if num_shards is not None \
-            else sc.defaultParallelism
+        self.num_shards = num_shards or sc.defaultParallelism
         self.key = int(stream_key(draw_entropy(seed)))  # the local engine's one draw
         self.dtype = walk_dtype(graph)
         self.total_rows = self.num_walks * graph.num_nodes
