@@ -647,7 +647,8 @@ class NodeEmbedding:
             raise ParameterError(f"exact must be True, False or None, got {exact!r}")
         if exact or self._ann is None:
             if exact is False and self._ann is None:
-                raise ParameterError("exact=False needs an index: call build_index() first")
+                raise ParameterError("exact=False (--approximate) needs an index: call "
+                                     "build_index() (n2v-lite index MODEL) first")
             return None
         if exact is None and len(self) < APPROXIMATE_FROM:
             return None

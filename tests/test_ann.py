@@ -288,7 +288,8 @@ def test_cli_index_then_approximate_queries(emb, tmp_path):
     model = clustered(n=800).save(tmp_path / "m.n2v")
     result = run("similar", model, "v1", "--approximate")
     assert result.exit_code == 1
-    assert result.output == "Error: exact=False needs an index: call build_index() first\n"
+    assert result.output == ("Error: exact=False (--approximate) needs an index: call "
+                             "build_index() (n2v-lite index MODEL) first\n")
     result = run("index", model, "--quiet")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("indexed 800 nodes in ")
