@@ -107,8 +107,8 @@ def open_text(path):
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         raise GraphError(f"{path}: a device, not a file")
     if path.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8", newline="")
-    return open(path, "r", encoding="utf-8", newline="")
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return open(path, "r", encoding="utf-8-sig", newline="")
 
 
 def data_lines(path, comment):

@@ -328,3 +328,16 @@ def test_tune_halving_picks_within_the_grid_spread_with_node2vec():
         scores[pick]["validation"] >= best["validation"] - 2 * max(best["validation_sd"], 0.005)
     again = tune(graph, labels, ps=grid, qs=grid, model=model, seed=3, splits=3)
     assert _without_seconds(again) == _without_seconds(halving)
+
+
+def test_read_labels_ignores_a_byte_order_mark_and_crlf(tmp_path):
+    from n2v_lite.evaluate import read_labels
+
+    plain = tmp_path / "plain.tsv"
+    plain.write_bytes(b"a\tx\nb\ty\n7\tz\n")
+    marked = tmp_path / "marked.tsv"
+    marked.write_bytes(b"\xef\xbb\xbfa\tx\r\nb\ty\r\n7\tz\r\n")
+    assert read_labels(marked) == read_labels(plain) == {"a": ["x"], "b": ["y"], "7": ["z"]}
+    ints = tmp_path / "ints.tsv"
+    ints.write_bytes(b"\xef\xbb\xbf1\tx\r\n2\ty\r\n")
+    assert read_labels(ints) == {1: ["x"], 2: ["y"]}  # the first id stays an integer

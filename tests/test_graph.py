@@ -535,3 +535,25 @@ def test_degrees_in_node_metadata_match_networkx():
     assert sorted(np.flatnonzero(hubs).tolist()) == \
         [i for i in range(30) if reference.in_degree(i) >= 7]
     assert emb.describe()["degrees"] == "degree = in_degree + out_degree (a directed graph)"
+
+
+@pytest.mark.parametrize("text", ["1\t2\n2\t3\n3\t1\n", "src,dst\n1,2\n2,3\n3,1\n",
+                                  "a b\nb c\nc a\n"])
+@pytest.mark.parametrize("suffix", [".txt", ".txt.gz"])
+def test_a_byte_order_mark_changes_nothing(tmp_path, text, suffix):
+    # a BOM before the first id read as text made it a non-integer "header" and dropped
+    # the first edge; the same file without the BOM is the reference
+    def write(name, data):
+        path = tmp_path / (name + suffix)
+        if suffix.endswith(".gz"):
+            with gzip.open(path, "wb") as handle:
+                handle.write(data)
+        else:
+            path.write_bytes(data)
+        return path
+
+    plain = Graph.from_edgelist(write("plain", text.encode()))
+    marked = Graph.from_edgelist(write("bom", b"\xef\xbb\xbf" + text.encode()))
+    assert marked.num_edges == plain.num_edges == 3
+    assert marked.node_ids.tolist() == plain.node_ids.tolist()
+    assert (marked.indices == plain.indices).all()
