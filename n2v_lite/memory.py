@@ -11,7 +11,8 @@ anything is read or written. :func:`parse_memory` reads sizes such as
 The parts (bytes):
 
 ``baseline``
-    The Python process with numpy, pandas, scipy and gensim imported.
+    The Python process with numpy, pandas, scipy and gensim imported (40 MiB
+    more where pyarrow is installed: pandas 2+ imports it).
 ``graph``
     The CSR :class:`~n2v_lite.graph.Graph`: ``indptr`` (8 per node),
     ``indices`` (4 per stored edge), ``weights`` (8 per stored edge), the ids.
@@ -85,8 +86,22 @@ CORPUS_CHOICES = ("auto", "memory", "stream", "folder")
 #: ``corpus="auto"`` holds the walks in memory up to this size (as Node2Vec does).
 AUTO_MEMORY_WALK_BYTES = 256 << 20
 
+def _baseline():
+    """:data:`_BASELINE`, plus pyarrow's import where pandas 2+ will import it."""
+    import importlib.metadata
+    import importlib.util
+
+    try:
+        pandas_major = int(importlib.metadata.version("pandas").split(".")[0])
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        pandas_major = 0
+    return _BASELINE + (_PYARROW if pandas_major >= 2 and importlib.util.find_spec("pyarrow")
+                        else 0)
+
+
 # Measured constants (bytes): peak RSS in fresh processes (see the module notes).
 _BASELINE = 137 << 20  # python + numpy, pandas, scipy, gensim, n2v_lite imported
+_PYARROW = 40 << 20  # more baseline where pandas 2+ finds pyarrow (it imports it at once)
 _READ_PER_EDGE = 25.0  # transient while parsing an edge list, per stored edge
 _ALIAS_PER_EDGE = 118.0  # weighted graphs: alias tables and their build buffers
 _HASH_PER_EDGE = 113.0  # the prev -> x test as hash tables, with build buffers
@@ -155,7 +170,7 @@ def estimate_memory(num_nodes, num_stored_edges, *, dimensions=128, num_walks=10
     walk_bytes = rows * length * 4
     if corpus == "auto":
         corpus = "memory" if walk_bytes <= AUTO_MEMORY_WALK_BYTES else "stream"
-    parts = {"baseline": _BASELINE}
+    parts = {"baseline": _baseline()}
     parts["graph"] = 8 * (n + 1) + 12 * e + int(id_bytes) * n
     parts["graph_read"] = int(_READ_PER_EDGE * e) if from_file else 0
     # the alias tables and the edge test are built one after the other: their
