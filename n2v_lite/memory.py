@@ -157,8 +157,8 @@ def estimate_memory(num_nodes, num_stored_edges, *, dimensions=128, num_walks=10
     Examples
     --------
     >>> plan = estimate_memory(1405, 80086, dimensions=50, num_walks=10, walk_length=80)
-    >>> plan["corpus"], round(plan["peak"] / 2**20)
-    ('memory', 167)
+    >>> plan["corpus"], round((plan["peak"] - plan["baseline"]) / 2**20)  # above start-up
+    ('memory', 30)
     """
     n = check_int("num_nodes", num_nodes)
     e = check_int("num_stored_edges", num_stored_edges, minimum=0)
