@@ -29,7 +29,8 @@ import numpy as np
 from .exceptions import ModelFileError, N2VLiteError, ParameterError
 from .validation import check_int
 
-__all__ = ["AnnIndex", "AnnUnavailableError", "ann_available", "INDEX_DEFAULTS"]
+__all__ = ["AnnIndex", "AnnUnavailableError", "ann_available", "exact_top_k",
+           "INDEX_DEFAULTS"]
 
 #: The index's settings: graph degree, and the candidate lists kept while adding
 #: and while searching (larger: better recall, slower). Vectors are held as float16
@@ -149,6 +150,19 @@ class AnnIndex:
         index.expansion_search = int(params.get("expansion_search",
                                                 INDEX_DEFAULTS["expansion_search"]))
         return cls(index, rows, dimensions, params)
+
+
+def exact_top_k(unit, rows, k):
+    """Exact top ``k`` other rows of ``unit`` for each of ``rows`` by dot product (cosine
+    for unit vectors), themselves excluded, best first, ties by the smaller row:
+    ``(neighbour rows, similarities)``, each ``(len(rows), k)``; one matrix product."""
+    scores = unit[rows] @ unit.T
+    scores[np.arange(len(rows)), rows] = -np.inf
+    part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < unit.shape[0] - 1 \
+        else np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    top = np.take_along_axis(scores, part, axis=1)
+    order = np.lexsort((part, -top), axis=-1)
+    return np.take_along_axis(part, order, axis=1), np.take_along_axis(top, order, axis=1)
 
 
 def _threads(threads):

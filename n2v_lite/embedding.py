@@ -1013,6 +1013,7 @@ class NodeEmbedding:
         """Yield ``(rows, neighbours, similarities)`` blocks of :meth:`all_neighbours`:
         query rows ``(b,)``, neighbour rows and their similarities ``(b, k)``."""
         from ._utils import progress_bar
+        from .ann import exact_top_k
 
         k = check_int("k", k)
         n = len(self)
@@ -1026,26 +1027,17 @@ class NodeEmbedding:
             for start in range(0, n, block):
                 rows = np.arange(start, min(n, start + block))
                 if ann is None:
-                    found, scores = self._exact_block(unit, rows, k)
+                    found, scores = exact_top_k(unit, rows, k)
                 else:
                     found, scores = self._approximate_block(ann, unit, rows, k)
                 yield rows, found, scores
                 bar.update(len(rows))
 
-    @staticmethod
-    def _exact_block(unit, rows, k):
-        """Exact top ``k`` of ``rows`` (themselves excluded), ties by row."""
-        scores = unit[rows] @ unit.T
-        scores[np.arange(len(rows)), rows] = -np.inf
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < unit.shape[0] - 1 \
-            else np.argsort(-scores, axis=1, kind="stable")[:, :k]
-        top = np.take_along_axis(scores, part, axis=1)
-        order = np.lexsort((part, -top), axis=-1)
-        return np.take_along_axis(part, order, axis=1), np.take_along_axis(top, order, axis=1)
-
     def _approximate_block(self, ann, unit, rows, k):
         """Top ``k`` of ``rows`` among the index's candidates, scored exactly; rows
         whose candidates fall short are answered exactly."""
+        from .ann import exact_top_k
+
         found = ann.search(unit[rows], k + 1)
         valid = (found >= 0) & (found != rows[:, None])
         cand = np.where(valid, found, 0)
@@ -1056,7 +1048,7 @@ class NodeEmbedding:
         scores = np.take_along_axis(scores, order, axis=1)
         short = np.flatnonzero(~np.isfinite(scores).all(axis=1))
         if len(short):
-            cand[short], scores[short] = self._exact_block(unit, rows[short], k)
+            cand[short], scores[short] = exact_top_k(unit, rows[short], k)
         return cand, scores
 
     # ------------------------------------------------------------ save/load

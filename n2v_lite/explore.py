@@ -60,6 +60,7 @@ from pathlib import Path
 import numpy as np
 
 from ._utils import as_generator, atomic_write
+from .ann import exact_top_k
 from .exceptions import N2VLiteError, ParameterError
 from .ids import check_node_ids, encode_node_ids, id_text, plain_id
 from .validation import check_choice, check_int, check_seed
@@ -128,15 +129,8 @@ def nearest_neighbours(vectors, topk=TOPK):
     block = max(1, min(n, _BLOCK_BYTES // (4 * n)))
     for start in range(0, n, block):
         stop = min(n, start + block)
-        scores = unit[start:stop] @ unit.T  # one (block x n) float32 product
-        rows = np.arange(stop - start)
-        scores[rows, rows + start] = -np.inf
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        part.sort(axis=1)  # index order first, so the stable sort breaks ties by index
-        values = np.take_along_axis(scores, part, axis=1)
-        order = np.argsort(-values, axis=1, kind="stable")
-        indices[start:stop] = np.take_along_axis(part, order, axis=1)
-        sims[start:stop] = np.take_along_axis(values, order, axis=1)
+        # one (block x n) float32 product
+        indices[start:stop], sims[start:stop] = exact_top_k(unit, np.arange(start, stop), k)
     return indices, sims
 
 
