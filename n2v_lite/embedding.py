@@ -48,7 +48,7 @@ from .exceptions import (AmbiguousQueryError, ModelFileError, NodeNotFoundError,
                          ParameterError)
 from .ids import (decode_node_ids, decode_values, encode_node_ids, encode_values, id_text,
                   plain_id)
-from .titles import TitleIndex
+from .titles import CLOSEST_SPELLINGS, TitleIndex
 from .validation import check_choice, check_int
 
 __all__ = [
@@ -488,10 +488,8 @@ class NodeEmbedding:
         raise NodeNotFoundError(f"no node id or title matches {query!r}"
                                 f"{_closest_hint(titles.closest(query.strip()))}")
 
-    #: Up to this many ids, an unknown id's "closest" hint also compares spellings
-    #: (difflib: O(ids) per miss); above it only a different case is found (a dict built
-    #: once), so a loop over many unknown ids stays cheap.
-    _CLOSEST_SPELLINGS = 5_000
+    #: The limit of :data:`n2v_lite.titles.CLOSEST_SPELLINGS` (here, to be set per object).
+    _CLOSEST_SPELLINGS = CLOSEST_SPELLINGS
 
     def _not_found(self, node_id):
         closest = self._closest_ids(node_id) if isinstance(node_id, str) else []

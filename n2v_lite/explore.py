@@ -63,6 +63,7 @@ from ._utils import as_generator, atomic_write
 from .ann import exact_top_k
 from .exceptions import N2VLiteError, ParameterError
 from .ids import check_node_ids, encode_node_ids, id_text, plain_id
+from .titles import CLOSEST_SPELLINGS
 from .validation import check_choice, check_int, check_seed
 
 __all__ = ["explore", "explorer_data", "nearest_neighbours", "METHODS",
@@ -430,6 +431,7 @@ def explorer_data(embedding, *, color_by=None, labels=None, method="auto", topk=
         "nbr": nbr.ravel().tolist(),
         "sim": np.rint(sim.astype(np.float64) * SIM_SCALE).astype(np.int64).ravel().tolist(),
         "sim_scale": SIM_SCALE,
+        "closest_spellings": CLOSEST_SPELLINGS,
     }
 
 
@@ -616,6 +618,71 @@ function search(query) {
   const parts = [];
   for (let i = 0; i < N; i++) if (folded[i].includes(needle)) parts.push(i);
   return one(parts, parts.length ? "part of a title" : "none");
+}
+// "closest" hints for a query nothing matches: titles.TitleIndex.closest on a page
+// with titles, NodeEmbedding._closest_ids without (difflib's ratio and cutoffs).
+function ratio(a, b) {  // difflib.SequenceMatcher(None, a, b).ratio(), strings under 200
+  a = Array.from(a); b = Array.from(b);
+  if (!a.length && !b.length) return 1;
+  const b2j = new Map();
+  b.forEach((ch, j) => add(b2j, ch, j));
+  let matched = 0;
+  const queue = [[0, a.length, 0, b.length]];
+  while (queue.length) {
+    const [alo, ahi, blo, bhi] = queue.pop();
+    let bi = alo, bj = blo, bk = 0, prev = new Map();
+    for (let i = alo; i < ahi; i++) {
+      const cur = new Map();
+      for (const j of b2j.get(a[i]) || []) {
+        if (j < blo) continue;
+        if (j >= bhi) break;
+        const k = (prev.get(j - 1) || 0) + 1;
+        cur.set(j, k);
+        if (k > bk) { bi = i - k + 1; bj = j - k + 1; bk = k; }
+      }
+      prev = cur;
+    }
+    if (!bk) continue;
+    matched += bk;
+    if (alo < bi && blo < bj) queue.push([alo, bi, blo, bj]);
+    if (bi + bk < ahi && bj + bk < bhi) queue.push([bi + bk, ahi, bj + bk, bhi]);
+  }
+  return 2 * matched / (a.length + b.length);
+}
+function closeMatches(word, pool, n, cutoff) {  // difflib.get_close_matches
+  const lw = Array.from(word).length, scored = [];
+  for (const key of pool) {
+    const lk = Array.from(key).length;
+    if (2 * Math.min(lk, lw) / (lk + lw || 1) < cutoff) continue;  // real_quick_ratio
+    const r = ratio(key, word);
+    if (r >= cutoff) scored.push([r, key]);
+  }
+  scored.sort((x, y) => y[0] - x[0] || (x[1] < y[1] ? 1 : x[1] > y[1] ? -1 : 0));
+  return scored.slice(0, n).map((x) => x[1]);
+}
+let foldedIds = null;
+function closest(query, n = 3) {  // -> rows resembling the query, best first
+  const text = query.trim(), picks = [];
+  const take = (rows) => { for (const i of rows) if (!picks.includes(i)) picks.push(i); };
+  const spell = N <= D.closest_spellings;
+  if (D.titles) {
+    if (!spell) return picks;
+    for (const [pool, probe, cutoff] of [[byName, normalise(text), 0.6],
+                                         [byFolded, fold(text), 0.5]])
+      for (const key of closeMatches(probe, pool.keys(), n, cutoff)) take(pool.get(key));
+    return picks.slice(0, n);
+  }
+  if (!foldedIds) {
+    foldedIds = new Map();
+    for (let i = 0; i < N; i++) add(foldedIds, fold(D.ids[i]), i);
+  }
+  take(foldedIds.get(fold(text)) || []);
+  if (spell) {
+    const byText = new Map();
+    for (let i = 0; i < N; i++) byText.set(D.ids[i], i);
+    take(closeMatches(text, byText.keys(), n, 0.6).map((key) => byText.get(key)));
+  }
+  return picks.slice(0, n);
 }
 const label = (i) => (D.titles && D.titles[i]) ? D.titles[i] : D.ids[i];
 
@@ -819,7 +886,10 @@ function find(query) {
     for (const i of rows.slice(0, 50)) list.appendChild(entry(i, [["name", label(i)], ["id", idSuffix(i)]]));
     if (rows.length > 50) list.appendChild(el("li", "note", "\u2026 and " + nf.format(rows.length - 50) + " more: type more of the title"));
   } else {
-    status.textContent = "No node id or title matches \u201c" + query + "\u201d.";
+    const hints = closest(query);
+    status.textContent = "No node id or title matches \u201c" + query + "\u201d" +
+      (hints.length ? "; closest:" : ".");
+    for (const i of hints) list.appendChild(entry(i, [["name", label(i)], ["id", idSuffix(i)]]));
   }
   return result;
 }
@@ -847,7 +917,7 @@ if (D.sample) $("sample-note").textContent = "The map draws a fixed random sampl
   nf.format(D.sample.length) + " of the " + nf.format(N) + " nodes (more than " +
   nf.format(D.max_points) + "); every node can be searched, and is drawn once found.";
 resize();
-window.n2vExplorer = {data: D, search: search, find: find, select: select, draw: draw,
+window.n2vExplorer = {data: D, search: search, closest: closest, find: find, select: select, draw: draw,
   stats: stats, shownCount: () => shown.reduce((a, b) => a + b, 0),
   selected: () => selected, screenOf: (i) => [sx(D.x[i]), sy(D.y[i])]};
 document.body.dataset.ready = "1";

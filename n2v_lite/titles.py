@@ -36,10 +36,16 @@ from __future__ import annotations
 import difflib
 import re
 
-__all__ = ["TitleIndex", "normalise_title", "ARTICLES"]
+__all__ = ["TitleIndex", "normalise_title", "ARTICLES", "CLOSEST_SPELLINGS"]
 
 #: Articles ignored at the start or (after a comma) at the end of a title.
 ARTICLES = ("the", "a", "an")
+#: Up to this many nodes, the "closest" hint of a query nothing matches compares
+#: spellings (difflib's ratio: O(nodes) per miss); above it an id's hint is only the same
+#: id but for case (a dict built once) and titles give none, so a loop over many unknown
+#: queries, or typing in the explorer's search box, stays cheap. Python and the explorer
+#: page apply the same limit.
+CLOSEST_SPELLINGS = 5_000
 _YEAR = re.compile(r"\s*\(\d{4}(?:[-\u2013]\d{0,4})?\)\s*$")
 
 
@@ -94,8 +100,11 @@ class TitleIndex:
         return [i for i, title in enumerate(self.folded) if needle in title]
 
     def closest(self, text, n=3):
-        """Up to ``n`` titles resembling ``text`` (for "did you mean" hints)."""
+        """Up to ``n`` titles resembling ``text`` (for "did you mean" hints); none above
+        :data:`CLOSEST_SPELLINGS` titles."""
         picks = []
+        if len(self.titles) > CLOSEST_SPELLINGS:
+            return picks
         for pool, probe, cutoff in ((self.by_name, normalise_title(text), 0.6),
                                     (self.by_folded, text.casefold(), 0.5)):
             for match in difflib.get_close_matches(probe, list(pool), n=n, cutoff=cutoff):

@@ -62,6 +62,15 @@ def test_unknown_title_names_the_closest(model):
         model.most_similar("zzqx")
 
 
+def test_above_the_spelling_limit_titles_give_no_closest_hint(monkeypatch):
+    from n2v_lite import titles
+
+    index = titles.TitleIndex(["Godfather, The (1972)", "Heat (1995)", "Alien (1979)"])
+    assert index.closest("godfathr") == ["Godfather, The (1972)"]
+    monkeypatch.setattr(titles, "CLOSEST_SPELLINGS", 2)  # O(titles) per miss: capped
+    assert index.closest("godfathr") == []
+
+
 def test_result_pairs_labels_and_records(model):
     result = model.most_similar("godfather", topn=4)
     assert isinstance(result, SimilarityResult) and len(result) == 4

@@ -345,6 +345,22 @@ def js_rows_match_python(page, embedding, queries):
         assert [ids[r] for r in rows] == expected, query
 
 
+def js_closest_matches_python(page, embedding, queries):
+    """The page's "closest" hints are the Python error's, query by query."""
+    from n2v_lite.exceptions import NodeNotFoundError
+
+    answers = page.evaluate("(qs) => qs.map((q) => n2vExplorer.closest(q))", queries)
+    shown = [str(t) for t in embedding.node_data["title"]] \
+        if "title" in getattr(embedding, "node_data", {}) else \
+        [id_text(v) for v in embedding.node_ids]
+    for query, rows in zip(queries, answers):
+        with pytest.raises(NodeNotFoundError) as caught:
+            embedding.resolve(query)
+        hint = re.search(r"; closest: (.*)$", str(caught.value))
+        expected = [] if hint is None else eval("[" + hint.group(1) + "]")  # noqa: S307 - reprs
+        assert [shown[r] for r in rows] == expected, query
+
+
 @pytest.mark.browser
 @pytest.mark.shared
 def test_movielens_page_finds_toy_story_and_its_true_neighbours(browser, movielens_dir,
@@ -375,7 +391,17 @@ def test_movielens_page_finds_toy_story_and_its_true_neighbours(browser, moviele
     assert len(page.page.query_selector_all("#matches li")) > 1
     page.page.click("#matches li:first-child")
     assert page.page.inner_text("#chosen-name").startswith("Star Wars")
-    assert page.search("zzqqxx").startswith("No node id or title matches")
+    assert page.search("zzqqxx") == "No node id or title matches \u201czzqqxx\u201d."
+    assert page.search("godfathr") == "No node id or title matches \u201cgodfathr\u201d; closest:"
+    hints = [r[0] for r in page.page.evaluate(
+        "() => [...document.querySelectorAll('#matches li')].map((li) => "
+        "[...li.querySelectorAll('span')].map((s) => s.innerText))")]
+    assert hints[0] == "Godfather, The (1972)"
+    page.page.click("#matches li:first-child")
+    assert page.page.inner_text("#chosen-name") == "Godfather, The (1972)"
+    js_closest_matches_python(page.page, emb, [
+        "godfathr", "matirx", "toy stroy", "amelei", "star warz", "the lion kin",
+        "zzqqxx", "heet (1995)", "Shawshank Redemtion"])
     js_rows_match_python(page.page, emb, [
         "Toy Story", "toy story (1995)", "Toy Story (1995)", "the matrix", "matrix",
         "Matrix, The (1999)", "MATRIX, THE", "godfather", "godfather: part ii", "star wars",
@@ -433,6 +459,25 @@ def test_escaped_titles_and_odd_ids_work_in_the_page(browser, tmp_path):
     for query, name in expect.items():
         page.search(query)
         assert page.page.inner_text("#chosen-name") == name, query
+    page.close()
+
+
+@pytest.mark.browser
+def test_an_unknown_id_gets_the_closest_ids_as_in_python(browser, tmp_path):
+    import networkx as nx
+
+    from n2v_lite import NodeEmbedding
+
+    ids = list(nx.les_miserables_graph().nodes)
+    emb = NodeEmbedding(np.random.default_rng(0).normal(size=(len(ids), 4)), ids)
+    page = Page(browser, explore(emb, tmp_path / "lesmis.html", method="pca"))
+    assert page.search("valjean") == "No node id or title matches \u201cvaljean\u201d; closest:"
+    assert page.page.inner_text("#matches li:first-child") .strip() == "Valjean"
+    page.page.click("#matches li:first-child")
+    assert page.page.inner_text("#chosen-name") == "Valjean"
+    js_closest_matches_python(page.page, emb, ["valjean", "Valjen", "VALJEAN", " cosete ",
+                                               "javert2", "zzzz", "Marius Pontmercy",
+                                               "Mme Thenardier", "Gavroche!"])
     page.close()
 
 
