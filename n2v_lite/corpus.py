@@ -70,6 +70,7 @@ from pathlib import Path
 import numpy as np
 
 from ._utils import atomic_path, atomic_write
+from ._walktext import ENCODE_TOKENS, READ_BYTES, TextEncoder, check_rows, line_blocks
 from .exceptions import N2VLiteError, ParameterError
 from .ids import decode_node_ids, decode_values, encode_node_ids, encode_values
 from .validation import check_int, check_seed
@@ -85,6 +86,7 @@ __all__ = [
     "write_walk_partition",
     "finish_walk_folder",
     "partition_name",
+    "prepare_walk_folder",
 ]
 
 #: The ``"format"`` value of a walk folder's manifest.
@@ -98,11 +100,6 @@ NODE_DATA = "node_data.npz"
 _PART_RE = re.compile(r"part-(\d{5,})\.txt")
 #: Default partition size: about this many bytes of text.
 _PARTITION_BYTES = 64 << 20
-#: Rows are encoded and parsed in pieces of about this many bytes / tokens (parsing
-#: takes ~40 bytes of scratch per byte: 1 MiB pieces parse as fast as 4 MiB ones,
-#: which held ~170 MB at once).
-_READ_BYTES = 1 << 20
-_ENCODE_TOKENS = 1 << 18
 _RERUN = "rerun `n2v-lite walks`"
 
 
@@ -124,68 +121,6 @@ def partition_name(index):
     return f"part-{check_int('index', index, minimum=0):05d}.txt"
 
 
-# ---------------------------------------------------------------- encoding
-class _TextEncoder:
-    """Vectorised int walks -> text lines ("12 7 3\\n"), padding dropped, no per-token objects."""
-
-    def __init__(self, num_nodes):
-        # table entry 0 is the padding token (empty); entry i + 1 is node i plus a space.
-        # Built a digit count at a time with numpy: ~17 bytes a node, where a list of
-        # bytes objects took ~60 (a Spark task writing walks of a 1M-node graph holds it)
-        pieces, lengths = [], np.empty(num_nodes, dtype=np.int64)
-        low, digits = 0, 1
-        while low < num_nodes:
-            high = min(num_nodes, 10 ** digits)
-            values = np.arange(low, high, dtype=np.int64)
-            block = np.empty((high - low, digits + 1), dtype=np.uint8)
-            for place in range(digits):
-                block[:, place] = values // 10 ** (digits - 1 - place) % 10 + ord("0")
-            block[:, digits] = ord(" ")
-            pieces.append(block.ravel())
-            lengths[low:high] = digits + 1
-            low, digits = high, digits + 1
-        self.num_nodes = num_nodes
-        self.lengths = np.concatenate([[0], lengths])
-        self.starts = np.concatenate([[0, 0], np.cumsum(lengths)[:-1]])
-        self.buffer = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.uint8)
-
-    def encode(self, chunk):
-        if chunk.size == 0:
-            return b""
-        slots = chunk.astype(np.int64).ravel() + 1
-        lengths = self.lengths[slots]
-        ends = np.cumsum(lengths)
-        total = int(ends[-1])
-        # position p of the output copies buffer[start(token) + offset within token]
-        gather = np.arange(total, dtype=np.int64)
-        gather -= np.repeat(ends - lengths - self.starts[slots], lengths)
-        out = self.buffer[gather]
-        row_ends = ends.reshape(chunk.shape)[:, -1] - 1  # the space after each row's last token
-        out[row_ends] = ord("\n")
-        return out.tobytes()
-
-
-def _check_rows(chunk, num_nodes, what="walks"):
-    """``chunk`` as a 2-d int array of indices in 0..num_nodes-1 (or -1 padding), counted."""
-    chunk = np.asarray(chunk)
-    if chunk.ndim != 2:
-        raise ParameterError(f"{what} must be a 2-d array (walks x steps), got shape {chunk.shape}")
-    if chunk.dtype.kind not in "iu":
-        raise ParameterError(f"{what} must hold integer node indices, got dtype {chunk.dtype}")
-    counts = np.zeros(num_nodes, dtype=np.int64)
-    if chunk.size:
-        low, high = chunk.min(), chunk.max()
-        if low < -1 or high >= num_nodes:
-            bad = low if low < -1 else high
-            raise ParameterError(f"{what} hold node index {int(bad)}, outside 0..{num_nodes - 1} "
-                             f"(and -1 for padding)")
-        flat = chunk.ravel()
-        counts += np.bincount(flat[flat >= 0] if low < 0 else flat, minlength=num_nodes)
-        if chunk.shape[1] and (chunk[:, 0] < 0).any():
-            raise ParameterError(f"{what} hold an empty row (a walk starts at its first node)")
-    return chunk, counts
-
-
 def _write_partition(folder, index, chunks, encoder):
     """Write one partition from row chunks; return its entry plus ``"counts"``."""
     name = partition_name(index)
@@ -193,10 +128,10 @@ def _write_partition(folder, index, chunks, encoder):
     rows = size = 0
     with atomic_path(Path(folder) / name) as tmp, open(tmp, "wb") as handle:
         for chunk in chunks:
-            chunk, chunk_counts = _check_rows(chunk, encoder.num_nodes)
+            chunk, chunk_counts = check_rows(chunk, encoder.num_nodes)
             counts += chunk_counts
             rows += chunk.shape[0]
-            step = max(1, _ENCODE_TOKENS // max(1, chunk.shape[1]))
+            step = max(1, ENCODE_TOKENS // max(1, chunk.shape[1]))
             for begin in range(0, chunk.shape[0], step):
                 data = encoder.encode(chunk[begin:begin + step])
                 handle.write(data)
@@ -250,7 +185,7 @@ def write_walk_partition(folder, index, walks, *, num_nodes=None):
         if not isinstance(walks, np.ndarray):
             raise ParameterError("num_nodes is needed when walks is not one array")
         num_nodes = int(walks.max()) + 1 if walks.size else 1
-    encoder = _TextEncoder(check_int("num_nodes", num_nodes))
+    encoder = TextEncoder(check_int("num_nodes", num_nodes))
     chunks = [walks] if isinstance(walks, np.ndarray) else walks
     return _write_partition(folder, index, chunks, encoder)
 
@@ -420,8 +355,30 @@ def folder_path(folder):
                           "shared mount")
 
 
-def _prepare_folder(folder):
-    """Create ``folder`` or clear an old walk folder in it; never touch other files."""
+def prepare_walk_folder(folder):
+    """Make ``folder`` ready for a new walk folder: the first step of every writer.
+
+    Creates the folder, or takes over an old walk folder in it: its manifest is removed
+    first, so the folder reads as incomplete until :func:`finish_walk_folder` writes the
+    new one. Any other file is refused and nothing is touched.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The walk folder (see :func:`folder_path` for URIs).
+
+    Returns
+    -------
+    set of str
+        The old partitions' file names, for the writer to remove those it does not
+        overwrite once the new folder is finished.
+
+    Raises
+    ------
+    WalkFolderError
+        The folder holds files that are not a walk folder's.
+    """
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     names = [p.name for p in folder.iterdir() if not p.name.startswith(".")]
     foreign = [n for n in names
@@ -483,8 +440,8 @@ def write_walk_folder(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=
     if rows_per_partition is None:
         rows_per_partition = _default_partition_rows(graph.num_nodes, walk_length)
     rows_per_partition = check_int("rows_per_partition", rows_per_partition)
-    old_parts = _prepare_folder(folder)
-    encoder = _TextEncoder(graph.num_nodes)
+    old_parts = prepare_walk_folder(folder)
+    encoder = TextEncoder(graph.num_nodes)
     parts = [_write_partition(folder, i, group, encoder)
              for i, group in enumerate(_split_rows(chunks, rows_per_partition))]
     for name in old_parts - {part["file"] for part in parts}:
@@ -547,27 +504,6 @@ def _parse_lines(data, walk_length, num_nodes, where, first_line):
     first_token = np.cumsum(row_lengths) - row_lengths
     out[row_of, np.arange(len(values)) - first_token[row_of]] = values
     return out
-
-
-def _line_blocks(path, size=_READ_BYTES):
-    """Yield the bytes of ``path`` in blocks of whole lines.
-
-    A last line without its newline comes alone as the final block (callers
-    refuse it: the file was cut short).
-    """
-    with open(path, "rb") as handle:
-        rest = b""
-        while True:
-            block = handle.read(size)
-            if not block:
-                break
-            data = rest + block
-            cut = data.rfind(b"\n") + 1
-            rest = data[cut:]
-            if cut:
-                yield data[:cut]
-    if rest:
-        yield rest
 
 
 class WalkFolder:
@@ -716,12 +652,12 @@ class WalkFolder:
         """The partition files, in row order."""
         return [self.folder / part["file"] for part in self.partitions]
 
-    def partition_chunks(self, index, *, chunk_bytes=_READ_BYTES):
+    def partition_chunks(self, index, *, chunk_bytes=READ_BYTES):
         """Yield the rows of partition ``index`` as padded int arrays, checking the file."""
         part = self.partitions[index]
         where = self.folder / part["file"]
         rows = tokens = 0
-        for block in _line_blocks(where, chunk_bytes):
+        for block in line_blocks(where, chunk_bytes):
             if not block.endswith(b"\n"):
                 raise WalkFolderError(f"{where}, line {rows + 1}: last line has no end "
                                       f"(truncated file); {_RERUN}")

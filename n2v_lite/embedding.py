@@ -49,7 +49,7 @@ from .exceptions import (AmbiguousQueryError, ModelFileError, NodeNotFoundError,
 from .ids import (decode_node_ids, decode_values, encode_node_ids, encode_values, id_text,
                   plain_id)
 from .titles import CLOSEST_SPELLINGS, TitleIndex
-from .validation import check_choice, check_int
+from .validation import check_choice, check_int, query_list
 
 __all__ = [
     "NodeEmbedding",
@@ -688,7 +688,7 @@ class NodeEmbedding:
             return np.array([bool(among({"node": node, **{k: plain_id(c[i]) for k, c in columns}}))
                              for i, node in enumerate(self._ids)], dtype=bool)
         mask = np.zeros(len(self), dtype=bool)
-        for query in _query_list(among, "among"):
+        for query in query_list(among, "among"):
             mask[self.index(query)] = True
         return mask
 
@@ -835,8 +835,8 @@ class NodeEmbedding:
         True
         """
         topn = check_int("topn", topn)
-        positive = _query_list(positive, "positive")
-        negative = _query_list(negative, "negative")
+        positive = query_list(positive, "positive")
+        negative = query_list(negative, "negative")
         if query is not None:
             positive = [query] + positive
         vector, exclude, shown = self._query_vector(positive, negative)
@@ -884,7 +884,7 @@ class NodeEmbedding:
     def _neighbour_rows(self, queries, topn=10, among=None, exact=None):
         """(rows, headings) of :meth:`most_similar_many` as tuples, without pandas."""
         topn = check_int("topn", topn)
-        queries = _query_list(queries, "queries")
+        queries = query_list(queries, "queries")
         vectors, excludes = [], []
         for query in queries:
             vector, exclude, _ = self._query_vector([query], [])
@@ -1388,19 +1388,6 @@ def _read_array(archive, name):
 
 
 # ------------------------------------------------------------------- helpers
-def _query_list(value, name):
-    """A list of queries: None -> []; one id, title, tuple id or vector -> [it]."""
-    if value is None:
-        return []
-    if isinstance(value, (str, tuple, np.ndarray, int, float, np.generic)):
-        return [value]
-    try:
-        return list(value)
-    except TypeError:
-        raise ParameterError(f"{name} must be a list of node ids or titles, "
-                             f"got {type(value).__name__}") from None
-
-
 def _write_neighbour_text(handle, ids, blocks, format):
     """Blocks of :meth:`NodeEmbedding.all_neighbours` as csv/tsv text with a header."""
     import pandas as pd

@@ -374,7 +374,7 @@ class Graph:
     def _from_edges(cls, src, dst, weights, *, node_ids, directed, drop_self_loops, node_data,
                     duplicates, where):
         """:meth:`from_edges`, with ``where(row)`` naming input rows in a conflict message."""
-        _check_duplicates(duplicates)
+        check_duplicates(duplicates)
         src = np.asarray(src, dtype=np.int64)
         dst = np.asarray(dst, dtype=np.int64)
         if node_ids is None:
@@ -518,7 +518,7 @@ class Graph:
         """
         path = os.fspath(path)
         sep = check_sep(sep, comment)
-        _check_duplicates(duplicates)
+        check_duplicates(duplicates)
         sample = sample_lines(path, comment)
         if not sample:
             raise GraphError(f"{path}: no edges (the file has no data lines)")
@@ -846,7 +846,8 @@ class _DuplicateConflict(Exception):
         self.row, self.col, self.weights = row, col, weights
 
 
-def _check_duplicates(duplicates):
+def check_duplicates(duplicates):
+    """``duplicates`` checked against :data:`DUPLICATE_POLICIES` (every reader's rule)."""
     if duplicates is not None and duplicates not in DUPLICATE_POLICIES:
         raise ParameterError(f"duplicates must be one of {', '.join(DUPLICATE_POLICIES)} "
                              f"(or None: unequal weights are an error), got {duplicates!r}")
@@ -1028,6 +1029,19 @@ class _IdTable:
 
 # ------------------------------------------------------- chunked edge lists
 _CHUNK_ROWS = {"int": 1 << 18, "text": 1 << 16}
+
+
+def as_graph(graph, what="fit()"):
+    """``graph`` as a :class:`Graph`: a Graph itself, or one built from a networkx graph.
+
+    ``what`` names the caller in the error for anything else.
+    """
+    if isinstance(graph, Graph):
+        return graph
+    if type(graph).__module__.split(".")[0] == "networkx":
+        return Graph.from_networkx(graph)
+    raise ParameterError(f"{what} needs an n2v_lite.Graph (or a networkx graph), "
+                         f"got {type(graph).__name__}")
 
 
 def node_metadata(graph):

@@ -25,7 +25,7 @@ from sklearn.base import BaseEstimator
 from . import __version__
 from ._utils import as_generator, default_workers
 from .embedding import NodeEmbedding
-from .graph import node_metadata
+from .graph import as_graph, node_metadata
 from .exceptions import NotFittedError, ParameterError
 from .trainers import get_trainer
 from .validation import check_fraction, check_int, check_positive, check_seed
@@ -176,7 +176,7 @@ class Node2Vec(BaseEstimator):
             ``self``, fitted: the result is ``self.embedding_``.
         """
         trainer = self._check_params()
-        graph = _as_graph(graph)
+        graph = as_graph(graph)
         plan = self._check_memory(graph.num_nodes, graph.num_stored_edges, graph.weighted,
                                   "auto" if walks is None else "memory")
         rng = as_generator(self.random_state)
@@ -337,17 +337,6 @@ class Node2Vec(BaseEstimator):
 
 
 # ------------------------------------------------------------------- helpers
-def _as_graph(graph):
-    from .graph import Graph
-
-    if isinstance(graph, Graph):
-        return graph
-    if type(graph).__module__.split(".")[0] == "networkx":
-        return Graph.from_networkx(graph)
-    raise ParameterError(f"fit() needs an n2v_lite.Graph (or a networkx graph), "
-                         f"got {type(graph).__name__}")
-
-
 def _gensim_version():
     try:
         import gensim

@@ -41,6 +41,7 @@ import time
 import numpy as np
 
 from ._utils import as_generator
+from .ann import exact_top_k
 from .exceptions import ParameterError
 
 __all__ = [
@@ -80,7 +81,8 @@ def _unit_rows(vectors):
 
 
 def nearest_neighbours(vectors, k=10, *, block=2048):
-    """The ``k`` nearest other rows of every row by cosine similarity, most similar first.
+    """The ``k`` nearest other rows of every row by cosine similarity, most similar first
+    (ties by the smaller row; :func:`n2v_lite.ann.exact_top_k` in blocks of rows).
 
     Parameters
     ----------
@@ -106,12 +108,8 @@ def nearest_neighbours(vectors, k=10, *, block=2048):
         raise ParameterError("need at least two rows and k >= 1 to find neighbours")
     out = np.empty((n, k), dtype=np.int64)
     for start in range(0, n, block):
-        stop = min(start + block, n)
-        sims = unit[start:stop] @ unit.T
-        sims[np.arange(stop - start), np.arange(start, stop)] = -np.inf
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(sims, top, axis=1), axis=1, kind="stable")
-        out[start:stop] = np.take_along_axis(top, order, axis=1)
+        rows = np.arange(start, min(start + block, n))
+        out[start:start + len(rows)] = exact_top_k(unit, rows, k)[0]
     return out
 
 

@@ -54,7 +54,7 @@ import numpy as np
 from ._utils import as_generator
 from .exceptions import GraphError, N2VLiteError, ParameterError
 from ._text import check_sep, looks_like_header, show
-from .graph import Graph, _check_duplicates
+from .graph import Graph, check_duplicates
 from .ids import check_node_ids
 from .validation import check_choice, check_int, check_positive, check_seed
 
@@ -263,7 +263,7 @@ def _read(edges, spark, *, directed=False, sep=None, header=None, drop_self_loop
     if isinstance(edges, (Graph, ClusterGraph)):
         return edges
     mode = check_choice("mode", mode, WALK_MODES)
-    _check_duplicates(duplicates)
+    check_duplicates(duplicates)
     if duplicates in ("first", "last"):
         raise ParameterError(f"duplicates={duplicates!r} needs the input order, which a Spark "
                              "read does not keep: use sum, max or min, or the local reader")
@@ -1156,7 +1156,7 @@ def _write_walks(spark, stages, graph, folder, num_walks, walk_length, p, q, see
                  num_partitions, parquet, max_broadcast_bytes, mode, max_walkers):
     import shutil
 
-    from .corpus import _prepare_folder, finish_walk_folder, folder_path
+    from .corpus import finish_walk_folder, folder_path, prepare_walk_folder
     from .graph import node_metadata
 
     check_seed("seed", seed)
@@ -1173,7 +1173,7 @@ def _write_walks(spark, stages, graph, folder, num_walks, walk_length, p, q, see
     folder = folder_path(folder)
     if (folder / "manifest.json").is_file() and (folder / "walks.parquet").is_dir():
         shutil.rmtree(folder / "walks.parquet")  # our own earlier copy
-    old_parts = _prepare_folder(folder)
+    old_parts = prepare_walk_folder(folder)
     path = str(folder.resolve())
     try:
         if partitioned:

@@ -79,8 +79,9 @@ import numpy as np
 
 from ._utils import as_generator
 from .exceptions import NodeNotFoundError, ParameterError
+from .graph import as_graph, node_metadata
 from .presets import PRESETS
-from .validation import check_fraction, check_int, check_positive, check_share
+from .validation import check_fraction, check_int, check_positive, check_share, query_list
 
 __all__ = ["adjacency_fingerprints", "node_id_hashes", "graph_changes", "GraphChanges",
            "update", "infer", "InferResult", "walk_shares", "DEFAULT_HOPS", "DEFAULT_BUDGET",
@@ -299,9 +300,7 @@ def graph_changes(embedding, graph):
     -------
     GraphChanges
     """
-    from .model import _as_graph
-
-    graph = _as_graph(graph)
+    graph = as_graph(graph, "graph_changes()")
     old_rows = _old_rows(embedding, graph)
     id_hashes = node_id_hashes(graph.node_ids)
     edges = _edge_hashes(graph, id_hashes)
@@ -501,13 +500,12 @@ def update(embedding, graph, *, hops=DEFAULT_HOPS, budget=DEFAULT_BUDGET, seed=N
         changed and what was walked again.
     """
     from .embedding import NodeEmbedding
-    from .graph import node_metadata
-    from .model import _as_graph, training_workers
+    from .model import training_workers
     from .walks import random_walks
     from .word2vec import continue_word2vec
 
     start = time.perf_counter()
-    graph = _as_graph(graph)
+    graph = as_graph(graph, "update()")
     check_same_kind(embedding, graph)
     params = _update_params(embedding, params)
     hops = check_int("hops", hops, minimum=0)
@@ -639,9 +637,8 @@ def infer(embedding, neighbours, weights=None, *, steps=DEFAULT_INFER_STEPS,
     >>> found.vector.tolist(), found.used, found.missing
     ([0.75, 0.25], ['a', 'b'], ['zz'])
     """
-    from .embedding import _query_list
 
-    neighbours = _query_list(neighbours, "neighbours")
+    neighbours = query_list(neighbours, "neighbours")
     if weights is None:
         weights = np.ones(len(neighbours))
     else:

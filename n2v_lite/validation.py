@@ -27,7 +27,7 @@ import numbers
 from .exceptions import ParameterError
 
 __all__ = ["check_int", "check_positive", "check_fraction", "check_share", "check_choice",
-           "check_seed", "MAXIMUMS"]
+           "check_seed", "query_list", "MAXIMUMS"]
 
 #: Upper bounds of the count parameters, far above any useful value and low
 #: enough that a typo (``--epochs 99999999999999999999``) is refused at once
@@ -99,3 +99,18 @@ def check_seed(name, value):
     if value is None or type(value).__name__ == "Generator":
         return value
     return check_int(name, value, minimum=0)
+
+
+def query_list(value, name):
+    """A list of queries: None -> []; one id, title, tuple id or vector -> [it]."""
+    import numpy as np
+
+    if value is None:
+        return []
+    if isinstance(value, (str, tuple, np.ndarray, int, float, np.generic)):
+        return [value]
+    try:
+        return list(value)
+    except TypeError:
+        raise ParameterError(f"{name} must be a list of node ids or titles, "
+                             f"got {type(value).__name__}") from None

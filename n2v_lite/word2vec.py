@@ -92,8 +92,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._utils import as_generator, default_workers, progress_bar
-from .corpus import (WalkFolder, WalkFolderError, _check_rows, _line_blocks, _TextEncoder,
-                     read_walk_folder)
+from ._walktext import TextEncoder, check_rows, line_blocks
+from .corpus import WalkFolder, WalkFolderError, read_walk_folder
 from .exceptions import ParameterError
 from .validation import check_fraction, check_int, check_positive
 
@@ -487,7 +487,7 @@ class _ArraySource(_Source):
     def text_files(self, scratch):
         path = os.path.join(scratch(), "walks.txt")
         with open(path, "wb") as handle:
-            encoder = _TextEncoder(self.num_nodes)
+            encoder = TextEncoder(self.num_nodes)
             for chunk in self.chunks():
                 handle.write(encoder.encode(chunk))
         return [path]
@@ -565,7 +565,7 @@ def _worker_files(paths, num_tokens, workers, scratch):
     k = 0
     try:
         for path in paths:
-            for block in _line_blocks(path, 16 << 20):
+            for block in line_blocks(path, 16 << 20):
                 if not block.endswith(b"\n"):
                     raise WalkFolderError(f"{path}: the last line has no end")
                 buf = np.frombuffer(block, dtype=np.uint8)
@@ -610,7 +610,7 @@ def _worker_files(paths, num_tokens, workers, scratch):
 
 
 def _add_counts(counts, chunk, num_nodes):
-    counts += _check_rows(chunk, num_nodes)[1]
+    counts += check_rows(chunk, num_nodes)[1]
 
 
 def _token_lists(chunk):
@@ -626,7 +626,7 @@ def _spool(chunks, num_nodes, folder, *, as_text):
     num_rows = 0
     width = None
     path = os.path.join(folder, "walks.txt" if as_text else "walks.int32")
-    encoder = _TextEncoder(num_nodes) if as_text else None
+    encoder = TextEncoder(num_nodes) if as_text else None
     with open(path, "wb") as handle:
         for chunk in chunks:
             chunk = np.asarray(chunk)

@@ -8,7 +8,8 @@ import textwrap
 import numpy as np
 import pytest
 
-from n2v_lite.corpus import _TextEncoder, write_walk_folder
+from n2v_lite._walktext import TextEncoder
+from n2v_lite.corpus import write_walk_folder
 from n2v_lite.graph import Graph
 from n2v_lite.walks import random_walks
 from n2v_lite.word2vec import (MAX_WALK_LENGTH, MIN_TOKENS_PER_WORKER, Word2VecResult,
@@ -174,13 +175,13 @@ def test_auto_corpus_picks_the_file_only_for_small_corpora(monkeypatch):
 
 
 def test_text_encoder_matches_join_and_drops_padding():
-    enc = _TextEncoder(13)
+    enc = TextEncoder(13)
     chunk = np.array([[0, 12, 3], [5, -1, -1], [11, 10, -1]])
     assert enc.encode(chunk) == b"0 12 3\n5\n11 10\n"
     rng = np.random.default_rng(0)
     big = rng.integers(0, 12345, (50, 9))
     expected = "".join(" ".join(map(str, row)) + "\n" for row in big.tolist()).encode()
-    assert _TextEncoder(12345).encode(big) == expected
+    assert TextEncoder(12345).encode(big) == expected
 
 
 @pytest.mark.parametrize("walks, message", [
