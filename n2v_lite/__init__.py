@@ -20,12 +20,12 @@ from .exceptions import (  # noqa: E402  (cheap, no third-party imports)
     AmbiguousQueryError,
     DownloadError,
     GraphError,
-    OutputError,
-    ParameterError,
     ModelFileError,
     N2VLiteError,
     NodeNotFoundError,
     NotFittedError,
+    OutputError,
+    ParameterError,
 )
 
 __all__ = [

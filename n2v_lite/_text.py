@@ -45,12 +45,15 @@ def check_sep(sep, comment="#"):
         return None
     if isinstance(sep, str) and sep == "\\t":
         return "\t"
-    if isinstance(sep, str) and (sep == WHITESPACE or (
-            len(sep) == 1 and sep not in "\r\n" and sep != comment)):
+    if isinstance(sep, str) and (
+        sep == WHITESPACE or (len(sep) == 1 and sep not in "\r\n" and sep != comment)
+    ):
         return sep
-    raise ParameterError("sep must be one character other than a line end or the comment "
-                         f"character {comment!r} (or '\\t', or {WHITESPACE!r} for whitespace), "
-                         f"got {show(sep)}")
+    raise ParameterError(
+        "sep must be one character other than a line end or the comment "
+        f"character {comment!r} (or '\\t', or {WHITESPACE!r} for whitespace), "
+        f"got {show(sep)}"
+    )
 
 
 def maybe_ints(uniques):
@@ -108,7 +111,7 @@ def open_text(path):
         raise GraphError(f"{path}: a device, not a file")
     if path.endswith(".gz"):
         return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
-    return open(path, "r", encoding="utf-8-sig", newline="")
+    return open(path, encoding="utf-8-sig", newline="")
 
 
 def data_lines(path, comment):
@@ -193,10 +196,14 @@ def shape_problem(path, sep, comment, header):
             continue
         fields = len(line_fields(text, sep))
         if fields < 2 and expected is None:
-            return (f"{path}, line {number}: expected 'source target [weight]', got {fields} "
-                    f"field in {show(text)}")
+            return (
+                f"{path}, line {number}: expected 'source target [weight]', got {fields} "
+                f"field in {show(text)}"
+            )
         if fields > 3 or (expected is not None and fields > expected):
-            return (f"{path}, line {number}: too many fields in {show(text)} "
-                    "(expected source, target and an optional weight)")
+            return (
+                f"{path}, line {number}: too many fields in {show(text)} "
+                "(expected source, target and an optional weight)"
+            )
         expected = fields if expected is None else expected
     return f"{path}: cannot split the lines into fields with separator {show(sep)}"

@@ -17,8 +17,14 @@ import numpy as np
 
 from .exceptions import ParameterError
 
-__all__ = ["as_generator", "default_workers", "progress_bar", "atomic_write", "atomic_path",
-           "check_writable"]
+__all__ = [
+    "as_generator",
+    "default_workers",
+    "progress_bar",
+    "atomic_write",
+    "atomic_path",
+    "check_writable",
+]
 
 
 def as_generator(seed=None):
@@ -57,8 +63,17 @@ def progress_bar(iterable=None, *, total=None, desc=None, unit="it", enabled=Tru
         show = enabled and force not in ("0", "")
     else:
         show = enabled and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
-    return tqdm(iterable, total=total, desc=desc, unit=unit, disable=not show,
-                file=sys.stderr, leave=False, dynamic_ncols=True, **kwargs)
+    return tqdm(
+        iterable,
+        total=total,
+        desc=desc,
+        unit=unit,
+        disable=not show,
+        file=sys.stderr,
+        leave=False,
+        dynamic_ncols=True,
+        **kwargs,
+    )
 
 
 def _temp_prefix(path):
@@ -78,7 +93,7 @@ def _remove_stale_temps(path):
             name = entry.name
             if not name.startswith(prefix):
                 continue
-            pid, _, rest = name[len(prefix):].partition(".")
+            pid, _, rest = name[len(prefix) :].partition(".")
             if not rest:
                 continue
             if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
@@ -128,8 +143,9 @@ def check_writable(path, create_parent=False):
     try:
         if create_parent:
             directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f"{_temp_prefix(path)}{os.getpid()}.",
-                                   suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(
+            dir=directory, prefix=f"{_temp_prefix(path)}{os.getpid()}.", suffix=".tmp"
+        )
         os.close(fd)
         os.unlink(tmp)
     except OSError as exc:
@@ -155,8 +171,11 @@ def atomic_path(path, suffix=None):
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
     _remove_stale_temps(path)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f"{_temp_prefix(path)}{os.getpid()}.",
-                               suffix=suffix if suffix is not None else ".tmp")
+    fd, tmp = tempfile.mkstemp(
+        dir=directory,
+        prefix=f"{_temp_prefix(path)}{os.getpid()}.",
+        suffix=suffix if suffix is not None else ".tmp",
+    )
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)

@@ -30,7 +30,7 @@ class TextEncoder:
         pieces, lengths = [], np.empty(num_nodes, dtype=np.int64)
         low, digits = 0, 1
         while low < num_nodes:
-            high = min(num_nodes, 10 ** digits)
+            high = min(num_nodes, 10**digits)
             values = np.arange(low, high, dtype=np.int64)
             block = np.empty((high - low, digits + 1), dtype=np.uint8)
             for place in range(digits):
@@ -72,8 +72,10 @@ def check_rows(chunk, num_nodes, what="walks"):
         low, high = chunk.min(), chunk.max()
         if low < -1 or high >= num_nodes:
             bad = low if low < -1 else high
-            raise ParameterError(f"{what} hold node index {int(bad)}, outside 0..{num_nodes - 1} "
-                             f"(and -1 for padding)")
+            raise ParameterError(
+                f"{what} hold node index {int(bad)}, outside 0..{num_nodes - 1} "
+                f"(and -1 for padding)"
+            )
         flat = chunk.ravel()
         counts += np.bincount(flat[flat >= 0] if low < 0 else flat, minlength=num_nodes)
         if chunk.shape[1] and (chunk[:, 0] < 0).any():

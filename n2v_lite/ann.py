@@ -29,8 +29,7 @@ import numpy as np
 from .exceptions import ModelFileError, N2VLiteError, ParameterError
 from .validation import check_int
 
-__all__ = ["AnnIndex", "AnnUnavailableError", "ann_available", "exact_top_k",
-           "INDEX_DEFAULTS"]
+__all__ = ["AnnIndex", "AnnUnavailableError", "ann_available", "exact_top_k", "INDEX_DEFAULTS"]
 
 #: The index's settings: graph degree, and the candidate lists kept while adding
 #: and while searching (larger: better recall, slower). Vectors are held as float16
@@ -60,8 +59,8 @@ def _usearch():
         from usearch.index import Index
     except ImportError as error:
         raise AnnUnavailableError(
-            "the approximate index needs usearch: pip install 'n2v-lite[ann]' "
-            f"({error})") from None
+            f"the approximate index needs usearch: pip install 'n2v-lite[ann]' ({error})"
+        ) from None
     return Index
 
 
@@ -87,8 +86,16 @@ class AnnIndex:
         return int(self._index.memory_usage)
 
     @classmethod
-    def build(cls, unit, *, connectivity=None, expansion_add=None, expansion_search=None,
-              threads=None, progress=None):
+    def build(
+        cls,
+        unit,
+        *,
+        connectivity=None,
+        expansion_add=None,
+        expansion_search=None,
+        threads=None,
+        progress=None,
+    ):
         """Index the rows of ``unit`` (float32, unit length; held as float16).
 
         ``threads``: None or 0 uses every core. ``progress``: a callable taking
@@ -96,8 +103,11 @@ class AnnIndex:
         """
         index_cls = _usearch()
         params = dict(INDEX_DEFAULTS)
-        for name, value in (("connectivity", connectivity), ("expansion_add", expansion_add),
-                            ("expansion_search", expansion_search)):
+        for name, value in (
+            ("connectivity", connectivity),
+            ("expansion_add", expansion_add),
+            ("expansion_search", expansion_search),
+        ):
             if value is not None:
                 params[name] = check_int(name, value, minimum=2)
         unit = np.ascontiguousarray(unit, dtype=np.float32)
@@ -123,8 +133,9 @@ class AnnIndex:
         found = index.search(queries, count, threads=_threads(threads))
         keys = np.asarray(found.keys, dtype=np.int64).reshape(len(queries), -1)
         # one query gives Matches (a count of found), many give BatchMatches (counts)
-        counts = np.asarray(getattr(found, "counts", None) if hasattr(found, "counts")
-                            else [len(found)]).reshape(-1)
+        counts = np.asarray(
+            getattr(found, "counts", None) if hasattr(found, "counts") else [len(found)]
+        ).reshape(-1)
         keys[np.arange(keys.shape[1])[None, :] >= counts[:, None]] = -1
         index.expansion_search = self.params["expansion_search"]
         return keys
@@ -145,10 +156,13 @@ class AnnIndex:
             raise ModelFileError(f"{where}: not a readable index ({error})") from None
         if index is None or len(index) != rows or index.ndim != dimensions:
             shape = None if index is None else (len(index), index.ndim)
-            raise ModelFileError(f"{where}: the index holds {shape} rows x dimensions, the "
-                               f"vectors {(rows, dimensions)}; rebuild it")
-        index.expansion_search = int(params.get("expansion_search",
-                                                INDEX_DEFAULTS["expansion_search"]))
+            raise ModelFileError(
+                f"{where}: the index holds {shape} rows x dimensions, the "
+                f"vectors {(rows, dimensions)}; rebuild it"
+            )
+        index.expansion_search = int(
+            params.get("expansion_search", INDEX_DEFAULTS["expansion_search"])
+        )
         return cls(index, rows, dimensions, params)
 
 
@@ -158,8 +172,11 @@ def exact_top_k(unit, rows, k):
     ``(neighbour rows, similarities)``, each ``(len(rows), k)``; one matrix product."""
     scores = unit[rows] @ unit.T
     scores[np.arange(len(rows)), rows] = -np.inf
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < unit.shape[0] - 1 \
+    part = (
+        np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        if k < unit.shape[0] - 1
         else np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    )
     top = np.take_along_axis(scores, part, axis=1)
     order = np.lexsort((part, -top), axis=-1)
     return np.take_along_axis(part, order, axis=1), np.take_along_axis(top, order, axis=1)

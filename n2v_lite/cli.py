@@ -21,11 +21,11 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .embedding import EXPORT_FORMATS, NEIGHBOUR_FILE_FORMATS
 from .exceptions import N2VLiteError, ParameterError
 from .graph import DUPLICATE_POLICIES
-from .embedding import EXPORT_FORMATS, NEIGHBOUR_FILE_FORMATS
-from .movielens import MOVIELENS_DEFAULTS, MOVIELENS_QUERIES
 from .memory import parse_memory
+from .movielens import MOVIELENS_DEFAULTS, MOVIELENS_QUERIES
 from .presets import PRESETS
 from .render import NEIGHBOUR_FORMATS
 from .trainers import TRAINERS
@@ -34,8 +34,11 @@ from .validation import check_fraction, check_int, check_positive, check_seed, c
 
 __all__ = ["main", "cli"]
 
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "show_default": True,
-                    "max_content_width": 100}
+CONTEXT_SETTINGS = {
+    "help_option_names": ["-h", "--help"],
+    "show_default": True,
+    "max_content_width": 100,
+}
 
 
 class Checked(click.ParamType):
@@ -109,17 +112,31 @@ def _stack(*decorators):
 
 # Option groups shared by several commands (one definition each).
 edge_format_options = _stack(
-    click.option("--directed/--undirected", default=False,
-                 help="Read 'u v' as u -> v only, or as an undirected edge."),
-    click.option("--weighted/--unweighted", default=None,
-                 help="Use the third column as edge weights  [default: when the file has one]"),
-    click.option("--sep", default=None,
-                 help="Field separator  [default: detect tab, comma or whitespace]"),
-    click.option("--header/--no-header", default=None,
-                 help="The first line names the columns  [default: detect]"),
-    click.option("--duplicates", type=click.Choice(DUPLICATE_POLICIES), default=None,
-                 help="How copies of one edge with different weights merge  [default: they "
-                      "are an error; copies with equal weights are one edge]"),
+    click.option(
+        "--directed/--undirected",
+        default=False,
+        help="Read 'u v' as u -> v only, or as an undirected edge.",
+    ),
+    click.option(
+        "--weighted/--unweighted",
+        default=None,
+        help="Use the third column as edge weights  [default: when the file has one]",
+    ),
+    click.option(
+        "--sep", default=None, help="Field separator  [default: detect tab, comma or whitespace]"
+    ),
+    click.option(
+        "--header/--no-header",
+        default=None,
+        help="The first line names the columns  [default: detect]",
+    ),
+    click.option(
+        "--duplicates",
+        type=click.Choice(DUPLICATE_POLICIES),
+        default=None,
+        help="How copies of one edge with different weights merge  [default: they "
+        "are an error; copies with equal weights are one edge]",
+    ),
 )
 graph_options = _stack(
     click.argument("edges", type=click.Path(dir_okay=False, path_type=str)),
@@ -129,60 +146,111 @@ graph_options = _stack(
 
 def walk_options(num_walks=10, walk_length=80):
     return _stack(
-        click.option("--p", "p", type=POSITIVE, default=1.0,
-                     help="Return parameter: low p keeps walks near their start."),
-        click.option("--q", "q", type=POSITIVE, default=1.0,
-                     help="In-out parameter: low q explores outward (DFS-like)."),
-        click.option("--num-walks", type=COUNT, default=num_walks,
-                     help="Walks started from every node."),
-        click.option("--walk-length", type=COUNT, default=walk_length,
-                     help="Nodes per walk."),
-        click.option("--seed", type=SEED, default=None,
-                     help="Random seed: the same seed gives the same walks and vectors "
-                          "(training then uses one worker unless --workers is given)."),
+        click.option(
+            "--p",
+            "p",
+            type=POSITIVE,
+            default=1.0,
+            help="Return parameter: low p keeps walks near their start.",
+        ),
+        click.option(
+            "--q",
+            "q",
+            type=POSITIVE,
+            default=1.0,
+            help="In-out parameter: low q explores outward (DFS-like).",
+        ),
+        click.option(
+            "--num-walks", type=COUNT, default=num_walks, help="Walks started from every node."
+        ),
+        click.option("--walk-length", type=COUNT, default=walk_length, help="Nodes per walk."),
+        click.option(
+            "--seed",
+            type=SEED,
+            default=None,
+            help="Random seed: the same seed gives the same walks and vectors "
+            "(training then uses one worker unless --workers is given).",
+        ),
     )
 
 
-def train_options(dimensions=128, window=10, epochs=1, negative=5, sample=0.0, backend=True,
-                  learning_rate_help="Initial learning rate  [default: the backend's: gensim "
-                                     "0.025, tutorial 0.001]"):
+def train_options(
+    dimensions=128,
+    window=10,
+    epochs=1,
+    negative=5,
+    sample=0.0,
+    backend=True,
+    learning_rate_help="Initial learning rate  [default: the backend's: gensim "
+    "0.025, tutorial 0.001]",
+):
     """Training options; ``backend=False`` leaves out the backend-specific ones
     (--sample, --backend, --learning-rate): parity trains both backends with their own."""
     backend_options = [
-        click.option("--sample", type=FRACTION, default=sample,
-                     help="gensim down-sampling of frequent nodes (0: off)."),
-        click.option("--backend", type=click.Choice(tuple(TRAINERS)), default="gensim",
-                     help="gensim Word2Vec, or the Keras example's trainer in numpy."),
+        click.option(
+            "--sample",
+            type=FRACTION,
+            default=sample,
+            help="gensim down-sampling of frequent nodes (0: off).",
+        ),
+        click.option(
+            "--backend",
+            type=click.Choice(tuple(TRAINERS)),
+            default="gensim",
+            help="gensim Word2Vec, or the Keras example's trainer in numpy.",
+        ),
         click.option("--learning-rate", type=POSITIVE, default=None, help=learning_rate_help),
-        click.option("--max-memory", type=MEMORY, default=None, metavar="SIZE",
-                     help="Refuse to start when the memory plan needs more (e.g. 4G, 512M)  "
-                          "[default: the memory available]"),
+        click.option(
+            "--max-memory",
+            type=MEMORY,
+            default=None,
+            metavar="SIZE",
+            help="Refuse to start when the memory plan needs more (e.g. 4G, 512M)  "
+            "[default: the memory available]",
+        ),
     ]
     return _stack(
-        *([click.option("--preset", type=click.Choice(tuple(PRESETS)), default=None,
-                        help="Named settings (options given explicitly win): 'paper' (the "
-                             "defaults) or 'fast' (about the same quality in less time)."),
-           ] if backend else []),
-        click.option("--dimensions", "-d", type=COUNT, default=dimensions,
-                     help="Embedding dimensions."),
-        click.option("--window", type=COUNT, default=window,
-                     help="Skip-gram context window."),
-        click.option("--epochs", type=COUNT, default=epochs,
-                     help="Training passes over the walks."),
-        click.option("--negative", type=COUNT, default=negative,
-                     help="Negative samples per positive pair."),
-        click.option("--workers", type=COUNT, default=None,
-                     help="Worker threads  [default: all available cores]"),
+        *(
+            [
+                click.option(
+                    "--preset",
+                    type=click.Choice(tuple(PRESETS)),
+                    default=None,
+                    help="Named settings (options given explicitly win): 'paper' (the "
+                    "defaults) or 'fast' (about the same quality in less time).",
+                ),
+            ]
+            if backend
+            else []
+        ),
+        click.option(
+            "--dimensions", "-d", type=COUNT, default=dimensions, help="Embedding dimensions."
+        ),
+        click.option("--window", type=COUNT, default=window, help="Skip-gram context window."),
+        click.option(
+            "--epochs", type=COUNT, default=epochs, help="Training passes over the walks."
+        ),
+        click.option(
+            "--negative", type=COUNT, default=negative, help="Negative samples per positive pair."
+        ),
+        click.option(
+            "--workers",
+            type=COUNT,
+            default=None,
+            help="Worker threads  [default: all available cores]",
+        ),
         *(backend_options if backend else []),
     )
 
 
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress bars on stderr.")
 exact_option = click.option(
-    "--exact/--approximate", default=None,
+    "--exact/--approximate",
+    default=None,
     help="Score every node, or take the model's approximate index's candidates (see "
-         "'n2v-lite index')  [default: the index when the model has one and at least "
-         "50,000 nodes]")
+    "'n2v-lite index')  [default: the index when the model has one and at least "
+    "50,000 nodes]",
+)
 
 
 def _spark_conf(ctx, param, values):
@@ -197,23 +265,43 @@ def _spark_conf(ctx, param, values):
 
 
 spark_options = _stack(
-    click.option("--engine", type=click.Choice(["local", "spark"]), default="local",
-                 help="Walk on this machine, or on Spark's executors (pip install "
-                      "'n2v-lite[spark]'; the same walks for the same seed)."),
-    click.option("--master", default=None,
-                 help="Spark master URL, with --engine spark  [default: local[2], or the one "
-                      "spark-submit gives]"),
-    click.option("--spark-conf", multiple=True, metavar="KEY=VALUE", callback=_spark_conf,
-                 help="A Spark setting, with --engine spark (repeatable)."),
-    click.option("--walk-mode", type=click.Choice(["auto", "broadcast", "partitioned"]),
-                 default="auto",
-                 help="With --engine spark: every executor gets the whole graph (broadcast), "
-                      "or the graph is sharded across them and walkers move (partitioned, "
-                      "for graphs bigger than one machine); auto: broadcast when the graph "
-                      "fits --max-broadcast. The same walks either way."),
-    click.option("--max-broadcast", type=MEMORY, default="2G", metavar="SIZE",
-                 help="With --engine spark: the largest graph (CSR bytes) sent whole to every "
-                      "executor  [default: 2G]"),
+    click.option(
+        "--engine",
+        type=click.Choice(["local", "spark"]),
+        default="local",
+        help="Walk on this machine, or on Spark's executors (pip install "
+        "'n2v-lite[spark]'; the same walks for the same seed).",
+    ),
+    click.option(
+        "--master",
+        default=None,
+        help="Spark master URL, with --engine spark  [default: local[2], or the one "
+        "spark-submit gives]",
+    ),
+    click.option(
+        "--spark-conf",
+        multiple=True,
+        metavar="KEY=VALUE",
+        callback=_spark_conf,
+        help="A Spark setting, with --engine spark (repeatable).",
+    ),
+    click.option(
+        "--walk-mode",
+        type=click.Choice(["auto", "broadcast", "partitioned"]),
+        default="auto",
+        help="With --engine spark: every executor gets the whole graph (broadcast), "
+        "or the graph is sharded across them and walkers move (partitioned, "
+        "for graphs bigger than one machine); auto: broadcast when the graph "
+        "fits --max-broadcast. The same walks either way.",
+    ),
+    click.option(
+        "--max-broadcast",
+        type=MEMORY,
+        default="2G",
+        metavar="SIZE",
+        help="With --engine spark: the largest graph (CSR bytes) sent whole to every "
+        "executor  [default: 2G]",
+    ),
 )
 
 
@@ -245,8 +333,11 @@ def _model_format(embedding, fmt):
     ctx = click.get_current_context()
     stored = dict(embedding.info.get("reader") or {})
     stored.setdefault("directed", embedding.info.get("directed"))
-    given = {key: value for key, value in fmt.items()
-             if ctx.get_parameter_source(key) != click.core.ParameterSource.DEFAULT}
+    given = {
+        key: value
+        for key, value in fmt.items()
+        if ctx.get_parameter_source(key) != click.core.ParameterSource.DEFAULT
+    }
     known = {key: value for key, value in stored.items() if key in fmt and value is not None}
     return {**fmt, **known, **given}
 
@@ -270,9 +361,12 @@ def _with_preset(options):
     if preset is None:
         return params
     ctx = click.get_current_context()
-    given = {name: value for name, value in params.items()
-             if ctx.get_parameter_source("seed" if name == "random_state" else name)
-             is not ParameterSource.DEFAULT}
+    given = {
+        name: value
+        for name, value in params.items()
+        if ctx.get_parameter_source("seed" if name == "random_state" else name)
+        is not ParameterSource.DEFAULT
+    }
     defaults = {name: value for name, value in params.items() if name not in given}
     return {**defaults, **preset_params(preset, **given)}
 
@@ -283,8 +377,11 @@ def _read(source, fmt, quiet, labels=None):
     graph, label_map = read_input(source, labels, progress=not quiet, **fmt)
     merged = graph.duplicates_merged
     if merged and not quiet:
-        click.echo(f"{source}: {merged} duplicate edge{'s' if merged > 1 else ''} merged "
-                   "(an edge listed again is one edge; see --duplicates)", err=True)
+        click.echo(
+            f"{source}: {merged} duplicate edge{'s' if merged > 1 else ''} merged "
+            "(an edge listed again is one edge; see --duplicates)",
+            err=True,
+        )
     return graph, label_map
 
 
@@ -340,28 +437,52 @@ def cli():
 
 
 @cli.command()
-@click.option("--data", type=click.Path(path_type=str), default=None,
-              help="ml-latest-small folder or zip  [default: the copy bundled with n2v-lite]")
-@click.option("--download", is_flag=True,
-              help="Use the download cache instead, fetching ml-latest-small from GroupLens "
-                   "if it is not there.")
+@click.option(
+    "--data",
+    type=click.Path(path_type=str),
+    default=None,
+    help="ml-latest-small folder or zip  [default: the copy bundled with n2v-lite]",
+)
+@click.option(
+    "--download",
+    is_flag=True,
+    help="Use the download cache instead, fetching ml-latest-small from GroupLens "
+    "if it is not there.",
+)
 @click.option("--min-rating", type=float, default=5.0, help="Ratings below this are ignored.")
-@click.option("--min-weight", type=POSITIVE, default=10.0, help="Edges lighter than this are dropped.")
-@walk_options(num_walks=MOVIELENS_DEFAULTS["num_walks"],
-              walk_length=MOVIELENS_DEFAULTS["walk_length"])
-@train_options(dimensions=MOVIELENS_DEFAULTS["dimensions"], window=MOVIELENS_DEFAULTS["window"],
-               epochs=MOVIELENS_DEFAULTS["epochs"], negative=MOVIELENS_DEFAULTS["negative"],
-               sample=MOVIELENS_DEFAULTS["sample"],
-               learning_rate_help=f"Initial learning rate  [default: "
-                                  f"{MOVIELENS_DEFAULTS['learning_rate']} with gensim, "
-                                  "0.001 with tutorial]")
-@click.option("--query", "queries", multiple=True, metavar="TITLE",
-              help="Movie to find neighbours for (repeatable)  [default: the example's five]")
+@click.option(
+    "--min-weight", type=POSITIVE, default=10.0, help="Edges lighter than this are dropped."
+)
+@walk_options(
+    num_walks=MOVIELENS_DEFAULTS["num_walks"], walk_length=MOVIELENS_DEFAULTS["walk_length"]
+)
+@train_options(
+    dimensions=MOVIELENS_DEFAULTS["dimensions"],
+    window=MOVIELENS_DEFAULTS["window"],
+    epochs=MOVIELENS_DEFAULTS["epochs"],
+    negative=MOVIELENS_DEFAULTS["negative"],
+    sample=MOVIELENS_DEFAULTS["sample"],
+    learning_rate_help=f"Initial learning rate  [default: "
+    f"{MOVIELENS_DEFAULTS['learning_rate']} with gensim, "
+    "0.001 with tutorial]",
+)
+@click.option(
+    "--query",
+    "queries",
+    multiple=True,
+    metavar="TITLE",
+    help="Movie to find neighbours for (repeatable)  [default: the example's five]",
+)
 @click.option("-k", "--topn", type=COUNT, default=5, help="Neighbours per movie.")
-@click.option("--format", "fmt", type=click.Choice(NEIGHBOUR_FORMATS), default="table",
-              help="Output format.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="Save the model here (.n2v).")
+@click.option(
+    "--format", "fmt", type=click.Choice(NEIGHBOUR_FORMATS), default="table", help="Output format."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help="Save the model here (.n2v).",
+)
 @quiet_option
 @library_errors
 def movielens(data, download, min_rating, min_weight, queries, topn, fmt, out, quiet, **options):
@@ -376,9 +497,14 @@ def movielens(data, download, min_rating, min_weight, queries, topn, fmt, out, q
 
     _checked_output(out)
     random_state = options.pop("seed")
-    embedding = fit_movielens(data, download=download, min_rating=min_rating,
-                              min_weight=min_weight, progress=not quiet,
-                              **_with_preset(dict(options, seed=random_state)))
+    embedding = fit_movielens(
+        data,
+        download=download,
+        min_rating=min_rating,
+        min_weight=min_weight,
+        progress=not quiet,
+        **_with_preset(dict(options, seed=random_state)),
+    )
     if out:
         embedding.save(out)
     frame = embedding.most_similar_many(list(queries or MOVIELENS_QUERIES), topn=topn)
@@ -389,19 +515,42 @@ def movielens(data, download, min_rating, min_weight, queries, topn, fmt, out, q
 @graph_options
 @walk_options()
 @train_options()
-@click.option("--out", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="Where to save the model  [default: EDGES name with .n2v]")
-@click.option("--export", "export_format",
-              type=click.Choice(EXPORT_FORMATS), default=None,
-              help="Also export the vectors next to the model.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help="Where to save the model  [default: EDGES name with .n2v]",
+)
+@click.option(
+    "--export",
+    "export_format",
+    type=click.Choice(EXPORT_FORMATS),
+    default=None,
+    help="Also export the vectors next to the model.",
+)
 @spark_options
-@click.option("--spark-trainer", type=click.Choice(["gensim", "spark"]), default="gensim",
-              help="With --engine spark: gensim on this machine from the walk files, or "
-                   "Spark ML's Word2Vec (hierarchical softmax) on the cluster.")
+@click.option(
+    "--spark-trainer",
+    type=click.Choice(["gensim", "spark"]),
+    default="gensim",
+    help="With --engine spark: gensim on this machine from the walk files, or "
+    "Spark ML's Word2Vec (hierarchical softmax) on the cluster.",
+)
 @quiet_option
 @library_errors
-def embed(edges, out, export_format, engine, master, spark_conf, walk_mode, max_broadcast,
-          spark_trainer, quiet, **options):
+def embed(
+    edges,
+    out,
+    export_format,
+    engine,
+    master,
+    spark_conf,
+    walk_mode,
+    max_broadcast,
+    spark_trainer,
+    quiet,
+    **options,
+):
     """Learn node2vec embeddings of an edge list and save the model.
 
     EDGES is a text file with 'source target [weight]' per line (tab, comma or
@@ -418,9 +567,15 @@ def embed(edges, out, export_format, engine, master, spark_conf, walk_mode, max_
         params = dict(_with_preset(options), progress=not quiet)
         for name in ("backend", "max_memory"):
             params.pop(name)
-        embedding = spark_fit(edges, spark=_spark_session(master, spark_conf, quiet),
-                              trainer=spark_trainer, mode=walk_mode,
-                              max_broadcast_bytes=max_broadcast, **fmt, **params)
+        embedding = spark_fit(
+            edges,
+            spark=_spark_session(master, spark_conf, quiet),
+            trainer=spark_trainer,
+            mode=walk_mode,
+            max_broadcast_bytes=max_broadcast,
+            **fmt,
+            **params,
+        )
     else:
         graph, _ = _read(edges, fmt, quiet)
         embedding = _estimator(options, quiet).fit(graph).embedding_
@@ -435,28 +590,62 @@ def embed(edges, out, export_format, engine, master, spark_conf, walk_mode, max_
 
 def _export_target(model_path, fmt):
     stem = str(Path(model_path).with_suffix(""))
-    return {"word2vec": stem + ".txt", "word2vec-binary": stem + ".bin",
-            "projector": stem + "-projector", "npz": stem + ".npz", "csv": stem + ".csv"}[fmt]
+    return {
+        "word2vec": stem + ".txt",
+        "word2vec-binary": stem + ".bin",
+        "projector": stem + "-projector",
+        "npz": stem + ".npz",
+        "csv": stem + ".csv",
+    }[fmt]
 
 
 @cli.command()
 @graph_options
 @walk_options()
-@click.option("--out", type=click.Path(path_type=str), default="-",
-              help="A folder for a walk folder (partition files of node indices, the node-id "
-                   "table and a manifest; `n2v-lite train` reads it), a .txt file for walks "
-                   "as node ids, or '-' for stdout.")
-@click.option("--partition-rows", type=COUNT, default=None,
-              help="Walks per partition file of a walk folder  [default: about 64 MB of text]")
-@click.option("--workers", type=COUNT, default=None,
-              help="Walk threads  [default: all available cores]")
+@click.option(
+    "--out",
+    type=click.Path(path_type=str),
+    default="-",
+    help="A folder for a walk folder (partition files of node indices, the node-id "
+    "table and a manifest; `n2v-lite train` reads it), a .txt file for walks "
+    "as node ids, or '-' for stdout.",
+)
+@click.option(
+    "--partition-rows",
+    type=COUNT,
+    default=None,
+    help="Walks per partition file of a walk folder  [default: about 64 MB of text]",
+)
+@click.option(
+    "--workers", type=COUNT, default=None, help="Walk threads  [default: all available cores]"
+)
 @spark_options
-@click.option("--parquet", is_flag=True,
-              help="With --engine spark: also write the walks as Parquet (walks.parquet).")
+@click.option(
+    "--parquet",
+    is_flag=True,
+    help="With --engine spark: also write the walks as Parquet (walks.parquet).",
+)
 @quiet_option
 @library_errors
-def walks(edges, p, q, num_walks, walk_length, seed, out, partition_rows, workers, engine,
-          master, spark_conf, walk_mode, max_broadcast, parquet, quiet, **fmt):
+def walks(
+    edges,
+    p,
+    q,
+    num_walks,
+    walk_length,
+    seed,
+    out,
+    partition_rows,
+    workers,
+    engine,
+    master,
+    spark_conf,
+    walk_mode,
+    max_broadcast,
+    parquet,
+    quiet,
+    **fmt,
+):
     """Write node2vec walks: a walk folder to train from later, or text lines of node ids.
 
     A walk folder makes training restartable: `n2v-lite train DIR --out MODEL`
@@ -476,44 +665,97 @@ def walks(edges, p, q, num_walks, walk_length, seed, out, partition_rows, worker
     if engine == "spark":
         if not folder:
             raise click.UsageError("--engine spark writes a walk folder: give --out DIR")
-        from .spark import read_graph, write_walks as spark_write_walks
+        from .spark import read_graph
+        from .spark import write_walks as spark_write_walks
 
         spark = _spark_session(master, spark_conf, quiet)
-        with _closing(read_graph(edges, spark, mode=walk_mode, max_broadcast_bytes=max_broadcast,
-                                 **fmt)) as graph:
-            written = spark_write_walks(graph, out, num_walks, walk_length, p, q, seed,
-                                        spark=spark, parquet=parquet, mode=walk_mode,
-                                        max_broadcast_bytes=max_broadcast, progress=not quiet)
+        with _closing(
+            read_graph(edges, spark, mode=walk_mode, max_broadcast_bytes=max_broadcast, **fmt)
+        ) as graph:
+            written = spark_write_walks(
+                graph,
+                out,
+                num_walks,
+                walk_length,
+                p,
+                q,
+                seed,
+                spark=spark,
+                parquet=parquet,
+                mode=walk_mode,
+                max_broadcast_bytes=max_broadcast,
+                progress=not quiet,
+            )
         _say_walks(out, written)
         return
     graph, _ = _read(edges, fmt, quiet)
     if out == "-":
-        write_walks(sys.stdout, graph, num_walks, walk_length, p, q, seed, workers=workers,
-                    progress=not quiet)
+        write_walks(
+            sys.stdout,
+            graph,
+            num_walks,
+            walk_length,
+            p,
+            q,
+            seed,
+            workers=workers,
+            progress=not quiet,
+        )
     elif not folder:
         with atomic_write(out) as handle:
-            write_walks(handle, graph, num_walks, walk_length, p, q, seed, workers=workers,
-                        progress=not quiet)
+            write_walks(
+                handle,
+                graph,
+                num_walks,
+                walk_length,
+                p,
+                q,
+                seed,
+                workers=workers,
+                progress=not quiet,
+            )
     else:
-        _say_walks(out, write_walk_folder(graph, out, num_walks, walk_length, p, q, seed,
-                                          workers=workers, rows_per_partition=partition_rows,
-                                          progress=not quiet))
+        _say_walks(
+            out,
+            write_walk_folder(
+                graph,
+                out,
+                num_walks,
+                walk_length,
+                p,
+                q,
+                seed,
+                workers=workers,
+                rows_per_partition=partition_rows,
+                progress=not quiet,
+            ),
+        )
 
 
 def _say_walks(out, written):
     parts = len(written.partitions)
-    click.echo(f"wrote {out}: {written.rows} walks, {written.tokens} tokens, {parts} partition "
-               f"file{'' if parts == 1 else 's'}")
+    click.echo(
+        f"wrote {out}: {written.rows} walks, {written.tokens} tokens, {parts} partition "
+        f"file{'' if parts == 1 else 's'}"
+    )
 
 
 @cli.command()
 @click.argument("walk_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=str))
-@click.option("--seed", type=SEED, default=None,
-              help="Random seed: the same seed gives the same vectors (training then uses "
-                   "one worker unless --workers is given).")
+@click.option(
+    "--seed",
+    type=SEED,
+    default=None,
+    help="Random seed: the same seed gives the same vectors (training then uses "
+    "one worker unless --workers is given).",
+)
 @train_options()
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="Where to save the model (.n2v).")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Where to save the model (.n2v).",
+)
 @quiet_option
 @library_errors
 def train(walk_dir, out, quiet, **options):
@@ -537,46 +779,95 @@ def _read_lines(path):
 @cli.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=str))
 @click.argument("queries", metavar="[QUERY]...", nargs=-1)
-@click.option("--queries-file", type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
-              default=None, help="More queries, one per line ('-': stdin); answered in one batch.")
-@click.option("--positive", multiple=True, metavar="NODE",
-              help="More like these: ids or titles averaged into one query (repeatable).")
-@click.option("--negative", multiple=True, metavar="NODE",
-              help="Less like these: subtracted from the --positive query (repeatable).")
-@click.option("--among-file", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="Rank only the nodes listed in this file (ids or titles, one per line).")
-@click.option("--where", "conditions", multiple=True, metavar="EXPR",
-              help="Rank only nodes whose metadata match, e.g. 'degree>=20', 'genres~Comedy' "
-                   "(repeatable: all must hold; operators >= <= > < == != ~ !~).")
-@click.option("--neighbours", "--neighbour", "unseen", multiple=True, metavar="NODE",
-              help="A node the model has never seen, given by its neighbours (one id or "
-                   "title per option, repeatable; titles may hold commas): placed at their "
-                   "mean, refined by --steps, then queried.")
-@click.option("--neighbours-file", type=click.Path(dir_okay=False, allow_dash=True,
-                                                   path_type=str), default=None,
-              help="More --neighbours, one per line ('-': stdin).")
-@click.option("--steps", type=Checked(int, check_int, minimum=0), default=DEFAULT_INFER_STEPS,
-              show_default=True,
-              help="With --neighbours: SGD steps of the new vector against the model "
-                   "(0: the plain mean).")
+@click.option(
+    "--queries-file",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
+    default=None,
+    help="More queries, one per line ('-': stdin); answered in one batch.",
+)
+@click.option(
+    "--positive",
+    multiple=True,
+    metavar="NODE",
+    help="More like these: ids or titles averaged into one query (repeatable).",
+)
+@click.option(
+    "--negative",
+    multiple=True,
+    metavar="NODE",
+    help="Less like these: subtracted from the --positive query (repeatable).",
+)
+@click.option(
+    "--among-file",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help="Rank only the nodes listed in this file (ids or titles, one per line).",
+)
+@click.option(
+    "--where",
+    "conditions",
+    multiple=True,
+    metavar="EXPR",
+    help="Rank only nodes whose metadata match, e.g. 'degree>=20', 'genres~Comedy' "
+    "(repeatable: all must hold; operators >= <= > < == != ~ !~).",
+)
+@click.option(
+    "--neighbours",
+    "--neighbour",
+    "unseen",
+    multiple=True,
+    metavar="NODE",
+    help="A node the model has never seen, given by its neighbours (one id or "
+    "title per option, repeatable; titles may hold commas): placed at their "
+    "mean, refined by --steps, then queried.",
+)
+@click.option(
+    "--neighbours-file",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
+    default=None,
+    help="More --neighbours, one per line ('-': stdin).",
+)
+@click.option(
+    "--steps",
+    type=Checked(int, check_int, minimum=0),
+    default=DEFAULT_INFER_STEPS,
+    show_default=True,
+    help="With --neighbours: SGD steps of the new vector against the model (0: the plain mean).",
+)
 @click.option("-k", "--topn", type=COUNT, default=10, help="Neighbours per query.")
-@click.option("--format", "fmt", type=click.Choice(NEIGHBOUR_FORMATS), default="table",
-              help="Output format.")
+@click.option(
+    "--format", "fmt", type=click.Choice(NEIGHBOUR_FORMATS), default="table", help="Output format."
+)
 @exact_option
 @library_errors
-def similar(model_path, queries, queries_file, positive, negative, among_file, conditions,
-            unseen, neighbours_file, steps, topn, fmt, exact):
+def similar(
+    model_path,
+    queries,
+    queries_file,
+    positive,
+    negative,
+    among_file,
+    conditions,
+    unseen,
+    neighbours_file,
+    steps,
+    topn,
+    fmt,
+    exact,
+):
     """Nearest neighbours of nodes, by node id or (for movie graphs) by title."""
     from .embedding import load
     from .filters import where
     from .render import render_rows
 
     queries = list(queries) + (_read_lines(queries_file) if queries_file else [])
-    unseen = [n.strip() for n in unseen if n.strip()] + (_read_lines(neighbours_file)
-                                                          if neighbours_file else [])
+    unseen = [n.strip() for n in unseen if n.strip()] + (
+        _read_lines(neighbours_file) if neighbours_file else []
+    )
     if not queries and not positive and not negative and not unseen:
-        raise click.UsageError("give a QUERY, --queries-file, --positive/--negative nodes "
-                               "or --neighbours")
+        raise click.UsageError(
+            "give a QUERY, --queries-file, --positive/--negative nodes or --neighbours"
+        )
     embedding = load(model_path)
     among = None
     if conditions:
@@ -585,8 +876,9 @@ def similar(model_path, queries, queries_file, positive, negative, among_file, c
         listed = embedding.candidates(_read_lines(among_file))
         among = listed if among is None else among & listed
     if among is not None and not among.any():
-        given = [f"--where {c!r}" for c in conditions] + ([f"--among-file {among_file}"]
-                                                          if among_file else [])
+        given = [f"--where {c!r}" for c in conditions] + (
+            [f"--among-file {among_file}"] if among_file else []
+        )
         click.echo(f"no node matches {' and '.join(given)}: no neighbours", err=True)
     rows, headings = [], {}
 
@@ -598,14 +890,22 @@ def similar(model_path, queries, queries_file, positive, negative, among_file, c
         _check_listed(embedding, unseen, "--neighbours")
         placed = embedding.infer(unseen, steps=steps, seed=0)
         if placed.missing:
-            click.echo(f"not in the model, left out: {', '.join(map(str, placed.missing))}",
-                       err=True)
+            click.echo(
+                f"not in the model, left out: {', '.join(map(str, placed.missing))}", err=True
+            )
         result = embedding.most_similar(placed.vector, topn=topn, among=among, exact=exact)
         result.query_label = f"an unseen node next to {', '.join(map(str, placed.used))}"
         add(result._rows(query=", ".join(unseen)))
     if positive or negative:
-        add(embedding.most_similar(positive=list(positive), negative=list(negative),
-                                   topn=topn, among=among, exact=exact)._rows())
+        add(
+            embedding.most_similar(
+                positive=list(positive),
+                negative=list(negative),
+                topn=topn,
+                among=among,
+                exact=exact,
+            )._rows()
+        )
     if queries:
         add(embedding._neighbour_rows(queries, topn=topn, among=among, exact=exact))
     if rows or fmt != "table":
@@ -619,20 +919,30 @@ def _check_listed(embedding, nodes, option):
             try:
                 embedding.resolve(node)
             except N2VLiteError:
-                raise click.UsageError(f"{option} {node!r}: no such node; give one node per "
-                                       f"{option} (repeat the option), as titles may hold "
-                                       "commas") from None
+                raise click.UsageError(
+                    f"{option} {node!r}: no such node; give one node per "
+                    f"{option} (repeat the option), as titles may hold "
+                    "commas"
+                ) from None
 
 
 @cli.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=str))
 @click.option("-k", "--topn", type=COUNT, default=10, help="Neighbours per node.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, allow_dash=True,
-                                                      path_type=str),
-              help="Output file: .csv, .parquet (needs pyarrow) or tab-separated; '-': "
-                   "stdout (tab-separated).")
-@click.option("--format", "fmt", type=click.Choice(NEIGHBOUR_FILE_FORMATS), default=None,
-              help="Output format  [default: from the --out suffix]")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=str),
+    help="Output file: .csv, .parquet (needs pyarrow) or tab-separated; '-': "
+    "stdout (tab-separated).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(NEIGHBOUR_FILE_FORMATS),
+    default=None,
+    help="Output format  [default: from the --out suffix]",
+)
 @exact_option
 @quiet_option
 @library_errors
@@ -650,25 +960,43 @@ def neighbours(model_path, topn, out, fmt, exact, quiet):
     embedding = load(model_path)
     if exact is False and not embedding.has_index:
         if not quiet:
-            click.echo(f"building an index of {len(embedding):,} nodes (not saved; "
-                       "'n2v-lite index' saves one)", err=True)
+            click.echo(
+                f"building an index of {len(embedding):,} nodes (not saved; "
+                "'n2v-lite index' saves one)",
+                err=True,
+            )
         embedding.build_index(progress=not quiet)
     embedding.save_neighbours(out, topn, exact=exact, format=fmt, progress=not quiet)
     if not quiet and out != "-":
-        click.echo(f"wrote {out}: {topn} neighbours of each of {len(embedding):,} nodes",
-                   err=True)
+        click.echo(f"wrote {out}: {topn} neighbours of each of {len(embedding):,} nodes", err=True)
 
 
 @cli.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="Where to save the model with its index  [default: MODEL itself]")
-@click.option("--connectivity", type=Checked(int, check_int, minimum=2), default=None,
-              help="Links per node in the index's graph  [default: 16]")
-@click.option("--expansion-add", type=Checked(int, check_int, minimum=2), default=None,
-              help="Candidates kept while adding  [default: 128]")
-@click.option("--expansion-search", type=Checked(int, check_int, minimum=2), default=None,
-              help="Candidates kept while searching (recall against speed)  [default: 64]")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help="Where to save the model with its index  [default: MODEL itself]",
+)
+@click.option(
+    "--connectivity",
+    type=Checked(int, check_int, minimum=2),
+    default=None,
+    help="Links per node in the index's graph  [default: 16]",
+)
+@click.option(
+    "--expansion-add",
+    type=Checked(int, check_int, minimum=2),
+    default=None,
+    help="Candidates kept while adding  [default: 128]",
+)
+@click.option(
+    "--expansion-search",
+    type=Checked(int, check_int, minimum=2),
+    default=None,
+    help="Candidates kept while searching (recall against speed)  [default: 64]",
+)
 @quiet_option
 @library_errors
 def index(model_path, out, connectivity, expansion_add, expansion_search, quiet):
@@ -684,20 +1012,30 @@ def index(model_path, out, connectivity, expansion_add, expansion_search, quiet)
 
     embedding = load(model_path)
     start = time.perf_counter()
-    embedding.build_index(connectivity=connectivity, expansion_add=expansion_add,
-                          expansion_search=expansion_search, progress=not quiet)
+    embedding.build_index(
+        connectivity=connectivity,
+        expansion_add=expansion_add,
+        expansion_search=expansion_search,
+        progress=not quiet,
+    )
     took = time.perf_counter() - start
     path = embedding.save(out or model_path)
     index = embedding._ann_for(False)
-    click.echo(f"indexed {len(embedding):,} nodes in {took:.1f} s "
-               f"({index.nbytes / 2**20:,.0f} MiB in memory); saved {path}")
+    click.echo(
+        f"indexed {len(embedding):,} nodes in {took:.1f} s "
+        f"({index.nbytes / 2**20:,.0f} MiB in memory); saved {path}"
+    )
 
 
 @cli.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--format", "fmt", required=True,
-              type=click.Choice(EXPORT_FORMATS),
-              help="word2vec text/binary, Embedding-Projector TSVs (a folder), npz or csv.")
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(EXPORT_FORMATS),
+    help="word2vec text/binary, Embedding-Projector TSVs (a folder), npz or csv.",
+)
 @click.option("--out", required=True, type=click.Path(path_type=str), help="Output path.")
 @library_errors
 def export(model_path, fmt, out):
@@ -711,8 +1049,9 @@ def export(model_path, fmt, out):
 
 @cli.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              help="Output format.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format."
+)
 @library_errors
 def info(model_path, fmt):
     """What a saved model is: nodes, dimensions, parameters, version, source graph."""
@@ -724,12 +1063,18 @@ def info(model_path, fmt):
 
 @cli.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="Image file to write (.png, .svg, .pdf).")
-@click.option("--method", type=click.Choice(["pca", "tsne"]), default="pca",
-              help="2-D projection.")
-@click.option("--color-by", default=None,
-              help="Node metadata column to colour by  [default: genres, when there]")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Image file to write (.png, .svg, .pdf).",
+)
+@click.option("--method", type=click.Choice(["pca", "tsne"]), default="pca", help="2-D projection.")
+@click.option(
+    "--color-by",
+    default=None,
+    help="Node metadata column to colour by  [default: genres, when there]",
+)
 @click.option("--seed", type=SEED, default=0, help="Random seed of the projection.")
 @library_errors
 def plot(model_path, out, method, color_by, seed):
@@ -744,17 +1089,32 @@ def plot(model_path, out, method, color_by, seed):
 @cli.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=str))
 @graph_options
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="Where to save the updated model (.n2v).")
-@click.option("--hops", type=Checked(int, check_int, minimum=0), default=DEFAULT_HOPS,
-              help="Walk again from nodes up to this many hops from a changed node.")
-@click.option("--budget", type=Checked(float, check_budget), default=DEFAULT_BUDGET,
-              help="At most this share of a full refit's walks (1: no cap).")
-@click.option("--seed", type=SEED, default=None,
-              help="Random seed: the same seed gives the same update (one training thread "
-                   "unless --workers is given).")
-@click.option("--workers", type=COUNT, default=None,
-              help="Threads  [default: all available cores]")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Where to save the updated model (.n2v).",
+)
+@click.option(
+    "--hops",
+    type=Checked(int, check_int, minimum=0),
+    default=DEFAULT_HOPS,
+    help="Walk again from nodes up to this many hops from a changed node.",
+)
+@click.option(
+    "--budget",
+    type=Checked(float, check_budget),
+    default=DEFAULT_BUDGET,
+    help="At most this share of a full refit's walks (1: no cap).",
+)
+@click.option(
+    "--seed",
+    type=SEED,
+    default=None,
+    help="Random seed: the same seed gives the same update (one training thread "
+    "unless --workers is given).",
+)
+@click.option("--workers", type=COUNT, default=None, help="Threads  [default: all available cores]")
 @quiet_option
 @library_errors
 def update(model_path, edges, out, hops, budget, seed, workers, quiet, **fmt):
@@ -771,36 +1131,61 @@ def update(model_path, edges, out, hops, budget, seed, workers, quiet, **fmt):
     embedding = load(model_path)
     fmt = _model_format(embedding, fmt)
     graph, _ = _read(edges, fmt, quiet)
-    updated = embedding.update(graph, hops=hops, budget=budget, seed=seed, workers=workers,
-                               progress=not quiet)
+    updated = embedding.update(
+        graph, hops=hops, budget=budget, seed=seed, workers=workers, progress=not quiet
+    )
     updated.save(out)
     click.echo(render_update(out, updated))
 
 
 @cli.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="HTML file to write.")
-@click.option("--color-by", default=None,
-              help="Node metadata column to colour by  [default: genres, when there; else "
-                   "k-means clusters of the vectors]")
-@click.option("--labels", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="node<TAB>label file to colour by (of several labels, the one nearest "
-                   "the node).")
-@click.option("--method", type=click.Choice(["auto", "pca", "tsne", "umap"]), default="auto",
-              help="2-D projection: auto is t-SNE up to 5,000 nodes, PCA above (umap needs "
-                   "the 'explore' extra).")
-@click.option("-k", "--topn", "topk", type=COUNT, default=10,
-              help="Nearest neighbours listed per node (computed now, in the full space).")
-@click.option("--topk", "topk_alias", type=COUNT, default=None, hidden=True,
-              help="Old name of --topn.")
-@click.option("--max-points", type=COUNT, default=20000,
-              help="Above this many nodes the map draws a sample (every node stays searchable).")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="HTML file to write.",
+)
+@click.option(
+    "--color-by",
+    default=None,
+    help="Node metadata column to colour by  [default: genres, when there; else "
+    "k-means clusters of the vectors]",
+)
+@click.option(
+    "--labels",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help="node<TAB>label file to colour by (of several labels, the one nearest the node).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "pca", "tsne", "umap"]),
+    default="auto",
+    help="2-D projection: auto is t-SNE up to 5,000 nodes, PCA above (umap needs "
+    "the 'explore' extra).",
+)
+@click.option(
+    "-k",
+    "--topn",
+    "topk",
+    type=COUNT,
+    default=10,
+    help="Nearest neighbours listed per node (computed now, in the full space).",
+)
+@click.option(
+    "--topk", "topk_alias", type=COUNT, default=None, hidden=True, help="Old name of --topn."
+)
+@click.option(
+    "--max-points",
+    type=COUNT,
+    default=20000,
+    help="Above this many nodes the map draws a sample (every node stays searchable).",
+)
 @click.option("--seed", type=SEED, default=0, help="Random seed of the projection and sample.")
 @click.option("--title", default=None, help="Page title  [default: the model file's name]")
 @library_errors
-def explore(model_path, out, color_by, labels, method, topk, topk_alias, max_points, seed,
-            title):
+def explore(model_path, out, color_by, labels, method, topk, topk_alias, max_points, seed, title):
     """Write one self-contained HTML page (no network, no server) with a 2-D map of the
     nodes, a search box and each node's nearest neighbours."""
     topk = topk_alias if topk_alias is not None else topk
@@ -809,10 +1194,16 @@ def explore(model_path, out, color_by, labels, method, topk, topk_alias, max_poi
 
     _checked_output(out)
     embedding = load(model_path)
-    path = embedding.explore(out, color_by=color_by,
-                             labels=read_labels(labels) if labels else None, method=method,
-                             topk=topk, max_points=max_points, seed=seed,
-                             title=title or Path(model_path).name)
+    path = embedding.explore(
+        out,
+        color_by=color_by,
+        labels=read_labels(labels) if labels else None,
+        method=method,
+        topk=topk,
+        max_points=max_points,
+        seed=seed,
+        title=title or Path(model_path).name,
+    )
     size = Path(path).stat().st_size / 1e6
     click.echo(f"wrote {out}: {len(embedding)} nodes, {size:.2f} MB")
 
@@ -820,10 +1211,16 @@ def explore(model_path, out, color_by, labels, method, topk, topk_alias, max_poi
 # ------------------------------------------------------- evaluation commands
 input_options = _stack(
     click.argument("source", metavar="EDGES", type=click.Path(path_type=str)),
-    click.option("--labels", type=click.Path(dir_okay=False, path_type=str), default=None,
-                 help="node<TAB>label file  [default: genres for a MovieLens folder/zip]"),
+    click.option(
+        "--labels",
+        type=click.Path(dir_okay=False, path_type=str),
+        default=None,
+        help="node<TAB>label file  [default: genres for a MovieLens folder/zip]",
+    ),
     edge_format_options,
 )
+
+
 def _c_value(ctx, param, text):
     """``auto`` or a positive number (an option callback)."""
     if text == "auto":
@@ -835,33 +1232,52 @@ def _c_value(ctx, param, text):
 
 
 c_option = click.option(
-    "--C", "C", default="auto", callback=_c_value, show_default=True,
+    "--C",
+    "C",
+    default="auto",
+    callback=_c_value,
+    show_default=True,
     help="The classifiers' inverse regularisation strength: auto chooses it per split from "
-         "0.01, 0.1, 1, 10, 100 by 3-fold cross-validation on the training part; a number "
-         "fixes it.")
-format_option = click.option("--format", "fmt", type=click.Choice(["table", "json"]),
-                             default="table", help="Output format.")
+    "0.01, 0.1, 1, 10, 100 by 3-fold cross-validation on the training part; a number "
+    "fixes it.",
+)
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", help="Output format."
+)
 
 
 @cli.command()
 @input_options
-@click.option("--task", type=click.Choice(["auto", "link", "node", "both"]), default="auto",
-              help="Link prediction, node classification, or both  [auto: node when there "
-                   "are labels, else link]")
-@click.option("--test-fraction", type=SHARE, default=0.5,
-              help="Link prediction: share of edges hidden.")
-@click.option("--train-ratio", "train_ratios", type=SHARE, multiple=True,
-              help="Node classification: training share (repeatable)  [default: 0.1 to 0.9]")
-@click.option("--repeats", type=COUNT, default=5,
-              help="Node classification: random splits per training share.")
+@click.option(
+    "--task",
+    type=click.Choice(["auto", "link", "node", "both"]),
+    default="auto",
+    help="Link prediction, node classification, or both  [auto: node when there "
+    "are labels, else link]",
+)
+@click.option(
+    "--test-fraction", type=SHARE, default=0.5, help="Link prediction: share of edges hidden."
+)
+@click.option(
+    "--train-ratio",
+    "train_ratios",
+    type=SHARE,
+    multiple=True,
+    help="Node classification: training share (repeatable)  [default: 0.1 to 0.9]",
+)
+@click.option(
+    "--repeats",
+    type=COUNT,
+    default=5,
+    help="Node classification: random splits per training share.",
+)
 @c_option
 @walk_options()
 @train_options()
 @format_option
 @quiet_option
 @library_errors
-def evaluate(source, labels, task, test_fraction, train_ratios, repeats, C, fmt, quiet,
-             **options):
+def evaluate(source, labels, task, test_fraction, train_ratios, repeats, C, fmt, quiet, **options):
     """Score embeddings: link prediction (ROC-AUC) and node classification (F1).
 
     EDGES is an edge list, or a MovieLens folder or zip (its genres are the labels).
@@ -872,11 +1288,18 @@ def evaluate(source, labels, task, test_fraction, train_ratios, repeats, C, fmt,
     graph, label_map = _read(source, _pop_format(options), quiet, labels)
     if task == "auto":
         task = "node" if label_map else "link"
-    results = evaluate_embeddings(graph, _estimator(options, quiet), labels=label_map,
-                                  task=task, test_fraction=test_fraction,
-                                  train_ratios=train_ratios or DEFAULT_TRAIN_RATIOS,
-                                  repeats=repeats, seed=options["seed"], progress=not quiet,
-                                  C=C)
+    results = evaluate_embeddings(
+        graph,
+        _estimator(options, quiet),
+        labels=label_map,
+        task=task,
+        test_fraction=test_fraction,
+        train_ratios=train_ratios or DEFAULT_TRAIN_RATIOS,
+        repeats=repeats,
+        seed=options["seed"],
+        progress=not quiet,
+        C=C,
+    )
     click.echo(to_json(results) if fmt == "json" else render_evaluation(results))
 
 
@@ -893,15 +1316,32 @@ def _grid(ctx, param, text):
 
 @cli.command()
 @input_options
-@click.option("--ps", default="0.25,0.5,1,2,4", callback=_grid, help="Values of p to try (comma-separated).")
-@click.option("--qs", default="0.25,0.5,1,2,4", callback=_grid, help="Values of q to try (comma-separated).")
-@click.option("--test-fraction", type=SHARE, default=0.5,
-              help="Share of edges (or labelled nodes) kept for the final test.")
-@click.option("--method", "search", type=click.Choice(["halving", "grid"]), default="halving",
-              help="Successive halving (cheap fits on every pair, full fits on the best), or "
-                   "a full fit of every pair.")
-@click.option("--splits", type=COUNT, default=5,
-              help="Validation splits each score is averaged over (its sd is shown).")
+@click.option(
+    "--ps", default="0.25,0.5,1,2,4", callback=_grid, help="Values of p to try (comma-separated)."
+)
+@click.option(
+    "--qs", default="0.25,0.5,1,2,4", callback=_grid, help="Values of q to try (comma-separated)."
+)
+@click.option(
+    "--test-fraction",
+    type=SHARE,
+    default=0.5,
+    help="Share of edges (or labelled nodes) kept for the final test.",
+)
+@click.option(
+    "--method",
+    "search",
+    type=click.Choice(["halving", "grid"]),
+    default="halving",
+    help="Successive halving (cheap fits on every pair, full fits on the best), or "
+    "a full fit of every pair.",
+)
+@click.option(
+    "--splits",
+    type=COUNT,
+    default=5,
+    help="Validation splits each score is averaged over (its sd is shown).",
+)
 @c_option
 @walk_options()
 @train_options()
@@ -920,9 +1360,19 @@ def tune(source, labels, ps, qs, test_fraction, search, splits, C, fmt, quiet, *
     from .render import render_tuning, to_json
 
     graph, label_map = _read(source, _pop_format(options), quiet, labels)
-    result = tune_grid(graph, label_map, ps=ps, qs=qs, model=_estimator(options, True),
-                       seed=options["seed"], test_fraction=test_fraction, method=search,
-                       splits=splits, progress=not quiet, C=C)
+    result = tune_grid(
+        graph,
+        label_map,
+        ps=ps,
+        qs=qs,
+        model=_estimator(options, True),
+        seed=options["seed"],
+        test_fraction=test_fraction,
+        method=search,
+        splits=splits,
+        progress=not quiet,
+        C=C,
+    )
     click.echo(to_json(result) if fmt == "json" else render_tuning(result))
 
 
@@ -942,13 +1392,21 @@ def parity(source, labels, fmt, quiet, **options):
     from .render import to_json
 
     graph, label_map = _read(source, _pop_format(options), quiet, labels)
-    report = parity_report(graph, num_walks=options["num_walks"],
-                           walk_length=options["walk_length"], p=options["p"], q=options["q"],
-                           dimensions=options["dimensions"], window=options["window"],
-                           negative=options["negative"], epochs=options["epochs"],
-                           labels=label_map, workers=options["workers"],
-                           seed=0 if options["seed"] is None else options["seed"],
-                           progress=not quiet)
+    report = parity_report(
+        graph,
+        num_walks=options["num_walks"],
+        walk_length=options["walk_length"],
+        p=options["p"],
+        q=options["q"],
+        dimensions=options["dimensions"],
+        window=options["window"],
+        negative=options["negative"],
+        epochs=options["epochs"],
+        labels=label_map,
+        workers=options["workers"],
+        seed=0 if options["seed"] is None else options["seed"],
+        progress=not quiet,
+    )
     click.echo(to_json(report) if fmt == "json" else format_parity(report))
 
 

@@ -133,11 +133,16 @@ def _write_partition(folder, index, chunks, encoder):
             rows += chunk.shape[0]
             step = max(1, ENCODE_TOKENS // max(1, chunk.shape[1]))
             for begin in range(0, chunk.shape[0], step):
-                data = encoder.encode(chunk[begin:begin + step])
+                data = encoder.encode(chunk[begin : begin + step])
                 handle.write(data)
                 size += len(data)
-    return {"file": name, "rows": rows, "tokens": int(counts.sum()), "bytes": size,
-            "counts": counts}
+    return {
+        "file": name,
+        "rows": rows,
+        "tokens": int(counts.sum()),
+        "bytes": size,
+        "counts": counts,
+    }
 
 
 def write_walk_partition(folder, index, walks, *, num_nodes=None):
@@ -190,8 +195,9 @@ def write_walk_partition(folder, index, walks, *, num_nodes=None):
     return _write_partition(folder, index, chunks, encoder)
 
 
-def finish_walk_folder(folder, *, node_ids, partitions, counts=None, walks_params,
-                       graph_info, node_data=None):
+def finish_walk_folder(
+    folder, *, node_ids, partitions, counts=None, walks_params, graph_info, node_data=None
+):
     """Write ``nodes.npy``, ``counts.npy`` and, last, ``manifest.json``.
 
     Parameters
@@ -232,15 +238,22 @@ def finish_walk_folder(folder, *, node_ids, partitions, counts=None, walks_param
     entries = []
     for i, part in enumerate(partitions):
         if part["file"] != partition_name(i):
-            raise WalkFolderError(f"{folder}: partition {i} is {part['file']!r}, expected "
-                                  f"{partition_name(i)!r} (partitions must be given in order)")
-        entries.append({k: int(part[k]) if k != "file" else part[k]
-                        for k in ("file", "rows", "tokens", "bytes") if k in part})
+            raise WalkFolderError(
+                f"{folder}: partition {i} is {part['file']!r}, expected "
+                f"{partition_name(i)!r} (partitions must be given in order)"
+            )
+        entries.append(
+            {
+                k: int(part[k]) if k != "file" else part[k]
+                for k in ("file", "rows", "tokens", "bytes")
+                if k in part
+            }
+        )
     if counts is None:
         counts = np.zeros(num_nodes, dtype=np.int64)
         for part in partitions:
             part_counts = np.asarray(part["counts"], dtype=np.int64)
-            counts[:len(part_counts)] += part_counts
+            counts[: len(part_counts)] += part_counts
     counts = np.asarray(counts, dtype=np.int64)
     if counts.shape != (num_nodes,):
         raise ParameterError(f"counts has shape {counts.shape}, expected ({num_nodes},)")
@@ -248,14 +261,22 @@ def finish_walk_folder(folder, *, node_ids, partitions, counts=None, walks_param
     seed = walks_params.get("seed")
     params["seed"] = int(seed) if isinstance(seed, (int, np.integer)) else None
     manifest = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "num_nodes": num_nodes,
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "num_nodes": num_nodes,
         "node_id_kind": kind,
-        "walks": {"num_walks": int(params["num_walks"]),
-                  "walk_length": int(params["walk_length"]),
-                  "p": float(params["p"]), "q": float(params["q"]), "seed": params["seed"]},
-        "graph": {"directed": bool(graph_info["directed"]),
-                  "weighted": bool(graph_info["weighted"]),
-                  "num_edges": int(graph_info["num_edges"])},
+        "walks": {
+            "num_walks": int(params["num_walks"]),
+            "walk_length": int(params["walk_length"]),
+            "p": float(params["p"]),
+            "q": float(params["q"]),
+            "seed": params["seed"],
+        },
+        "graph": {
+            "directed": bool(graph_info["directed"]),
+            "weighted": bool(graph_info["weighted"]),
+            "num_edges": int(graph_info["num_edges"]),
+        },
         "partitions": entries,
         "rows": sum(e["rows"] for e in entries),
         "tokens": sum(e["tokens"] for e in entries),
@@ -266,14 +287,17 @@ def finish_walk_folder(folder, *, node_ids, partitions, counts=None, walks_param
         columns[str(name)], kind = encode_values(column)
         manifest.setdefault("node_data", {})[str(name)] = kind
         if len(columns[str(name)]) != num_nodes:
-            raise ParameterError(f"node metadata {name!r} has {len(column)} values for "
-                             f"{num_nodes} nodes")
+            raise ParameterError(
+                f"node metadata {name!r} has {len(column)} values for {num_nodes} nodes"
+            )
     if columns:
         with atomic_path(folder / NODE_DATA, suffix=".npz") as tmp:
             np.savez(tmp, **columns)
     if int(counts.sum()) != manifest["tokens"]:
-        raise WalkFolderError(f"{folder}: the node counts add up to {int(counts.sum())} tokens "
-                              f"but the partitions hold {manifest['tokens']}")
+        raise WalkFolderError(
+            f"{folder}: the node counts add up to {int(counts.sum())} tokens "
+            f"but the partitions hold {manifest['tokens']}"
+        )
     for name, array in ((NODES, ids), (COUNTS, counts)):
         with atomic_path(folder / name, suffix=".npy") as tmp:
             np.save(tmp, array, allow_pickle=False)
@@ -286,7 +310,7 @@ def finish_walk_folder(folder, *, node_ids, partitions, counts=None, walks_param
 def _default_partition_rows(num_nodes, walk_length):
     """Rows that make about :data:`_PARTITION_BYTES` of text (uniform node frequencies)."""
     digits = np.arange(1, len(str(max(num_nodes - 1, 0))) + 1)
-    below = np.minimum(10 ** digits, num_nodes) - np.where(digits > 1, 10 ** (digits - 1), 0)
+    below = np.minimum(10**digits, num_nodes) - np.where(digits > 1, 10 ** (digits - 1), 0)
     token_bytes = float((below * (digits + 1)).sum()) / num_nodes
     return max(1, int(_PARTITION_BYTES // (token_bytes * walk_length)))
 
@@ -331,10 +355,10 @@ def folder_path(folder):
     --------
     >>> folder_path("file:///shared/walks")
     PosixPath('/shared/walks')
-    >>> folder_path("hdfs://nn/walks")
+    >>> folder_path("hdfs://nn/walks")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    n2v_lite.corpus.WalkFolderError: hdfs://nn/walks: walk folders must be on a mounted filesystem (a path or a file:// URI); hdfs:// is not supported yet: use a shared mount
+    n2v_lite.corpus.WalkFolderError: hdfs://nn/walks: walk folders must be on a mounted ...
     """
     if isinstance(folder, Path):
         return folder
@@ -347,12 +371,16 @@ def folder_path(folder):
 
         parsed = urlparse(text)
         if parsed.netloc not in ("", "localhost"):
-            raise WalkFolderError(f"{text}: a file:// URI names a path on this machine "
-                                  f"(file:///path), not host {parsed.netloc!r}")
+            raise WalkFolderError(
+                f"{text}: a file:// URI names a path on this machine "
+                f"(file:///path), not host {parsed.netloc!r}"
+            )
         return Path(unquote(parsed.path))
-    raise WalkFolderError(f"{text}: walk folders must be on a mounted filesystem (a path or a "
-                          f"file:// URI); {scheme.group(1)}:// is not supported yet: use a "
-                          "shared mount")
+    raise WalkFolderError(
+        f"{text}: walk folders must be on a mounted filesystem (a path or a "
+        f"file:// URI); {scheme.group(1)}:// is not supported yet: use a "
+        "shared mount"
+    )
 
 
 def prepare_walk_folder(folder):
@@ -381,18 +409,34 @@ def prepare_walk_folder(folder):
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     names = [p.name for p in folder.iterdir() if not p.name.startswith(".")]
-    foreign = [n for n in names
-               if n not in (MANIFEST, NODES, COUNTS, NODE_DATA) and not _PART_RE.fullmatch(n)]
+    foreign = [
+        n
+        for n in names
+        if n not in (MANIFEST, NODES, COUNTS, NODE_DATA) and not _PART_RE.fullmatch(n)
+    ]
     if foreign:
-        raise WalkFolderError(f"{folder}: not empty and not a walk folder (it holds "
-                              f"{foreign[0]!r}); give a new or empty folder")
+        raise WalkFolderError(
+            f"{folder}: not empty and not a walk folder (it holds "
+            f"{foreign[0]!r}); give a new or empty folder"
+        )
     if MANIFEST in names:  # the folder is incomplete from here until the new manifest
         (folder / MANIFEST).unlink()
     return {n for n in names if _PART_RE.fullmatch(n)}
 
 
-def write_walk_folder(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=None, *,
-                      workers=None, rows_per_partition=None, progress=True):
+def write_walk_folder(
+    graph,
+    folder,
+    num_walks,
+    walk_length,
+    p=1.0,
+    q=1.0,
+    seed=None,
+    *,
+    workers=None,
+    rows_per_partition=None,
+    progress=True,
+):
     """Walk ``graph`` and write the walks as a walk folder, in bounded memory.
 
     The walks are those of :func:`n2v_lite.walks.random_walks` with the same
@@ -435,24 +479,38 @@ def write_walk_folder(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=
 
     seed = check_seed("seed", seed)
     folder = folder_path(folder)
-    chunks = iter_random_walks(graph, num_walks, walk_length, p, q, seed, workers=workers,
-                               progress=progress)  # checks every walk argument
+    chunks = iter_random_walks(
+        graph, num_walks, walk_length, p, q, seed, workers=workers, progress=progress
+    )  # checks every walk argument
     if rows_per_partition is None:
         rows_per_partition = _default_partition_rows(graph.num_nodes, walk_length)
     rows_per_partition = check_int("rows_per_partition", rows_per_partition)
     old_parts = prepare_walk_folder(folder)
     encoder = TextEncoder(graph.num_nodes)
-    parts = [_write_partition(folder, i, group, encoder)
-             for i, group in enumerate(_split_rows(chunks, rows_per_partition))]
+    parts = [
+        _write_partition(folder, i, group, encoder)
+        for i, group in enumerate(_split_rows(chunks, rows_per_partition))
+    ]
     for name in old_parts - {part["file"] for part in parts}:
         (folder / name).unlink()
     return finish_walk_folder(
-        folder, node_ids=graph.node_ids, partitions=parts,
-        walks_params={"num_walks": num_walks, "walk_length": walk_length, "p": p, "q": q,
-                      "seed": seed if isinstance(seed, (int, np.integer)) else None},
-        graph_info={"directed": graph.directed, "weighted": graph.weighted,
-                    "num_edges": graph.num_edges},
-        node_data=node_metadata(graph))
+        folder,
+        node_ids=graph.node_ids,
+        partitions=parts,
+        walks_params={
+            "num_walks": num_walks,
+            "walk_length": walk_length,
+            "p": p,
+            "q": q,
+            "seed": seed if isinstance(seed, (int, np.integer)) else None,
+        },
+        graph_info={
+            "directed": graph.directed,
+            "weighted": graph.weighted,
+            "num_edges": graph.num_edges,
+        },
+        node_data=node_metadata(graph),
+    )
 
 
 # ----------------------------------------------------------------- reading
@@ -480,27 +538,36 @@ def _parse_lines(data, walk_length, num_nodes, where, first_line):
     if not ok.all() or bad_token.any():
         pos = int(np.argmin(ok)) if not ok.all() else int(starts[np.argmax(bad_token)])
         line = first_line + int(newline[:pos].sum())
-        text = bytes(data[data.rfind(b"\n", 0, pos) + 1:pos + 1])[-40:]
-        raise WalkFolderError(f"{where}, line {line}: not a walk line of node indices "
-                              f"(at {text!r})")
+        text = bytes(data[data.rfind(b"\n", 0, pos) + 1 : pos + 1])[-40:]
+        raise WalkFolderError(
+            f"{where}, line {line}: not a walk line of node indices (at {text!r})"
+        )
     lines = np.flatnonzero(newline)
     # token values: sum of digit * 10**(places to the token's end)
     digit_pos = np.flatnonzero(digit)
     places = np.repeat(ends, lengths) - 1 - digit_pos
-    values = np.add.reduceat((buf[digit_pos] - 48).astype(np.int64) * _POW10[places],
-                             np.cumsum(lengths) - lengths) if len(starts) else starts
+    values = (
+        np.add.reduceat(
+            (buf[digit_pos] - 48).astype(np.int64) * _POW10[places], np.cumsum(lengths) - lengths
+        )
+        if len(starts)
+        else starts
+    )
     row_of = np.searchsorted(lines, starts)
     row_lengths = np.bincount(row_of, minlength=len(lines))
     if len(values) and values.max() >= num_nodes:
         token = int(np.argmax(values))
-        raise WalkFolderError(f"{where}, line {first_line + int(row_of[token])}: node index "
-                              f"{int(values[token])} is outside 0..{num_nodes - 1}")
+        raise WalkFolderError(
+            f"{where}, line {first_line + int(row_of[token])}: node index "
+            f"{int(values[token])} is outside 0..{num_nodes - 1}"
+        )
     if len(row_lengths) and row_lengths.max() > walk_length:
         row = int(np.argmax(row_lengths))
-        raise WalkFolderError(f"{where}, line {first_line + row}: {int(row_lengths[row])} nodes, "
-                              f"more than walk_length {walk_length}")
-    out = np.full((len(lines), walk_length), -1,
-                  dtype=np.int32 if num_nodes < 2**31 else np.int64)
+        raise WalkFolderError(
+            f"{where}, line {first_line + row}: {int(row_lengths[row])} nodes, "
+            f"more than walk_length {walk_length}"
+        )
+    out = np.full((len(lines), walk_length), -1, dtype=np.int32 if num_nodes < 2**31 else np.int64)
     first_token = np.cumsum(row_lengths) - row_lengths
     out[row_of, np.arange(len(values)) - first_token[row_of]] = values
     return out
@@ -554,11 +621,16 @@ class WalkFolder:
         self.walk_length = self.params["walk_length"]
         self._check_partitions()
         self.counts = self._load(COUNTS)
-        if self.counts.shape != (self.num_nodes,) or self.counts.dtype.kind not in "iu" or \
-                int(self.counts.sum()) != self.tokens:
-            raise WalkFolderError(f"{self.folder / COUNTS}: does not match the manifest "
-                                  f"({self.num_nodes} node counts adding up to {self.tokens}); "
-                                  f"{_RERUN}")
+        if (
+            self.counts.shape != (self.num_nodes,)
+            or self.counts.dtype.kind not in "iu"
+            or int(self.counts.sum()) != self.tokens
+        ):
+            raise WalkFolderError(
+                f"{self.folder / COUNTS}: does not match the manifest "
+                f"({self.num_nodes} node counts adding up to {self.tokens}); "
+                f"{_RERUN}"
+            )
         self.counts = self.counts.astype(np.int64, copy=False)
         self._node_ids = None
 
@@ -570,23 +642,34 @@ class WalkFolder:
         if not self.folder.is_dir():
             raise WalkFolderError(f"{self.folder}: no such walk folder")
         if not path.is_file():
-            raise WalkFolderError(f"{self.folder}: incomplete walk folder (no {MANIFEST}); "
-                                  f"{_RERUN}")
+            raise WalkFolderError(
+                f"{self.folder}: incomplete walk folder (no {MANIFEST}); {_RERUN}"
+            )
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             self._fail(MANIFEST, f"not valid JSON ({exc}); {_RERUN}")
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             got = manifest.get("format") if isinstance(manifest, dict) else None
-            self._fail(MANIFEST, f"not an n2v_lite walk folder (format {got!r}, "
-                                 f"expected {FORMAT!r})")
+            self._fail(
+                MANIFEST, f"not an n2v_lite walk folder (format {got!r}, expected {FORMAT!r})"
+            )
         if manifest.get("format_version") != FORMAT_VERSION:
-            self._fail(MANIFEST, f"walk-folder format version {manifest.get('format_version')!r}"
-                                 f" is not supported (this n2v_lite reads version "
-                                 f"{FORMAT_VERSION}); rerun `n2v-lite walks` or upgrade")
-        for key, kind in (("num_nodes", int), ("node_id_kind", str), ("walks", dict),
-                          ("graph", dict), ("partitions", list), ("rows", int),
-                          ("tokens", int)):
+            self._fail(
+                MANIFEST,
+                f"walk-folder format version {manifest.get('format_version')!r}"
+                f" is not supported (this n2v_lite reads version "
+                f"{FORMAT_VERSION}); rerun `n2v-lite walks` or upgrade",
+            )
+        for key, kind in (
+            ("num_nodes", int),
+            ("node_id_kind", str),
+            ("walks", dict),
+            ("graph", dict),
+            ("partitions", list),
+            ("rows", int),
+            ("tokens", int),
+        ):
             if not isinstance(manifest.get(key), kind):
                 self._fail(MANIFEST, f"missing or malformed {key!r}")
         if not isinstance(manifest["walks"].get("walk_length"), int):
@@ -605,30 +688,38 @@ class WalkFolder:
     def _check_partitions(self):
         rows = tokens = 0
         for i, part in enumerate(self.partitions):
-            if not (isinstance(part, dict) and part.get("file") == partition_name(i)
-                    and isinstance(part.get("rows"), int)
-                    and isinstance(part.get("tokens"), int)):
+            if not (
+                isinstance(part, dict)
+                and part.get("file") == partition_name(i)
+                and isinstance(part.get("rows"), int)
+                and isinstance(part.get("tokens"), int)
+            ):
                 self._fail(MANIFEST, f"malformed partition entry {i}: {part!r}")
             path = self.folder / part["file"]
             if not path.is_file():
                 self._fail(part["file"], f"missing partition file; {_RERUN}")
             size = path.stat().st_size
             if "bytes" in part and size != part["bytes"]:
-                self._fail(part["file"], f"{size} bytes, the manifest says {part['bytes']} "
-                                         f"(truncated or changed); {_RERUN}")
+                self._fail(
+                    part["file"],
+                    f"{size} bytes, the manifest says {part['bytes']} "
+                    f"(truncated or changed); {_RERUN}",
+                )
             rows += part["rows"]
             tokens += part["tokens"]
         if (rows, tokens) != (self.rows, self.tokens):
-            self._fail(MANIFEST, f"partitions hold {rows} rows and {tokens} tokens, the "
-                                 f"totals say {self.rows} and {self.tokens}")
+            self._fail(
+                MANIFEST,
+                f"partitions hold {rows} rows and {tokens} tokens, the "
+                f"totals say {self.rows} and {self.tokens}",
+            )
 
     @property
     def node_ids(self):
         if self._node_ids is None:
             self._node_ids = decode_node_ids(self._load(NODES), self.manifest["node_id_kind"])
             if len(self._node_ids) != self.num_nodes:
-                self._fail(NODES, f"{len(self._node_ids)} ids for {self.num_nodes} nodes; "
-                                  f"{_RERUN}")
+                self._fail(NODES, f"{len(self._node_ids)} ids for {self.num_nodes} nodes; {_RERUN}")
         return self._node_ids
 
     @property
@@ -659,15 +750,18 @@ class WalkFolder:
         rows = tokens = 0
         for block in line_blocks(where, chunk_bytes):
             if not block.endswith(b"\n"):
-                raise WalkFolderError(f"{where}, line {rows + 1}: last line has no end "
-                                      f"(truncated file); {_RERUN}")
+                raise WalkFolderError(
+                    f"{where}, line {rows + 1}: last line has no end (truncated file); {_RERUN}"
+                )
             chunk = _parse_lines(block, self.walk_length, self.num_nodes, where, rows + 1)
             rows += len(chunk)
             tokens += int((chunk >= 0).sum())
             yield chunk
         if (rows, tokens) != (part["rows"], part["tokens"]):
-            raise WalkFolderError(f"{where}: holds {rows} walks and {tokens} tokens, the "
-                                  f"manifest says {part['rows']} and {part['tokens']}; {_RERUN}")
+            raise WalkFolderError(
+                f"{where}: holds {rows} walks and {tokens} tokens, the "
+                f"manifest says {part['rows']} and {part['tokens']}; {_RERUN}"
+            )
 
     def chunks(self):
         """Yield every walk, in row order, as int arrays of ``walk_length`` columns.
@@ -686,9 +780,11 @@ class WalkFolder:
 
     def __repr__(self):
         n = len(self.partitions)
-        return (f"<WalkFolder {self.num_nodes} nodes, {self.rows} walks of up to "
-                f"{self.walk_length} nodes, {self.tokens} tokens, {n} partition"
-                f"{'' if n == 1 else 's'}>")
+        return (
+            f"<WalkFolder {self.num_nodes} nodes, {self.rows} walks of up to "
+            f"{self.walk_length} nodes, {self.tokens} tokens, {n} partition"
+            f"{'' if n == 1 else 's'}>"
+        )
 
 
 def read_walk_folder(folder):
@@ -700,6 +796,6 @@ def read_walk_folder(folder):
     >>> read_walk_folder(tempfile.mkdtemp())      # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    n2v_lite.corpus.WalkFolderError: ...: incomplete walk folder (no manifest.json); rerun `n2v-lite walks`
+    n2v_lite.corpus.WalkFolderError: ...: incomplete walk folder (no manifest.json); rerun ...
     """
     return WalkFolder(folder)

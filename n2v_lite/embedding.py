@@ -39,17 +39,28 @@ import re
 import time
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import __version__
 from ._utils import atomic_path, atomic_write, check_writable
-from .exceptions import (AmbiguousQueryError, ModelFileError, NodeNotFoundError,
-                         ParameterError)
-from .ids import (decode_node_ids, decode_values, encode_node_ids, encode_values, id_text,
-                  plain_id)
+from .exceptions import AmbiguousQueryError, ModelFileError, NodeNotFoundError, ParameterError
+from .ids import decode_node_ids, decode_values, encode_node_ids, encode_values, id_text, plain_id
 from .titles import CLOSEST_SPELLINGS, TitleIndex
 from .validation import check_choice, check_int, query_list
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Hashable, Iterable, Iterator, Sequence
+
+    import networkx
+    import pandas
+    from gensim.models import KeyedVectors
+
+    from .filters import Where
+    from .graph import Graph
+    from .update import InferResult
 
 __all__ = [
     "NodeEmbedding",
@@ -73,8 +84,15 @@ EXPORT_FORMATS = ("word2vec", "word2vec-binary", "projector", "npz", "csv")
 #: Version of the saved-model layout (2: node ids and metadata of any allowed type).
 FORMAT_VERSION = 2
 _FORMAT_NAME = "n2v_lite-model"
-_FORMAT_BY_SUFFIX = {".txt": "word2vec", ".vec": "word2vec", ".w2v": "word2vec",
-                     ".bin": "word2vec-binary", ".npz": "npz", ".csv": "csv", "": "projector"}
+_FORMAT_BY_SUFFIX = {
+    ".txt": "word2vec",
+    ".vec": "word2vec",
+    ".w2v": "word2vec",
+    ".bin": "word2vec-binary",
+    ".npz": "npz",
+    ".csv": "csv",
+    "": "projector",
+}
 #: Queries scored per matrix product in batch lookups (bounds the score matrix).
 _BATCH_ROWS = 256
 #: Score-matrix cells per block of :meth:`NodeEmbedding.all_neighbours` (exact): 128 MiB.
@@ -86,7 +104,7 @@ APPROXIMATE_FROM = 50_000
 #: memory-bound, and waking BLAS threads cost 6.8 ms against 0.5 ms per query at 10k
 #: nodes on a busy 2-core machine (scripts/bench_query.py).
 _THREADED_ROWS = 32
-_CONTROLLER = []
+_CONTROLLER: list = []
 
 
 def _blas_threads(limit):
@@ -137,8 +155,10 @@ class SimilarityResult(list):
 
     def to_records(self):
         """One dict per neighbour: ``rank``, ``node``, ``label``, ``similarity``."""
-        return [{"rank": rank, "node": node, "label": label, "similarity": similarity}
-                for rank, (node, (label, similarity)) in enumerate(zip(self.node_ids, self), 1)]
+        return [
+            {"rank": rank, "node": node, "label": label, "similarity": similarity}
+            for rank, (node, (label, similarity)) in enumerate(zip(self.node_ids, self), 1)
+        ]
 
     def to_frame(self):
         """The neighbours as a :class:`pandas.DataFrame` (``query, rank, node, label,
@@ -154,16 +174,20 @@ class SimilarityResult(list):
         """(rows, headings): :meth:`to_frame`'s rows as tuples and how the query is named,
         without pandas (the CLI's path); ``query`` overrides the query column."""
         if query is None:
-            query = self.query if isinstance(self.query, (str, int, float, tuple)) else \
-                self.query_label
-        rows = [(query, rank, node, label, similarity) for rank, (node, (label, similarity))
-                in enumerate(zip(self.node_ids, self), 1)]
+            query = (
+                self.query if isinstance(self.query, (str, int, float, tuple)) else self.query_label
+            )
+        rows = [
+            (query, rank, node, label, similarity)
+            for rank, (node, (label, similarity)) in enumerate(zip(self.node_ids, self), 1)
+        ]
         return rows, {query: self.query_label}
 
     def to_table(self, title=None):
         """A plain-text table (rank, similarity, label and node id)."""
-        lines = [title if title is not None else
-                 f"Nearest to {self.query_label} by cosine similarity:"]
+        lines = [
+            title if title is not None else f"Nearest to {self.query_label} by cosine similarity:"
+        ]
         for rank, (node, (label, similarity)) in enumerate(zip(self.node_ids, self), 1):
             ident = "" if label == node else f"  [{node}]"
             lines.append(f"{rank:>3}  {similarity:.4f}  {label}{ident}")
@@ -226,38 +250,53 @@ class NodeEmbedding:
     (8,)
     """
 
-    def __init__(self, vectors, node_ids, *, node_data=None, params=None, loss_history=None,
-                 info=None, state=None, fingerprints=None, copy=True):
+    def __init__(
+        self,
+        vectors: np.ndarray,
+        node_ids: Iterable[Hashable],
+        *,
+        node_data: dict[str, Sequence] | None = None,
+        params: dict[str, Any] | None = None,
+        loss_history: Sequence[float] | None = None,
+        info: dict[str, Any] | None = None,
+        state: dict[str, np.ndarray] | None = None,
+        fingerprints: np.ndarray | None = None,
+        copy: bool = True,
+    ) -> None:
         vectors = _stored(vectors, np.float32, copy)
         if vectors.ndim != 2:
-            raise ParameterError(f"vectors must be 2-d (nodes x dimensions), "
-                                 f"got shape {vectors.shape}")
+            raise ParameterError(
+                f"vectors must be 2-d (nodes x dimensions), got shape {vectors.shape}"
+            )
         ids = [plain_id(v) for v in node_ids]
         if len(ids) != len(vectors):
             raise ParameterError(f"{len(vectors)} vectors for {len(ids)} node ids")
-        self._index = {}
+        self._index: dict = {}
         for i, node in enumerate(ids):
             if self._index.setdefault(node, i) != i:
                 raise ParameterError(f"node id {node!r} appears twice")
         vectors.flags.writeable = False
         self._vectors = vectors
         self._ids = ids
-        columns = {}
-        for name, column in (node_data or {}).items():
-            column = np.asarray(column) if not isinstance(column, np.ndarray) else column
+        columns: dict[str, np.ndarray] = {}
+        for name, values in (node_data or {}).items():
+            column = values if isinstance(values, np.ndarray) else np.asarray(values)
             if len(column) != len(ids):
-                raise ParameterError(f"node metadata {name!r} has {len(column)} values for "
-                                     f"{len(ids)} nodes")
+                raise ParameterError(
+                    f"node metadata {name!r} has {len(column)} values for {len(ids)} nodes"
+                )
             columns[str(name)] = column
         self._node_data = columns
         self._state = _check_state(state, vectors.shape, copy)
+        kept = None
         if fingerprints is not None:
-            fingerprints = _stored(fingerprints, np.uint64, copy)
-            if fingerprints.shape != (len(ids),):
-                raise ParameterError(f"{fingerprints.shape[0] if fingerprints.ndim else 0} "
-                                     f"fingerprints for {len(ids)} node ids")
-            fingerprints.flags.writeable = False
-        self._fingerprints = fingerprints
+            kept = _stored(fingerprints, np.uint64, copy)
+            if kept.shape != (len(ids),):
+                raise ParameterError(
+                    f"{kept.shape[0] if kept.ndim else 0} fingerprints for {len(ids)} node ids"
+                )
+            kept.flags.writeable = False
+        self._fingerprints = kept
         self.params = dict(params or {})
         self.loss_history = [float(x) for x in (loss_history or [])]
         self.info = dict(info or {})
@@ -265,38 +304,38 @@ class NodeEmbedding:
         self._titles = None
         self._text_ids = None
         self._folded_ids = None
-        self._wv = None
+        self._wv: KeyedVectors | None = None
         self._noise_cdf = None  # n2v_lite.update.infer's noise distribution
-        self._ann = None  # an AnnIndex, or (bytes, params) read from a file, not yet restored
+        self._ann: Any = None  # an AnnIndex, or (bytes, params) read from a file, not yet restored
 
     # ------------------------------------------------------------ attributes
     @property
-    def vectors(self):
+    def vectors(self) -> np.ndarray:
         """The vectors (read-only float32 array, row ``i`` = ``node_ids[i]``)."""
         return self._vectors
 
     @property
-    def node_ids(self):
+    def node_ids(self) -> list:
         """The node ids, in row order (a new list)."""
         return list(self._ids)
 
     @property
-    def node_data(self):
+    def node_data(self) -> dict[str, np.ndarray]:
         """Node metadata columns by name, aligned with the rows (a new dict)."""
         return dict(self._node_data)
 
     @property
-    def state(self):
+    def state(self) -> dict[str, np.ndarray]:
         """The trainer's state (``output_vectors``, ``counts``; read-only arrays), a new
         dict; empty for a model without one (format 1, the tutorial backend)."""
         return dict(self._state)
 
     @property
-    def fingerprints(self):
+    def fingerprints(self) -> np.ndarray | None:
         """Per-node adjacency fingerprints (read-only uint64 array), or None."""
         return self._fingerprints
 
-    def update(self, graph, **options):
+    def update(self, graph: Graph | networkx.Graph, **options: Any) -> NodeEmbedding:
         """A new embedding for the graph as it is now (see :func:`n2v_lite.update.update`).
 
         Only the walks whose distribution changed are walked again and
@@ -306,7 +345,12 @@ class NodeEmbedding:
 
         return update(self, graph, **options)
 
-    def infer(self, neighbours, weights=None, **options):
+    def infer(
+        self,
+        neighbours: Hashable | Iterable[Hashable],
+        weights: Sequence[float] | None = None,
+        **options: Any,
+    ) -> InferResult:
         """A vector for a node never seen, from its neighbours (see
         :func:`n2v_lite.update.infer`); the embedding is not changed."""
         from .update import infer
@@ -314,12 +358,12 @@ class NodeEmbedding:
         return infer(self, neighbours, weights, **options)
 
     @property
-    def dimensions(self):
+    def dimensions(self) -> int:
         """Number of dimensions."""
         return int(self._vectors.shape[1])
 
     @property
-    def wv(self):
+    def wv(self) -> KeyedVectors:
         """The vectors as a gensim ``KeyedVectors`` keyed by node id (built once)."""
         if self._wv is None:
             from ._keyedvectors import NodeKeyedVectors
@@ -330,18 +374,18 @@ class NodeEmbedding:
         return self._wv
 
     # ------------------------------------------------- container and pickle
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._ids)
 
     def __iter__(self):
         """The node ids in row order (as :attr:`node_ids`; never row positions)."""
         return iter(list(self._ids))
 
-    def keys(self):
+    def keys(self) -> list:
         """The node ids in row order (a new list), as a mapping's keys."""
         return list(self._ids)
 
-    def items(self):
+    def items(self) -> Iterator[tuple[Hashable, np.ndarray]]:
         """``(node id, vector)`` pairs in row order (each vector a copy)."""
         return ((node, self._vectors[row].copy()) for row, node in enumerate(self._ids))
 
@@ -365,13 +409,13 @@ class NodeEmbedding:
         for array in self._state.values():
             array.flags.writeable = False
 
-    def __contains__(self, node_id):
+    def __contains__(self, node_id: object) -> bool:
         try:
             return self._row_of_id(plain_id(node_id)) is not None
         except TypeError:
             return False
 
-    def __getitem__(self, node_id):
+    def __getitem__(self, node_id: Hashable) -> np.ndarray:
         """The vector of a node id (a copy); ids only, never titles or row positions."""
         row = self._row_of_id(plain_id(node_id))
         if row is None:
@@ -389,14 +433,14 @@ class NodeEmbedding:
             text += ", indexed"
         return text + ">"
 
-    def metadata(self):
+    def metadata(self) -> pandas.DataFrame:
         """The node metadata as a :class:`pandas.DataFrame` indexed by node id."""
         import pandas as pd
 
         index = pd.Index(_object_array(self._ids), name="node")
         return pd.DataFrame(dict(self._node_data), index=index)
 
-    def describe(self):
+    def describe(self) -> dict[str, Any]:
         """A summary dict: nodes, dimensions, where it came from, the parameters that
         applied to its trainer, versions, source graph."""
         from .trainers import TRAINERS
@@ -411,12 +455,18 @@ class NodeEmbedding:
             **({"source": info["source"]} if info.get("source") else {}),
             "backend": backend,
             "node_metadata": list(self._node_data),
-            **({"degrees": "degree = in_degree + out_degree (a directed graph)"}
-               if {"in_degree", "out_degree"} <= set(self._node_data) else {}),
+            **(
+                {"degrees": "degree = in_degree + out_degree (a directed graph)"}
+                if {"in_degree", "out_degree"} <= set(self._node_data)
+                else {}
+            ),
             "epochs_trained": len(self.loss_history),
             "final_loss": self.loss_history[-1] if self.loss_history else None,
-            "graph": {key: info[key] for key in ("num_nodes", "num_edges", "directed", "weighted")
-                      if key in info},
+            "graph": {
+                key: info[key]
+                for key in ("num_nodes", "num_edges", "directed", "weighted")
+                if key in info
+            },
             "params": {k: v for k, v in self.params.items() if k not in unused},
             "n2v_lite_version": info.get("n2v_lite_version"),
         }
@@ -455,15 +505,16 @@ class NodeEmbedding:
             self._titles = TitleIndex(self._node_data["title"].tolist())
         return self._titles
 
-    def index(self, query):
+    def index(self, query: Hashable) -> int:
         """The row of the node a query refers to (see :meth:`resolve` for the rules)."""
         if isinstance(query, np.generic):
             query = query.item()
         try:
             row = self._row_of_id(query)
         except TypeError:
-            raise ParameterError(f"a query must be a node id or a title, got "
-                                 f"{type(query).__name__} {query!r}") from None
+            raise ParameterError(
+                f"a query must be a node id or a title, got {type(query).__name__} {query!r}"
+            ) from None
         if row is not None:
             return row
         if not isinstance(query, str):
@@ -485,16 +536,18 @@ class NodeEmbedding:
         found = titles.find(query)
         if found:
             return self._one(query, found)
-        raise NodeNotFoundError(f"no node id or title matches {query!r}"
-                                f"{_closest_hint(titles.closest(query.strip()))}")
+        raise NodeNotFoundError(
+            f"no node id or title matches {query!r}{_closest_hint(titles.closest(query.strip()))}"
+        )
 
     #: The limit of :data:`n2v_lite.titles.CLOSEST_SPELLINGS` (here, to be set per object).
     _CLOSEST_SPELLINGS = CLOSEST_SPELLINGS
 
     def _not_found(self, node_id):
         closest = self._closest_ids(node_id) if isinstance(node_id, str) else []
-        return NodeNotFoundError(f"node {node_id!r} is not in the embedding"
-                                 f"{_closest_hint(closest)}")
+        return NodeNotFoundError(
+            f"node {node_id!r} is not in the embedding{_closest_hint(closest)}"
+        )
 
     def _closest_ids(self, text, n=3):
         """Up to ``n`` node ids resembling ``text``: the same but for case, then (for
@@ -509,8 +562,11 @@ class NodeEmbedding:
         picks = list(self._folded_ids.get(text.strip().casefold(), ()))
         if len(self._ids) <= self._CLOSEST_SPELLINGS:
             by_text = {str(node): node for node in self._ids}
-            picks += [by_text[match] for match in difflib.get_close_matches(
-                text.strip(), list(by_text), n=n, cutoff=0.6) if by_text[match] not in picks]
+            picks += [
+                by_text[match]
+                for match in difflib.get_close_matches(text.strip(), list(by_text), n=n, cutoff=0.6)
+                if by_text[match] not in picks
+            ]
         return picks[:n]
 
     def _one(self, query, rows):
@@ -519,10 +575,12 @@ class NodeEmbedding:
         titles = self._node_data["title"]
         shown = ", ".join(f"{titles[i]!r} [{self._ids[i]}]" for i in rows[:10])
         more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
-        raise AmbiguousQueryError(f"{query!r} matches {len(rows)} titles: {shown}{more}; "
-                                  f"give the full title or the node id")
+        raise AmbiguousQueryError(
+            f"{query!r} matches {len(rows)} titles: {shown}{more}; "
+            f"give the full title or the node id"
+        )
 
-    def resolve(self, query):
+    def resolve(self, query: Hashable) -> Hashable:
         """The node id a query refers to.
 
         Tried in this order: a node id (of its own type: ``1`` is not ``"1"``
@@ -548,7 +606,7 @@ class NodeEmbedding:
         """
         return self._ids[self.index(query)]
 
-    def label(self, row):
+    def label(self, row: int) -> Hashable:
         """How row ``row`` is shown: its title when it has one, else its node id."""
         titles = self._node_data.get("title")
         if titles is not None and titles[row] is not None and str(titles[row]):
@@ -559,11 +617,11 @@ class NodeEmbedding:
         label, node = self.label(row), self._ids[row]
         return repr(label) if label == node else f"{label!r} [{node}]"
 
-    def vector(self, query):
+    def vector(self, query: Hashable) -> np.ndarray:
         """The vector of a node id or title (see :meth:`resolve`), as a copy."""
         return self._vectors[self.index(query)].copy()
 
-    def vectors_of(self, node_ids):
+    def vectors_of(self, node_ids: Iterable[Hashable]) -> np.ndarray:
         """Rows for ``node_ids`` (ids only, of their own type) as one float32 array."""
         rows = []
         for node in node_ids:
@@ -573,7 +631,7 @@ class NodeEmbedding:
             rows.append(row)
         return self._vectors[np.asarray(rows, dtype=np.int64)]
 
-    def similarity(self, a, b):
+    def similarity(self, a: Hashable, b: Hashable) -> float:
         """Cosine similarity of two nodes (ids or titles)."""
         unit = self._unit_vectors()
         return float(unit[self.index(a)] @ unit[self.index(b)])
@@ -585,8 +643,15 @@ class NodeEmbedding:
         return self._unit
 
     # ------------------------------------------------- approximate index
-    def build_index(self, *, connectivity=None, expansion_add=None, expansion_search=None,
-                    threads=None, progress=False):
+    def build_index(
+        self,
+        *,
+        connectivity: int | None = None,
+        expansion_add: int | None = None,
+        expansion_search: int | None = None,
+        threads: int | None = None,
+        progress: bool = False,
+    ) -> NodeEmbedding:
         """Build an approximate nearest-neighbour index over the vectors (HNSW).
 
         Needs the ``ann`` extra (``pip install "n2v-lite[ann]"``: usearch).
@@ -618,23 +683,27 @@ class NodeEmbedding:
         from ._utils import progress_bar
         from .ann import AnnIndex
 
-        with progress_bar(total=len(self), desc="index", unit="node",
-                          enabled=progress) as bar:
+        with progress_bar(total=len(self), desc="index", unit="node", enabled=progress) as bar:
+
             def advance(done, total):
                 bar.update(done - bar.n)
 
-            self._ann = AnnIndex.build(self._unit_vectors(), connectivity=connectivity,
-                                       expansion_add=expansion_add,
-                                       expansion_search=expansion_search, threads=threads,
-                                       progress=advance)
+            self._ann = AnnIndex.build(
+                self._unit_vectors(),
+                connectivity=connectivity,
+                expansion_add=expansion_add,
+                expansion_search=expansion_search,
+                threads=threads,
+                progress=advance,
+            )
         return self
 
     @property
-    def has_index(self):
+    def has_index(self) -> bool:
         """Whether an approximate index was built or loaded (see :meth:`build_index`)."""
         return self._ann is not None
 
-    def drop_index(self):
+    def drop_index(self) -> NodeEmbedding:
         """Forget the approximate index (a later :meth:`save` writes none)."""
         self._ann = None
         return self
@@ -645,8 +714,10 @@ class NodeEmbedding:
             raise ParameterError(f"exact must be True, False or None, got {exact!r}")
         if exact or self._ann is None:
             if exact is False and self._ann is None:
-                raise ParameterError("exact=False (--approximate) needs an index: call "
-                                     "build_index() (n2v-lite index MODEL) first")
+                raise ParameterError(
+                    "exact=False (--approximate) needs an index: call "
+                    "build_index() (n2v-lite index MODEL) first"
+                )
             return None
         if exact is None and len(self) < APPROXIMATE_FROM:
             return None
@@ -657,16 +728,20 @@ class NodeEmbedding:
                 if exact is False:
                     import warnings
 
-                    warnings.warn("the model's index needs usearch (pip install "
-                                  "'n2v-lite[ann]'); answering exactly", stacklevel=3)
+                    warnings.warn(
+                        "the model's index needs usearch (pip install "
+                        "'n2v-lite[ann]'); answering exactly",
+                        stacklevel=3,
+                    )
                 return None
             data, params = self._ann
-            self._ann = AnnIndex.from_bytes(data, len(self), self.dimensions, params,
-                                            where=self.info.get("saved_path", "index"))
+            self._ann = AnnIndex.from_bytes(
+                data, len(self), self.dimensions, params, where=self.info.get("saved_path", "index")
+            )
         return self._ann
 
     # -------------------------------------------------------- nearest nodes
-    def candidates(self, among):
+    def candidates(self, among: Where | Iterable[Hashable] | None) -> np.ndarray | None:
         """Boolean mask of the rows ``among`` allows (None: all); see :meth:`most_similar`."""
         if among is None:
             return None
@@ -680,13 +755,19 @@ class NodeEmbedding:
             return where(among).mask(self._node_data, self._ids)
         if isinstance(among, np.ndarray) and among.dtype == bool:
             if among.shape != (len(self),):
-                raise ParameterError(f"an among= mask needs {len(self)} values, "
-                                     f"got shape {among.shape}")
+                raise ParameterError(
+                    f"an among= mask needs {len(self)} values, got shape {among.shape}"
+                )
             return among
         if callable(among):
             columns = list(self._node_data.items())
-            return np.array([bool(among({"node": node, **{k: plain_id(c[i]) for k, c in columns}}))
-                             for i, node in enumerate(self._ids)], dtype=bool)
+            return np.array(
+                [
+                    bool(among({"node": node, **{k: plain_id(c[i]) for k, c in columns}}))
+                    for i, node in enumerate(self._ids)
+                ],
+                dtype=bool,
+            )
         mask = np.zeros(len(self), dtype=bool)
         for query in query_list(among, "among"):
             mask[self.index(query)] = True
@@ -700,8 +781,10 @@ class NodeEmbedding:
             for item in items:
                 if isinstance(item, np.ndarray):
                     if item.shape != (self.dimensions,):
-                        raise ParameterError(f"a query vector must have {self.dimensions} "
-                                             f"values, got shape {item.shape}")
+                        raise ParameterError(
+                            f"a query vector must have {self.dimensions} "
+                            f"values, got shape {item.shape}"
+                        )
                     norm = float(np.linalg.norm(item))
                     parts.append(sign * (item / norm if norm > 0 else item).astype(np.float32))
                     shown[sign].append("vector")
@@ -729,12 +812,12 @@ class NodeEmbedding:
         unit = self._unit_vectors()
         out_rows, out_scores = [], []
         for start in range(0, len(queries), _BATCH_ROWS):
-            batch = np.asarray(queries[start:start + _BATCH_ROWS], dtype=np.float32)
+            batch = np.asarray(queries[start : start + _BATCH_ROWS], dtype=np.float32)
             with _blas_threads(1 if len(batch) < _THREADED_ROWS else None):
                 scores = batch @ unit.T
             if mask is not None:
                 scores[:, ~mask] = -np.inf
-            for k, exclude in enumerate(excludes[start:start + _BATCH_ROWS]):
+            for k, exclude in enumerate(excludes[start : start + _BATCH_ROWS]):
                 scores[k, exclude] = -np.inf
             for row_scores in scores:
                 allowed = int(np.isfinite(row_scores).sum())
@@ -743,8 +826,11 @@ class NodeEmbedding:
                     out_rows.append(np.zeros(0, dtype=np.int64))
                     out_scores.append(np.zeros(0, dtype=np.float32))
                     continue
-                best = np.argpartition(-row_scores, take - 1)[:take] if take < len(row_scores) \
+                best = (
+                    np.argpartition(-row_scores, take - 1)[:take]
+                    if take < len(row_scores)
                     else np.arange(len(row_scores))
+                )
                 best = best[np.lexsort((best, -row_scores[best]))][:take]
                 out_rows.append(best)
                 out_scores.append(row_scores[best])
@@ -758,8 +844,7 @@ class NodeEmbedding:
         queries = np.asarray(queries, dtype=np.float32).reshape(-1, self.dimensions)
         allowed = n if mask is None else int(np.count_nonzero(mask))
         widest = max((len(e) for e in excludes), default=0)
-        fetch = math.ceil((topn + widest) * (n / max(allowed, 1)) * (1.0 if mask is None
-                                                                     else 1.5))
+        fetch = math.ceil((topn + widest) * (n / max(allowed, 1)) * (1.0 if mask is None else 1.5))
         if fetch * 4 > n:  # a large share of the rows: an exact pass costs no more
             return self._top(queries, excludes, mask, topn)
         unit = self._unit_vectors()
@@ -774,8 +859,15 @@ class NodeEmbedding:
         for k, exclude in enumerate(excludes):
             if len(exclude):
                 scores[k, np.isin(rows[k], exclude)] = -np.inf
-            expected = min(topn, allowed - (len(set(exclude)) if mask is None
-                                            else int(np.count_nonzero(mask[list(set(exclude))]))))
+            expected = min(
+                topn,
+                allowed
+                - (
+                    len(set(exclude))
+                    if mask is None
+                    else int(np.count_nonzero(mask[list(set(exclude))]))
+                ),
+            )
             keep = np.flatnonzero(np.isfinite(scores[k]))
             if len(keep) < expected:
                 again.append(k)
@@ -783,14 +875,23 @@ class NodeEmbedding:
             out_rows.append(rows[k, best].astype(np.int64))
             out_scores.append(scores[k, best])
         if again:  # too few candidates passed the filters: these few are answered exactly
-            redo_rows, redo_scores = self._top(queries[again], [excludes[k] for k in again],
-                                               mask, topn)
+            redo_rows, redo_scores = self._top(
+                queries[again], [excludes[k] for k in again], mask, topn
+            )
             for k, r, sc in zip(again, redo_rows, redo_scores):
                 out_rows[k], out_scores[k] = r, sc
         return out_rows, out_scores
 
-    def most_similar(self, query=None, topn=10, *, positive=None, negative=None, among=None,
-                     exact=None):
+    def most_similar(
+        self,
+        query: Hashable | np.ndarray | None = None,
+        topn: int = 10,
+        *,
+        positive: Hashable | Iterable[Hashable] | None = None,
+        negative: Hashable | Iterable[Hashable] | None = None,
+        among: Where | Iterable[Hashable] | None = None,
+        exact: bool | None = None,
+    ) -> SimilarityResult:
         """The ``topn`` nodes closest to a query by cosine similarity.
 
         Parameters
@@ -835,20 +936,30 @@ class NodeEmbedding:
         True
         """
         topn = check_int("topn", topn)
-        positive = query_list(positive, "positive")
-        negative = query_list(negative, "negative")
+        plus = query_list(positive, "positive")
+        minus = query_list(negative, "negative")
         if query is not None:
-            positive = [query] + positive
-        vector, exclude, shown = self._query_vector(positive, negative)
+            plus = [query, *plus]
+        vector, exclude, shown = self._query_vector(plus, minus)
         mask = self.candidates(among)
         rows, scores = self._top(vector[None, :], [exclude], mask, topn, self._ann_for(exact))
-        return SimilarityResult([(self.label(r), float(s)) for r, s in zip(rows[0], scores[0])],
-                                node_ids=[self._ids[r] for r in rows[0]],
-                                query=query if query is not None and len(positive) == 1
-                                and not negative else {"positive": positive, "negative": negative},
-                                query_label=shown)
+        return SimilarityResult(
+            [(self.label(r), float(s)) for r, s in zip(rows[0], scores[0])],
+            node_ids=[self._ids[r] for r in rows[0]],
+            query=query
+            if query is not None and len(plus) == 1 and not minus
+            else {"positive": plus, "negative": minus},
+            query_label=shown,
+        )
 
-    def most_similar_many(self, queries, topn=10, *, among=None, exact=None):
+    def most_similar_many(
+        self,
+        queries: Iterable[Hashable],
+        topn: int = 10,
+        *,
+        among: Where | Iterable[Hashable] | None = None,
+        exact: bool | None = None,
+    ) -> pandas.DataFrame:
         """Nearest neighbours of many queries at once, as one DataFrame.
 
         The queries are resolved one by one, then scored with one matrix
@@ -891,8 +1002,13 @@ class NodeEmbedding:
             vectors.append(vector)
             excludes.append(exclude)
         mask = self.candidates(among)
-        rows, scores = self._top(np.asarray(vectors).reshape(len(vectors), self.dimensions),
-                                 excludes, mask, topn, self._ann_for(exact))
+        rows, scores = self._top(
+            np.asarray(vectors).reshape(len(vectors), self.dimensions),
+            excludes,
+            mask,
+            topn,
+            self._ann_for(exact),
+        )
         records, headings = [], {}
         for query, best, sims, exclude in zip(queries, rows, scores, excludes):
             shown = "vector" if isinstance(query, np.ndarray) else query
@@ -901,7 +1017,9 @@ class NodeEmbedding:
                 records.append((shown, rank, self._ids[row], self.label(row), float(sim)))
         return records, headings
 
-    def all_neighbours(self, k=10, *, exact=None, progress=False):
+    def all_neighbours(
+        self, k: int = 10, *, exact: bool | None = None, progress: bool = False
+    ) -> pandas.DataFrame:
         """Every node's ``k`` nearest other nodes, as one DataFrame.
 
         Exact: one matrix product per block of rows (at most 128 MiB of scores
@@ -937,16 +1055,27 @@ class NodeEmbedding:
         import pandas as pd
 
         ids = _object_array(self._ids)
-        parts = [(rows, found, scores) for rows, found, scores
-                 in self._neighbour_blocks(k, exact, progress)]
+        parts = [
+            (rows, found, scores)
+            for rows, found, scores in self._neighbour_blocks(k, exact, progress)
+        ]
         if not parts:
             return pd.DataFrame(columns=ALL_NEIGHBOUR_COLUMNS)
-        columns = _neighbour_columns(ids, *(np.concatenate([p[i] for p in parts])
-                                            for i in range(3)))
+        columns = _neighbour_columns(
+            ids, *(np.concatenate([p[i] for p in parts]) for i in range(3))
+        )
         columns["similarity"] = columns["similarity"].astype(np.float64)
         return pd.DataFrame(columns)
 
-    def save_neighbours(self, path, k=10, *, exact=None, format=None, progress=False):
+    def save_neighbours(
+        self,
+        path: str | os.PathLike[str],
+        k: int = 10,
+        *,
+        exact: bool | None = None,
+        format: str | None = None,
+        progress: bool = False,
+    ) -> str | os.PathLike[str]:
         """Write :meth:`all_neighbours` to a file, block by block; returns its path.
 
         Memory stays bounded whatever the size (one block of rows at a time),
@@ -960,10 +1089,10 @@ class NodeEmbedding:
             As in :meth:`all_neighbours`.
         format : {"csv", "tsv", "parquet"}, optional
             By default from the suffix (``.csv``, ``.parquet``; anything else
-            tab-separated). ``path="-"`` writes csv or tsv to stdout. Parquet needs pyarrow; it keeps integer ids as
-            integers. Text files hold ids as :func:`n2v_lite.ids.id_text`
-            writes them, similarities to 6 decimals, and a header line
-            ``node, rank, neighbour, similarity``.
+            tab-separated). ``path="-"`` writes csv or tsv to stdout. Parquet needs
+            pyarrow; it keeps integer ids as integers. Text files hold ids as
+            :func:`n2v_lite.ids.id_text` writes them, similarities to 6 decimals, and
+            a header line ``node, rank, neighbour, similarity``.
         """
         to_stdout = str(path) == "-"
         if to_stdout:
@@ -1050,7 +1179,7 @@ class NodeEmbedding:
         return cand, scores
 
     # ------------------------------------------------------------ save/load
-    def save(self, path):
+    def save(self, path: str | os.PathLike[str]) -> str | os.PathLike[str]:
         """Save as one file, atomically; returns its path.
 
         The file is a zip (readable by :func:`numpy.load` too) holding
@@ -1077,8 +1206,11 @@ class NodeEmbedding:
             arrays["fingerprints"] = self._fingerprints
         index_params = None
         if self._ann is not None:
-            data, index_params = self._ann if isinstance(self._ann, tuple) \
+            data, index_params = (
+                self._ann
+                if isinstance(self._ann, tuple)
                 else (self._ann.to_bytes(), self._ann.params)
+            )
             arrays["index"] = np.frombuffer(data, dtype=np.uint8)
         meta = {
             "format": _FORMAT_NAME,
@@ -1093,19 +1225,21 @@ class NodeEmbedding:
             "node_data_kinds": data_kinds,
             "state": list(self._state),
             "fingerprints": self._fingerprints is not None,
-            "index": None if index_params is None else {"library": "usearch",
-                                                        "params": index_params},
+            "index": None
+            if index_params is None
+            else {"library": "usearch", "params": index_params},
         }
         with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
             for name, array in arrays.items():
                 with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-                    np.lib.format.write_array(member, np.ascontiguousarray(array),
-                                              allow_pickle=False)
+                    np.lib.format.write_array(
+                        member, np.ascontiguousarray(array), allow_pickle=False
+                    )
             archive.writestr("meta.json", json.dumps(meta, indent=1, allow_nan=True))
         return path
 
     # --------------------------------------------------------------- export
-    def export(self, path, format=None):
+    def export(self, path: str | os.PathLike[str], format: str | None = None) -> list[Path]:
         """Write the vectors for other tools (atomically); returns the paths written.
 
         Parameters
@@ -1136,8 +1270,10 @@ class NodeEmbedding:
         if format is None:
             format = _FORMAT_BY_SUFFIX.get(path.suffix.lower())
             if format is None:
-                raise ParameterError(f"cannot tell the export format from {str(path)!r}; "
-                                     f"pass format= one of {', '.join(EXPORT_FORMATS)}")
+                raise ParameterError(
+                    f"cannot tell the export format from {str(path)!r}; "
+                    f"pass format= one of {', '.join(EXPORT_FORMATS)}"
+                )
         check_choice("format", format, EXPORT_FORMATS)
         if format == "projector":
             return self._export_projector(path)
@@ -1146,8 +1282,7 @@ class NodeEmbedding:
             self._export_word2vec(path, binary=format == "word2vec-binary")
         elif format == "npz":
             ids, id_kind = encode_node_ids(self._ids)
-            arrays = {"vectors": self._vectors, "node_ids": ids,
-                      "node_id_kind": np.array(id_kind)}
+            arrays = {"vectors": self._vectors, "node_ids": ids, "node_id_kind": np.array(id_kind)}
             for name, column in self._node_data.items():
                 if name not in arrays:
                     arrays[name] = encode_values(column)[0]
@@ -1169,16 +1304,20 @@ class NodeEmbedding:
         for node in self._ids:
             text = str(node).replace(", ", ",") if isinstance(node, tuple) else str(node)
             if not text or any(c.isspace() for c in text):
-                raise ParameterError(f"node id {node!r} is empty or contains whitespace: not "
-                                     f"valid in the word2vec format (use csv or npz)")
+                raise ParameterError(
+                    f"node id {node!r} is empty or contains whitespace: not "
+                    f"valid in the word2vec format (use csv or npz)"
+                )
             keys.append(text)
         if len(set(keys)) != len(keys):
             seen = {}
             for node, key in zip(self._ids, keys):
                 if key in seen:
-                    raise ParameterError(f"node ids {seen[key]!r} and {node!r} have the same text "
-                                         f"{key!r}: the word2vec format cannot tell them apart "
-                                         f"(use csv or npz)")
+                    raise ParameterError(
+                        f"node ids {seen[key]!r} and {node!r} have the same text "
+                        f"{key!r}: the word2vec format cannot tell them apart "
+                        f"(use csv or npz)"
+                    )
                 seen[key] = node
         return keys
 
@@ -1195,7 +1334,7 @@ class NodeEmbedding:
             else:
                 for key, vector in zip(keys, self._vectors.tolist()):
                     values = " ".join(_float_text(v) for v in vector)
-                    handle.write(f"{key} {values}\n".encode("utf-8"))
+                    handle.write(f"{key} {values}\n".encode())
 
     def _metadata_frame(self):
         import pandas as pd
@@ -1222,21 +1361,33 @@ class NodeEmbedding:
                 meta[name] = meta[name].map(lambda v: re.sub(r"[\t\r\n]+", " ", str(v)))
         emb_path, meta_path = folder / "embeddings.tsv", folder / "metadata.tsv"
         with atomic_write(emb_path) as handle:
-            pd.DataFrame(self._vectors).to_csv(handle, sep="\t", header=False, index=False,
-                                               float_format="%.6g", lineterminator="\n")
+            pd.DataFrame(self._vectors).to_csv(
+                handle,
+                sep="\t",
+                header=False,
+                index=False,
+                float_format="%.6g",
+                lineterminator="\n",
+            )
         with atomic_write(meta_path) as handle:
-            meta.to_csv(handle, sep="\t", header=len(meta.columns) > 1, index=False,
-                        quoting=csv.QUOTE_NONE, lineterminator="\n")
+            meta.to_csv(
+                handle,
+                sep="\t",
+                header=len(meta.columns) > 1,
+                index=False,
+                quoting=csv.QUOTE_NONE,
+                lineterminator="\n",
+            )
         return [emb_path, meta_path]
 
     # --------------------------------------------------------------- pictures
-    def explore(self, path, **options):
+    def explore(self, path: str | os.PathLike[str], **options: Any) -> Path:
         """Write the offline explorer page (see :func:`n2v_lite.explore.explore`)."""
         from .explore import explore
 
         return explore(self, path, **options)
 
-    def plot(self, path, **options):
+    def plot(self, path: str | os.PathLike[str], **options: Any) -> None:
         """Save a 2-D map (see :func:`n2v_lite.plot.plot_embeddings`)."""
         from .plot import plot_embeddings
 
@@ -1244,7 +1395,7 @@ class NodeEmbedding:
 
 
 # ------------------------------------------------------------------- loading
-def load(path):
+def load(path: str | os.PathLike[str]) -> NodeEmbedding:
     """Load an embedding saved by :meth:`NodeEmbedding.save` (format 1 or 2).
 
     Returns
@@ -1277,21 +1428,27 @@ def load(path):
             if not isinstance(version, int) or isinstance(version, bool) or version < 1:
                 raise ModelFileError(f"{path}: unknown model format {version!r}")
             if version > FORMAT_VERSION:
-                raise ModelFileError(f"{path}: model format {version} is newer than this "
-                                     f"n2v_lite ({__version__}) reads; upgrade n2v_lite")
+                raise ModelFileError(
+                    f"{path}: model format {version} is newer than this "
+                    f"n2v_lite ({__version__}) reads; upgrade n2v_lite"
+                )
             vectors = _read_array(archive, "vectors.npy")
             ids = _read_array(archive, "node_ids.npy")
             names = list(meta.get("node_data", []))
             kinds = meta.get("node_data_kinds", {})
-            node_data = {name: decode_values(_read_array(archive, f"node_data/{name}.npy"),
-                                              kinds.get(name))
-                         for name in names}
-            node_ids = decode_node_ids(ids, meta.get("node_id_kind",
-                                                     "int" if ids.dtype.kind in "iu" else "str"))
-            state = {name: _read_array(archive, f"state/{name}.npy")
-                     for name in meta.get("state", [])}
-            fingerprints = _read_array(archive, "fingerprints.npy") \
-                if meta.get("fingerprints") else None
+            node_data = {
+                name: decode_values(_read_array(archive, f"node_data/{name}.npy"), kinds.get(name))
+                for name in names
+            }
+            node_ids = decode_node_ids(
+                ids, meta.get("node_id_kind", "int" if ids.dtype.kind in "iu" else "str")
+            )
+            state = {
+                name: _read_array(archive, f"state/{name}.npy") for name in meta.get("state", [])
+            }
+            fingerprints = (
+                _read_array(archive, "fingerprints.npy") if meta.get("fingerprints") else None
+            )
             index = meta.get("index")
             if index is not None:  # restored when a query first needs it
                 if not isinstance(index, dict) or not isinstance(index.get("params"), dict):
@@ -1301,22 +1458,40 @@ def load(path):
         if str(exc).startswith(str(path)):
             raise
         raise ModelFileError(f"{path}: {exc}") from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, ValueError,
-            TypeError, UnicodeDecodeError, OSError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        KeyError,
+        ValueError,
+        TypeError,
+        UnicodeDecodeError,
+        OSError,
+    ) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ModelFileError(f"{path}: corrupt or truncated model file ({reason})") from None
-    if vectors.ndim != 2 or len(node_ids) != len(vectors) or any(
-            len(col) != len(vectors) for col in node_data.values()):
+    if (
+        vectors.ndim != 2
+        or len(node_ids) != len(vectors)
+        or any(len(col) != len(vectors) for col in node_data.values())
+    ):
         raise ModelFileError(f"{path}: corrupt model file (array sizes disagree)")
     info = dict(meta.get("fit_info", {}))
     info["saved_path"] = str(path)
     info["format_version"] = version
     info.setdefault("n2v_lite_version", meta.get("n2v_lite_version"))
     try:
-        embedding = NodeEmbedding(vectors, node_ids, node_data=node_data,
-                                  params=meta.get("params", {}),
-                                  loss_history=list(meta.get("loss_history", [])), info=info,
-                                  state=state or None, fingerprints=fingerprints, copy=False)
+        embedding = NodeEmbedding(
+            vectors,
+            node_ids,
+            node_data=node_data,
+            params=meta.get("params", {}),
+            loss_history=list(meta.get("loss_history", [])),
+            info=info,
+            state=state or None,
+            fingerprints=fingerprints,
+            copy=False,
+        )
     except ParameterError as exc:
         raise ModelFileError(f"{path}: corrupt model file ({exc})") from None
     embedding._ann = index
@@ -1351,8 +1526,7 @@ def _check_state(state, shape, copy=True):
             array = _stored(array, np.int64, copy)
             expected = shape[:1]
         else:
-            raise ParameterError(f"unknown trainer state {name!r}; expected output_vectors, "
-                                 f"counts")
+            raise ParameterError(f"unknown trainer state {name!r}; expected output_vectors, counts")
         if array.shape != expected:
             raise ParameterError(f"state {name} has shape {array.shape}, expected {expected}")
         array.flags.writeable = False
@@ -1374,11 +1548,15 @@ def _check_members(path, archive):
     on_disk = path.stat().st_size
     for info in archive.infolist():
         if info.filename == "meta.json" and info.file_size > MAX_META_BYTES:
-            raise ModelFileError(f"{path}: meta.json claims {info.file_size} bytes (at most "
-                                 f"{MAX_META_BYTES}); not an n2v_lite model")
+            raise ModelFileError(
+                f"{path}: meta.json claims {info.file_size} bytes (at most "
+                f"{MAX_META_BYTES}); not an n2v_lite model"
+            )
         if info.file_size > max(on_disk, 1 << 20) and info.file_size > 20 * info.compress_size:
-            raise ModelFileError(f"{path}: member {info.filename} claims {info.file_size} bytes "
-                                 f"from {info.compress_size} on disk; not an n2v_lite model")
+            raise ModelFileError(
+                f"{path}: member {info.filename} claims {info.file_size} bytes "
+                f"from {info.compress_size} on disk; not an n2v_lite model"
+            )
 
 
 def _read_array(archive, name):
@@ -1396,16 +1574,20 @@ def _write_neighbour_text(handle, ids, blocks, format):
     handle.write(sep.join(ALL_NEIGHBOUR_COLUMNS) + "\n")
     for rows, found, scores in blocks:
         pd.DataFrame(_neighbour_columns(ids, rows, found, scores)).to_csv(
-            handle, sep=sep, header=False, index=False, float_format="%.6f")
+            handle, sep=sep, header=False, index=False, float_format="%.6f"
+        )
 
 
 def _neighbour_columns(ids, rows, found, scores):
     """The :data:`ALL_NEIGHBOUR_COLUMNS` of a block: query rows ``(b,)``, their
     neighbours' rows and similarities ``(b, k)``; ``ids`` an array by row."""
     width = found.shape[1]
-    return {"node": np.repeat(ids[rows], width),
-            "rank": np.tile(np.arange(1, width + 1), len(rows)),
-            "neighbour": ids[found.reshape(-1)], "similarity": scores.reshape(-1)}
+    return {
+        "node": np.repeat(ids[rows], width),
+        "rank": np.tile(np.arange(1, width + 1), len(rows)),
+        "neighbour": ids[found.reshape(-1)],
+        "similarity": scores.reshape(-1),
+    }
 
 
 def _object_array(values):

@@ -82,8 +82,10 @@ class EdgeSplit:
         self.residual, self.positives, self.negatives = residual, positives, negatives
 
     def __repr__(self):
-        return (f"<EdgeSplit {len(self.positives)} removed edges, {len(self.negatives)} "
-                f"non-edges, residual {self.residual!r}>")
+        return (
+            f"<EdgeSplit {len(self.positives)} removed edges, {len(self.negatives)} "
+            f"non-edges, residual {self.residual!r}>"
+        )
 
 
 def _spanning_forest_mask(src, dst, n, rng):
@@ -98,8 +100,9 @@ def _spanning_forest_mask(src, dst, n, rng):
     weights = 1.0 + rng.random(len(unique_keys))
     matrix = sp.coo_matrix((weights, (a[first], b[first])), shape=(n, n)).tocsr()
     tree = minimum_spanning_tree(matrix).tocoo()
-    tree_keys = np.sort(np.minimum(tree.row, tree.col).astype(np.int64) * n
-                        + np.maximum(tree.row, tree.col))
+    tree_keys = np.sort(
+        np.minimum(tree.row, tree.col).astype(np.int64) * n + np.maximum(tree.row, tree.col)
+    )
     protected = np.zeros(len(src), dtype=bool)
     protected[first[np.isin(unique_keys, tree_keys)]] = True
     return protected
@@ -196,8 +199,9 @@ def edge_features(vectors, pairs, operator="hadamard"):
     try:
         op = OPERATORS[operator]
     except KeyError:
-        raise ParameterError(f"unknown operator {operator!r}; choose from {', '.join(OPERATORS)}") \
-            from None
+        raise ParameterError(
+            f"unknown operator {operator!r}; choose from {', '.join(OPERATORS)}"
+        ) from None
     return op(vectors[pairs[:, 0]], vectors[pairs[:, 1]])
 
 
@@ -215,8 +219,7 @@ def _embed(model, graph, seed):
         estimator.fit(graph)
         vectors = embedding_matrix(estimator, graph.node_ids)
     if vectors.shape[0] != graph.num_nodes:
-        raise N2VLiteError(f"the embedding has {vectors.shape[0]} rows for "
-                           f"{graph.num_nodes} nodes")
+        raise N2VLiteError(f"the embedding has {vectors.shape[0]} rows for {graph.num_nodes} nodes")
     return vectors
 
 
@@ -229,8 +232,10 @@ def _as_embedding(embeddings):
         from .embedding import NodeEmbedding
 
         return NodeEmbedding(embeddings.vectors, embeddings.index_to_key)
-    raise N2VLiteError(f"expected a fitted Node2Vec, a NodeEmbedding or KeyedVectors, "
-                       f"got {type(embeddings).__name__}")
+    raise N2VLiteError(
+        f"expected a fitted Node2Vec, a NodeEmbedding or KeyedVectors, "
+        f"got {type(embeddings).__name__}"
+    )
 
 
 def embedding_matrix(embeddings, node_ids):
@@ -263,8 +268,9 @@ def _logistic_regression(seed, C, labels):
         C = 1.0
     if C == "auto":
         folds = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
-        last = LogisticRegressionCV(Cs=list(C_GRID), cv=folds, scoring="roc_auc", max_iter=2000,
-                                    random_state=seed)
+        last = LogisticRegressionCV(
+            Cs=list(C_GRID), cv=folds, scoring="roc_auc", max_iter=2000, random_state=seed
+        )
     else:
         last = LogisticRegression(C=C, max_iter=2000, random_state=seed)
     return make_pipeline(StandardScaler(), last)
@@ -293,16 +299,25 @@ def _pair_auc(vectors, positives, negatives, train_fraction, rng, operators, C="
             warnings.simplefilter("ignore", FutureWarning)  # sklearn's renamed CV options
             classifier.fit(features[train], labels[train])
         chosen[name] = _chosen_c(classifier)
-        scores[name] = float(roc_auc_score(labels[test],
-                                           classifier.predict_proba(features[test])[:, 1]))
+        scores[name] = float(
+            roc_auc_score(labels[test], classifier.predict_proba(features[test])[:, 1])
+        )
     unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     cosine = np.einsum("ij,ij->i", unit[pairs[test, 0]], unit[pairs[test, 1]])
     scores["cosine"] = float(roc_auc_score(labels[test], cosine))
     return scores, len(train), len(test), chosen
 
 
-def link_prediction(graph, model=None, *, test_fraction=0.5, train_fraction=0.5,
-                    operators=tuple(OPERATORS), seed=None, C="auto"):
+def link_prediction(
+    graph,
+    model=None,
+    *,
+    test_fraction=0.5,
+    train_fraction=0.5,
+    operators=tuple(OPERATORS),
+    seed=None,
+    C="auto",
+):
     """Link prediction as in the node2vec paper; returns ROC-AUC per operator.
 
     Parameters
@@ -345,13 +360,19 @@ def link_prediction(graph, model=None, *, test_fraction=0.5, train_fraction=0.5,
     start = time.perf_counter()
     vectors = _embed(model, split.residual, embed_rng)
     embed_seconds = time.perf_counter() - start
-    scores, n_train, n_test, chosen = _pair_auc(vectors, split.positives, split.negatives,
-                                                train_fraction, classify_rng, operators, C)
+    scores, n_train, n_test, chosen = _pair_auc(
+        vectors, split.positives, split.negatives, train_fraction, classify_rng, operators, C
+    )
     non_loops = int(np.count_nonzero(np.not_equal(*graph.edges()[:2])))
-    return {"auc": scores, "C": chosen, "removed_edges": len(split.positives),
-            "removed_fraction": len(split.positives) / max(non_loops, 1),
-            "train_pairs": n_train, "test_pairs": n_test,
-            "embed_seconds": round(embed_seconds, 3)}
+    return {
+        "auc": scores,
+        "C": chosen,
+        "removed_edges": len(split.positives),
+        "removed_fraction": len(split.positives) / max(non_loops, 1),
+        "train_pairs": n_train,
+        "test_pairs": n_test,
+        "embed_seconds": round(embed_seconds, 3),
+    }
 
 
 # ------------------------------------------------------------ node labels
@@ -391,8 +412,16 @@ def read_labels(path, *, sep=None, header=None):
     >>> read_labels(path)
     {1: ['Drama', 'Crime'], 2: ['Comedy']}
     """
-    from ._text import (INT_RE, check_sep, data_lines, detect_sep, line_fields, maybe_ints,
-                        show, split_line)
+    from ._text import (
+        INT_RE,
+        check_sep,
+        data_lines,
+        detect_sep,
+        line_fields,
+        maybe_ints,
+        show,
+        split_line,
+    )
 
     path = str(path)
     sep = check_sep(sep, "#")
@@ -403,8 +432,10 @@ def read_labels(path, *, sep=None, header=None):
     if header is None:
         heads = [(split_line(text, sep)[0].strip()) for _, text in lines[:50]]
         header = heads[0].lower() in ("node", "nodes", "id", "node_id", "vertex") or (
-            len(heads) > 1 and not INT_RE.fullmatch(heads[0])
-            and all(INT_RE.fullmatch(n) for n in heads[1:]))
+            len(heads) > 1
+            and not INT_RE.fullmatch(heads[0])
+            and all(INT_RE.fullmatch(n) for n in heads[1:])
+        )
     if header:
         lines = lines[1:]
         if not lines:
@@ -413,8 +444,9 @@ def read_labels(path, *, sep=None, header=None):
     for number, text in lines:
         fields = [t.strip() for t in line_fields(text, sep)]
         if len(fields) > 2:
-            raise GraphError(f"{path}, line {number}: too many fields in {show(text)} "
-                             "(expected 'node label')")
+            raise GraphError(
+                f"{path}, line {number}: too many fields in {show(text)} (expected 'node label')"
+            )
         if not fields[0]:
             raise GraphError(f"{path}, line {number}: missing node in {show(text)}")
         if len(fields) < 2 or not fields[1]:
@@ -436,8 +468,10 @@ def movielens_genres(graph):
     genres = graph.node_attribute("genres")
     if genres is None:
         raise N2VLiteError("the graph has no 'genres' node metadata")
-    return {node: [g for g in str(text).split("|") if g and g != "(no genres listed)"]
-            for node, text in zip(graph.node_ids.tolist(), genres)}
+    return {
+        node: [g for g in str(text).split("|") if g and g != "(no genres listed)"]
+        for node, text in zip(graph.node_ids.tolist(), genres)
+    }
 
 
 def _labelled_matrix(embeddings, labels):
@@ -446,10 +480,12 @@ def _labelled_matrix(embeddings, labels):
 
     if isinstance(embeddings, np.ndarray):
         if isinstance(labels, dict):
-            raise ParameterError("with an embedding array, give labels as a sequence aligned "
-                             "with its rows")
-        label_lists = [list(x) if isinstance(x, (list, tuple, set, np.ndarray)) else [x]
-                       for x in labels]
+            raise ParameterError(
+                "with an embedding array, give labels as a sequence aligned with its rows"
+            )
+        label_lists = [
+            list(x) if isinstance(x, (list, tuple, set, np.ndarray)) else [x] for x in labels
+        ]
         vectors = np.asarray(embeddings, dtype=np.float64)
     else:
         embedding = _as_embedding(embeddings)
@@ -459,8 +495,10 @@ def _labelled_matrix(embeddings, labels):
         if not nodes:
             raise N2VLiteError("no labelled node has a vector (do the node ids match?)")
         vectors = embedding_matrix(embedding, nodes)
-        label_lists = [labels[node] if isinstance(labels[node], (list, tuple, set))
-                       else [labels[node]] for node in nodes]
+        label_lists = [
+            labels[node] if isinstance(labels[node], (list, tuple, set)) else [labels[node]]
+            for node in nodes
+        ]
     keep = np.array([len(x) > 0 for x in label_lists])
     binarizer = MultiLabelBinarizer()
     y = binarizer.fit_transform([x for x, k in zip(label_lists, keep) if k])
@@ -489,8 +527,9 @@ def _fit_and_score(x_train, y_train, x_test, y_test, seed, C="auto"):
     predictions; ``C="auto"`` picks C from :data:`C_GRID` by :func:`_choose_c`."""
     if C == "auto":
         C = _choose_c(x_train, y_train, seed)
-    predicted = _top_k_predictions(_ovr_probabilities(x_train, y_train, x_test, seed, C),
-                                   y_test.sum(axis=1))
+    predicted = _top_k_predictions(
+        _ovr_probabilities(x_train, y_train, x_test, seed, C), y_test.sum(axis=1)
+    )
     return (*_f1_scores(y_test, predicted), C)
 
 
@@ -500,10 +539,11 @@ def _ovr_probabilities(x_train, y_train, x_test, seed, C):
     from sklearn.multiclass import OneVsRestClassifier
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)        # a label absent from training
+        warnings.simplefilter("ignore", UserWarning)  # a label absent from training
         warnings.simplefilter("ignore", ConvergenceWarning)
         classifier = OneVsRestClassifier(
-            LogisticRegression(solver="liblinear", C=C, random_state=seed))
+            LogisticRegression(solver="liblinear", C=C, random_state=seed)
+        )
         classifier.fit(x_train, y_train)
         return classifier.predict_proba(x_test)
 
@@ -512,9 +552,11 @@ def _f1_scores(y_true, predicted):
     from sklearn.metrics import f1_score
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")                     # F1 of labels with no support
-        return (float(f1_score(y_true, predicted, average="macro", zero_division=0)),
-                float(f1_score(y_true, predicted, average="micro", zero_division=0)))
+        warnings.simplefilter("ignore")  # F1 of labels with no support
+        return (
+            float(f1_score(y_true, predicted, average="macro", zero_division=0)),
+            float(f1_score(y_true, predicted, average="micro", zero_division=0)),
+        )
 
 
 def _choose_c(x, y, seed):
@@ -527,15 +569,29 @@ def _choose_c(x, y, seed):
     folds = list(KFold(min(C_FOLDS, len(x)), shuffle=True, random_state=seed).split(x))
     means = []
     for C in C_GRID:
-        scores = [_f1_scores(y[val], _top_k_predictions(
-                      _ovr_probabilities(x[fit], y[fit], x[val], seed, C), y[val].sum(axis=1)))[0]
-                  for fit, val in folds]
+        scores = [
+            _f1_scores(
+                y[val],
+                _top_k_predictions(
+                    _ovr_probabilities(x[fit], y[fit], x[val], seed, C), y[val].sum(axis=1)
+                ),
+            )[0]
+            for fit, val in folds
+        ]
         means.append(float(np.mean(scores)))
     return C_GRID[int(np.argmax(means))]
 
 
-def node_classification(embeddings, labels, *, train_ratios=DEFAULT_TRAIN_RATIOS, repeats=10,
-                        seed=None, progress=False, C="auto"):
+def node_classification(
+    embeddings,
+    labels,
+    *,
+    train_ratios=DEFAULT_TRAIN_RATIOS,
+    repeats=10,
+    seed=None,
+    progress=False,
+    C="auto",
+):
     """Multi-label node classification (DeepWalk/node2vec protocol).
 
     Parameters
@@ -565,8 +621,9 @@ def node_classification(embeddings, labels, *, train_ratios=DEFAULT_TRAIN_RATIOS
 
     Examples
     --------
-    >>> scores = node_classification(model, read_labels("labels.tsv"), train_ratios=[0.5])  # doctest: +SKIP
-    >>> scores["macro_f1"][0.5]                                                            # doctest: +SKIP
+    >>> labels = read_labels("labels.tsv")                       # doctest: +SKIP
+    >>> scores = node_classification(model, labels, train_ratios=[0.5])  # doctest: +SKIP
+    >>> scores["macro_f1"][0.5]                                          # doctest: +SKIP
     0.26...
     """
     if repeats < 1:
@@ -578,8 +635,9 @@ def node_classification(embeddings, labels, *, train_ratios=DEFAULT_TRAIN_RATIOS
     x, y, classes = _labelled_matrix(embeddings, labels)
     rng = as_generator(seed)
     macro, micro, chosen = {}, {}, {}
-    runs = progress_bar(total=len(ratios) * repeats, desc="classify", unit="split",
-                        enabled=progress)
+    runs = progress_bar(
+        total=len(ratios) * repeats, desc="classify", unit="split", enabled=progress
+    )
     with runs:
         for ratio in ratios:
             m_scores, u_scores, cs = [], [], []
@@ -587,23 +645,39 @@ def node_classification(embeddings, labels, *, train_ratios=DEFAULT_TRAIN_RATIOS
                 order = rng.permutation(len(x))
                 cut = max(1, min(len(x) - 1, int(round(ratio * len(x)))))
                 train, test = order[:cut], order[cut:]
-                m, u, c = _fit_and_score(x[train], y[train], x[test], y[test],
-                                         int(rng.integers(2**31)), C)
+                m, u, c = _fit_and_score(
+                    x[train], y[train], x[test], y[test], int(rng.integers(2**31)), C
+                )
                 m_scores.append(m)
                 u_scores.append(u)
                 cs.append(c)
                 runs.update()
             macro[ratio], micro[ratio], chosen[ratio] = m_scores, u_scores, cs
-    return {"macro_f1": {r: float(np.mean(v)) for r, v in macro.items()},
-            "micro_f1": {r: float(np.mean(v)) for r, v in micro.items()},
-            "macro_f1_std": {r: float(np.std(v)) for r, v in macro.items()},
-            "micro_f1_std": {r: float(np.std(v)) for r, v in micro.items()},
-            "C": chosen, "num_nodes": int(len(x)), "num_labels": int(len(classes)), "repeats": repeats}
+    return {
+        "macro_f1": {r: float(np.mean(v)) for r, v in macro.items()},
+        "micro_f1": {r: float(np.mean(v)) for r, v in micro.items()},
+        "macro_f1_std": {r: float(np.std(v)) for r, v in macro.items()},
+        "micro_f1_std": {r: float(np.std(v)) for r, v in micro.items()},
+        "C": chosen,
+        "num_nodes": int(len(x)),
+        "num_labels": int(len(classes)),
+        "repeats": repeats,
+    }
 
 
-def evaluate_embeddings(graph, model=None, *, labels=None, task="both", test_fraction=0.5,
-                        train_ratios=DEFAULT_TRAIN_RATIOS, repeats=5, seed=None, progress=False,
-                        C="auto"):
+def evaluate_embeddings(
+    graph,
+    model=None,
+    *,
+    labels=None,
+    task="both",
+    test_fraction=0.5,
+    train_ratios=DEFAULT_TRAIN_RATIOS,
+    repeats=5,
+    seed=None,
+    progress=False,
+    C="auto",
+):
     """Run link prediction and/or node classification with one model and one seed.
 
     Parameters
@@ -631,8 +705,9 @@ def evaluate_embeddings(graph, model=None, *, labels=None, task="both", test_fra
     link_rng, node_rng = as_generator(seed).spawn(2)
     results = {}
     if task in ("link", "both"):
-        results["link_prediction"] = link_prediction(graph, model, test_fraction=test_fraction,
-                                                     seed=link_rng, C=C)
+        results["link_prediction"] = link_prediction(
+            graph, model, test_fraction=test_fraction, seed=link_rng, C=C
+        )
     if labels and task in ("node", "both"):
         vectors_seed = int(node_rng.integers(2**31))
         if model is None:
@@ -643,8 +718,14 @@ def evaluate_embeddings(graph, model=None, *, labels=None, task="both", test_fra
             estimator = copy.deepcopy(model)
         estimator.fit(graph)
         results["node_classification"] = node_classification(
-            estimator, labels, train_ratios=train_ratios, repeats=repeats, seed=node_rng,
-            progress=progress, C=C)
+            estimator,
+            labels,
+            train_ratios=train_ratios,
+            repeats=repeats,
+            seed=node_rng,
+            progress=progress,
+            C=C,
+        )
     return results
 
 
@@ -672,8 +753,9 @@ def _with_pq(model, p, q, seed, budget=1.0):
     if budget < 1 and hasattr(estimator, "num_walks") and hasattr(estimator, "walk_length"):
         walks, length = estimator.num_walks, estimator.walk_length
         estimator.num_walks = max(1, int(budget * walks))
-        estimator.walk_length = max(2, min(length, int(round(budget * walks * length
-                                                             / estimator.num_walks))))
+        estimator.walk_length = max(
+            2, min(length, int(round(budget * walks * length / estimator.num_walks)))
+        )
     return estimator
 
 
@@ -716,14 +798,17 @@ class _NodeTask:
     def validate(self, estimator):
         """Validation scores (one per split) of a fitted estimator."""
         x, y = _xy(estimator, self.graph, self.labels, self.nodes)
-        return [_fit_and_score(x[fit], y[fit], x[val], y[val], seed, self.C)[0]
-                for fit, val, seed in self.folds]
+        return [
+            _fit_and_score(x[fit], y[fit], x[val], y[val], seed, self.C)[0]
+            for fit, val, seed in self.folds
+        ]
 
     def final(self, estimator, refit):
         """(test score, extra full fits) of the pick."""
         x, y = _xy(estimator, self.graph, self.labels, self.nodes)  # the pick's full fit
-        return _fit_and_score(x[self.train], y[self.train], x[self.test], y[self.test],
-                              self.test_seed, self.C)[0], 0.0
+        return _fit_and_score(
+            x[self.train], y[self.train], x[self.test], y[self.test], self.test_seed, self.C
+        )[0], 0.0
 
 
 class _LinkTask:
@@ -738,15 +823,23 @@ class _LinkTask:
     def __init__(self, graph, test_fraction, validation_fraction, splits, rng, C):
         self.C = C
         self.outer = split_edges(graph, test_fraction, rng)
-        self.inner = split_edges(self.outer.residual, validation_fraction, rng,
-                                 avoid=self.outer.positives)
+        self.inner = split_edges(
+            self.outer.residual, validation_fraction, rng, avoid=self.outer.positives
+        )
         self.fit_graph = self.inner.residual
         self.seeds = [int(rng.integers(2**31)) for _ in range(splits)]
         self.test_seed = int(rng.integers(2**31))
 
     def _auc(self, vectors, split, seed):
-        return _pair_auc(vectors, split.positives, split.negatives, 0.5, as_generator(seed),
-                         ("hadamard",), self.C)[0]["hadamard"]
+        return _pair_auc(
+            vectors,
+            split.positives,
+            split.negatives,
+            0.5,
+            as_generator(seed),
+            ("hadamard",),
+            self.C,
+        )[0]["hadamard"]
 
     def validate(self, estimator):
         vectors = embedding_matrix(estimator, self.fit_graph.node_ids)
@@ -759,9 +852,22 @@ class _LinkTask:
         return self._auc(vectors, self.outer, self.test_seed), 1.0
 
 
-def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, seed=None,
-         test_fraction=0.5, validation_fraction=0.2, method="halving", splits=5, eta=5,
-         progress=False, C="auto"):
+def tune(
+    graph,
+    labels=None,
+    *,
+    ps=DEFAULT_GRID,
+    qs=DEFAULT_GRID,
+    model=None,
+    seed=None,
+    test_fraction=0.5,
+    validation_fraction=0.2,
+    method="halving",
+    splits=5,
+    eta=5,
+    progress=False,
+    C="auto",
+):
     """Choose ``p`` and ``q`` on validation data carved from the training data.
 
     With ``labels`` the task is node classification (score: Macro-F1): the
@@ -865,11 +971,22 @@ def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, se
         task = _LinkTask(graph, test_fraction, validation_fraction, splits, split_rng, C)
     full_tokens = _fit_tokens(_with_pq(model, 1.0, 1.0, embed_seed), task.fit_graph.num_nodes)
     schedule = _halving_rounds(len(grid), eta, method)
-    rows = {pair: {"p": pair[0], "q": pair[1], "seconds": 0.0, "cheap": None, "cheap_sd": None,
-                   "full": None, "full_sd": None} for pair in grid}
+    rows = {
+        pair: {
+            "p": pair[0],
+            "q": pair[1],
+            "seconds": 0.0,
+            "cheap": None,
+            "cheap_sd": None,
+            "full": None,
+            "full_sd": None,
+        }
+        for pair in grid
+    }
     fitted, cost, rounds, alive = {}, 0.0, [], list(grid)
-    bar = progress_bar(total=sum(count for count, _ in schedule), desc="tune", unit="fit",
-                       enabled=progress)
+    bar = progress_bar(
+        total=sum(count for count, _ in schedule), desc="tune", unit="fit", enabled=progress
+    )
     with bar:
         step = 0
         while step < len(schedule):
@@ -882,8 +999,8 @@ def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, se
                 if close == len(alive) > 1:  # nothing told apart: full fits for them all
                     step = len(schedule) - 1
                     count, budget = schedule[step]
-                alive = alive[:max(count, close)]
-                bar.total = bar.n + len(alive) + sum(c for c, _ in schedule[step + 1:])
+                alive = alive[: max(count, close)]
+                bar.total = bar.n + len(alive) + sum(c for c, _ in schedule[step + 1 :])
                 bar.refresh()
             step += 1
             for pair in alive:
@@ -902,11 +1019,19 @@ def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, se
                 rows[pair]["seconds"] += time.perf_counter() - start
                 bar.update()
             alive.sort(key=lambda pair: -rows[pair]["validation"])  # stable: grid order on ties
-            rounds.append({"round": number, "budget": budget, "pairs": len(alive),
-                           "num_walks": getattr(estimator, "num_walks", None),
-                           "walk_length": getattr(estimator, "walk_length", None),
-                           "scores": {pair: (rows[pair]["validation"],
-                                             rows[pair]["validation_sd"]) for pair in alive}})
+            rounds.append(
+                {
+                    "round": number,
+                    "budget": budget,
+                    "pairs": len(alive),
+                    "num_walks": getattr(estimator, "num_walks", None),
+                    "walk_length": getattr(estimator, "walk_length", None),
+                    "scores": {
+                        pair: (rows[pair]["validation"], rows[pair]["validation_sd"])
+                        for pair in alive
+                    },
+                }
+            )
     best = rows[alive[0]]
     contest = [r for r in rounds if r["pairs"] > 1]
     ties = []
@@ -918,15 +1043,28 @@ def tune(graph, labels=None, *, ps=DEFAULT_GRID, qs=DEFAULT_GRID, model=None, se
         r["scores"] = [[p, q, mean, sd] for (p, q), (mean, sd) in r["scores"].items()]
     start = time.perf_counter()
     test, extra = task.final(
-        fitted[alive[0]], lambda g: _with_pq(model, best["p"], best["q"], embed_seed).fit(g))
+        fitted[alive[0]], lambda g: _with_pq(model, best["p"], best["q"], embed_seed).fit(g)
+    )
     cost += extra
     best["seconds"] += time.perf_counter() - start
     table = [dict(row, seconds=round(row["seconds"], 2)) for row in rows.values()]
-    return {"task": task.name, "metric": task.metric, "method": method, "C": C, "table": table,
-            "best": {"p": best["p"], "q": best["q"], "validation": best["validation"],
-                     "validation_sd": best["validation_sd"], "test": test},
-            "spread": {"splits": splits, "best_sd": best["validation_sd"], "ties": ties},
-            "rounds": rounds, "cost_full_fits": round(cost, 4)}
+    return {
+        "task": task.name,
+        "metric": task.metric,
+        "method": method,
+        "C": C,
+        "table": table,
+        "best": {
+            "p": best["p"],
+            "q": best["q"],
+            "validation": best["validation"],
+            "validation_sd": best["validation_sd"],
+            "test": test,
+        },
+        "spread": {"splits": splits, "best_sd": best["validation_sd"], "ties": ties},
+        "rounds": rounds,
+        "cost_full_fits": round(cost, 4),
+    }
 
 
 def _labelled_nodes(graph, labels):

@@ -67,8 +67,17 @@ from .ids import check_node_ids, encode_node_ids, id_text, plain_id
 from .titles import CLOSEST_SPELLINGS
 from .validation import check_choice, check_int, check_seed
 
-__all__ = ["explore", "explorer_data", "nearest_neighbours", "METHODS",
-           "MAX_POINTS", "TOPK", "MAX_GROUPS", "TSNE_UP_TO", "CLUSTERS"]
+__all__ = [
+    "explore",
+    "explorer_data",
+    "nearest_neighbours",
+    "METHODS",
+    "MAX_POINTS",
+    "TOPK",
+    "MAX_GROUPS",
+    "TSNE_UP_TO",
+    "CLUSTERS",
+]
 
 #: 2-D projections: ``auto`` (default: t-SNE up to :data:`TSNE_UP_TO` nodes, PCA above),
 #: PCA, t-SNE (scikit-learn), UMAP (needs umap-learn).
@@ -88,8 +97,18 @@ TOPK = 10
 #: Groups with their own colour in the legend; the rest are grey "other".
 MAX_GROUPS = 10
 # tab10 with its grey swapped for a dark blue, so that only "other" is grey
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-           "#17becf", "#bcbd22", "#393b79")
+PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#393b79",
+)
 OTHER_COLOUR = "#c4c4c4"
 #: Similarities are stored in units of 1/SIM_SCALE (4 decimals, as printed by the CLI).
 SIM_SCALE = 10_000
@@ -142,8 +161,10 @@ def _project(vectors, method, seed):
         try:
             import umap
         except ImportError:
-            raise N2VLiteError("method='umap' needs umap-learn: pip install umap-learn "
-                               "(or use method='pca' or 'tsne')") from None
+            raise N2VLiteError(
+                "method='umap' needs umap-learn: pip install umap-learn "
+                "(or use method='pca' or 'tsne')"
+            ) from None
         return umap.UMAP(n_components=2, random_state=seed).fit_transform(vectors)
     from .plot import project_2d
 
@@ -181,8 +202,11 @@ def _group_names(values, unit=None):
     if unit is None or all(len(c) <= 1 for c in choices):
         return [c[0] if c else "(none)" for c in choices]
     index = {}
-    pairs = [(row, index.setdefault(name, len(index))) for row, names in enumerate(choices)
-             for name in names]
+    pairs = [
+        (row, index.setdefault(name, len(index)))
+        for row, names in enumerate(choices)
+        for name in names
+    ]
     rows, groups = (np.array(a, dtype=np.int64) for a in zip(*pairs))
     centres = np.zeros((len(index), unit.shape[1]))
     np.add.at(centres, groups, unit[rows])
@@ -206,13 +230,14 @@ def _kmeans(unit, k, rng, iterations=25):
     for _ in range(1, k):  # k-means++: far points are likelier starts
         closest = np.minimum(closest, ((sample - centres[-1]) ** 2).sum(axis=1))
         total = closest.sum()
-        pick = rng.choice(len(sample), p=closest / total) if total > 0 \
-            else rng.integers(len(sample))
+        pick = (
+            rng.choice(len(sample), p=closest / total) if total > 0 else rng.integers(len(sample))
+        )
         centres.append(sample[pick])
     centres = np.array(centres, dtype=np.float64)
     labels = np.zeros(n, dtype=np.int64)
     for _ in range(iterations):
-        labels = np.argmax(unit @ centres.T - 0.5 * (centres ** 2).sum(axis=1), axis=1)
+        labels = np.argmax(unit @ centres.T - 0.5 * (centres**2).sum(axis=1), axis=1)
         sums = np.array([unit[labels == c].sum(axis=0) for c in range(k)])  # k passes
         counts = np.bincount(labels, minlength=k)
         moved = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centres)
@@ -241,12 +266,13 @@ def _extent(xy):
 
 def _groups(names, max_groups=MAX_GROUPS):
     """(legend names, colours, counts, group number per node): top groups + 'other'."""
-    unique, inverse, counts = np.unique(np.array(names, dtype=object), return_inverse=True,
-                                        return_counts=True)
+    unique, inverse, counts = np.unique(
+        np.array(names, dtype=object), return_inverse=True, return_counts=True
+    )
     order = sorted(range(len(unique)), key=lambda g: (-counts[g], str(unique[g])))
     keep = order[:max_groups] if len(unique) > max_groups else order
     legend = [str(unique[g]) for g in keep]
-    colours = list(PALETTE[:len(keep)])
+    colours = list(PALETTE[: len(keep)])
     counts_out = [int(counts[g]) for g in keep]
     number = np.full(len(unique), len(keep), dtype=np.int32)
     number[keep] = np.arange(len(keep), dtype=np.int32)
@@ -264,14 +290,18 @@ def _label_column(labels, node_ids):
         found = [labels.get(node) for node in node_ids]
         if labels and all(value is None for value in found):
             example = next(iter(labels))
-            raise ParameterError(f"labels: none of the {len(labels)} labelled ids is a node of "
-                                 f"the embedding (a label id is {example!r}, a node id "
-                                 f"{node_ids[0]!r})")
+            raise ParameterError(
+                f"labels: none of the {len(labels)} labelled ids is a node of "
+                f"the embedding (a label id is {example!r}, a node id "
+                f"{node_ids[0]!r})"
+            )
         return found
     found = list(labels)
     if len(found) != len(node_ids):
-        raise ParameterError(f"labels must be a dict of node id -> label or one label per "
-                             f"node ({len(node_ids)}), got {len(found)} values")
+        raise ParameterError(
+            f"labels must be a dict of node id -> label or one label per "
+            f"node ({len(node_ids)}), got {len(found)} values"
+        )
     return found
 
 
@@ -293,8 +323,17 @@ def _sample(n, max_points, rng):
 
 
 # ----------------------------------------------------------------- data
-def explorer_data(embedding, *, color_by=None, labels=None, method="auto", topk=TOPK,
-                  max_points=MAX_POINTS, seed=0, title=None):
+def explorer_data(
+    embedding,
+    *,
+    color_by=None,
+    labels=None,
+    method="auto",
+    topk=TOPK,
+    max_points=MAX_POINTS,
+    seed=0,
+    title=None,
+):
     """Everything the explorer page shows, as a JSON-ready dict (no file written).
 
     Parameters
@@ -349,8 +388,10 @@ def explorer_data(embedding, *, color_by=None, labels=None, method="auto", topk=
     node_ids = check_node_ids(list(embedding.node_ids), where="explore: ")
     node_data = dict(getattr(embedding, "node_data", None) or {})
     if vectors.ndim != 2 or len(vectors) != len(node_ids) or len(vectors) == 0:
-        raise ParameterError(f"explore needs n x d vectors for n >= 1 node ids, got vectors of "
-                             f"shape {vectors.shape} for {len(node_ids)} ids")
+        raise ParameterError(
+            f"explore needs n x d vectors for n >= 1 node ids, got vectors of "
+            f"shape {vectors.shape} for {len(node_ids)} ids"
+        )
     method = check_choice("method", method, METHODS)
     topk = check_int("topk", topk)
     max_points = check_int("max_points", max_points)
@@ -375,8 +416,9 @@ def explorer_data(embedding, *, color_by=None, labels=None, method="auto", topk=
         values = np.asarray(node_data[color_by]).tolist()
         names = _group_names(values, unit)
         several = any(len(_choices(v)) > 1 for v in values)
-        legend = f"Colour: {color_by}" + (" (of several, the one nearest the node)"
-                                          if several else "")
+        legend = f"Colour: {color_by}" + (
+            " (of several, the one nearest the node)" if several else ""
+        )
     else:
         legend_title = "cluster"
         clusters = _kmeans(unit.astype(np.float64), CLUSTERS, rng)
@@ -390,15 +432,24 @@ def explorer_data(embedding, *, color_by=None, labels=None, method="auto", topk=
     if method == "auto":
         method = "tsne" if n <= TSNE_UP_TO else "pca"
     projected = unit if method == "tsne" else vectors  # t-SNE on cosine geometry
-    xy = np.asarray(_project(projected, method, seed if not isinstance(seed, np.random.Generator)
-                             else int(rng.integers(2**31))), dtype=np.float64)
+    xy = np.asarray(
+        _project(
+            projected,
+            method,
+            seed if not isinstance(seed, np.random.Generator) else int(rng.integers(2**31)),
+        ),
+        dtype=np.float64,
+    )
     xy, scale = _extent(xy)
     nbr, sim = nearest_neighbours(vectors, topk)
 
     id_array, id_kind = encode_node_ids(node_ids)
     titles = node_data.get("title")
-    columns = {name: [_cell(v) for v in np.asarray(col, dtype=object).tolist()]
-               for name, col in node_data.items() if name != "title"}
+    columns = {
+        name: [_cell(v) for v in np.asarray(col, dtype=object).tolist()]
+        for name, col in node_data.items()
+        if name != "title"
+    }
     sample = _sample(n, max_points, rng)
     return {
         "format": 1,
@@ -409,11 +460,15 @@ def explorer_data(embedding, *, color_by=None, labels=None, method="auto", topk=
         "seed": seed if isinstance(seed, int) else None,
         "ids": [id_text(v) for v in node_ids],
         "id_kind": id_kind,
-        "id_types": None if id_kind != "json" else "".join(
-            "s" if isinstance(v, str) else "i" if type(v) is int else "o" for v in node_ids),
+        "id_types": None
+        if id_kind != "json"
+        else "".join(
+            "s" if isinstance(v, str) else "i" if type(v) is int else "o" for v in node_ids
+        ),
         "id_json": None if id_kind != "json" else id_array.tolist(),
-        "titles": None if titles is None else [_cell(v) for v in
-                                               np.asarray(titles, dtype=object).tolist()],
+        "titles": None
+        if titles is None
+        else [_cell(v) for v in np.asarray(titles, dtype=object).tolist()],
         "columns": columns,
         "color_by": legend_title,
         "legend": legend,
@@ -440,8 +495,13 @@ def explorer_data(embedding, *, color_by=None, labels=None, method="auto", topk=
 def _script_json(data):
     """JSON that is safe inside <script type="application/json">: no '<', '>' or '&'."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 #: The page's own files (package data, read when a page is written): the HTML skeleton
@@ -456,15 +516,30 @@ def _page_file(name):
 
 def render_page(data):
     """The explorer page for :func:`explorer_data`'s dict, as one HTML string."""
-    slots = {"TITLE": html.escape(data["title"]), "STYLE": _page_file("style.css"),
-             "SCRIPT": _page_file("script.js"), "DATA": _script_json(data)}
+    slots = {
+        "TITLE": html.escape(data["title"]),
+        "STYLE": _page_file("style.css"),
+        "SCRIPT": _page_file("script.js"),
+        "DATA": _script_json(data),
+    }
     # one pass: a slot's text (a title such as "@DATA@") is never filled in again
-    return re.sub(r"@(TITLE|STYLE|SCRIPT|DATA)@", lambda m: slots[m.group(1)],
-                  _page_file("page.html"))
+    return re.sub(
+        r"@(TITLE|STYLE|SCRIPT|DATA)@", lambda m: slots[m.group(1)], _page_file("page.html")
+    )
 
 
-def explore(embedding, path, *, color_by=None, labels=None, method="auto", topk=TOPK,
-            max_points=MAX_POINTS, seed=0, title=None):
+def explore(
+    embedding,
+    path,
+    *,
+    color_by=None,
+    labels=None,
+    method="auto",
+    topk=TOPK,
+    max_points=MAX_POINTS,
+    seed=0,
+    title=None,
+):
     """Write the explorer page of an embedding to ``path`` (atomically); return its path.
 
     The parameters are those of :func:`explorer_data`. The page needs no
@@ -483,8 +558,16 @@ def explore(embedding, path, *, color_by=None, labels=None, method="auto", topk=
     >>> '"(0, 1)"' in path.read_text(encoding="utf-8")
     True
     """
-    data = explorer_data(embedding, color_by=color_by, labels=labels, method=method,
-                         topk=topk, max_points=max_points, seed=seed, title=title)
+    data = explorer_data(
+        embedding,
+        color_by=color_by,
+        labels=labels,
+        method=method,
+        topk=topk,
+        max_points=max_points,
+        seed=seed,
+        title=title,
+    )
     path = Path(path)
     with atomic_write(path) as handle:
         handle.write(render_page(data))

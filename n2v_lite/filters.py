@@ -37,8 +37,14 @@ from .exceptions import ParameterError
 
 __all__ = ["Where", "where", "OPERATORS"]
 
-_COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
-            "==": operator.eq, "!=": operator.ne}
+_COMPARE = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 #: The operators of the grammar, longest first (as the parser tries them).
 OPERATORS = ("!~", ">=", "<=", "==", "!=", "~", ">", "<")
 _PATTERN = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*(!~|>=|<=|==|!=|~|>|<)\s*(.*?)\s*$", re.S)
@@ -75,8 +81,9 @@ class Where:
                 column = np.asarray(columns[name])
             else:
                 known = ", ".join(["node", *columns]) or "node"
-                raise ParameterError(f"where {text!r}: no node metadata column {name!r} "
-                                     f"(columns: {known})")
+                raise ParameterError(
+                    f"where {text!r}: no node metadata column {name!r} (columns: {known})"
+                )
             keep &= _evaluate(text, column, op, value)
         return keep
 
@@ -91,8 +98,9 @@ def _evaluate(text, column, op, value):
         try:
             number = float(value)
         except ValueError:
-            raise ParameterError(f"where {text!r}: {value!r} is not a number, and the column "
-                                 f"holds numbers") from None
+            raise ParameterError(
+                f"where {text!r}: {value!r} is not a number, and the column holds numbers"
+            ) from None
         return np.asarray(compare(column.astype(np.float64), number), dtype=bool)
     if op not in ("==", "!="):
         numbers = _as_numbers(column)
@@ -109,7 +117,7 @@ def _as_numbers(column):
         return None
 
 
-def where(*expressions):
+def where(*expressions: str) -> Where:
     """Parse ``COLUMN OP VALUE`` expressions into one :class:`Where` (all must hold).
 
     Raises
@@ -121,8 +129,10 @@ def where(*expressions):
     for text in expressions:
         match = _PATTERN.match(text) if isinstance(text, str) else None
         if match is None:
-            raise ParameterError(f"where {text!r}: expected COLUMN OP VALUE with OP one of "
-                                 f"{' '.join(OPERATORS)} (e.g. 'degree>=20', 'genres~Comedy')")
+            raise ParameterError(
+                f"where {text!r}: expected COLUMN OP VALUE with OP one of "
+                f"{' '.join(OPERATORS)} (e.g. 'degree>=20', 'genres~Comedy')"
+            )
         name, op, value = match.groups()
         conditions.append((text, name, op, value))
     if not conditions:

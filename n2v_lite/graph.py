@@ -44,20 +44,40 @@ from __future__ import annotations
 
 import os
 import zlib
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._text import (INT_RE, check_sep, data_lines, detect_sep, has_noncanonical_ints,
-                    line_fields, line_of_row, looks_like_header, maybe_ints, sample_lines,
-                    shape_problem, show, split_line)
+from ._text import (
+    INT_RE,
+    check_sep,
+    data_lines,
+    detect_sep,
+    has_noncanonical_ints,
+    line_fields,
+    line_of_row,
+    looks_like_header,
+    maybe_ints,
+    sample_lines,
+    shape_problem,
+    show,
+    split_line,
+)
 from .exceptions import GraphError, NodeNotFoundError, ParameterError
 from .ids import check_node_ids
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable, Iterable, Sequence
+
+    import networkx
+    import pandas
 
 __all__ = ["Graph", "DUPLICATE_POLICIES", "node_metadata"]
 
 #: What ``duplicates=`` may say about copies of an edge with unequal weights
 #: (``None``, the default, makes them an error).
 DUPLICATE_POLICIES = ("sum", "max", "min", "first", "last")
+
 
 def _readonly(array):
     array = np.ascontiguousarray(array)
@@ -98,10 +118,27 @@ class Graph:
     ['a', 'c']
     """
 
-    __slots__ = ("_indptr", "_indices", "_weights", "_node_ids", "_directed",
-                 "_node_data", "_id_index", "_duplicates_merged")
+    __slots__ = (
+        "_indptr",
+        "_indices",
+        "_weights",
+        "_node_ids",
+        "_directed",
+        "_node_data",
+        "_id_index",
+        "_duplicates_merged",
+    )
 
-    def __init__(self, indptr, indices, weights, node_ids, *, directed=False, node_data=None):
+    def __init__(
+        self,
+        indptr: np.ndarray,
+        indices: np.ndarray,
+        weights: np.ndarray | None,
+        node_ids: Sequence[Hashable] | np.ndarray,
+        *,
+        directed: bool = False,
+        node_data: dict[str, Sequence] | None = None,
+    ) -> None:
         n = len(node_ids) if not isinstance(node_ids, np.ndarray) else node_ids.shape[0]
         index_dtype = np.int32 if n < 2**31 - 1 else np.int64
         indices = np.asarray(indices, dtype=index_dtype)
@@ -129,8 +166,8 @@ class Graph:
         self._node_ids = _readonly(node_ids)
         self._directed = bool(directed)
         self._node_data = {}
-        for name, column in (node_data or {}).items():
-            column = np.asarray(column)
+        for name, values in (node_data or {}).items():
+            column = np.asarray(values)
             if len(column) != n:
                 raise GraphError(f"node_data[{name!r}] has {len(column)} values for {n} nodes")
             self._node_data[str(name)] = _readonly(column)
@@ -139,17 +176,17 @@ class Graph:
 
     # ------------------------------------------------------------------ arrays
     @property
-    def indptr(self):
+    def indptr(self) -> np.ndarray:
         """Row pointers, array of length ``num_nodes + 1`` (``int32`` below 2**31 entries)."""
         return self._indptr
 
     @property
-    def indices(self):
+    def indices(self) -> np.ndarray:
         """Neighbour indices (sorted within each row), ``int32`` array."""
         return self._indices
 
     @property
-    def weights(self):
+    def weights(self) -> np.ndarray:
         """Edge weights aligned with :attr:`indices` (read-only float array).
 
         An unweighted graph stores no weights: this is then a read-only view of
@@ -161,27 +198,27 @@ class Graph:
         return self._weights
 
     @property
-    def node_ids(self):
+    def node_ids(self) -> np.ndarray:
         """The node labels, in index order (read-only array)."""
         return self._node_ids
 
     @property
-    def directed(self):
+    def directed(self) -> bool:
         """True when edges are one-way."""
         return self._directed
 
     @property
-    def num_nodes(self):
+    def num_nodes(self) -> int:
         """Number of nodes, isolated ones included."""
         return len(self._node_ids)
 
     @property
-    def num_stored_edges(self):
+    def num_stored_edges(self) -> int:
         """Number of stored CSR entries (an undirected non-loop edge counts twice)."""
         return len(self._indices)
 
     @property
-    def num_edges(self):
+    def num_edges(self) -> int:
         """Number of edges; an undirected edge is counted once."""
         if self._directed:
             return len(self._indices)
@@ -189,7 +226,7 @@ class Graph:
         return (len(self._indices) - loops) // 2 + loops
 
     @property
-    def duplicates_merged(self):
+    def duplicates_merged(self) -> int:
         """How many edge copies the reader merged into edges already listed (0 if none).
 
         See the module docstring for the rule.
@@ -197,17 +234,17 @@ class Graph:
         return self._duplicates_merged
 
     @property
-    def num_self_loops(self):
+    def num_self_loops(self) -> int:
         """Number of edges from a node to itself."""
         return int(np.count_nonzero(self.edge_sources() == self._indices))
 
     @property
-    def weighted(self):
+    def weighted(self) -> bool:
         """True unless every weight is exactly 1 (then no weights are stored)."""
         return self._weights is not None
 
     @property
-    def nbytes(self):
+    def nbytes(self) -> int:
         """Bytes held by the CSR arrays and the id array (metadata not included)."""
         ids = self._node_ids.nbytes
         if self._node_ids.dtype == object:
@@ -217,53 +254,60 @@ class Graph:
         weights = 0 if self._weights is None else self._weights.nbytes
         return self._indptr.nbytes + self._indices.nbytes + weights + ids
 
-    def degrees(self):
+    def degrees(self) -> np.ndarray:
         """Out-degree (number of stored neighbours) of every node, by index."""
         return np.diff(self._indptr)
 
-    def edge_sources(self):
+    def edge_sources(self) -> np.ndarray:
         """The source node index of every stored edge, aligned with :attr:`indices`."""
         return np.repeat(np.arange(self.num_nodes, dtype=self._indices.dtype), self.degrees())
 
     # -------------------------------------------------------------- node ids
     @property
-    def node_data(self):
+    def node_data(self) -> pandas.DataFrame:
         """Per-node metadata as a :class:`pandas.DataFrame` indexed by node id."""
         import pandas as pd
 
         return pd.DataFrame(dict(self._node_data), index=pd.Index(self._node_ids, name="node"))
 
     @property
-    def node_attribute_names(self):
+    def node_attribute_names(self) -> tuple[str, ...]:
         """Names of the per-node metadata columns."""
         return tuple(self._node_data)
 
-    def node_attribute(self, name, default=None):
+    def node_attribute(self, name: str, default: object = None) -> np.ndarray | object:
         """One metadata column as a read-only array aligned with node indices."""
         return self._node_data.get(name, default)
 
-    def with_node_data(self, **columns):
+    def with_node_data(self, **columns: Sequence) -> Graph:
         """A copy of this graph with extra per-node metadata columns (arrays by index)."""
         data = dict(self._node_data)
         data.update(columns)
-        return Graph(self._indptr, self._indices, self._weights, self._node_ids,
-                     directed=self._directed, node_data=data)
+        return Graph(
+            self._indptr,
+            self._indices,
+            self._weights,
+            self._node_ids,
+            directed=self._directed,
+            node_data=data,
+        )
 
     def _index(self):
         if self._id_index is None:
             import pandas as pd
 
-            self._id_index = pd.Index(self._node_ids, dtype=self._node_ids.dtype,
-                                      tupleize_cols=False)
+            self._id_index = pd.Index(
+                self._node_ids, dtype=self._node_ids.dtype, tupleize_cols=False
+            )
         return self._id_index
 
-    def __contains__(self, node_id):
+    def __contains__(self, node_id: object) -> bool:
         try:
             return node_id in self._index()
         except TypeError:
             return False
 
-    def index_of(self, node_id):
+    def index_of(self, node_id: Hashable) -> int:
         """The integer index of one node id; :class:`NodeNotFoundError` if absent."""
         try:
             position = self._index().get_loc(node_id)
@@ -277,7 +321,7 @@ class Graph:
             raise NodeNotFoundError(f"node {show(node_id)} is not in the graph")
         return int(position)
 
-    def indices_of(self, node_ids):
+    def indices_of(self, node_ids: Iterable[Hashable]) -> np.ndarray:
         """Integer indices of many node ids at once (vectorised)."""
         query = None
         if self._node_ids.dtype != object:
@@ -293,12 +337,12 @@ class Graph:
             raise NodeNotFoundError(f"node {show(missing)} is not in the graph")
         return found
 
-    def neighbors(self, node_id):
+    def neighbors(self, node_id: Hashable) -> list:
         """The ids of the out-neighbours of ``node_id``, sorted by index."""
         i = self.index_of(node_id)
-        return self._node_ids[self._indices[self._indptr[i]:self._indptr[i + 1]]].tolist()
+        return self._node_ids[self._indices[self._indptr[i] : self._indptr[i + 1]]].tolist()
 
-    def edges(self):
+    def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every edge once, as index arrays ``(src, dst, weight)``.
 
         Undirected edges come out once with ``src <= dst``.
@@ -311,7 +355,7 @@ class Graph:
         keep = src <= dst
         return src[keep], dst[keep], weights[keep]
 
-    def edge_subgraph(self, keep):
+    def edge_subgraph(self, keep: np.ndarray) -> Graph:
         """The same nodes and metadata with only the edges where ``keep`` is True.
 
         ``keep`` is a boolean mask aligned with :meth:`edges`.
@@ -320,31 +364,49 @@ class Graph:
         keep = np.asarray(keep, dtype=bool)
         if keep.shape != src.shape:
             raise ParameterError(f"keep must have one entry per edge ({len(src)})")
-        return Graph.from_edges(src[keep], dst[keep], weights[keep], node_ids=self._node_ids,
-                                directed=self._directed, node_data=self._node_data)
+        return Graph.from_edges(
+            src[keep],
+            dst[keep],
+            weights[keep],
+            node_ids=self._node_ids,
+            directed=self._directed,
+            node_data=self._node_data,
+        )
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         kind = "directed" if self._directed else "undirected"
         wkind = "weighted" if self.weighted else "unweighted"
-        merged = self._duplicates_merged
-        merged = f", {merged} duplicate{'s' if merged > 1 else ''} merged" if merged else ""
+        count = self._duplicates_merged
+        merged = f", {count} duplicate{'s' if count > 1 else ''} merged" if count else ""
         return f"<Graph {kind}, {self.num_nodes} nodes, {self.num_edges} edges, {wkind}{merged}>"
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, Graph):
             return NotImplemented
-        return (self._directed == other._directed
-                and np.array_equal(self._node_ids, other._node_ids)
-                and np.array_equal(self._indptr, other._indptr)
-                and np.array_equal(self._indices, other._indices)
-                and np.array_equal(self.weights, other.weights))
+        return (
+            self._directed == other._directed
+            and np.array_equal(self._node_ids, other._node_ids)
+            and np.array_equal(self._indptr, other._indptr)
+            and np.array_equal(self._indices, other._indices)
+            and np.array_equal(self.weights, other.weights)
+        )
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking, compared by value
 
     # ---------------------------------------------------------- constructors
     @classmethod
-    def from_edges(cls, src, dst, weights=None, *, node_ids=None, directed=False,
-                   drop_self_loops=False, node_data=None, duplicates=None):
+    def from_edges(
+        cls,
+        src: Sequence[int] | np.ndarray,
+        dst: Sequence[int] | np.ndarray,
+        weights: Sequence[float] | np.ndarray | None = None,
+        *,
+        node_ids: Sequence[Hashable] | np.ndarray | None = None,
+        directed: bool = False,
+        drop_self_loops: bool = False,
+        node_data: dict[str, Sequence] | None = None,
+        duplicates: str | None = None,
+    ) -> Graph:
         """Build a graph from index arrays (the common path of every reader).
 
         Parameters
@@ -366,13 +428,22 @@ class Graph:
         -------
         Graph
         """
-        return cls._from_edges(src, dst, weights, node_ids=node_ids, directed=directed,
-                               drop_self_loops=drop_self_loops, node_data=node_data,
-                               duplicates=duplicates, where=None)
+        return cls._from_edges(
+            src,
+            dst,
+            weights,
+            node_ids=node_ids,
+            directed=directed,
+            drop_self_loops=drop_self_loops,
+            node_data=node_data,
+            duplicates=duplicates,
+            where=None,
+        )
 
     @classmethod
-    def _from_edges(cls, src, dst, weights, *, node_ids, directed, drop_self_loops, node_data,
-                    duplicates, where):
+    def _from_edges(
+        cls, src, dst, weights, *, node_ids, directed, drop_self_loops, node_data, duplicates, where
+    ):
         """:meth:`from_edges`, with ``where(row)`` naming input rows in a conflict message."""
         check_duplicates(duplicates)
         src = np.asarray(src, dtype=np.int64)
@@ -398,8 +469,9 @@ class Graph:
             src, dst = src[keep], dst[keep]
             weights = None if weights is None else weights[keep]
         try:
-            indptr, indices, weights, merged = _build_csr([(src, dst, weights)], n, directed,
-                                                          weights is not None, duplicates)
+            indptr, indices, weights, merged = _build_csr(
+                [(src, dst, weights)], n, directed, weights is not None, duplicates
+            )
         except _DuplicateConflict as conflict:
             pair = (src == conflict.row) & (dst == conflict.col)
             if not directed:
@@ -409,8 +481,11 @@ class Graph:
             pair_weights = weights[found]
             if rows is not None:
                 found = rows[found]
-            places = ([where(int(r)) for r in found] if where is not None
-                      else [f"edges {found[0]} and {found[1]} (by position)"])
+            places = (
+                [where(int(r)) for r in found]
+                if where is not None
+                else [f"edges {found[0]} and {found[1]} (by position)"]
+            )
             u, v = node_ids[conflict.row], node_ids[conflict.col]
             raise GraphError(_conflict_message(u, v, directed, places, pair_weights)) from None
         graph = cls(indptr, indices, weights, node_ids, directed=directed, node_data=node_data)
@@ -418,8 +493,18 @@ class Graph:
         return graph
 
     @classmethod
-    def from_pandas(cls, df, source="source", target="target", weight=None, *,
-                    directed=False, nodes=None, drop_self_loops=False, duplicates=None):
+    def from_pandas(
+        cls,
+        df: pandas.DataFrame,
+        source: Hashable = "source",
+        target: Hashable = "target",
+        weight: Hashable | None = None,
+        *,
+        directed: bool = False,
+        nodes: Iterable[Hashable] | None = None,
+        drop_self_loops: bool = False,
+        duplicates: str | None = None,
+    ) -> Graph:
         """Build a graph from a DataFrame with one edge per row.
 
         Parameters
@@ -448,7 +533,9 @@ class Graph:
         """
         for column in (source, target):
             if column not in df.columns:
-                raise GraphError(f"DataFrame has no column {column!r} (columns: {list(df.columns)})")
+                raise GraphError(
+                    f"DataFrame has no column {column!r} (columns: {list(df.columns)})"
+                )
         if weight is None:
             weight = "weight" if "weight" in df.columns else False
         if weight is not False and weight not in df.columns:
@@ -468,13 +555,32 @@ class Graph:
         if weight is not False:
             weights = _parse_weights(df[weight].to_numpy(), where)
         src, dst, node_ids = _factorize_ids(src_raw, dst_raw, nodes, where)
-        return cls._from_edges(src, dst, weights, node_ids=node_ids, directed=directed,
-                               drop_self_loops=drop_self_loops, node_data=None,
-                               duplicates=duplicates, where=where)
+        return cls._from_edges(
+            src,
+            dst,
+            weights,
+            node_ids=node_ids,
+            directed=directed,
+            drop_self_loops=drop_self_loops,
+            node_data=None,
+            duplicates=duplicates,
+            where=where,
+        )
 
     @classmethod
-    def from_edgelist(cls, path, *, directed=False, weighted=None, sep=None, header=None,
-                      comment="#", nodes=None, drop_self_loops=False, duplicates=None):
+    def from_edgelist(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        directed: bool = False,
+        weighted: bool | None = None,
+        sep: str | None = None,
+        header: bool | None = None,
+        comment: str | None = "#",
+        nodes: Iterable[Hashable] | None = None,
+        drop_self_loops: bool = False,
+        duplicates: str | None = None,
+    ) -> Graph:
         """Read an edge-list file: ``source target [weight]`` per line.
 
         Parameters
@@ -526,12 +632,20 @@ class Graph:
         if header is None:
             header = looks_like_header(sample, sep)
         start = 1 if header else 0
-        int_ids = all(len(tokens) >= 2 and all(INT_RE.fullmatch(t.strip()) for t in tokens[:2])
-                      for tokens in (split_line(text, sep) for _, text in sample[start:]))
+        int_ids = all(
+            len(tokens) >= 2 and all(INT_RE.fullmatch(t.strip()) for t in tokens[:2])
+            for tokens in (split_line(text, sep) for _, text in sample[start:])
+        )
         # "007", "-0" or "+7" anywhere must keep every id as text: read such files as text
         int_ids = int_ids and not has_noncanonical_ints(path)
-        read = dict(sep=sep, comment=comment, header=header, sample=sample, weighted=weighted,
-                    drop_self_loops=drop_self_loops)
+        read = dict(
+            sep=sep,
+            comment=comment,
+            header=header,
+            sample=sample,
+            weighted=weighted,
+            drop_self_loops=drop_self_loops,
+        )
         parts = None
         if int_ids:
             try:
@@ -547,33 +661,40 @@ class Graph:
         node_ids, rank, missing = _rank_ids(uniques, nodes)
         if missing is not None:
             line = _line_with_id(path, sep, comment, header, str(uniques[missing]))
-            raise GraphError(f"{path}, line {line}: node {show(uniques[missing])} "
-                             "is not in nodes")
+            raise GraphError(f"{path}, line {line}: node {show(uniques[missing])} is not in nodes")
         del uniques
         for k, (src, dst, weights) in enumerate(parts):
             parts[k] = (rank[src], rank[dst], weights)
         del rank
         try:
-            indptr, indices, weights, merged = _build_csr(parts, len(node_ids), directed,
-                                                          has_weights, duplicates)
+            indptr, indices, weights, merged = _build_csr(
+                parts, len(node_ids), directed, has_weights, duplicates
+            )
         except GraphError as exc:
             raise GraphError(f"{path}: {exc}") from None
         except _DuplicateConflict as conflict:
             u, v = node_ids[conflict.row], node_ids[conflict.col]
-            lines, weights = _lines_with_edge(path, sep, comment, header, (str(u), str(v)),
-                                              directed)
+            lines, weights = _lines_with_edge(
+                path, sep, comment, header, (str(u), str(v)), directed
+            )
             if len(lines) < 2:  # cannot happen for a file read as written; say what we know
-                lines, weights = ["?", "?"], conflict.weights[list(_two_different(
-                    conflict.weights))]
-            raise GraphError(_conflict_message(u, v, directed,
-                                               [f"{path}, lines {lines[0]} and {lines[1]}"],
-                                               weights)) from None
+                lines, weights = (
+                    ["?", "?"],
+                    conflict.weights[list(_two_different(conflict.weights))],
+                )
+            raise GraphError(
+                _conflict_message(
+                    u, v, directed, [f"{path}, lines {lines[0]} and {lines[1]}"], weights
+                )
+            ) from None
         graph = cls(indptr, indices, weights, node_ids, directed=directed)
         graph._duplicates_merged = merged
         return graph
 
     @classmethod
-    def from_networkx(cls, graph, weight="weight", *, duplicates=None):
+    def from_networkx(
+        cls, graph: networkx.Graph, weight: str | None = "weight", *, duplicates: str | None = None
+    ) -> Graph:
         """Build a graph from a networkx ``Graph``/``DiGraph`` or multigraph.
 
         Node order and isolated nodes are kept; node attributes become
@@ -601,21 +722,32 @@ class Graph:
 
         weights = _parse_weights(raw, where)
         attr_names = sorted({k for _, d in graph.nodes(data=True) for k in d})
-        node_data = {name: np.array([graph.nodes[n].get(name) for n in nodes], dtype=object)
-                     for name in attr_names}
-        return cls._from_edges(src, dst, weights, node_ids=node_ids,
-                               directed=graph.is_directed(), drop_self_loops=False,
-                               node_data=node_data, duplicates=duplicates, where=where)
+        node_data = {
+            name: np.array([graph.nodes[n].get(name) for n in nodes], dtype=object)
+            for name in attr_names
+        }
+        return cls._from_edges(
+            src,
+            dst,
+            weights,
+            node_ids=node_ids,
+            directed=graph.is_directed(),
+            drop_self_loops=False,
+            node_data=node_data,
+            duplicates=duplicates,
+            where=where,
+        )
 
-    def to_networkx(self):
+    def to_networkx(self) -> networkx.Graph:
         """A networkx ``Graph`` or ``DiGraph`` with ``weight`` edge attributes and node metadata."""
         import networkx as nx
 
         g = nx.DiGraph() if self._directed else nx.Graph()
         ids = self._node_ids.tolist()
         columns = {name: col.tolist() for name, col in self._node_data.items()}
-        g.add_nodes_from((node, {name: col[i] for name, col in columns.items()})
-                         for i, node in enumerate(ids))
+        g.add_nodes_from(
+            (node, {name: col[i] for name, col in columns.items()}) for i, node in enumerate(ids)
+        )
         src, dst, w = self.edges()
         g.add_weighted_edges_from(zip((ids[i] for i in src), (ids[j] for j in dst), w.tolist()))
         return g
@@ -646,13 +778,17 @@ def _id_array(ids, where="", checked=False):
             raise GraphError(f"{where}node ids must be one-dimensional, got shape {ids.shape}")
         kind = ids.dtype.kind
         if kind == "u":
-            kind, ids = ("i", ids.astype(np.int64)) if not len(ids) or ids.max() < 2**63 \
+            kind, ids = (
+                ("i", ids.astype(np.int64))
+                if not len(ids) or ids.max() < 2**63
                 else ("O", ids.astype(object))
+            )
         if kind in "US":
             ids, kind = ids.astype(object), "str"
         elif kind == "O":
             kind = {"string": "str", "integer": "int"}.get(
-                pd.api.types.infer_dtype(ids, skipna=False), "O")
+                pd.api.types.infer_dtype(ids, skipna=False), "O"
+            )
         if kind in "ifb" or kind in ("str", "int"):
             if kind == "f" and np.isnan(ids).any():
                 check_node_ids([np.nan], where)  # raises: nan is not an id
@@ -668,8 +804,11 @@ def _id_array(ids, where="", checked=False):
         values = ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
     else:
         values = check_node_ids(ids, where)
-    if values and all(type(v) is int for v in values) and \
-            all(-2**63 <= v < 2**63 for v in values):
+    if (
+        values
+        and all(type(v) is int for v in values)
+        and all(-(2**63) <= v < 2**63 for v in values)
+    ):
         return np.array(values, dtype=np.int64)
     if values and all(type(v) is float for v in values):
         return np.array(values, dtype=np.float64)
@@ -753,8 +892,11 @@ def _factorize_ids(src_raw, dst_raw, nodes, where, parse_ints=False):
     both = np.concatenate([np.asarray(src_raw), np.asarray(dst_raw)])
     if both.dtype.kind in "US":
         both = both.astype(object)
-    if both.dtype == object and not parse_ints and pd.api.types.infer_dtype(
-            both, skipna=False) not in ("string", "integer"):
+    if (
+        both.dtype == object
+        and not parse_ints
+        and pd.api.types.infer_dtype(both, skipna=False) not in ("string", "integer")
+    ):
         # mixed ids: check them all before hashing merges 1, 1.0 and True
         check_node_ids(both.tolist(), "DataFrame: ", distinct=False)
     codes, uniques = pd.factorize(both, sort=False)
@@ -764,13 +906,15 @@ def _factorize_ids(src_raw, dst_raw, nodes, where, parse_ints=False):
     elif uniques.dtype.kind == "i":
         pass
     else:
-        uniques = _id_array(uniques, checked=True) if uniques.dtype == object \
-            else _id_array(uniques)
+        uniques = (
+            _id_array(uniques, checked=True) if uniques.dtype == object else _id_array(uniques)
+        )
     node_ids, rank, missing = _rank_ids(uniques, nodes)
     if missing is not None:
         row = int(np.flatnonzero(codes == missing)[0])
-        raise GraphError(f"{where(row % len(src_raw))}: node {show(uniques[missing])} "
-                         "is not in nodes")
+        raise GraphError(
+            f"{where(row % len(src_raw))}: node {show(uniques[missing])} is not in nodes"
+        )
     mapped = rank[codes]
     n_edges = len(src_raw)
     return mapped[:n_edges], mapped[n_edges:], node_ids
@@ -846,11 +990,13 @@ class _DuplicateConflict(Exception):
         self.row, self.col, self.weights = row, col, weights
 
 
-def check_duplicates(duplicates):
+def check_duplicates(duplicates: str | None) -> str | None:
     """``duplicates`` checked against :data:`DUPLICATE_POLICIES` (every reader's rule)."""
     if duplicates is not None and duplicates not in DUPLICATE_POLICIES:
-        raise ParameterError(f"duplicates must be one of {', '.join(DUPLICATE_POLICIES)} "
-                             f"(or None: unequal weights are an error), got {duplicates!r}")
+        raise ParameterError(
+            f"duplicates must be one of {', '.join(DUPLICATE_POLICIES)} "
+            f"(or None: unequal weights are an error), got {duplicates!r}"
+        )
     return duplicates
 
 
@@ -887,8 +1033,9 @@ def _reduce_copies(key, block, order, policy):
         if len(bad):
             run = starts[bad[0]]
             size = np.diff(np.append(starts, len(key)))[bad[0]]
-            raise _DuplicateConflict(int(key[run] >> 32), int(key[run] & _LOW32),
-                                     block[run:run + size])
+            raise _DuplicateConflict(
+                int(key[run] >> 32), int(key[run] & _LOW32), block[run : run + size]
+            )
     return key[starts], high if policy == "max" else low
 
 
@@ -912,7 +1059,7 @@ def _build_csr(parts, n, directed, weighted, duplicates=None):
     deg = np.zeros(n, dtype=np.int32 if most < 2**31 - 1 else np.int64)
     for part in parts:
         for a in range(0, len(part[0]), _SCATTER_ROWS):
-            src, dst = part[0][a:a + _SCATTER_ROWS], part[1][a:a + _SCATTER_ROWS]
+            src, dst = part[0][a : a + _SCATTER_ROWS], part[1][a : a + _SCATTER_ROWS]
             deg += np.bincount(src, minlength=n)
             if not directed:
                 deg += np.bincount(dst[src != dst], minlength=n)
@@ -931,15 +1078,20 @@ def _build_csr(parts, n, directed, weighted, duplicates=None):
     while parts:
         part = parts.pop(0)
         for a in range(0, len(part[0]), _SCATTER_ROWS):
-            src, dst, weights = (None if x is None else x[a:a + _SCATTER_ROWS] for x in part)
+            src, dst, weights = (None if x is None else x[a : a + _SCATTER_ROWS] for x in part)
             at = np.arange(seen, seen + len(src), dtype=np.float64) if ordered else None
             seen += len(src)
             entries = [(src, dst, weights, at)]
             if not directed:  # the mirror entry of every edge but a self-loop
                 mirror = src != dst
-                entries.append((dst[mirror], src[mirror],
-                                None if weights is None else weights[mirror],
-                                None if at is None else at[mirror]))
+                entries.append(
+                    (
+                        dst[mirror],
+                        src[mirror],
+                        None if weights is None else weights[mirror],
+                        None if at is None else at[mirror],
+                    )
+                )
             for rows, cols, row_weights, row_positions in entries:
                 if ordered:  # the same slots as the weights (same rows, same cursor)
                     _scatter(rows, cols, row_positions, cursor.copy(), indices, positions)
@@ -976,9 +1128,9 @@ def _build_csr(parts, n, directed, weighted, duplicates=None):
         unique = len(key)
         if block is not None and values is None:  # "sum" of an unweighted input: counts
             values = np.ones(total, dtype=np.float32)  # small counts are exact
-        indices[write:write + unique] = key & _LOW32
+        indices[write : write + unique] = key & _LOW32
         if values is not None:
-            values[write:write + unique] = 1.0 if block is None else block
+            values[write : write + unique] = 1.0 if block is None else block
         local = key >> 32
         deg[r0:r1] = np.bincount(local, minlength=r1 - r0)
         loops += int(np.count_nonzero(local + r0 == (key & _LOW32)))
@@ -1031,7 +1183,7 @@ class _IdTable:
 _CHUNK_ROWS = {"int": 1 << 18, "text": 1 << 16}
 
 
-def as_graph(graph, what="fit()"):
+def as_graph(graph: Graph | networkx.Graph, what: str = "fit()") -> Graph:
     """``graph`` as a :class:`Graph`: a Graph itself, or one built from a networkx graph.
 
     ``what`` names the caller in the error for anything else.
@@ -1040,11 +1192,12 @@ def as_graph(graph, what="fit()"):
         return graph
     if type(graph).__module__.split(".")[0] == "networkx":
         return Graph.from_networkx(graph)
-    raise ParameterError(f"{what} needs an n2v_lite.Graph (or a networkx graph), "
-                         f"got {type(graph).__name__}")
+    raise ParameterError(
+        f"{what} needs an n2v_lite.Graph (or a networkx graph), got {type(graph).__name__}"
+    )
 
 
-def node_metadata(graph):
+def node_metadata(graph: Graph) -> dict[str, np.ndarray]:
     """The graph's node metadata columns by node index, with degrees added.
 
     Undirected: ``degree``, the number of distinct neighbours (a self-loop
@@ -1052,8 +1205,7 @@ def node_metadata(graph):
     out) and ``degree``, their sum. So filters such as ``degree>=20`` work on
     every embedding; a column the graph already has is kept as it is.
     """
-    columns = {name: np.asarray(graph.node_attribute(name))
-               for name in graph.node_attribute_names}
+    columns = {name: np.asarray(graph.node_attribute(name)) for name in graph.node_attribute_names}
     out_degree = np.asarray(graph.degrees(), dtype=np.int64)
     if graph.directed:
         in_degree = np.bincount(graph.indices, minlength=graph.num_nodes).astype(np.int64)
@@ -1080,10 +1232,19 @@ def _read_edge_parts(path, mode, *, sep, comment, header, sample, weighted, drop
     """
     import pandas as pd
 
-    options = dict(sep=sep, header=None, comment=comment, na_filter=False,
-                   skip_blank_lines=True, engine="c", compression="infer", quoting=3,
-                   skiprows=[sample[0][0] - 1] if header else None,
-                   chunksize=_CHUNK_ROWS[mode], dtype=str if mode == "text" else None)
+    options = dict(
+        sep=sep,
+        header=None,
+        comment=comment,
+        na_filter=False,
+        skip_blank_lines=True,
+        engine="c",
+        compression="infer",
+        quoting=3,
+        skiprows=[sample[0][0] - 1] if header else None,
+        chunksize=_CHUNK_ROWS[mode],
+        dtype=str if mode == "text" else None,
+    )
     table = _IdTable(mode)
     parts = []
     has_weights = None
@@ -1102,8 +1263,7 @@ def _read_edge_parts(path, mode, *, sep, comment, header, sample, weighted, drop
                     raise GraphError(shape_problem(path, sep, comment, header))
                 if has_weights is None:
                     if weighted and len(columns) < 3:
-                        raise GraphError(f"{path}: weighted=True but the file has no weight "
-                                         "column")
+                        raise GraphError(f"{path}: weighted=True but the file has no weight column")
                     has_weights = len(columns) == 3 if weighted is None else bool(weighted)
                 elif has_weights and chunk.shape[1] < 3:
                     raise GraphError(f"{where(0)}: missing weight")
@@ -1121,8 +1281,9 @@ def _read_edge_parts(path, mode, *, sep, comment, header, sample, weighted, drop
     except pd.errors.EmptyDataError:
         raise GraphError(f"{path}: no edges (the file has no data lines)") from None
     except UnicodeDecodeError as exc:
-        raise GraphError(f"{path}: not a UTF-8 text edge list ({exc.reason} at byte "
-                         f"{exc.start})") from None
+        raise GraphError(
+            f"{path}: not a UTF-8 text edge list ({exc.reason} at byte {exc.start})"
+        ) from None
     except (EOFError, OSError, zlib.error) as exc:  # e.g. a truncated .gz
         raise GraphError(f"{path}: cannot read ({show(str(exc), 80)})") from None
     if row0 == 0:
@@ -1164,9 +1325,11 @@ def _edge_part(chunk, mode, has_weights, table, where):
 def _conflict_message(u, v, directed, places, weights):
     """One line for two copies of an edge with unequal weights, naming where they are."""
     arrow = "->" if directed else "--"
-    return (f"{' and '.join(places)}: edge {show(u)} {arrow} {show(v)} is listed with "
-            f"different weights ({weights[0]:g} and {weights[1]:g}); say how to merge them: "
-            f"duplicates= (--duplicates) {', '.join(DUPLICATE_POLICIES)}")
+    return (
+        f"{' and '.join(places)}: edge {show(u)} {arrow} {show(v)} is listed with "
+        f"different weights ({weights[0]:g} and {weights[1]:g}); say how to merge them: "
+        f"duplicates= (--duplicates) {', '.join(DUPLICATE_POLICIES)}"
+    )
 
 
 def _two_different(weights):

@@ -34,8 +34,16 @@ import numpy as np
 
 from .exceptions import GraphError, ModelFileError
 
-__all__ = ["check_node_ids", "encode_node_ids", "decode_node_ids", "encode_values",
-           "decode_values", "plain_id", "id_text", "ID_KINDS"]
+__all__ = [
+    "check_node_ids",
+    "encode_node_ids",
+    "decode_node_ids",
+    "encode_values",
+    "decode_values",
+    "plain_id",
+    "id_text",
+    "ID_KINDS",
+]
 
 #: Stored forms of a node-id table.
 ID_KINDS = ("int", "str", "json")
@@ -65,13 +73,16 @@ def _check_one(value, where):
         return value
     if isinstance(value, float):
         if math.isnan(value):
-            raise GraphError(f"{where}node id nan is not allowed (nan != nan: it could never "
-                             f"be looked up)")
+            raise GraphError(
+                f"{where}node id nan is not allowed (nan != nan: it could never be looked up)"
+            )
         return value
     if isinstance(value, tuple):
         return tuple(_check_one(v, where) for v in value)
-    raise GraphError(f"{where}node id {value!r} has type {type(value).__name__}; node ids must "
-                     f"be int, str, float, bool or tuples of those")
+    raise GraphError(
+        f"{where}node id {value!r} has type {type(value).__name__}; node ids must "
+        f"be int, str, float, bool or tuples of those"
+    )
 
 
 def check_node_ids(ids, where="", distinct=True):
@@ -99,15 +110,17 @@ def check_node_ids(ids, where="", distinct=True):
             if not distinct:
                 continue
             raise GraphError(f"{where}node id {_shown(value)} appears twice")
-        raise GraphError(f"{where}node ids {_shown(other)} and {_shown(value)} are equal as "
-                         f"Python keys; give them distinct ids")
+        raise GraphError(
+            f"{where}node ids {_shown(other)} and {_shown(value)} are equal as "
+            f"Python keys; give them distinct ids"
+        )
     return values
 
 
 def _shown(value, limit=40):
     """A value as it is shown in messages: its repr, cut to about ``limit`` characters."""
     text = repr(value)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _to_json(value):
@@ -129,8 +142,11 @@ def _from_json(value):
 def encode_node_ids(ids):
     """``(array, kind)``: a stored form of the ids that numpy saves without pickle."""
     values = [plain_id(v) for v in ids]
-    if all(type(v) is int for v in values) and values and \
-            all(-2**63 <= v < 2**63 for v in values):
+    if (
+        all(type(v) is int for v in values)
+        and values
+        and all(-(2**63) <= v < 2**63 for v in values)
+    ):
         return np.array(values, dtype=np.int64), "int"
     if all(type(v) is str for v in values):
         return (np.array(values, dtype=str) if values else np.zeros(0, dtype="U1")), "str"

@@ -75,8 +75,14 @@ import re
 from .exceptions import MemoryPlanError, ParameterError
 from .validation import check_choice, check_int
 
-__all__ = ["estimate_memory", "check_memory", "parse_memory", "available_memory",
-           "TOLERANCE", "CORPUS_CHOICES"]
+__all__ = [
+    "estimate_memory",
+    "check_memory",
+    "parse_memory",
+    "available_memory",
+    "TOLERANCE",
+    "CORPUS_CHOICES",
+]
 
 #: Relative error allowed between the estimated and a measured peak (the
 #: calibration runs were within 5%).
@@ -85,6 +91,7 @@ TOLERANCE = 0.2
 CORPUS_CHOICES = ("auto", "memory", "stream", "folder")
 #: ``corpus="auto"`` holds the walks in memory up to this size (as Node2Vec does).
 AUTO_MEMORY_WALK_BYTES = 256 << 20
+
 
 def _baseline():
     """:data:`_BASELINE`, plus pyarrow's import where pandas 2+ will import it."""
@@ -95,8 +102,9 @@ def _baseline():
         pandas_major = int(importlib.metadata.version("pandas").split(".")[0])
     except (importlib.metadata.PackageNotFoundError, ValueError):
         pandas_major = 0
-    return _BASELINE + (_PYARROW if pandas_major >= 2 and importlib.util.find_spec("pyarrow")
-                        else 0)
+    return _BASELINE + (
+        _PYARROW if pandas_major >= 2 and importlib.util.find_spec("pyarrow") else 0
+    )
 
 
 # Measured constants (bytes): peak RSS in fresh processes (see the module notes).
@@ -118,9 +126,21 @@ _BLOCK_CELLS = 1 << 21  # cells of one walk block (walks._MAX_BLOCK_CELLS)
 _GIB = 2**30
 
 
-def estimate_memory(num_nodes, num_stored_edges, *, dimensions=128, num_walks=10,
-                    walk_length=80, weighted=True, p=1.0, q=1.0, corpus="auto", workers=2,
-                    id_bytes=8, from_file=True):
+def estimate_memory(
+    num_nodes: int,
+    num_stored_edges: int,
+    *,
+    dimensions: int = 128,
+    num_walks: int = 10,
+    walk_length: int = 80,
+    weighted: bool = True,
+    p: float = 1.0,
+    q: float = 1.0,
+    corpus: str = "auto",
+    workers: int = 2,
+    id_bytes: int = 8,
+    from_file: bool = True,
+) -> dict[str, int | str]:
     """Bytes each part of a run needs, and the peak.
 
     Parameters
@@ -181,8 +201,11 @@ def estimate_memory(num_nodes, num_stored_edges, *, dimensions=128, num_walks=10
         reverse = 8 * e if weighted else 0  # reverse weights
         bitset = (n * n + 7) // 8
         if q != 1:  # the prev -> x edge test
-            edge_test = bitset + int(_BITSET_BUILD_PER_EDGE * e) \
-                if bitset <= _BITSET_MAX_BYTES else int(_HASH_PER_EDGE * e)
+            edge_test = (
+                bitset + int(_BITSET_BUILD_PER_EDGE * e)
+                if bitset <= _BITSET_MAX_BYTES
+                else int(_HASH_PER_EDGE * e)
+            )
     tables = 8 * n * 3 + max(alias, edge_test) + reverse  # + start, degree, scratch
     parts["walk_tables"] = tables
     in_flight = (workers + 2) * min(walk_bytes, _BLOCK_CELLS * 4)
@@ -192,21 +215,27 @@ def estimate_memory(num_nodes, num_stored_edges, *, dimensions=128, num_walks=10
     parts["corpus_spool"] = _SPOOL + 8 * n + (_FOLDER_PARSE if corpus == "folder" else 0)
     finish = [_EMBEDDING_PER_NODE * n]  # a walk folder's run has no graph to fingerprint
     if corpus != "folder":
-        finish += [_ID_HASH_PER_NODE * n, 8 * n + _FINGERPRINT_PER_EDGE * min(e, _FINGERPRINT_BLOCK),
-                   8 * n + _EMBEDDING_PER_NODE * n]
+        finish += [
+            _ID_HASH_PER_NODE * n,
+            8 * n + _FINGERPRINT_PER_EDGE * min(e, _FINGERPRINT_BLOCK),
+            8 * n + _EMBEDDING_PER_NODE * n,
+        ]
     parts["embedding"] = int(max(finish))
     graph_held = 0 if corpus == "folder" else parts["graph"]
     walks_held = parts["walks"] if corpus == "memory" else 0
     phases = {
         "read": parts["graph"] + parts["graph_read"],
         "walk": parts["graph"] + parts["walk_tables"] + parts["walks"],
-        "train": graph_held + walks_held + parts["gensim_weights"] + parts["gensim_vocab"]
+        "train": graph_held
+        + walks_held
+        + parts["gensim_weights"]
+        + parts["gensim_vocab"]
         + parts["corpus_spool"],
         "finish": graph_held + parts["gensim_weights"] + parts["embedding"],
     }
     if corpus == "folder":  # walking and training run as two commands
         phases["walk"] = parts["graph"] + parts["walk_tables"] + in_flight
-    phase = max(phases, key=phases.get)
+    phase = max(phases, key=lambda name: phases[name])
     parts.update(peak=parts["baseline"] + phases[phase], phase=phase, corpus=corpus)
     return parts
 
@@ -230,8 +259,9 @@ def parse_memory(value):
     """
     if isinstance(value, int) and not isinstance(value, bool):
         return check_int("max_memory", value)
-    match = re.fullmatch(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([kmgt]?)(?:i?b)?\s*", str(value),
-                         flags=re.IGNORECASE)
+    match = re.fullmatch(
+        r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([kmgt]?)(?:i?b)?\s*", str(value), flags=re.IGNORECASE
+    )
     if not match or float(match.group(1)) <= 0:
         raise ParameterError(f"max_memory must be a size such as 4G or 512M, got {value!r}")
     return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
@@ -274,21 +304,30 @@ def check_memory(plan, max_memory=None):
     limit = available_memory() if max_memory is None else parse_memory(max_memory)
     if limit is None or plan["peak"] <= limit:
         return plan
-    big = sorted(((v, k) for k, v in plan.items() if isinstance(v, int) and k != "peak"),
-                 reverse=True)[:2]
+    big = sorted(
+        ((v, k) for k, v in plan.items() if isinstance(v, int) and k != "peak"), reverse=True
+    )[:2]
     where = ", ".join(f"{k} {v / _GIB:.2f}" for v, k in big)
     if plan["phase"] == "train" and plan["gensim_weights"] >= plan["peak"] / 3:
         hint = "use fewer --dimensions, train on --engine spark, or a bigger machine"
     elif plan["phase"] == "train" and plan["corpus"] == "memory":
-        hint = "write the walks with `n2v-lite walks --out DIR` and train from DIR, " \
-               "use --engine spark, or a bigger machine"
+        hint = (
+            "write the walks with `n2v-lite walks --out DIR` and train from DIR, "
+            "use --engine spark, or a bigger machine"
+        )
     else:
         hint = "use --engine spark or a bigger machine"
     source = "allowed" if max_memory is not None else "available"
-    raise MemoryPlanError(f"this run needs about {plan['peak'] / _GIB:.2f} GiB but "
-                          f"{limit / _GIB:.2f} GiB is {source} (largest parts, GiB: {where}; "
-                          f"peak while {_PHASE_WORDS[plan['phase']]}): {hint}")
+    raise MemoryPlanError(
+        f"this run needs about {plan['peak'] / _GIB:.2f} GiB but "
+        f"{limit / _GIB:.2f} GiB is {source} (largest parts, GiB: {where}; "
+        f"peak while {_PHASE_WORDS[plan['phase']]}): {hint}"
+    )
 
 
-_PHASE_WORDS = {"read": "reading the edge list", "walk": "walking", "train": "training",
-                "finish": "building the embedding"}
+_PHASE_WORDS = {
+    "read": "reading the edge list",
+    "walk": "walking",
+    "train": "training",
+    "finish": "building the embedding",
+}

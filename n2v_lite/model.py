@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -25,10 +26,21 @@ from sklearn.base import BaseEstimator
 from . import __version__
 from ._utils import as_generator, default_workers
 from .embedding import NodeEmbedding
-from .graph import as_graph, node_metadata
 from .exceptions import NotFittedError, ParameterError
+from .graph import as_graph, node_metadata
 from .trainers import get_trainer
 from .validation import check_fraction, check_int, check_positive, check_seed
+
+if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
+    import networkx
+    from gensim.models import KeyedVectors
+
+    from .corpus import WalkFolder
+    from .embedding import SimilarityResult
+    from .graph import Graph
 
 __all__ = ["Node2Vec", "training_workers", "node_metadata"]
 
@@ -121,10 +133,25 @@ class Node2Vec(BaseEstimator):
     3
     """
 
-    def __init__(self, dimensions=128, walk_length=80, num_walks=10, window=10, p=1.0, q=1.0,
-                 epochs=1, negative=5, sample=0.0, learning_rate=None, batch_size=1024,
-                 backend="gensim", workers=None, random_state=None, max_memory=None,
-                 progress=True):
+    def __init__(
+        self,
+        dimensions: int = 128,
+        walk_length: int = 80,
+        num_walks: int = 10,
+        window: int = 10,
+        p: float = 1.0,
+        q: float = 1.0,
+        epochs: int = 1,
+        negative: float = 5,
+        sample: float = 0.0,
+        learning_rate: float | None = None,
+        batch_size: int = 1024,
+        backend: str = "gensim",
+        workers: int | None = None,
+        random_state: int | np.random.Generator | None = None,
+        max_memory: int | str | None = None,
+        progress: bool = True,
+    ) -> None:
         self.dimensions = dimensions
         self.walk_length = walk_length
         self.num_walks = num_walks
@@ -158,7 +185,7 @@ class Node2Vec(BaseEstimator):
         return trainer
 
     # ------------------------------------------------------------------ fit
-    def fit(self, graph, walks=None):
+    def fit(self, graph: Graph | networkx.Graph, walks: np.ndarray | None = None) -> Node2Vec:
         """Learn one vector per node of ``graph``.
 
         Parameters
@@ -177,8 +204,12 @@ class Node2Vec(BaseEstimator):
         """
         trainer = self._check_params()
         graph = as_graph(graph)
-        plan = self._check_memory(graph.num_nodes, graph.num_stored_edges, graph.weighted,
-                                  "auto" if walks is None else "memory")
+        plan = self._check_memory(
+            graph.num_nodes,
+            graph.num_stored_edges,
+            graph.weighted,
+            "auto" if walks is None else "memory",
+        )
         rng = as_generator(self.random_state)
         train_seed = int(rng.integers(2**63 - 1))  # drawn first: same with or without walks=
         start = time.perf_counter()
@@ -187,17 +218,32 @@ class Node2Vec(BaseEstimator):
         else:
             walks = np.asarray(walks)
             if walks.ndim != 2 or walks.dtype.kind not in "iu":
-                raise ParameterError(f"walks must be a 2-d integer array of node indices, "
-                                     f"got shape {walks.shape} and dtype {walks.dtype}")
+                raise ParameterError(
+                    f"walks must be a 2-d integer array of node indices, "
+                    f"got shape {walks.shape} and dtype {walks.dtype}"
+                )
         streamed = not isinstance(walks, np.ndarray)  # walks are made while training
-        source = {"num_edges": int(graph.num_edges), "directed": bool(graph.directed),
-                  "weighted": bool(graph.weighted),
-                  "walk_rows": int(graph.num_nodes * self.num_walks) if streamed
-                  else int(walks.shape[0]), "walks_streamed": streamed, "memory_plan": plan}
-        return self._train(trainer, walks, train_seed, graph.node_ids, node_metadata(graph),
-                           source, start, self._stored_params(), graph)
+        source = {
+            "num_edges": int(graph.num_edges),
+            "directed": bool(graph.directed),
+            "weighted": bool(graph.weighted),
+            "walk_rows": int(graph.num_nodes * self.num_walks) if streamed else int(walks.shape[0]),
+            "walks_streamed": streamed,
+            "memory_plan": plan,
+        }
+        return self._train(
+            trainer,
+            walks,
+            train_seed,
+            graph.node_ids,
+            node_metadata(graph),
+            source,
+            start,
+            self._stored_params(),
+            graph,
+        )
 
-    def fit_walks(self, walks):
+    def fit_walks(self, walks: str | os.PathLike[str] | WalkFolder) -> Node2Vec:
         """Learn the vectors from a walk folder written earlier.
 
         The walks of ``n2v-lite walks EDGES --out DIR`` (or
@@ -235,24 +281,47 @@ class Node2Vec(BaseEstimator):
         train_seed = int(as_generator(self.random_state).integers(2**63 - 1))
         params = self._stored_params()
         params.update({k: folder.params[k] for k in ("num_walks", "walk_length", "p", "q")})
-        source = dict(folder.graph_info, walk_rows=int(folder.rows), walks_streamed=False,
-                      walk_folder=str(folder.folder), walk_seed=folder.params.get("seed"),
-                      memory_plan=plan)
-        return self._train(trainer, folder, train_seed, folder.node_ids, folder.node_data,
-                           source, time.perf_counter(), params)
+        source = dict(
+            folder.graph_info,
+            walk_rows=int(folder.rows),
+            walks_streamed=False,
+            walk_folder=str(folder.folder),
+            walk_seed=folder.params.get("seed"),
+            memory_plan=plan,
+        )
+        return self._train(
+            trainer,
+            folder,
+            train_seed,
+            folder.node_ids,
+            folder.node_data,
+            source,
+            time.perf_counter(),
+            params,
+        )
 
     def _check_memory(self, num_nodes, num_stored_edges, weighted, corpus):
         from .memory import check_memory, estimate_memory
 
-        plan = estimate_memory(max(num_nodes, 1), num_stored_edges, dimensions=self.dimensions,
-                               num_walks=self.num_walks, walk_length=self.walk_length,
-                               weighted=weighted, p=self.p, q=self.q, corpus=corpus,
-                               workers=self.workers or default_workers(), from_file=False)
+        plan = estimate_memory(
+            max(num_nodes, 1),
+            num_stored_edges,
+            dimensions=self.dimensions,
+            num_walks=self.num_walks,
+            walk_length=self.walk_length,
+            weighted=weighted,
+            p=self.p,
+            q=self.q,
+            corpus=corpus,
+            workers=self.workers or default_workers(),
+            from_file=False,
+        )
         check_memory(plan, self.max_memory)
         return {"peak": int(plan["peak"]), "phase": plan["phase"]}
 
-    def _train(self, trainer, walks, train_seed, node_ids, node_data, source, start, params,
-               graph=None):
+    def _train(
+        self, trainer, walks, train_seed, node_ids, node_data, source, start, params, graph=None
+    ):
         """Train on ``walks`` (array, chunk stream or walk folder) and keep the embedding.
 
         The trainer's state (gensim's output weights and node counts) and,
@@ -264,19 +333,33 @@ class Node2Vec(BaseEstimator):
         workers = training_workers(self.random_state, self.workers)
         result = trainer.train(walks, n, self.get_params(), train_seed, workers, self.progress)
         total_seconds = time.perf_counter() - start
-        info = {"backend": self.backend, **result.info, "num_nodes": n, **source,
-                "training_workers": workers, "walk_seconds": round(walk_seconds, 4),
-                "train_seconds": round(total_seconds - walk_seconds, 4),
-                "n2v_lite_version": __version__, "gensim_version": _gensim_version()}
+        info = {
+            "backend": self.backend,
+            **result.info,
+            "num_nodes": n,
+            **source,
+            "training_workers": workers,
+            "walk_seconds": round(walk_seconds, 4),
+            "train_seconds": round(total_seconds - walk_seconds, 4),
+            "n2v_lite_version": __version__,
+            "gensim_version": _gensim_version(),
+        }
         fingerprints = None
         if graph is not None:
             from .update import adjacency_fingerprints
 
             fingerprints = adjacency_fingerprints(graph)
-        self.embedding_ = NodeEmbedding(result.vectors, node_ids, node_data=node_data,
-                                        params=params, loss_history=result.loss_history,
-                                        info=info, state=result.state or None,
-                                        fingerprints=fingerprints, copy=False)
+        self.embedding_ = NodeEmbedding(
+            result.vectors,
+            node_ids,
+            node_data=node_data,
+            params=params,
+            loss_history=result.loss_history,
+            info=info,
+            state=result.state or None,
+            fingerprints=fingerprints,
+            copy=False,
+        )
         return self
 
     def _walks(self, graph, rng, streams):
@@ -304,34 +387,38 @@ class Node2Vec(BaseEstimator):
 
     # ------------------------------------- deprecated 0.1 attributes (remove in 0.3)
     def _deprecated(self, old, new):
-        warnings.warn(f"Node2Vec.{old} is deprecated since 0.2 and will be removed in 0.3; "
-                      f"use Node2Vec.{new}", FutureWarning, stacklevel=3)
+        warnings.warn(
+            f"Node2Vec.{old} is deprecated since 0.2 and will be removed in 0.3; "
+            f"use Node2Vec.{new}",
+            FutureWarning,
+            stacklevel=3,
+        )
         return self._fitted()
 
     @property
-    def wv_(self):
+    def wv_(self) -> KeyedVectors:
         """Deprecated: use ``embedding_.wv``."""
         return self._deprecated("wv_", "embedding_.wv").wv
 
     @property
-    def loss_history_(self):
+    def loss_history_(self) -> list[float]:
         """Deprecated: use ``embedding_.loss_history``."""
         return self._deprecated("loss_history_", "embedding_.loss_history").loss_history
 
     @property
-    def fit_info_(self):
+    def fit_info_(self) -> dict[str, Any]:
         """Deprecated: use ``embedding_.info``."""
         return self._deprecated("fit_info_", "embedding_.info").info
 
-    def most_similar(self, *args, **kwargs):
+    def most_similar(self, *args: Any, **kwargs: Any) -> SimilarityResult:
         """``self.embedding_.most_similar(...)`` (see :meth:`NodeEmbedding.most_similar`)."""
         return self._fitted().most_similar(*args, **kwargs)
 
-    def save(self, path):
+    def save(self, path: str | os.PathLike[str]) -> str | os.PathLike[str]:
         """``self.embedding_.save(path)``; load it back with :func:`n2v_lite.load`."""
         return self._fitted().save(path)
 
-    def export(self, path, format=None):
+    def export(self, path: str | os.PathLike[str], format: str | None = None) -> list[Path]:
         """``self.embedding_.export(path, format)`` (see :meth:`NodeEmbedding.export`)."""
         return self._fitted().export(path, format)
 

@@ -87,7 +87,8 @@ MovieLens.__doc__ = """ml-latest-small as DataFrames: ``ratings`` (userId, movie
 
 
 def default_cache_dir():
-    """The data cache: ``$N2V_LITE_DATA``, else ``$XDG_CACHE_HOME/n2v_lite``, else ``~/.cache/n2v_lite``."""
+    """The data cache: ``$N2V_LITE_DATA``, else ``$XDG_CACHE_HOME/n2v_lite``, else
+    ``~/.cache/n2v_lite``."""
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV]).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -112,8 +113,16 @@ def _verify_members(folder, member_sha256):
             raise DownloadError(f"{path}: checksum mismatch (sha256 {actual}, expected {expected})")
 
 
-def download_movielens(cache_dir=None, *, url=DATA_URL, sha256=None, member_sha256=None,
-                       timeout=60, progress=True, force=False):
+def download_movielens(
+    cache_dir=None,
+    *,
+    url=DATA_URL,
+    sha256=None,
+    member_sha256=None,
+    timeout=60,
+    progress=True,
+    force=False,
+):
     """Fetch ml-latest-small into the cache and return its folder.
 
     A folder already in the cache is returned without touching the network.
@@ -161,7 +170,9 @@ def download_movielens(cache_dir=None, *, url=DATA_URL, sha256=None, member_sha2
         if sha256 is not None:
             actual = _sha256(archive)
             if actual != sha256:
-                raise DownloadError(f"{url}: checksum mismatch (sha256 {actual}, expected {sha256})")
+                raise DownloadError(
+                    f"{url}: checksum mismatch (sha256 {actual}, expected {sha256})"
+                )
         unpacked = Path(tmp) / DATASET_NAME
         unpacked.mkdir()
         try:
@@ -197,8 +208,9 @@ def _fetch(url, dest, *, timeout, progress):
         expected = response.headers.get("Content-Length")
         expected = int(expected) if expected and expected.isdigit() else None
         received = 0
-        with progress_bar(total=expected, unit="B", unit_scale=True, desc="download",
-                          enabled=progress) as bar:
+        with progress_bar(
+            total=expected, unit="B", unit_scale=True, desc="download", enabled=progress
+        ) as bar:
             while True:
                 try:
                     block = response.read(1 << 16)
@@ -227,9 +239,11 @@ def find_movielens(path=None, *, download=False, cache_dir=None, progress=True):
     if path is not None:
         path = Path(path)
         if not path.exists():
-            raise N2VLiteError(f"{path}: no such file or folder (leave the path out to use the "
-                               "copy bundled with n2v_lite, or download it: download=True, "
-                               "or --download)")
+            raise N2VLiteError(
+                f"{path}: no such file or folder (leave the path out to use the "
+                "copy bundled with n2v_lite, or download it: download=True, "
+                "or --download)"
+            )
         return path
     if download:
         cached = (Path(cache_dir) if cache_dir is not None else default_cache_dir()) / DATASET_NAME
@@ -254,8 +268,7 @@ def _open_member(source, name):
                 try:
                     return lzma.decompress((folder / f"{name}.xz").read_bytes())
                 except lzma.LZMAError as exc:
-                    raise N2VLiteError(f"{folder / name}.xz: not a valid xz file ({exc})") \
-                        from None
+                    raise N2VLiteError(f"{folder / name}.xz: not a valid xz file ({exc})") from None
         raise N2VLiteError(f"{source}: no {name} in this folder")
     try:
         with zipfile.ZipFile(source) as zf:
@@ -312,8 +325,9 @@ def _read_table(where, data, kinds):
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if found:
             expected, line, got = found.groups()
-            raise GraphError(f"{where}, line {line}: expected {expected} fields, got {got}") \
-                from None
+            raise GraphError(
+                f"{where}, line {line}: expected {expected} fields, got {got}"
+            ) from None
         raise GraphError(f"{where}: unreadable CSV ({show(str(exc).strip(), 80)})") from None
     required = list(kinds)[:3]
     missing = [c for c in required if c not in frame.columns]
@@ -381,8 +395,10 @@ def co_ratings(ratings, min_rating=5.0):
     good = ratings[ratings["rating"].to_numpy(dtype=float) >= min_rating]
     users, user_idx = np.unique(good["userId"].to_numpy(), return_inverse=True)
     movie_ids, movie_idx = np.unique(good["movieId"].to_numpy(), return_inverse=True)
-    rated = sp.csr_matrix((np.ones(len(good), dtype=np.int64), (user_idx, movie_idx)),
-                          shape=(len(users), len(movie_ids)))
+    rated = sp.csr_matrix(
+        (np.ones(len(good), dtype=np.int64), (user_idx, movie_idx)),
+        shape=(len(users), len(movie_ids)),
+    )
     item_freq = np.asarray(rated.sum(axis=0)).ravel()
     pairs = sp.triu(rated.T @ rated, k=1).tocoo()
     return movie_ids, item_freq, pairs.row, pairs.col, pairs.data
@@ -394,7 +410,9 @@ def movie_graph_from_ratings(ratings, movies=None, min_rating=5.0, min_weight=10
     See :func:`movie_graph`.
     """
     if not min_weight > 0:
-        raise ParameterError(f"min_weight must be > 0 (edge weights must be positive), got {min_weight}")
+        raise ParameterError(
+            f"min_weight must be > 0 (edge weights must be positive), got {min_weight}"
+        )
     movie_ids, x, i, j, xy = co_ratings(ratings, min_rating)
     if len(xy) == 0:
         raise N2VLiteError(f"no two movies were both rated >= {min_rating} by one user")
@@ -415,14 +433,19 @@ def movie_graph_from_ratings(ratings, movies=None, min_rating=5.0, min_weight=10
     if movies is not None:
         table = movies.drop_duplicates("movieId").set_index("movieId")
         table = table.reindex(node_ids)
-        node_data = {"title": table["title"].fillna("").to_numpy(dtype=object),
-                     "genres": table["genres"].fillna("").to_numpy(dtype=object), **node_data}
-    return Graph.from_edges(remap[i], remap[j], weight, node_ids=node_ids,
-                            directed=False, node_data=node_data)
+        node_data = {
+            "title": table["title"].fillna("").to_numpy(dtype=object),
+            "genres": table["genres"].fillna("").to_numpy(dtype=object),
+            **node_data,
+        }
+    return Graph.from_edges(
+        remap[i], remap[j], weight, node_ids=node_ids, directed=False, node_data=node_data
+    )
 
 
-def movie_graph(path=None, min_rating=5.0, min_weight=10.0, *, download=False,
-                cache_dir=None, progress=True):
+def movie_graph(
+    path=None, min_rating=5.0, min_weight=10.0, *, download=False, cache_dir=None, progress=True
+):
     """Build the MovieLens movie graph exactly as the Keras node2vec example does.
 
     Parameters
@@ -476,8 +499,16 @@ MOVIELENS_DEFAULTS = {
 }
 
 
-def fit_movielens(path=None, *, download=False, min_rating=5.0, min_weight=10.0,
-                  random_state=None, progress=True, **params):
+def fit_movielens(
+    path=None,
+    *,
+    download=False,
+    min_rating=5.0,
+    min_weight=10.0,
+    random_state=None,
+    progress=True,
+    **params,
+):
     """Embed the MovieLens movie graph with :data:`MOVIELENS_DEFAULTS`.
 
     Parameters
@@ -507,16 +538,24 @@ def fit_movielens(path=None, *, download=False, min_rating=5.0, min_weight=10.0,
     """
     from .model import Node2Vec
 
-    graph = movie_graph(path, min_rating=min_rating, min_weight=min_weight,
-                        download=download, progress=progress)
+    graph = movie_graph(
+        path, min_rating=min_rating, min_weight=min_weight, download=download, progress=progress
+    )
     settings = dict(MOVIELENS_DEFAULTS)
     if params.get("backend", "gensim") != "gensim":
         settings["learning_rate"] = None  # 0.1 was measured for gensim's SGD, not for Adam
     settings.update({k: v for k, v in params.items() if v is not None})
-    embedding = Node2Vec(**settings, random_state=random_state,
-                         progress=progress).fit(graph).embedding_
-    data = "the bundled copy" if path is None and not download else \
-        "the download cache" if path is None else str(path)
-    embedding.info["source"] = (f"MovieLens ml-latest-small ({data}), min_rating {min_rating:g}, "
-                                f"min_weight {min_weight:g}")
+    embedding = (
+        Node2Vec(**settings, random_state=random_state, progress=progress).fit(graph).embedding_
+    )
+    data = (
+        "the bundled copy"
+        if path is None and not download
+        else "the download cache"
+        if path is None
+        else str(path)
+    )
+    embedding.info["source"] = (
+        f"MovieLens ml-latest-small ({data}), min_rating {min_rating:g}, min_weight {min_weight:g}"
+    )
     return embedding

@@ -74,6 +74,7 @@ PARITY_TOLERANCES = {"auc": 0.03, "f1": 0.03, "spearman_ratio": 0.8, "overlap_ra
 # Comparing two embeddings of the same nodes
 # --------------------------------------------------------------------------
 
+
 def _unit_rows(vectors):
     vectors = np.asarray(vectors, dtype=np.float64)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -109,7 +110,7 @@ def nearest_neighbours(vectors, k=10, *, block=2048):
     out = np.empty((n, k), dtype=np.int64)
     for start in range(0, n, block):
         rows = np.arange(start, min(start + block, n))
-        out[start:start + len(rows)] = exact_top_k(unit, rows, k)[0]
+        out[start : start + len(rows)] = exact_top_k(unit, rows, k)[0]
     return out
 
 
@@ -133,8 +134,9 @@ def neighbour_overlap(first, second):
     """
     first, second = np.asarray(first), np.asarray(second)
     if first.shape != second.shape or first.ndim != 2:
-        raise ParameterError(f"neighbour lists must have the same 2-D shape, got {first.shape} "
-                         f"and {second.shape}")
+        raise ParameterError(
+            f"neighbour lists must have the same 2-D shape, got {first.shape} and {second.shape}"
+        )
     merged = np.sort(np.concatenate([first, second], axis=1), axis=1)
     common = np.count_nonzero(merged[:, 1:] == merged[:, :-1], axis=1)
     return common / first.shape[1]
@@ -222,6 +224,7 @@ def compare_embeddings(first, second, *, k=10, pairs=None, focus=None, seed=None
 # The report
 # --------------------------------------------------------------------------
 
+
 def _default_estimator(backend, random_state, settings):
     from .model import Node2Vec
 
@@ -253,27 +256,48 @@ def _evaluation(make, graph, labels, walk_settings, seed, train_ratio, repeats, 
             estimator = make(backend, random_state)
             estimator.fit(residual, walks=walks)
             return _vectors(estimator, residual)
+
         return embed
 
     out = {}
     for backend in BACKENDS:
         link = evaluate.link_prediction(graph, embedder(backend, seed), seed=seed)
-        result = {"link_prediction_auc": link["auc"],
-                  "link_prediction_seconds": link["embed_seconds"]}
+        result = {
+            "link_prediction_auc": link["auc"],
+            "link_prediction_seconds": link["embed_seconds"],
+        }
         if labels is not None:
-            scores = evaluate.node_classification(fitted[backend], labels,
-                                                  train_ratios=(train_ratio,), repeats=repeats,
-                                                  seed=seed)
+            scores = evaluate.node_classification(
+                fitted[backend], labels, train_ratios=(train_ratio,), repeats=repeats, seed=seed
+            )
             result["macro_f1"] = scores["macro_f1"][train_ratio]
             result["micro_f1"] = scores["micro_f1"][train_ratio]
         out[backend] = result
     return out
 
 
-def parity_report(graph, *, num_walks=5, walk_length=10, p=1.0, q=1.0, dimensions=50, window=10,
-                  negative=4, epochs=10, k=10, sample_pairs=100_000, evaluate=True, labels=None,
-                  train_ratio=0.5, repeats=5, workers=None, seed=0, progress=False,
-                  estimator=None):
+def parity_report(
+    graph,
+    *,
+    num_walks=5,
+    walk_length=10,
+    p=1.0,
+    q=1.0,
+    dimensions=50,
+    window=10,
+    negative=4,
+    epochs=10,
+    k=10,
+    sample_pairs=100_000,
+    evaluate=True,
+    labels=None,
+    train_ratio=0.5,
+    repeats=5,
+    workers=None,
+    seed=0,
+    progress=False,
+    estimator=None,
+):
     """Train both backends on the same walks and measure how far apart they are.
 
     The defaults are the Keras node2vec example's settings (5 walks of 10
@@ -324,8 +348,14 @@ def parity_report(graph, *, num_walks=5, walk_length=10, p=1.0, q=1.0, dimension
     walk_rng, pair_rng = rng.spawn(2)
     first_seed, second_seed, eval_seed = (int(s) for s in rng.integers(2**31 - 1, size=3))
     walk_settings = {"num_walks": num_walks, "walk_length": walk_length, "p": p, "q": q}
-    settings = dict(walk_settings, dimensions=dimensions, window=window, negative=negative,
-                    epochs=epochs, progress=progress)
+    settings = dict(
+        walk_settings,
+        dimensions=dimensions,
+        window=window,
+        negative=negative,
+        epochs=epochs,
+        progress=progress,
+    )
     if workers is not None:
         settings["workers"] = workers
     factory = estimator or _default_estimator
@@ -356,7 +386,7 @@ def parity_report(graph, *, num_walks=5, walk_length=10, p=1.0, q=1.0, dimension
         }
 
     pairs = sample_node_pairs(graph.num_nodes, sample_pairs, pair_rng)
-    top_degree = np.argsort(-graph.degrees(), kind="stable")[:max(1, graph.num_nodes // 10)]
+    top_degree = np.argsort(-graph.degrees(), kind="stable")[: max(1, graph.num_nodes // 10)]
 
     def agree(a, b):
         return compare_embeddings(a, b, k=k, pairs=pairs, focus=top_degree)
@@ -371,16 +401,24 @@ def parity_report(graph, *, num_walks=5, walk_length=10, p=1.0, q=1.0, dimension
     if evaluate:
         if labels is None:
             labels = _default_labels(graph)
-        evaluation = _evaluation(make, graph, labels, walk_settings, eval_seed, train_ratio,
-                                 repeats, fitted)
+        evaluation = _evaluation(
+            make, graph, labels, walk_settings, eval_seed, train_ratio, repeats, fitted
+        )
 
     report = {
-        "graph": {"nodes": int(graph.num_nodes), "edges": int(graph.num_edges),
-                  "directed": bool(graph.directed), "weighted": bool(graph.weighted)},
+        "graph": {
+            "nodes": int(graph.num_nodes),
+            "edges": int(graph.num_edges),
+            "directed": bool(graph.directed),
+            "weighted": bool(graph.weighted),
+        },
         "settings": {key: value for key, value in settings.items() if key != "progress"}
         | {"k": k, "sample_pairs": sample_pairs, "seed": seed},
-        "walks": {"count": int(len(walks)), "length": int(walks.shape[1]),
-                  "seconds": round(walk_seconds, 3)},
+        "walks": {
+            "count": int(len(walks)),
+            "length": int(walks.shape[1]),
+            "seconds": round(walk_seconds, 3),
+        },
         "backends": backends,
         "agreement": agreement,
         "evaluation": evaluation,
@@ -393,38 +431,59 @@ def _verdict(report, tolerances=PARITY_TOLERANCES):
     """Apply the tolerances: a list of (name, passed, detail) checks and an overall word."""
     agreement = report["agreement"]
     cross = agreement["gensim_vs_tutorial"]
-    floor = {key: min(agreement["gensim_vs_gensim"][key], agreement["tutorial_vs_tutorial"][key])
-             for key in ("spearman", "knn_overlap")}
+    floor = {
+        key: min(agreement["gensim_vs_gensim"][key], agreement["tutorial_vs_tutorial"][key])
+        for key in ("spearman", "knn_overlap")
+    }
     checks = []
     for name, key, label, ratio in (
-            ("cosine rank correlation", "spearman", "Spearman", tolerances["spearman_ratio"]),
-            ("neighbour overlap", "knn_overlap", "kNN overlap", tolerances["overlap_ratio"])):
-        checks.append((name, cross[key] >= ratio * floor[key],
-                       f"{label} {cross[key]:.2f} vs seed-to-seed {floor[key]:.2f} "
-                       f"(need >= {ratio:g}x)"))
+        ("cosine rank correlation", "spearman", "Spearman", tolerances["spearman_ratio"]),
+        ("neighbour overlap", "knn_overlap", "kNN overlap", tolerances["overlap_ratio"]),
+    ):
+        checks.append(
+            (
+                name,
+                cross[key] >= ratio * floor[key],
+                f"{label} {cross[key]:.2f} vs seed-to-seed {floor[key]:.2f} (need >= {ratio:g}x)",
+            )
+        )
     evaluation = report.get("evaluation")
     if evaluation:
         g, t = evaluation["gensim"], evaluation["tutorial"]
         auc_g, auc_t = g["link_prediction_auc"]["hadamard"], t["link_prediction_auc"]["hadamard"]
-        checks.append(("link prediction", abs(auc_g - auc_t) <= tolerances["auc"],
-                       f"AUC {auc_g:.3f} vs {auc_t:.3f} (need gap <= {tolerances['auc']:g})"))
+        checks.append(
+            (
+                "link prediction",
+                abs(auc_g - auc_t) <= tolerances["auc"],
+                f"AUC {auc_g:.3f} vs {auc_t:.3f} (need gap <= {tolerances['auc']:g})",
+            )
+        )
         if "macro_f1" in g:
             gap = max(abs(g["macro_f1"] - t["macro_f1"]), abs(g["micro_f1"] - t["micro_f1"]))
-            checks.append(("node classification", gap <= tolerances["f1"],
-                           f"Macro-F1 {g['macro_f1']:.3f} vs {t['macro_f1']:.3f}, Micro-F1 "
-                           f"{g['micro_f1']:.3f} vs {t['micro_f1']:.3f} "
-                           f"(need gaps <= {tolerances['f1']:g})"))
+            checks.append(
+                (
+                    "node classification",
+                    gap <= tolerances["f1"],
+                    f"Macro-F1 {g['macro_f1']:.3f} vs {t['macro_f1']:.3f}, Micro-F1 "
+                    f"{g['micro_f1']:.3f} vs {t['micro_f1']:.3f} "
+                    f"(need gaps <= {tolerances['f1']:g})",
+                )
+            )
     failed = [check for check in checks if not check[1]]
     close = not failed
     if close:
         text = "CLOSE: " + "; ".join(detail for _, _, detail in checks)
     else:
-        text = (f"NOT CLOSE ({len(failed)} of {len(checks)} checks fail): "
-                + "; ".join(f"{name}: {detail}" for name, _, detail in failed))
-    return {"close": close,
-            "checks": [{"name": name, "passed": bool(ok), "detail": detail}
-                       for name, ok, detail in checks],
-            "text": text}
+        text = f"NOT CLOSE ({len(failed)} of {len(checks)} checks fail): " + "; ".join(
+            f"{name}: {detail}" for name, _, detail in failed
+        )
+    return {
+        "close": close,
+        "checks": [
+            {"name": name, "passed": bool(ok), "detail": detail} for name, ok, detail in checks
+        ],
+        "text": text,
+    }
 
 
 def format_parity(report):
@@ -459,22 +518,32 @@ def format_parity(report):
     if evaluation:
         ge, te = evaluation["gensim"], evaluation["tutorial"]
         for operator in ge["link_prediction_auc"]:
-            row(f"link prediction AUC ({operator})", ge["link_prediction_auc"][operator],
-                te["link_prediction_auc"][operator])
+            row(
+                f"link prediction AUC ({operator})",
+                ge["link_prediction_auc"][operator],
+                te["link_prediction_auc"][operator],
+            )
         if "macro_f1" in ge:
             row("node classification Macro-F1", ge["macro_f1"], te["macro_f1"])
             row("node classification Micro-F1", ge["micro_f1"], te["micro_f1"])
     else:
         lines.append("(link prediction and node classification not run)")
     if tb.get("loss_history"):
-        lines += ["", "tutorial loss per epoch (Keras units): "
-                  + " ".join(f"{x:.4f}" for x in tb["loss_history"])]
+        lines += [
+            "",
+            "tutorial loss per epoch (Keras units): "
+            + " ".join(f"{x:.4f}" for x in tb["loss_history"]),
+        ]
     k = s["k"]
-    lines += ["", f"{'agreement':34}{f'kNN@{k} overlap':>16}{'(top-10% degree)':>17}"
-                  f"{'Spearman':>10}"]
-    names = {"gensim_vs_tutorial": "gensim vs tutorial",
-             "gensim_vs_gensim": "gensim vs gensim (2 seeds)",
-             "tutorial_vs_tutorial": "tutorial vs tutorial (2 seeds)"}
+    lines += [
+        "",
+        f"{'agreement':34}{f'kNN@{k} overlap':>16}{'(top-10% degree)':>17}{'Spearman':>10}",
+    ]
+    names = {
+        "gensim_vs_tutorial": "gensim vs tutorial",
+        "gensim_vs_gensim": "gensim vs gensim (2 seeds)",
+        "tutorial_vs_tutorial": "tutorial vs tutorial (2 seeds)",
+    }
     for key, label in names.items():
         a = report["agreement"][key]
         focus = a.get("knn_overlap_focus", float("nan"))

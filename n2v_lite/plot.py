@@ -27,8 +27,9 @@ def project_2d(vectors, method="pca", seed=0):
         from sklearn.manifold import TSNE
 
         perplexity = float(min(30, max(2, (len(vectors) - 1) // 3)))
-        return TSNE(n_components=2, init="pca", random_state=seed,
-                    perplexity=perplexity).fit_transform(vectors)
+        return TSNE(
+            n_components=2, init="pca", random_state=seed, perplexity=perplexity
+        ).fit_transform(vectors)
     raise ParameterError(f"unknown projection {method!r}; choose pca or tsne")
 
 
@@ -42,7 +43,7 @@ def pca_2d(vectors, block_rows=1 << 16):
     mean = vectors.mean(axis=0, dtype=np.float64)
     cov = np.zeros((d, d))
     for start in range(0, n, block_rows):
-        block = vectors[start:start + block_rows].astype(np.float64) - mean
+        block = vectors[start : start + block_rows].astype(np.float64) - mean
         cov += block.T @ block
     _, eigenvectors = np.linalg.eigh(cov)
     components = eigenvectors[:, ::-1][:, :2].T.copy()
@@ -53,15 +54,15 @@ def pca_2d(vectors, block_rows=1 << 16):
             component *= -1
     out = np.empty((n, 2))
     for start in range(0, n, block_rows):
-        out[start:start + block_rows] = \
-            (vectors[start:start + block_rows].astype(np.float64) - mean) @ components.T
+        out[start : start + block_rows] = (
+            vectors[start : start + block_rows].astype(np.float64) - mean
+        ) @ components.T
     return out
 
 
 def _categories(values):
     """First category of each value ('A|B' -> 'A'); all but the most common become 'other'."""
-    first = np.array([str(v).split("|")[0] if v is not None else "" for v in values],
-                     dtype=object)
+    first = np.array([str(v).split("|")[0] if v is not None else "" for v in values], dtype=object)
     names, counts = np.unique(first, return_counts=True)
     keep = set(names[np.argsort(-counts, kind="stable")][:MAX_CATEGORIES].tolist())
     return np.array([v if v in keep else "other" for v in first], dtype=object)
@@ -92,8 +93,10 @@ def plot_embeddings(embedding, path, *, method="pca", color_by=None, seed=0):
     if color_by is None and "genres" in metadata:
         color_by = "genres"
     if color_by is not None and color_by not in metadata:
-        raise N2VLiteError(f"no node metadata {color_by!r} to colour by "
-                           f"(available: {', '.join(metadata) or 'none'})")
+        raise N2VLiteError(
+            f"no node metadata {color_by!r} to colour by "
+            f"(available: {', '.join(metadata) or 'none'})"
+        )
     xy = project_2d(embedding.vectors, method, seed)
     losses = list(embedding.loss_history)
     fig = Figure(figsize=(13 if losses else 8, 6))
@@ -107,12 +110,12 @@ def plot_embeddings(embedding, path, *, method="pca", color_by=None, seed=0):
         names = sorted(set(groups.tolist()) - {"other"})
         if "other" in groups:  # drawn first, in grey, underneath the named groups
             mask = groups == "other"
-            ax.scatter(xy[mask, 0], xy[mask, 1], s=6, alpha=0.5, color="lightgrey",
-                       label="other")
+            ax.scatter(xy[mask, 0], xy[mask, 1], s=6, alpha=0.5, color="lightgrey", label="other")
         for colour, name in zip(palette, names):
             mask = groups == name
-            ax.scatter(xy[mask, 0], xy[mask, 1], s=6, alpha=0.7, color=colour,
-                       label=name or "(none)")
+            ax.scatter(
+                xy[mask, 0], xy[mask, 1], s=6, alpha=0.7, color=colour, label=name or "(none)"
+            )
         ax.legend(markerscale=3, fontsize=8, title=color_by, loc="best")
     ax.set_title(f"{len(xy)} nodes, {method.upper()} of {embedding.dimensions}-d embeddings")
     ax.set_xticks([])

@@ -27,16 +27,34 @@ n2v_lite.exceptions.ParameterError: preset must be one of 'paper', 'fast', got '
 
 from __future__ import annotations
 
+from typing import Any
+
 from .validation import check_choice
 
 __all__ = ["PRESETS", "preset_params"]
 
 #: Parameter sets by name; every key is a :class:`~n2v_lite.model.Node2Vec` parameter.
-PRESETS = {
-    "paper": {"num_walks": 10, "walk_length": 80, "window": 10, "epochs": 1, "negative": 5,
-              "sample": 0.0, "dimensions": 128, "learning_rate": None},
-    "fast": {"num_walks": 10, "walk_length": 80, "window": 5, "epochs": 1, "negative": 2,
-             "sample": 0.0, "dimensions": 128, "learning_rate": 0.05},
+PRESETS: dict[str, dict[str, Any]] = {
+    "paper": {
+        "num_walks": 10,
+        "walk_length": 80,
+        "window": 10,
+        "epochs": 1,
+        "negative": 5,
+        "sample": 0.0,
+        "dimensions": 128,
+        "learning_rate": None,
+    },
+    "fast": {
+        "num_walks": 10,
+        "walk_length": 80,
+        "window": 5,
+        "epochs": 1,
+        "negative": 2,
+        "sample": 0.0,
+        "dimensions": 128,
+        "learning_rate": 0.05,
+    },
 }
 
 

@@ -23,8 +23,16 @@ from __future__ import annotations
 import io
 import json
 
-__all__ = ["NEIGHBOUR_FORMATS", "render_neighbours", "render_info", "render_evaluation",
-           "render_rows", "render_tuning", "render_update", "to_json"]
+__all__ = [
+    "NEIGHBOUR_FORMATS",
+    "render_neighbours",
+    "render_info",
+    "render_evaluation",
+    "render_rows",
+    "render_tuning",
+    "render_update",
+    "to_json",
+]
 
 #: Output formats of neighbour lists.
 NEIGHBOUR_FORMATS = ("table", "json", "tsv", "csv")
@@ -32,6 +40,7 @@ NEIGHBOUR_FORMATS = ("table", "json", "tsv", "csv")
 
 def to_json(data):
     """Indented JSON; numpy numbers as numbers, other objects as text."""
+
     def default(value):
         if hasattr(value, "item"):
             return value.item()
@@ -70,20 +79,31 @@ def render_rows(rows, headings, fmt="table"):
         from .embedding import NEIGHBOUR_COLUMNS
 
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t",
-                            lineterminator="\n")
+        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(NEIGHBOUR_COLUMNS)
-        writer.writerows((query, int(rank), node, label, float(similarity))
-                         for query, rank, node, label, similarity in rows)
+        writer.writerows(
+            (query, int(rank), node, label, float(similarity))
+            for query, rank, node, label, similarity in rows
+        )
         return buffer.getvalue().rstrip("\n")
     groups = {}
     for row in rows:
         groups.setdefault(row[0], []).append(row)
     if fmt == "json":
-        return to_json({str(query): [{"rank": int(rank), "node": node, "label": label,
-                                      "similarity": float(similarity)}
-                                     for _, rank, node, label, similarity in group]
-                        for query, group in groups.items()})
+        return to_json(
+            {
+                str(query): [
+                    {
+                        "rank": int(rank),
+                        "node": node,
+                        "label": label,
+                        "similarity": float(similarity),
+                    }
+                    for _, rank, node, label, similarity in group
+                ]
+                for query, group in groups.items()
+            }
+        )
     blocks = []
     for query, group in groups.items():
         heading = headings.get(query, repr(query))
@@ -120,44 +140,57 @@ def render_evaluation(results):
     lines = []
     link = results.get("link_prediction")
     if link:
-        lines.append(f"link prediction: {link['removed_edges']} edges hidden "
-                     f"({link['removed_fraction']:.0%}), {link['test_pairs']} test pairs; ROC-AUC")
+        lines.append(
+            f"link prediction: {link['removed_edges']} edges hidden "
+            f"({link['removed_fraction']:.0%}), {link['test_pairs']} test pairs; ROC-AUC"
+        )
         chosen = link.get("C", {})
-        lines += [f"  {name:<10}{value:.4f}"
-                  + (f"  C={_chosen([chosen[name]])}" if name in chosen else "")
-                  for name, value in link["auc"].items()]
+        lines += [
+            f"  {name:<10}{value:.4f}"
+            + (f"  C={_chosen([chosen[name]])}" if name in chosen else "")
+            for name, value in link["auc"].items()
+        ]
     node = results.get("node_classification")
     if node:
-        lines.append(f"node classification: {node['num_nodes']} nodes, {node['num_labels']} "
-                     f"labels, mean of {node['repeats']} splits")
+        lines.append(
+            f"node classification: {node['num_nodes']} nodes, {node['num_labels']} "
+            f"labels, mean of {node['repeats']} splits"
+        )
         lines.append(f"  {'train':<8}{'macro-F1':>10}{'micro-F1':>10}  C")
-        lines += [f"  {float(ratio):<8.0%}{macro:>10.4f}{node['micro_f1'][ratio]:>10.4f}"
-                  f"  {_chosen(node['C'][ratio])}"
-                  for ratio, macro in node["macro_f1"].items()]
+        lines += [
+            f"  {float(ratio):<8.0%}{macro:>10.4f}{node['micro_f1'][ratio]:>10.4f}"
+            f"  {_chosen(node['C'][ratio])}"
+            for ratio, macro in node["macro_f1"].items()
+        ]
     return "\n".join(lines)
 
 
 def render_tuning(result):
     """:func:`n2v_lite.evaluate.tune` results: the table (mean and sd over the splits), the pick."""
     spread = result["spread"]
-    lines = [f"{result['task'].replace('_', ' ')}: validation {result['metric']}, mean and sd of "
-             f"{spread['splits']} splits ({result['method']}, {result['cost_full_fits']:.2f} "
-             f"full fits, classifier C {result.get('C', 'auto')})",
-             f"  {'p':>6}{'q':>6}{'cheap':>9}{'sd':>8}{'full':>9}{'sd':>8}{'budget':>8}"
-             f"{'seconds':>9}"]
+    lines = [
+        f"{result['task'].replace('_', ' ')}: validation {result['metric']}, mean and sd of "
+        f"{spread['splits']} splits ({result['method']}, {result['cost_full_fits']:.2f} "
+        f"full fits, classifier C {result.get('C', 'auto')})",
+        f"  {'p':>6}{'q':>6}{'cheap':>9}{'sd':>8}{'full':>9}{'sd':>8}{'budget':>8}{'seconds':>9}",
+    ]
 
     def score(value, width):
         return f"{value:>{width}.4f}" if value is not None else f"{'-':>{width}}"
 
-    lines += [f"  {row['p']:>6g}{row['q']:>6g}{score(row.get('cheap'), 9)}"
-              f"{score(row.get('cheap_sd'), 8)}{score(row.get('full'), 9)}"
-              f"{score(row.get('full_sd'), 8)}{row['budget']:>8.2f}{row['seconds']:>9.1f}"
-              for row in result["table"]]
+    lines += [
+        f"  {row['p']:>6g}{row['q']:>6g}{score(row.get('cheap'), 9)}"
+        f"{score(row.get('cheap_sd'), 8)}{score(row.get('full'), 9)}"
+        f"{score(row.get('full_sd'), 8)}{row['budget']:>8.2f}{row['seconds']:>9.1f}"
+        for row in result["table"]
+    ]
     best = result["best"]
     ties = ", ".join(f"p={p:g} q={q:g}" for p, q in spread["ties"]) or "none"
-    lines.append(f"best: p={best['p']:g} q={best['q']:g} (validation {best['validation']:.4f} "
-                 f"sd {best['validation_sd']:.4f}, test {best['test']:.4f}); within one sd: "
-                 f"{ties}")
+    lines.append(
+        f"best: p={best['p']:g} q={best['q']:g} (validation {best['validation']:.4f} "
+        f"sd {best['validation_sd']:.4f}, test {best['test']:.4f}); within one sd: "
+        f"{ties}"
+    )
     return "\n".join(lines)
 
 
@@ -165,9 +198,11 @@ def render_update(path, embedding):
     """What :meth:`n2v_lite.NodeEmbedding.update` changed, as two lines."""
     report = embedding.info.get("update", {})
     seconds = report.get("seconds")
-    return (f"saved {path}: {len(embedding)} nodes x {embedding.dimensions} dimensions"
-            f"{f' in {seconds:.1f} s' if seconds is not None else ''}\n"
-            f"changed: {report.get('new_nodes', 0)} new, {report.get('removed_nodes', 0)} "
-            f"removed, {report.get('changed_nodes', 0)} with other edges; walked again from "
-            f"{report.get('rewalked_nodes', 0)} nodes ({report.get('walks', 0)} walks, "
-            f"{report.get('walks', 0) / max(report.get('full_walks', 1), 1):.1%} of a refit)")
+    return (
+        f"saved {path}: {len(embedding)} nodes x {embedding.dimensions} dimensions"
+        f"{f' in {seconds:.1f} s' if seconds is not None else ''}\n"
+        f"changed: {report.get('new_nodes', 0)} new, {report.get('removed_nodes', 0)} "
+        f"removed, {report.get('changed_nodes', 0)} with other edges; walked again from "
+        f"{report.get('rewalked_nodes', 0)} nodes ({report.get('walks', 0)} walks, "
+        f"{report.get('walks', 0) / max(report.get('full_walks', 1), 1):.1%} of a refit)"
+    )

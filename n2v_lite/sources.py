@@ -29,8 +29,17 @@ def is_movielens(source):
     return path.is_dir() or path.suffix.lower() == ".zip"
 
 
-def read_input(source, labels=None, *, directed=False, weighted=None, sep=None, header=None,
-               duplicates=None, progress=True):
+def read_input(
+    source,
+    labels=None,
+    *,
+    directed=False,
+    weighted=None,
+    sep=None,
+    header=None,
+    duplicates=None,
+    progress=True,
+):
     """The graph (and node labels) a path names.
 
     Parameters
@@ -59,9 +68,16 @@ def read_input(source, labels=None, *, directed=False, weighted=None, sep=None, 
         return graph, read_labels(labels) if labels else movielens_genres(graph)
     from .graph import Graph
 
-    with progress_bar(total=1, desc=f"read {Path(source).name}", unit="file",
-                      enabled=progress) as bar:
-        graph = Graph.from_edgelist(source, directed=directed, weighted=weighted, sep=sep,
-                                    header=header, duplicates=duplicates)
+    with progress_bar(
+        total=1, desc=f"read {Path(source).name}", unit="file", enabled=progress
+    ) as bar:
+        graph = Graph.from_edgelist(
+            source,
+            directed=directed,
+            weighted=weighted,
+            sep=sep,
+            header=header,
+            duplicates=duplicates,
+        )
         bar.update()
     return graph, read_labels(labels) if labels else None

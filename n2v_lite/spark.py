@@ -51,9 +51,9 @@ import time
 
 import numpy as np
 
+from ._text import check_sep, looks_like_header, show
 from ._utils import as_generator
 from .exceptions import GraphError, N2VLiteError, ParameterError
-from ._text import check_sep, looks_like_header, show
 from .graph import Graph, check_duplicates
 from .ids import check_node_ids
 from .validation import check_choice, check_int, check_positive, check_seed
@@ -88,8 +88,22 @@ WALK_MODES = ("auto", "broadcast", "partitioned")
 DEFAULT_MAX_WALKERS = 1_000_000
 
 _INT_PATTERN = r"^-?(0|[1-9][0-9]*)$"
-_WALK_PARAMS = ("dimensions", "walk_length", "num_walks", "window", "p", "q", "epochs",
-                "negative", "sample", "learning_rate", "workers", "random_state", "progress")
+_WALK_PARAMS = (
+    "dimensions",
+    "walk_length",
+    "num_walks",
+    "window",
+    "p",
+    "q",
+    "epochs",
+    "negative",
+    "sample",
+    "learning_rate",
+    "workers",
+    "random_state",
+    "progress",
+)
+
 
 class SparkUnavailableError(N2VLiteError, ImportError):
     """pyspark (or Java) is missing: install ``n2v-lite[spark]`` and a JRE."""
@@ -107,7 +121,8 @@ def _pyspark():
     except ImportError as exc:
         raise SparkUnavailableError(
             f"n2v_lite.spark needs pyspark ({exc}): pip install 'n2v-lite[spark]' "
-            "(and a Java runtime, e.g. apt-get install openjdk-17-jre-headless)") from None
+            "(and a Java runtime, e.g. apt-get install openjdk-17-jre-headless)"
+        ) from None
     return SparkSession
 
 
@@ -143,7 +158,8 @@ def local_session(master="local[2]", conf=None, app_name="n2v_lite"):
     except Exception as exc:  # a JVM that cannot start: no Java, no loopback
         raise SparkUnavailableError(
             f"cannot start Spark ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
-            "check that Java 17 is installed and the loopback interface is up") from None
+            "check that Java 17 is installed and the loopback interface is up"
+        ) from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
@@ -199,14 +215,27 @@ class _Stages:
         self.seconds[name] = round(now - self._start, 3)
         self._start = now
         if self.progress:
-            print(f"n2v_lite.spark: {name}: {text} ({self.seconds[name]:.1f} s)",
-                  file=sys.stderr, flush=True)
+            print(
+                f"n2v_lite.spark: {name}: {text} ({self.seconds[name]:.1f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 # -------------------------------------------------------------------- graph
-def read_graph(edges, spark=None, *, directed=False, sep=None, header=None,
-               drop_self_loops=False, max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
-               weighted=None, duplicates=None, mode="broadcast"):
+def read_graph(
+    edges,
+    spark=None,
+    *,
+    directed=False,
+    sep=None,
+    header=None,
+    drop_self_loops=False,
+    max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
+    weighted=None,
+    duplicates=None,
+    mode="broadcast",
+):
     """Build an n2v_lite :class:`Graph` from edges on a cluster (or leave it there).
 
     Parameters
@@ -250,14 +279,33 @@ def read_graph(edges, spark=None, *, directed=False, sep=None, header=None,
         can differ in the last bit when they are not exact binary fractions);
         a ClusterGraph holds the same edges on the executors.
     """
-    return _read(edges, spark, directed=directed, sep=sep, header=header,
-                 drop_self_loops=drop_self_loops, max_broadcast_bytes=max_broadcast_bytes,
-                 weighted=weighted, duplicates=duplicates, mode=mode)
+    return _read(
+        edges,
+        spark,
+        directed=directed,
+        sep=sep,
+        header=header,
+        drop_self_loops=drop_self_loops,
+        max_broadcast_bytes=max_broadcast_bytes,
+        weighted=weighted,
+        duplicates=duplicates,
+        mode=mode,
+    )
 
 
-def _read(edges, spark, *, directed=False, sep=None, header=None, drop_self_loops=False,
-          max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES, weighted=None, duplicates=None,
-          mode="broadcast"):
+def _read(
+    edges,
+    spark,
+    *,
+    directed=False,
+    sep=None,
+    header=None,
+    drop_self_loops=False,
+    max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
+    weighted=None,
+    duplicates=None,
+    mode="broadcast",
+):
     """:func:`read_graph`; with ``mode`` "partitioned" (or "auto" and a graph above
     ``max_broadcast_bytes``) the edges stay on the cluster: a :class:`ClusterGraph`."""
     if isinstance(edges, (Graph, ClusterGraph)):
@@ -265,20 +313,44 @@ def _read(edges, spark, *, directed=False, sep=None, header=None, drop_self_loop
     mode = check_choice("mode", mode, WALK_MODES)
     check_duplicates(duplicates)
     if duplicates in ("first", "last"):
-        raise ParameterError(f"duplicates={duplicates!r} needs the input order, which a Spark "
-                             "read does not keep: use sum, max or min, or the local reader")
+        raise ParameterError(
+            f"duplicates={duplicates!r} needs the input order, which a Spark "
+            "read does not keep: use sum, max or min, or the local reader"
+        )
     spark = _session(spark)
     cached = []  # frames read more than once (checks, ids, join): computed once
     try:
-        return _read_graph(spark, edges, directed, sep, header, drop_self_loops,
-                           max_broadcast_bytes, cached, weighted, duplicates, mode)
+        return _read_graph(
+            spark,
+            edges,
+            directed,
+            sep,
+            header,
+            drop_self_loops,
+            max_broadcast_bytes,
+            cached,
+            weighted,
+            duplicates,
+            mode,
+        )
     finally:
         for frame in cached:
             frame.unpersist()
 
 
-def _read_graph(spark, edges, directed, sep, header, drop_self_loops, max_broadcast_bytes,
-                cached, weighted=None, duplicates=None, mode="broadcast"):
+def _read_graph(
+    spark,
+    edges,
+    directed,
+    sep,
+    header,
+    drop_self_loops,
+    max_broadcast_bytes,
+    cached,
+    weighted=None,
+    duplicates=None,
+    mode="broadcast",
+):
     from pyspark.sql import DataFrame
     from pyspark.sql import functions as F
 
@@ -291,8 +363,9 @@ def _read_graph(spark, edges, directed, sep, header, drop_self_loops, max_broadc
         else:
             df, where = _read_text_edges(spark, path, sep, header, cached), path
     else:
-        raise GraphError(f"edges must be a Graph, a Spark DataFrame or a path, "
-                         f"got {type(edges).__name__}")
+        raise GraphError(
+            f"edges must be a Graph, a Spark DataFrame or a path, got {type(edges).__name__}"
+        )
     if weighted is False and "weight" in df.columns:
         df = df.drop("weight")
     elif weighted and "weight" not in df.columns:
@@ -300,8 +373,9 @@ def _read_graph(spark, edges, directed, sep, header, drop_self_loops, max_broadc
     if drop_self_loops:
         df = df.filter(F.col("src") != F.col("dst"))
     node_ids, id_table = _index_ids(spark, df, where)
-    indexed = (df.join(id_table.withColumnRenamed("id", "src").withColumnRenamed("idx", "s"), "src")
-                 .join(id_table.withColumnRenamed("id", "dst").withColumnRenamed("idx", "d"), "dst"))
+    indexed = df.join(
+        id_table.withColumnRenamed("id", "src").withColumnRenamed("idx", "s"), "src"
+    ).join(id_table.withColumnRenamed("id", "dst").withColumnRenamed("idx", "d"), "dst")
     if directed:
         a, b = F.col("s"), F.col("d")
     else:  # u v and v u are one edge: merged here, mirrored by Graph.from_edges
@@ -312,27 +386,37 @@ def _read_graph(spark, edges, directed, sep, header, drop_self_loops, max_broadc
     value = F.col("weight") if has_weight else F.lit(1.0)
     merge = {"sum": F.sum, "max": F.max, "min": F.min, None: F.min}[duplicates]
     weight = merge(value) if has_weight or duplicates == "sum" else F.lit(1.0)
-    merged = (indexed.groupBy(a.alias("a"), b.alias("b"))
-                     .agg(weight.cast("double").alias("w"), F.count(F.lit(1)).alias("copies"),
-                          F.min(value).alias("low"), F.max(value).alias("high"))).persist()
+    merged = (
+        indexed.groupBy(a.alias("a"), b.alias("b")).agg(
+            weight.cast("double").alias("w"),
+            F.count(F.lit(1)).alias("copies"),
+            F.min(value).alias("low"),
+            F.max(value).alias("high"),
+        )
+    ).persist()
     try:
-        totals = merged.agg(F.count(F.lit(1)).alias("edges"), F.sum("copies").alias("rows"),
-                            F.max((F.col("low") != F.col("high")).cast("int")).alias("conflict")
-                            ).first()
+        totals = merged.agg(
+            F.count(F.lit(1)).alias("edges"),
+            F.sum("copies").alias("rows"),
+            F.max((F.col("low") != F.col("high")).cast("int")).alias("conflict"),
+        ).first()
         if duplicates is None and totals["conflict"]:
             row = merged.filter(F.col("low") != F.col("high")).first()
             u, v = node_ids[row["a"]], node_ids[row["b"]]
-            raise GraphError(f"{where}: edge {show(u)} {'->' if directed else '--'} "
-                             f"{show(v)} is listed with different weights ({row['low']:g} "
-                             f"and {row['high']:g}); say how to merge them: duplicates= "
-                             "(--duplicates) sum, max, min")
+            raise GraphError(
+                f"{where}: edge {show(u)} {'->' if directed else '--'} "
+                f"{show(v)} is listed with different weights ({row['low']:g} "
+                f"and {row['high']:g}); say how to merge them: duplicates= "
+                "(--duplicates) sum, max, min"
+            )
         count = totals["edges"]
         stored = count if directed else 2 * count
         weighted_graph = has_weight or duplicates == "sum"
         fits = csr_broadcast_bytes(len(node_ids), stored, weighted_graph) <= max_broadcast_bytes
         if mode == "partitioned" or (mode == "auto" and not fits):
-            graph = ClusterGraph(node_ids, merged, count, directed, weighted_graph,
-                                  int(totals["rows"] or 0) - count)
+            graph = ClusterGraph(
+                node_ids, merged, count, directed, weighted_graph, int(totals["rows"] or 0) - count
+            )
             merged = None  # kept on the cluster, released by graph.close()
             return graph
         _check_broadcast(len(node_ids), stored, weighted_graph, max_broadcast_bytes)
@@ -340,8 +424,12 @@ def _read_graph(spark, edges, directed, sep, header, drop_self_loops, max_broadc
     finally:
         if merged is not None:
             merged.unpersist()
-    src, dst, weights = (np.concatenate([p[k] for p in parts]) if parts else
-                         np.zeros(0, dtype=np.int64 if k < 2 else np.float64) for k in range(3))
+    src, dst, weights = (
+        np.concatenate([p[k] for p in parts])
+        if parts
+        else np.zeros(0, dtype=np.int64 if k < 2 else np.float64)
+        for k in range(3)
+    )
     try:
         graph = Graph.from_edges(src, dst, weights, node_ids=node_ids, directed=directed)
     except GraphError as exc:
@@ -374,8 +462,10 @@ class ClusterGraph:
 
     def __repr__(self):
         kind = "directed" if self.directed else "undirected"
-        return (f"<Graph {kind}, {self.num_nodes} nodes, {self.num_edges} edges"
-                f"{', weighted' if self.weighted else ''}, on the cluster>")
+        return (
+            f"<Graph {kind}, {self.num_nodes} nodes, {self.num_edges} edges"
+            f"{', weighted' if self.weighted else ''}, on the cluster>"
+        )
 
     def stored_edges(self):
         """Every stored (directed) edge ``src, dst, w`` as a DataFrame."""
@@ -383,8 +473,11 @@ class ClusterGraph:
 
         e = self.edges.select(F.col("a").alias("src"), F.col("b").alias("dst"), "w")
         if not self.directed:  # u -- v is stored both ways (a self-loop once), as Graph does
-            e = e.union(e.filter(F.col("src") != F.col("dst"))
-                         .select(F.col("dst").alias("src"), F.col("src").alias("dst"), "w"))
+            e = e.union(
+                e.filter(F.col("src") != F.col("dst")).select(
+                    F.col("dst").alias("src"), F.col("src").alias("dst"), "w"
+                )
+            )
         return e
 
     def node_data(self):
@@ -399,8 +492,7 @@ class ClusterGraph:
         if not self.directed:
             return {"degree": out_degree}
         in_degree = _counts(stored, "dst", self.num_nodes)
-        return {"degree": in_degree + out_degree, "in_degree": in_degree,
-                "out_degree": out_degree}
+        return {"degree": in_degree + out_degree, "in_degree": in_degree, "out_degree": out_degree}
 
     def close(self):
         for rdd in self._shards.values():
@@ -429,8 +521,7 @@ def _pack_edges(rows):
         a.append(row[0])
         b.append(row[1])
         w.append(row[2])
-    yield (np.array(a, dtype=np.int64), np.array(b, dtype=np.int64),
-           np.array(w, dtype=np.float64))
+    yield (np.array(a, dtype=np.int64), np.array(b, dtype=np.int64), np.array(w, dtype=np.float64))
 
 
 def _edge_frame(df, where, cached):
@@ -439,8 +530,10 @@ def _edge_frame(df, where, cached):
 
     for column in ("src", "dst"):
         if column not in df.columns:
-            raise GraphError(f"{where}: no column {column!r} (columns: {df.columns}); "
-                             "edges need src, dst and an optional weight")
+            raise GraphError(
+                f"{where}: no column {column!r} (columns: {df.columns}); "
+                "edges need src, dst and an optional weight"
+            )
     columns = [_id_column(df, "src"), _id_column(df, "dst")]
     if "weight" in df.columns:
         kind = df.schema["weight"].dataType.typeName()
@@ -516,8 +609,15 @@ def _read_text_edges(spark, path, sep, header, cached):
     pattern = sep if sep == r"\s+" else re.escape(sep)
     source = F.trim("line") if sep == r"\s+" else F.col("line")
     fields = data.select("file", "raw", F.split(source, pattern).alias("f"))
-    fields = fields.select("file", "raw", *(F.trim(F.get("f", i)).alias(c) for i, c in
-                                            enumerate(("src", "dst", "raw_weight", "extra"))))
+    fields = fields.select(
+        "file",
+        "raw",
+        *(
+            F.trim(F.get("f", i)).alias(c)
+            for i, c in enumerate(("src", "dst", "raw_weight", "extra"))
+        ),
+    )
+
     # one pass for every check; the offending line is looked up only on error
     def present(name):
         return F.coalesce(F.col(name), F.lit("")) != ""
@@ -526,36 +626,54 @@ def _read_text_edges(spark, path, sep, header, cached):
     bad_weight = weight.isNull() | F.isnan(weight) | (weight <= 0) | (F.abs(weight) == float("inf"))
     not_int = F.lit(False)
     for name in ("src", "dst"):
-        not_int = not_int | ~F.col(name).rlike(_INT_PATTERN) \
+        not_int = (
+            not_int
+            | ~F.col(name).rlike(_INT_PATTERN)
             | F.expr(f"try_cast({name} as bigint)").isNull()
-    checks = {"extra": present("extra"), "short": ~present("dst"), "weighted": present("raw_weight"),
-              "bad_weight": bad_weight, "not_int": not_int}
+        )
+    checks = {
+        "extra": present("extra"),
+        "short": ~present("dst"),
+        "weighted": present("raw_weight"),
+        "bad_weight": bad_weight,
+        "not_int": not_int,
+    }
     fields = fields.persist()
     cached.append(fields)
-    flags = fields.agg(*(F.max(test.cast("int")).alias(name) for name, test in checks.items())
-                       ).first().asDict()
+    flags = (
+        fields.agg(*(F.max(test.cast("int")).alias(name) for name, test in checks.items()))
+        .first()
+        .asDict()
+    )
     if flags["extra"]:
         row = fields.filter(checks["extra"]).first()
-        raise GraphError(f"{_text_place(spark, row)}: too many fields "
-                         "(expected source, target and an optional weight)")
+        raise GraphError(
+            f"{_text_place(spark, row)}: too many fields "
+            "(expected source, target and an optional weight)"
+        )
     if flags["short"]:
         row = fields.filter(checks["short"]).first()
-        raise GraphError(f"{_text_place(spark, row)}: missing target column after "
-                         f"{row['src']!r} (separator {sep!r})")
+        raise GraphError(
+            f"{_text_place(spark, row)}: missing target column after "
+            f"{row['src']!r} (separator {sep!r})"
+        )
     weighted = bool(flags["weighted"])
     if weighted and flags["bad_weight"]:
         row = fields.filter(bad_weight).first()
         raise GraphError(f"{_text_place(spark, row)}: {_weight_problem(row['raw_weight'])}")
     id_type = "string" if flags["not_int"] else "long"
     # ids that are all canonical integers become ints (as Graph.from_edgelist does)
-    return fields.select(F.col("src").cast(id_type), F.col("dst").cast(id_type),
-                         *([weight.alias("weight")] if weighted else []))
+    return fields.select(
+        F.col("src").cast(id_type),
+        F.col("dst").cast(id_type),
+        *([weight.alias("weight")] if weighted else []),
+    )
 
 
 def _text_place(spark, row):
     """``file, line N`` for a row of a text edge list (found again only on error)."""
     file, raw = row["file"], row["raw"]
-    name = file[len("file:"):] if file.startswith("file:") else file
+    name = file[len("file:") :] if file.startswith("file:") else file
     try:
         lines = spark.read.text(file).rdd.map(lambda r: r[0]).zipWithIndex()
         number = lines.filter(lambda pair: pair[0] == raw).map(lambda pair: pair[1]).first() + 1
@@ -569,8 +687,12 @@ def _index_ids(spark, df, where):
     from pyspark.sql import functions as F
     from pyspark.sql.types import LongType, StructField, StructType
 
-    ids = (df.select(F.col("src").alias("id")).union(df.select(F.col("dst").alias("id")))
-             .distinct().orderBy("id"))
+    ids = (
+        df.select(F.col("src").alias("id"))
+        .union(df.select(F.col("dst").alias("id")))
+        .distinct()
+        .orderBy("id")
+    )
     pairs = ids.rdd.map(lambda row: row[0]).zipWithIndex().persist()
     try:
         node_ids = pairs.keys().collect()
@@ -581,8 +703,9 @@ def _index_ids(spark, df, where):
         pairs.unpersist()
         raise GraphError(f"{where}: no edges")
     check_node_ids(node_ids, where=f"{where}: ")
-    schema = StructType([StructField("id", ids.schema["id"].dataType, False),
-                         StructField("idx", LongType(), False)])
+    schema = StructType(
+        [StructField("id", ids.schema["id"].dataType, False), StructField("idx", LongType(), False)]
+    )
     table = spark.createDataFrame(pairs, schema)
     if isinstance(node_ids[0], int) and not isinstance(node_ids[0], bool):
         node_ids = np.array(node_ids, dtype=np.int64)
@@ -626,7 +749,8 @@ def _check_broadcast(num_nodes, num_stored_edges, weighted, limit):
             f"and give the driver and every executor's Python workers at least 3x that much "
             f"memory (spark.driver.memory; spark.executor.pyspark.memory or "
             f"spark.executor.memoryOverhead, since the copies live outside the JVM heap), "
-            f"or split the graph")
+            f"or split the graph"
+        )
 
 
 def _gib(nbytes):
@@ -634,12 +758,15 @@ def _gib(nbytes):
 
 
 def _payload(graph):
-    return {"indptr": np.asarray(graph.indptr), "indices": np.asarray(graph.indices),
-            "weights": np.asarray(graph.weights) if graph.weighted else None,
-            "directed": bool(graph.directed)}
+    return {
+        "indptr": np.asarray(graph.indptr),
+        "indices": np.asarray(graph.indices),
+        "weights": np.asarray(graph.weights) if graph.weighted else None,
+        "directed": bool(graph.directed),
+    }
 
 
-_EXECUTOR_GRAPHS = {}  # job key -> Graph, reused by a Python worker across tasks
+_EXECUTOR_GRAPHS: dict = {}  # job key -> Graph, reused by a Python worker across tasks
 
 
 def _executor_graph(broadcast, key):
@@ -650,8 +777,9 @@ def _executor_graph(broadcast, key):
         weights = data["weights"]
         if weights is None:
             weights = np.ones(len(data["indices"]))
-        graph = Graph(data["indptr"], data["indices"], weights, np.arange(n),
-                      directed=data["directed"])
+        graph = Graph(
+            data["indptr"], data["indices"], weights, np.arange(n), directed=data["directed"]
+        )
         _EXECUTOR_GRAPHS.clear()  # keep one graph per worker
         _EXECUTOR_GRAPHS[key] = graph
     return graph
@@ -671,25 +799,28 @@ def _check_walk_args(job, num_walks, walk_length, p, q, seed, num_partitions):
 class _WalkJob:
     """The walk RDD of one call: blocks of ``random_walks`` spread over partitions."""
 
-    def __init__(self, spark, graph, num_walks, walk_length, p, q, seed, num_partitions,
-                 max_broadcast_bytes):
+    def __init__(
+        self, spark, graph, num_walks, walk_length, p, q, seed, num_partitions, max_broadcast_bytes
+    ):
         from .walks import walk_block_layout
 
-        num_partitions = _check_walk_args(self, num_walks, walk_length, p, q, seed,
-                                          num_partitions)
-        _check_broadcast(graph.num_nodes, graph.num_stored_edges, graph.weighted,
-                         max_broadcast_bytes)
+        num_partitions = _check_walk_args(self, num_walks, walk_length, p, q, seed, num_partitions)
+        _check_broadcast(
+            graph.num_nodes, graph.num_stored_edges, graph.weighted, max_broadcast_bytes
+        )
         self.graph = graph
         self.num_blocks, self.block_rows, self.entropy = walk_block_layout(
-            graph, num_walks, walk_length, seed)
+            graph, num_walks, walk_length, seed
+        )
         sc = spark.sparkContext
         wanted = num_partitions or sc.defaultParallelism
         self.num_partitions = max(1, min(wanted, self.num_blocks))
         self.broadcast = sc.broadcast(_payload(graph))
         key = f"{os.getpid()}-{id(self)}-{time.time_ns()}"
         args = (self.broadcast, key, self.num_walks, self.walk_length, self.p, self.q, self.entropy)
-        self.rdd = (sc.parallelize(range(self.num_blocks), self.num_partitions)
-                      .mapPartitions(lambda blocks: _run_blocks(blocks, *args)))
+        self.rdd = sc.parallelize(range(self.num_blocks), self.num_partitions).mapPartitions(
+            lambda blocks: _run_blocks(blocks, *args)
+        )
 
     @property
     def total_rows(self):
@@ -704,14 +835,27 @@ def _run_blocks(block_ids, broadcast, key, num_walks, walk_length, p, q, entropy
     from .walks import walk_blocks
 
     graph = _executor_graph(broadcast, key)
-    for b, _, rows in walk_blocks(graph, num_walks, walk_length, p, q, entropy=entropy,
-                                  block_ids=list(block_ids)):
+    for b, _, rows in walk_blocks(
+        graph, num_walks, walk_length, p, q, entropy=entropy, block_ids=list(block_ids)
+    ):
         yield b, rows
 
 
-def random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, spark=None,
-                 num_partitions=None, *, max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
-                 mode="auto", max_walkers=DEFAULT_MAX_WALKERS, progress=False):
+def random_walks(
+    graph,
+    num_walks,
+    walk_length,
+    p=1.0,
+    q=1.0,
+    seed=None,
+    spark=None,
+    num_partitions=None,
+    *,
+    max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
+    mode="auto",
+    max_walkers=DEFAULT_MAX_WALKERS,
+    progress=False,
+):
     """node2vec walks computed on Spark executors, collected on the driver.
 
     Parameters
@@ -770,8 +914,9 @@ def random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, spark=N
     graph = _read(graph, spark, max_broadcast_bytes=max_broadcast_bytes, mode=mode)
     if _partitioned(graph, mode, max_broadcast_bytes):
         try:
-            job = _PartitionedJob(spark, graph, num_walks, walk_length, p, q, seed,
-                                  num_partitions, max_walkers)
+            job = _PartitionedJob(
+                spark, graph, num_walks, walk_length, p, q, seed, num_partitions, max_walkers
+            )
             try:
                 out = np.empty((job.total_rows, job.walk_length), dtype=job.dtype)
                 for _, _, _, done in job.waves():
@@ -781,19 +926,24 @@ def random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, spark=N
                 job.close()
         finally:
             _release(graph, given)
-        stages.done("walks", f"{job.total_rows:,} walks x {job.walk_length} on "
-                             f"{job.num_shards} shards, {job.supersteps} supersteps")
+        stages.done(
+            "walks",
+            f"{job.total_rows:,} walks x {job.walk_length} on "
+            f"{job.num_shards} shards, {job.supersteps} supersteps",
+        )
         return out
-    job = _WalkJob(spark, graph, num_walks, walk_length, p, q, seed, num_partitions,
-                   max_broadcast_bytes)
+    job = _WalkJob(
+        spark, graph, num_walks, walk_length, p, q, seed, num_partitions, max_broadcast_bytes
+    )
     try:
         out = np.empty((job.total_rows, job.walk_length), dtype=walk_dtype(graph))
         for b, rows in job.rdd.toLocalIterator():
-            out[b * job.block_rows:b * job.block_rows + len(rows)] = rows
+            out[b * job.block_rows : b * job.block_rows + len(rows)] = rows
     finally:
         job.close()
-    stages.done("walks", f"{job.total_rows:,} walks x {job.walk_length} on "
-                         f"{job.num_partitions} partitions")
+    stages.done(
+        "walks", f"{job.total_rows:,} walks x {job.walk_length} on {job.num_partitions} partitions"
+    )
     return out
 
 
@@ -808,8 +958,11 @@ def _partitioned(graph, mode, max_broadcast_bytes):
     mode = check_choice("mode", mode, WALK_MODES)
     if isinstance(graph, ClusterGraph) or mode == "partitioned":
         return True
-    return mode == "auto" and csr_broadcast_bytes(
-        graph.num_nodes, graph.num_stored_edges, graph.weighted) > max_broadcast_bytes
+    return (
+        mode == "auto"
+        and csr_broadcast_bytes(graph.num_nodes, graph.num_stored_edges, graph.weighted)
+        > max_broadcast_bytes
+    )
 
 
 # ------------------------------------------------------ partitioned walks
@@ -875,15 +1028,29 @@ def _build_shard(s, pieces, num_shards, num_nodes, directed, weighted):
     index_dtype = np.int32 if num_nodes < 2**31 - 1 else np.int64
     indices = (key % num_nodes).astype(index_dtype)
     del key
-    w, rw = (None if a is None or order is None else a[order]
-             for a in (column(2, np.float64), column(3, np.float64)))
+    w, rw = (
+        None if a is None or order is None else a[order]
+        for a in (column(2, np.float64), column(3, np.float64))
+    )
     pieces.clear()
     if weighted and w is None:  # a shard without edges
         w = np.zeros(0)
-    yield s, ("shard", {"shard": s, "num_shards": num_shards, "num_nodes": num_nodes,
-                        "indptr": indptr, "indices": indices,
-                        "weights": w if weighted else None, "directed": directed,
-                        "reverse_weights": rw})
+    yield (
+        s,
+        (
+            "shard",
+            {
+                "shard": s,
+                "num_shards": num_shards,
+                "num_nodes": num_nodes,
+                "indptr": indptr,
+                "indices": indices,
+                "weights": w if weighted else None,
+                "directed": directed,
+                "reverse_weights": rw,
+            },
+        ),
+    )
 
 
 def _needs_reverse(directed, p, q):
@@ -898,14 +1065,23 @@ def _shards(spark, graph, num_shards, p, q):
     sc = spark.sparkContext
     reverse = _needs_reverse(graph.directed, p, q)
     if isinstance(graph, Graph):  # already on the driver: ship one shard per partition
+
         def payload(s):
             shard = graph_shard(graph, s, num_shards)
-            return s, ("shard", {"shard": s, "num_shards": num_shards,
-                                 "num_nodes": graph.num_nodes, "indptr": shard.indptr,
-                                 "indices": shard.indices,
-                                 "weights": shard.weights if graph.weighted else None,
-                                 "directed": graph.directed,
-                                 "reverse_weights": shard.reverse_weights if reverse else None})
+            return s, (
+                "shard",
+                {
+                    "shard": s,
+                    "num_shards": num_shards,
+                    "num_nodes": graph.num_nodes,
+                    "indptr": shard.indptr,
+                    "indices": shard.indices,
+                    "weights": shard.weights if graph.weighted else None,
+                    "directed": graph.directed,
+                    "reverse_weights": shard.reverse_weights if reverse else None,
+                },
+            )
+
         rdd = sc.parallelize([payload(s) for s in range(num_shards)], num_shards)
         return rdd.partitionBy(num_shards, _shard_of).persist()
     cached = graph._shards.get((num_shards, reverse))
@@ -915,18 +1091,22 @@ def _shards(spark, graph, num_shards, p, q):
 
     stored = graph.stored_edges()
     if reverse:
-        back = stored.select(F.col("dst").alias("src"), F.col("src").alias("dst"),
-                             F.col("w").alias("rw"))
+        back = stored.select(
+            F.col("dst").alias("src"), F.col("src").alias("dst"), F.col("w").alias("rw")
+        )
         stored = stored.join(back, ["src", "dst"], "left").fillna(0.0, ["rw"])
     n, directed, weighted = graph.num_nodes, graph.directed, graph.weighted
     pieces = stored.rdd.mapPartitions(
-        lambda rows: _pack_by_shard(rows, num_shards, weighted, reverse))
+        lambda rows: _pack_by_shard(rows, num_shards, weighted, reverse)
+    )
     shards = graph._shards[(num_shards, reverse)] = (
         pieces.partitionBy(num_shards, _shard_of)
-              .mapPartitionsWithIndex(lambda s, it: _build_shard(s, it, num_shards, n,
-                                                                 directed, weighted),
-                                      preservesPartitioning=True)
-              .persist())
+        .mapPartitionsWithIndex(
+            lambda s, it: _build_shard(s, it, num_shards, n, directed, weighted),
+            preservesPartitioning=True,
+        )
+        .persist()
+    )
     return shards
 
 
@@ -936,9 +1116,16 @@ def _shard_walker(record, p, q, walk_length, key):
     from .walks import GraphShard, ShardWalker
 
     payload = record[1]
-    shard = GraphShard(payload["shard"], payload["num_shards"], payload["num_nodes"],
-                       payload["indptr"], payload["indices"], payload["weights"],
-                       payload["directed"], payload["reverse_weights"])
+    shard = GraphShard(
+        payload["shard"],
+        payload["num_shards"],
+        payload["num_nodes"],
+        payload["indptr"],
+        payload["indices"],
+        payload["weights"],
+        payload["directed"],
+        payload["reverse_weights"],
+    )
     return "walker", ShardWalker(shard, p, q, walk_length, key)
 
 
@@ -980,8 +1167,16 @@ def _superstep(s, records, sink=None):
             yield _DONE, done
         else:
             _save_pieces(sink, s, *done)
-    yield _STATS, {"in_flight": in_flight, "done": 0 if done is None else len(done[0]),
-                   "peak_rss_mib": _peak_rss_mib(), "pid": os.getpid(), "shard": s}
+    yield (
+        _STATS,
+        {
+            "in_flight": in_flight,
+            "done": 0 if done is None else len(done[0]),
+            "peak_rss_mib": _peak_rss_mib(),
+            "pid": os.getpid(),
+            "shard": s,
+        },
+    )
 
 
 def _piece_folder(folder):
@@ -1005,8 +1200,7 @@ class _PartitionedJob:
     """Walks over a sharded graph: waves of at most ``max_walkers`` rows, each run
     in supersteps until every walk of the wave has ended."""
 
-    def __init__(self, spark, graph, num_walks, walk_length, p, q, seed, num_shards,
-                 max_walkers):
+    def __init__(self, spark, graph, num_walks, walk_length, p, q, seed, num_shards, max_walkers):
         from .walks import check_stream_capacity, draw_entropy, stream_key, walk_dtype
 
         num_shards = _check_walk_args(self, num_walks, walk_length, p, q, seed, num_shards)
@@ -1024,8 +1218,9 @@ class _PartitionedJob:
         from pyspark import StorageLevel
 
         args = (self.p, self.q, self.walk_length, np.uint64(self.key))
-        self.walkers = (self.shards.mapValues(lambda record: _shard_walker(record, *args))
-                        .persist(StorageLevel.MEMORY_AND_DISK))
+        self.walkers = self.shards.mapValues(lambda record: _shard_walker(record, *args)).persist(
+            StorageLevel.MEMORY_AND_DISK
+        )
         self.supersteps, self.peak_rss_mib = 0, {}
 
     def waves(self, folder=None):
@@ -1038,13 +1233,15 @@ class _PartitionedJob:
         for wave, first in enumerate(range(0, self.total_rows, self.max_walkers)):
             stop = min(self.total_rows, first + self.max_walkers)
             per = -(-(stop - first) // pieces)
-            inbox = (sc.parallelize([(s, ("start", first, stop)) for s in range(self.num_shards)],
-                                    self.num_shards).partitionBy(self.num_shards, _shard_of))
+            inbox = sc.parallelize(
+                [(s, ("start", first, stop)) for s in range(self.num_shards)], self.num_shards
+            ).partitionBy(self.num_shards, _shard_of)
             done, previous, step = [], None, 0
             while True:
                 sink = None if folder is None else (folder, wave, step, first, per)
                 out = self.walkers.union(inbox).mapPartitionsWithIndex(
-                    lambda s, records, sink=sink: _superstep(s, records, sink=sink))
+                    lambda s, records, sink=sink: _superstep(s, records, sink=sink)
+                )
                 if step % 20 == 19:
                     out.localCheckpoint()  # cut the lineage that grows by a shuffle a step
                 else:
@@ -1056,8 +1253,9 @@ class _PartitionedJob:
                 stats = [value for key, value in got if key == _STATS]
                 done += [value for key, value in got if key == _DONE]
                 for stat in stats:
-                    self.peak_rss_mib[stat["pid"]] = max(self.peak_rss_mib.get(stat["pid"], 0),
-                                                         stat["peak_rss_mib"] or 0)
+                    self.peak_rss_mib[stat["pid"]] = max(
+                        self.peak_rss_mib.get(stat["pid"], 0), stat["peak_rss_mib"] or 0
+                    )
                 if not sum(stat["in_flight"] for stat in stats):
                     break
                 inbox = out.filter(lambda kv: kv[0] >= 0).partitionBy(self.num_shards, _shard_of)
@@ -1078,13 +1276,16 @@ def _write_wave(folder, num_nodes, wave, first_index):
 
     def write(k, _):
         prefix = f"w{wave}-k{k}-"
-        names = sorted(name for name in os.listdir(_piece_folder(folder))
-                       if name.startswith(prefix) and name.endswith(".npy")
-                       and not name.endswith(".tmp.npy"))
+        names = sorted(
+            name
+            for name in os.listdir(_piece_folder(folder))
+            if name.startswith(prefix) and name.endswith(".npy") and not name.endswith(".tmp.npy")
+        )
         if not names:
             return
-        table = np.concatenate([np.load(os.path.join(_piece_folder(folder), name))
-                                for name in names])
+        table = np.concatenate(
+            [np.load(os.path.join(_piece_folder(folder), name)) for name in names]
+        )
         table = table[np.argsort(table[:, 0], kind="stable")]
         entry = write_walk_partition(folder, first_index + k, table[:, 1:], num_nodes=num_nodes)
         for name in names:
@@ -1100,18 +1301,32 @@ def _partition_writer(folder, num_nodes):
     from .corpus import write_walk_partition
 
     def write(index, blocks):
-        entry = write_walk_partition(folder, index, (rows for _, rows in blocks),
-                                     num_nodes=num_nodes)
+        entry = write_walk_partition(
+            folder, index, (rows for _, rows in blocks), num_nodes=num_nodes
+        )
         counts = entry.pop("counts")
         yield index, entry, counts
 
     return write
 
 
-def write_walks(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=None, spark=None,
-                num_partitions=None, parquet=False, *,
-                max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES, mode="auto",
-                max_walkers=DEFAULT_MAX_WALKERS, progress=False):
+def write_walks(
+    graph,
+    folder,
+    num_walks,
+    walk_length,
+    p=1.0,
+    q=1.0,
+    seed=None,
+    spark=None,
+    num_partitions=None,
+    parquet=False,
+    *,
+    max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
+    mode="auto",
+    max_walkers=DEFAULT_MAX_WALKERS,
+    progress=False,
+):
     """Walk on the executors and write a walk folder (:mod:`n2v_lite.corpus` format).
 
     Every partition writes its own ``part-NNNNN.txt`` (so ``folder`` must be
@@ -1146,14 +1361,42 @@ def write_walks(graph, folder, num_walks, walk_length, p=1.0, q=1.0, seed=None, 
     given = graph
     graph = _read(graph, spark, max_broadcast_bytes=max_broadcast_bytes, mode=mode)
     try:
-        return _write_walks(spark, stages, graph, folder, num_walks, walk_length, p, q, seed,
-                            num_partitions, parquet, max_broadcast_bytes, mode, max_walkers)
+        return _write_walks(
+            spark,
+            stages,
+            graph,
+            folder,
+            num_walks,
+            walk_length,
+            p,
+            q,
+            seed,
+            num_partitions,
+            parquet,
+            max_broadcast_bytes,
+            mode,
+            max_walkers,
+        )
     finally:
         _release(graph, given)
 
 
-def _write_walks(spark, stages, graph, folder, num_walks, walk_length, p, q, seed,
-                 num_partitions, parquet, max_broadcast_bytes, mode, max_walkers):
+def _write_walks(
+    spark,
+    stages,
+    graph,
+    folder,
+    num_walks,
+    walk_length,
+    p,
+    q,
+    seed,
+    num_partitions,
+    parquet,
+    max_broadcast_bytes,
+    mode,
+    max_walkers,
+):
     import shutil
 
     from .corpus import finish_walk_folder, folder_path, prepare_walk_folder
@@ -1163,13 +1406,17 @@ def _write_walks(spark, stages, graph, folder, num_walks, walk_length, p, q, see
     partitioned = _partitioned(graph, mode, max_broadcast_bytes)
     if partitioned:
         if parquet:
-            raise ParameterError("parquet=True needs mode='broadcast' for now (partitioned "
-                                 "walks write the text partition files only)")
-        job = _PartitionedJob(spark, graph, num_walks, walk_length, p, q, seed, num_partitions,
-                              max_walkers)
+            raise ParameterError(
+                "parquet=True needs mode='broadcast' for now (partitioned "
+                "walks write the text partition files only)"
+            )
+        job = _PartitionedJob(
+            spark, graph, num_walks, walk_length, p, q, seed, num_partitions, max_walkers
+        )
     else:
-        job = _WalkJob(spark, graph, num_walks, walk_length, p, q, seed, num_partitions,
-                       max_broadcast_bytes)
+        job = _WalkJob(
+            spark, graph, num_walks, walk_length, p, q, seed, num_partitions, max_broadcast_bytes
+        )
     folder = folder_path(folder)
     if (folder / "manifest.json").is_file() and (folder / "walks.parquet").is_dir():
         shutil.rmtree(folder / "walks.parquet")  # our own earlier copy
@@ -1179,22 +1426,37 @@ def _write_walks(spark, stages, graph, folder, num_walks, walk_length, p, q, see
         if partitioned:
             entries, counts = _write_partitioned(job, path, graph.num_nodes)
         else:
-            entries, counts = _write_blocks(spark, job, path, graph.num_nodes, parquet, folder,
-                                            stages)
-        stages.done("walks", f"{job.total_rows:,} walks x {job.walk_length} written to "
-                             f"{len(entries)} partition files")
+            entries, counts = _write_blocks(
+                spark, job, path, graph.num_nodes, parquet, folder, stages
+            )
+        stages.done(
+            "walks",
+            f"{job.total_rows:,} walks x {job.walk_length} written to "
+            f"{len(entries)} partition files",
+        )
     finally:
         job.close()
     for name in old_parts - {entry["file"] for entry in entries}:
         (folder / name).unlink()
     return finish_walk_folder(
-        folder, node_ids=graph.node_ids.tolist(), partitions=entries, counts=counts,
-        walks_params={"num_walks": job.num_walks, "walk_length": job.walk_length,
-                      "p": job.p, "q": job.q,
-                      "seed": seed if isinstance(seed, (int, np.integer)) else None},
-        graph_info={"directed": graph.directed, "weighted": graph.weighted,
-                    "num_edges": graph.num_edges},
-        node_data=graph.node_data() if isinstance(graph, ClusterGraph) else node_metadata(graph))
+        folder,
+        node_ids=graph.node_ids.tolist(),
+        partitions=entries,
+        counts=counts,
+        walks_params={
+            "num_walks": job.num_walks,
+            "walk_length": job.walk_length,
+            "p": job.p,
+            "q": job.q,
+            "seed": seed if isinstance(seed, (int, np.integer)) else None,
+        },
+        graph_info={
+            "directed": graph.directed,
+            "weighted": graph.weighted,
+            "num_edges": graph.num_edges,
+        },
+        node_data=graph.node_data() if isinstance(graph, ClusterGraph) else node_metadata(graph),
+    )
 
 
 def _gather(written):
@@ -1236,15 +1498,18 @@ def _write_partitioned(job, path, num_nodes):
     try:
         for wave, _, _, _ in job.waves(folder=path):
             got, wave_counts = _gather(
-                sc.parallelize(range(job.num_shards), job.num_shards)
-                  .mapPartitionsWithIndex(_write_wave(path, num_nodes, wave, len(entries))))
+                sc.parallelize(range(job.num_shards), job.num_shards).mapPartitionsWithIndex(
+                    _write_wave(path, num_nodes, wave, len(entries))
+                )
+            )
             if got:
                 counts += wave_counts
             missing = [k for k, (index, _) in enumerate(got) if index != len(entries) + k]
             if missing or not got:
                 raise WalkFolderError(
                     f"{path}: the executors' walk pieces of wave {wave} are missing: the walk "
-                    "folder must be on a filesystem every executor and the driver share")
+                    "folder must be on a filesystem every executor and the driver share"
+                )
             entries += [entry for _, entry in got]
     finally:
         shutil.rmtree(_piece_folder(path), ignore_errors=True)
@@ -1263,12 +1528,19 @@ def _walk_rows(block_rows, blocks, as_tokens=False):
 
 
 def _walk_frame(spark, blocks, block_rows, as_tokens=False):
-    from pyspark.sql.types import (ArrayType, IntegerType, LongType, StringType, StructField,
-                                   StructType)
+    from pyspark.sql.types import (
+        ArrayType,
+        IntegerType,
+        LongType,
+        StringType,
+        StructField,
+        StructType,
+    )
 
     item = StringType() if as_tokens else IntegerType()
-    schema = StructType([StructField("row", LongType(), False),
-                         StructField("walk", ArrayType(item, False), False)])
+    schema = StructType(
+        [StructField("row", LongType(), False), StructField("walk", ArrayType(item, False), False)]
+    )
     rows = blocks.mapPartitions(lambda part: _walk_rows(block_rows, part, as_tokens))
     return spark.createDataFrame(rows, schema)
 
@@ -1278,10 +1550,24 @@ def _write_parquet(spark, blocks, block_rows, path):
 
 
 # ----------------------------------------------------------------- training
-def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=False,
-        sep=None, header=None, walk_folder=None, max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
-        trainer_partitions=1, weighted=None, duplicates=None, mode="auto",
-        max_walkers=DEFAULT_MAX_WALKERS, **node2vec_params):
+def fit(
+    graph,
+    *,
+    spark=None,
+    trainer="gensim",
+    num_partitions=None,
+    directed=False,
+    sep=None,
+    header=None,
+    walk_folder=None,
+    max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
+    trainer_partitions=1,
+    weighted=None,
+    duplicates=None,
+    mode="auto",
+    max_walkers=DEFAULT_MAX_WALKERS,
+    **node2vec_params,
+):
     """node2vec on Spark: read the graph, walk on the executors, train.
 
     Parameters
@@ -1340,8 +1626,9 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
 
     unknown = sorted(set(node2vec_params) - set(_WALK_PARAMS))
     if unknown:
-        raise ParameterError(f"unknown node2vec parameter {unknown[0]!r}; "
-                             f"valid: {', '.join(_WALK_PARAMS)}")
+        raise ParameterError(
+            f"unknown node2vec parameter {unknown[0]!r}; valid: {', '.join(_WALK_PARAMS)}"
+        )
     estimator = Node2Vec(**node2vec_params)
     estimator._check_params()  # the estimator's own checks, before the cluster is touched
     params = estimator.get_params()
@@ -1351,15 +1638,25 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
     stages = _Stages(params["progress"])
     mode = check_choice("mode", mode, WALK_MODES)
     given = graph
-    graph = _read(graph, spark, directed=directed, sep=sep, header=header,
-                  max_broadcast_bytes=max_broadcast_bytes, weighted=weighted,
-                  duplicates=duplicates, mode=mode)
+    graph = _read(
+        graph,
+        spark,
+        directed=directed,
+        sep=sep,
+        header=header,
+        max_broadcast_bytes=max_broadcast_bytes,
+        weighted=weighted,
+        duplicates=duplicates,
+        mode=mode,
+    )
     stages.done("graph", repr(graph))
     if trainer == "spark" and _partitioned(graph, mode, max_broadcast_bytes):
         _release(graph, given)
-        raise ParameterError("trainer='spark' needs broadcast walks for now: use "
-                             "trainer='gensim' (which trains from the walk folder) for a "
-                             "partitioned graph")
+        raise ParameterError(
+            "trainer='spark' needs broadcast walks for now: use "
+            "trainer='gensim' (which trains from the walk folder) for a "
+            "partitioned graph"
+        )
     defaults = Node2Vec().get_params()
     for name in ("negative", "sample"):  # Spark ML's Word2Vec has neither: never ignored
         if trainer == "spark" and params[name] != defaults[name]:
@@ -1367,51 +1664,93 @@ def fit(graph, *, spark=None, trainer="gensim", num_partitions=None, directed=Fa
             raise ParameterError(
                 f"trainer='spark' (Spark ML Word2Vec: hierarchical softmax) has no {name}, "
                 f"got {name}={params[name]!r}: leave it at {defaults[name]!r} or use "
-                "trainer='gensim'")
+                "trainer='gensim'"
+            )
     n = graph.num_nodes
     if trainer == "spark" and n * params["dimensions"] >= SPARK_WORD2VEC_MAX_CELLS:
         raise ParameterError(
             f"Spark ML Word2Vec needs num_nodes x dimensions < 2**31, got {n:,} x "
             f"{params['dimensions']}: lower dimensions to {SPARK_WORD2VEC_MAX_CELLS // n} "
-            f"or use trainer='gensim'")
+            f"or use trainer='gensim'"
+        )
     # the same draws, in the same order, as Node2Vec.fit: training seed, then walks
     rng = as_generator(params["random_state"])
     train_seed = int(rng.integers(2**63 - 1))
     walk_args = (graph, params["num_walks"], params["walk_length"], params["p"], params["q"], rng)
-    info = {"trainer": trainer, "spark_version": spark.version,
-            "master": spark.sparkContext.master}
+    info = {"trainer": trainer, "spark_version": spark.version, "master": spark.sparkContext.master}
     if trainer == "gensim":
         with tempfile.TemporaryDirectory(prefix="n2v_lite-walks-") as tmp:
             try:
-                folder = write_walks(graph, walk_folder if walk_folder is not None else tmp,
-                                     *walk_args[1:], spark=spark, num_partitions=num_partitions,
-                                     max_broadcast_bytes=max_broadcast_bytes, mode=mode,
-                                     max_walkers=max_walkers, progress=False)
+                folder = write_walks(
+                    graph,
+                    walk_folder if walk_folder is not None else tmp,
+                    *walk_args[1:],
+                    spark=spark,
+                    num_partitions=num_partitions,
+                    max_broadcast_bytes=max_broadcast_bytes,
+                    mode=mode,
+                    max_walkers=max_walkers,
+                    progress=False,
+                )
             finally:
                 _release(graph, given)
-            stages.done("walks", f"{folder.rows:,} walks, {folder.tokens:,} tokens in "
-                                 f"{len(folder.partitions)} partition files")
+            stages.done(
+                "walks",
+                f"{folder.rows:,} walks, {folder.tokens:,} tokens in "
+                f"{len(folder.partitions)} partition files",
+            )
             embedding = estimator.fit_walks(folder).embedding_  # exactly as a local fit
         stages.done("train", f"gensim skip-gram, negative sampling, {params['epochs']} epoch(s)")
-        embedding.info.update(info, walk_partitions=len(folder.partitions),
-                              seconds=dict(stages.seconds))
+        embedding.info.update(
+            info, walk_partitions=len(folder.partitions), seconds=dict(stages.seconds)
+        )
         if walk_folder is None:
             embedding.info.pop("walk_folder", None)
         return embedding
-    vectors = _train_spark(spark, walk_args, params, train_seed, num_partitions,
-                           trainer_partitions, max_broadcast_bytes, stages, info)
-    info.update(num_nodes=n, num_edges=int(graph.num_edges), directed=bool(graph.directed),
-                weighted=bool(graph.weighted), seconds=dict(stages.seconds))
+    vectors = _train_spark(
+        spark,
+        walk_args,
+        params,
+        train_seed,
+        num_partitions,
+        trainer_partitions,
+        max_broadcast_bytes,
+        stages,
+        info,
+    )
+    info.update(
+        num_nodes=n,
+        num_edges=int(graph.num_edges),
+        directed=bool(graph.directed),
+        weighted=bool(graph.weighted),
+        seconds=dict(stages.seconds),
+    )
     used = dict(params)
     used.pop("progress")
     if isinstance(used["random_state"], np.random.Generator):
         used["random_state"] = None
-    return NodeEmbedding(vectors, graph.node_ids, node_data=node_metadata(graph), params=used,
-                         loss_history=[], info=info, copy=False)
+    return NodeEmbedding(
+        vectors,
+        graph.node_ids,
+        node_data=node_metadata(graph),
+        params=used,
+        loss_history=[],
+        info=info,
+        copy=False,
+    )
 
 
-def _train_spark(spark, walk_args, params, train_seed, num_partitions, trainer_partitions,
-                 max_broadcast_bytes, stages, info):
+def _train_spark(
+    spark,
+    walk_args,
+    params,
+    train_seed,
+    num_partitions,
+    trainer_partitions,
+    max_broadcast_bytes,
+    stages,
+    info,
+):
     from pyspark.ml.feature import Word2Vec
 
     graph = walk_args[0]
@@ -1420,12 +1759,18 @@ def _train_spark(spark, walk_args, params, train_seed, num_partitions, trainer_p
         walks = _walk_frame(spark, job.rdd, job.block_rows, as_tokens=True).persist()
         rows = walks.count()
         stages.done("walks", f"{rows:,} walks on {job.num_partitions} partitions")
-        w2v = Word2Vec(vectorSize=params["dimensions"], windowSize=params["window"],
-                       minCount=0, maxIter=params["epochs"],
-                       stepSize=params["learning_rate"] or 0.025,
-                       numPartitions=trainer_partitions, seed=train_seed % 2**63,
-                       maxSentenceLength=max(1000, params["walk_length"]),
-                       inputCol="walk", outputCol="vector")
+        w2v = Word2Vec(
+            vectorSize=params["dimensions"],
+            windowSize=params["window"],
+            minCount=0,
+            maxIter=params["epochs"],
+            stepSize=params["learning_rate"] or 0.025,
+            numPartitions=trainer_partitions,
+            seed=train_seed % 2**63,
+            maxSentenceLength=max(1000, params["walk_length"]),
+            inputCol="walk",
+            outputCol="vector",
+        )
         model = w2v.fit(walks)
         walks.unpersist()
     finally:
@@ -1436,9 +1781,16 @@ def _train_spark(spark, walk_args, params, train_seed, num_partitions, trainer_p
         i = int(row["word"])
         vectors[i] = row["vector"].toArray()
         seen[i] = True
-    stages.done("train", f"Spark ML Word2Vec (hierarchical softmax), {params['epochs']} "
-                         f"iteration(s), {trainer_partitions} partition(s)")
-    info.update(walk_partitions=job.num_partitions, walk_rows=rows,
-                trainer_partitions=trainer_partitions, unvisited_nodes=int((~seen).sum()),
-                loss_units=None)
+    stages.done(
+        "train",
+        f"Spark ML Word2Vec (hierarchical softmax), {params['epochs']} "
+        f"iteration(s), {trainer_partitions} partition(s)",
+    )
+    info.update(
+        walk_partitions=job.num_partitions,
+        walk_rows=rows,
+        trainer_partitions=trainer_partitions,
+        unvisited_nodes=int((~seen).sum()),
+        loss_units=None,
+    )
     return vectors

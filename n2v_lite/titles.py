@@ -57,7 +57,7 @@ def normalise_title(title):
             text = text[: -len(article) - 2]
             break
         if text.startswith(article + " "):
-            text = text[len(article) + 1:]
+            text = text[len(article) + 1 :]
             break
     return text.strip()
 
@@ -105,8 +105,10 @@ class TitleIndex:
         picks = []
         if len(self.titles) > CLOSEST_SPELLINGS:
             return picks
-        for pool, probe, cutoff in ((self.by_name, normalise_title(text), 0.6),
-                                    (self.by_folded, text.casefold(), 0.5)):
+        for pool, probe, cutoff in (
+            (self.by_name, normalise_title(text), 0.6),
+            (self.by_folded, text.casefold(), 0.5),
+        ):
             for match in difflib.get_close_matches(probe, list(pool), n=n, cutoff=cutoff):
                 for index in pool[match]:
                     if index not in picks:

@@ -22,8 +22,8 @@ n2v_lite.exceptions.ParameterError: backend must be one of 'gensim', 'tutorial',
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -91,28 +91,48 @@ def _check_gensim(params):
 
     check_int("negative", params["negative"])
     if params["walk_length"] > MAX_WALK_LENGTH:
-        raise ParameterError(f"walk_length must be <= {MAX_WALK_LENGTH} with the gensim "
-                             f"backend (gensim truncates longer sentences), "
-                             f"got {params['walk_length']}")
+        raise ParameterError(
+            f"walk_length must be <= {MAX_WALK_LENGTH} with the gensim "
+            f"backend (gensim truncates longer sentences), "
+            f"got {params['walk_length']}"
+        )
 
 
 def _train_gensim(walks, num_nodes, params, seed, workers, progress):
     from .word2vec import train_word2vec
 
     result = train_word2vec(
-        walks, num_nodes, dimensions=params["dimensions"], window=params["window"],
-        negative=params["negative"], epochs=params["epochs"], sample=params["sample"],
-        learning_rate=params["learning_rate"], workers=workers, seed=seed, progress=progress)
-    info = {"corpus": result.corpus, "trained_words": result.trained_words,
-            "loss_exact": result.loss_exact,
-            "loss_units": "sum over the epoch's pairs of -log-likelihood (nats)"}
+        walks,
+        num_nodes,
+        dimensions=params["dimensions"],
+        window=params["window"],
+        negative=params["negative"],
+        epochs=params["epochs"],
+        sample=params["sample"],
+        learning_rate=params["learning_rate"],
+        workers=workers,
+        seed=seed,
+        progress=progress,
+    )
+    info = {
+        "corpus": result.corpus,
+        "trained_words": result.trained_words,
+        "loss_exact": result.loss_exact,
+        "loss_units": "sum over the epoch's pairs of -log-likelihood (nats)",
+    }
     for name in ("workers_used",):
         if hasattr(result, name):
             info[name] = getattr(result, name)
-    state = {"output_vectors": np.asarray(result.output_vectors, dtype=np.float32),
-             "counts": np.asarray(result.counts, dtype=np.int64)}
-    return TrainResult(np.asarray(result.vectors, dtype=np.float32),
-                       [float(x) for x in result.loss_history], info, state)
+    state = {
+        "output_vectors": np.asarray(result.output_vectors, dtype=np.float32),
+        "counts": np.asarray(result.counts, dtype=np.int64),
+    }
+    return TrainResult(
+        np.asarray(result.vectors, dtype=np.float32),
+        [float(x) for x in result.loss_history],
+        info,
+        state,
+    )
 
 
 def _check_tutorial(params):
@@ -127,21 +147,31 @@ def _train_tutorial(walks, num_nodes, params, seed, workers, progress):
         walks = np.concatenate(list(walks.chunks()))
     rate = {} if params["learning_rate"] is None else {"learning_rate": params["learning_rate"]}
     result = train_embeddings(
-        walks, num_nodes, dimensions=params["dimensions"], window=params["window"],
-        negative=float(params["negative"]), epochs=params["epochs"],
-        batch_size=params["batch_size"], seed=seed, progress=progress, **rate)
-    return TrainResult(np.asarray(result.vectors, dtype=np.float32),
-                       [float(x) for x in result.loss_history],
-                       {"num_examples": result.num_examples,
-                        "loss_units": "mean binary cross-entropy per example (Keras)"})
+        walks,
+        num_nodes,
+        dimensions=params["dimensions"],
+        window=params["window"],
+        negative=float(params["negative"]),
+        epochs=params["epochs"],
+        batch_size=params["batch_size"],
+        seed=seed,
+        progress=progress,
+        **rate,
+    )
+    return TrainResult(
+        np.asarray(result.vectors, dtype=np.float32),
+        [float(x) for x in result.loss_history],
+        {
+            "num_examples": result.num_examples,
+            "loss_units": "mean binary cross-entropy per example (Keras)",
+        },
+    )
 
 
 #: The backends by name.
 TRAINERS = {
-    "gensim": Trainer("gensim", _check_gensim, _train_gensim, streams=True,
-                      unused=("batch_size",)),
-    "tutorial": Trainer("tutorial", _check_tutorial, _train_tutorial,
-                        unused=("sample", "workers")),
+    "gensim": Trainer("gensim", _check_gensim, _train_gensim, streams=True, unused=("batch_size",)),
+    "tutorial": Trainer("tutorial", _check_tutorial, _train_tutorial, unused=("sample", "workers")),
 }
 
 

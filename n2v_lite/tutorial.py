@@ -95,6 +95,7 @@ class TutorialResult:
 # Example generation
 # --------------------------------------------------------------------------
 
+
 def walks_to_tokens(walks, num_nodes=None):
     """Map node-index walks (``PAD = -1``) to the example's tokens (``index + 1``, PAD -> 0).
 
@@ -118,8 +119,9 @@ def walks_to_tokens(walks, num_nodes=None):
     """
     walks = np.asarray(walks)
     if walks.ndim != 2:
-        raise ParameterError(f"walks must be a 2-D array (num_walks, walk_length), "
-                         f"got shape {walks.shape}")
+        raise ParameterError(
+            f"walks must be a 2-D array (num_walks, walk_length), got shape {walks.shape}"
+        )
     if walks.size and not np.issubdtype(walks.dtype, np.integer):
         raise ParameterError(f"walks must hold integer node indices, got dtype {walks.dtype}")
     if walks.size:
@@ -127,7 +129,9 @@ def walks_to_tokens(walks, num_nodes=None):
         if low < -1:
             raise ParameterError(f"walks hold {low}; node indices are >= 0 and -1 is padding")
         if num_nodes is not None and high >= num_nodes:
-            raise ParameterError(f"walks hold node index {high} but the graph has {num_nodes} nodes")
+            raise ParameterError(
+                f"walks hold node index {high} but the graph has {num_nodes} nodes"
+            )
     return (walks.astype(np.int64) + 1).astype(np.int32)
 
 
@@ -143,13 +147,14 @@ def _as_token_matrix(walks, vocabulary_size):
         width = max((len(row) for row in rows), default=0)
         tokens = np.zeros((len(rows), width), dtype=np.int64)
         for k, row in enumerate(rows):
-            tokens[k, :len(row)] = row  # trailing 0s are skipped exactly like "NA"
+            tokens[k, : len(row)] = row  # trailing 0s are skipped exactly like "NA"
     if tokens.size and not np.issubdtype(tokens.dtype, np.integer):
         raise ParameterError(f"walk tokens must be integers, got dtype {tokens.dtype}")
     if tokens.size and (tokens.min() < 0 or tokens.max() >= vocabulary_size):
         raise ParameterError(
             f"walk tokens must lie in 0..{vocabulary_size - 1} (0 = NA), "
-            f"got {tokens.min()}..{tokens.max()}")
+            f"got {tokens.min()}..{tokens.max()}"
+        )
     dtype = np.int32 if vocabulary_size <= np.iinfo(np.int32).max else np.int64
     return tokens.astype(dtype, copy=False)
 
@@ -160,7 +165,9 @@ def _check_example_args(vocabulary_size, window_size, negative_samples):
     if int(window_size) != window_size or window_size < 0:
         raise ParameterError(f"window_size must be an int >= 0, got {window_size!r}")
     if not (math.isfinite(negative_samples) and negative_samples >= 0):
-        raise ParameterError(f"negative_samples must be a finite number >= 0, got {negative_samples!r}")
+        raise ParameterError(
+            f"negative_samples must be a finite number >= 0, got {negative_samples!r}"
+        )
 
 
 def skipgram_pairs(tokens, vocabulary_size, window_size, negative_samples, rng):
@@ -244,7 +251,7 @@ def skipgram_pairs(tokens, vocabulary_size, window_size, negative_samples, rng):
     targets = np.concatenate([pos_targets, neg_targets])
     contexts = np.concatenate([pos_contexts, neg_contexts])
     labels = np.zeros(len(targets), dtype=np.int8)
-    labels[:len(pos_targets)] = 1
+    labels[: len(pos_targets)] = 1
     return targets, contexts, labels
 
 
@@ -273,7 +280,7 @@ class _TripleCounter:
         high = np.maximum(targets, contexts)
         keep = low != high
         low, high = low[keep], high[keep]
-        high -= low + 1                        # column offset within row ``low``
+        high -= low + 1  # column offset within row ``low``
         keys = self.row_start[low] + high
         keys *= 2
         keys += labels[keep]
@@ -289,8 +296,9 @@ class _TripleCounter:
             keys = np.flatnonzero(self.dense)
             counts = self.dense[keys]
         elif self.parts:
-            keys, inverse = np.unique(np.concatenate([k for k, _ in self.parts]),
-                                      return_inverse=True)
+            keys, inverse = np.unique(
+                np.concatenate([k for k, _ in self.parts]), return_inverse=True
+            )
             counts = np.bincount(inverse, weights=np.concatenate([c for _, c in self.parts]))
             counts = counts.astype(np.int64)
         else:
@@ -324,8 +332,9 @@ def aggregate_pairs(targets, contexts, labels, vocabulary_size):
     ([1, 1], [2, 3], [0, 1], [1, 2])
     """
     counter = _TripleCounter(vocabulary_size)
-    counter.add(np.asarray(targets, np.int64), np.asarray(contexts, np.int64),
-                np.asarray(labels, np.int64))
+    counter.add(
+        np.asarray(targets, np.int64), np.asarray(contexts, np.int64), np.asarray(labels, np.int64)
+    )
     return counter.result()
 
 
@@ -373,14 +382,18 @@ def generate_examples(walks, vocabulary_size, window_size, negative_samples, see
     chunk = max(1, int(_PAIRS_PER_CHUNK // pairs_per_walk))
     counter = _TripleCounter(vocabulary_size)
     for start in range(0, num_walks, chunk):
-        counter.add(*skipgram_pairs(tokens[start:start + chunk], vocabulary_size,
-                                    window_size, negative_samples, rng))
+        counter.add(
+            *skipgram_pairs(
+                tokens[start : start + chunk], vocabulary_size, window_size, negative_samples, rng
+            )
+        )
     return counter.result()
 
 
 # --------------------------------------------------------------------------
 # The model: loss, gradient, optimiser
 # --------------------------------------------------------------------------
+
 
 def he_normal(shape, rng, dtype=np.float32):
     """Keras ``he_normal``: truncated normal (at 2 sd), stddev ``sqrt(2 / fan_in) / 0.8796...``.
@@ -451,18 +464,32 @@ def batch_loss_and_grad(table, targets, contexts, labels, weights, l2=1e-6):
     # d loss / d logit_i, then scatter onto both rows with one sparse product:
     # grad = A @ table, A[t_i, c_i] += g_i and A[c_i, t_i] += g_i.
     coef = (weights * (sigmoid - labels) / size).astype(dtype, copy=False)
-    scatter = sparse.coo_array((np.concatenate([coef, coef]),
-                                (np.concatenate([targets, contexts]),
-                                 np.concatenate([contexts, targets]))),
-                               shape=(table.shape[0], table.shape[0]))
+    scatter = sparse.coo_array(
+        (
+            np.concatenate([coef, coef]),
+            (np.concatenate([targets, contexts]), np.concatenate([contexts, targets])),
+        ),
+        shape=(table.shape[0], table.shape[0]),
+    )
     grad = np.asarray(scatter @ table, dtype=dtype)
     if l2:
         grad += (2.0 * l2) * table
     return loss, grad
 
 
-def adam_update(param, grad, m, v, step, *, learning_rate=1e-3, beta_1=0.9, beta_2=0.999,
-                epsilon=1e-7, scratch=None):
+def adam_update(
+    param,
+    grad,
+    m,
+    v,
+    step,
+    *,
+    learning_rate=1e-3,
+    beta_1=0.9,
+    beta_2=0.999,
+    epsilon=1e-7,
+    scratch=None,
+):
     """One Keras 3 Adam step, in place on ``param``, ``m`` and ``v``.
 
     ``m += (g - m)(1 - beta_1)``, ``v += (g^2 - v)(1 - beta_2)``,
@@ -487,7 +514,7 @@ def adam_update(param, grad, m, v, step, *, learning_rate=1e-3, beta_1=0.9, beta
     """
     if step < 1:
         raise ParameterError(f"step counts from 1, got {step}")
-    alpha = learning_rate * math.sqrt(1.0 - beta_2 ** step) / (1.0 - beta_1 ** step)
+    alpha = learning_rate * math.sqrt(1.0 - beta_2**step) / (1.0 - beta_1**step)
     work = np.empty_like(param) if scratch is None else scratch
     np.subtract(grad, m, out=work)
     work *= 1.0 - beta_1
@@ -503,9 +530,21 @@ def adam_update(param, grad, m, v, step, *, learning_rate=1e-3, beta_1=0.9, beta
     param -= work
 
 
-def fit_examples(targets, contexts, labels, weights, vocabulary_size, *, dimensions=50,
-                 epochs=10, batch_size=1024, learning_rate=1e-3, l2=1e-6, seed=None,
-                 progress=True):
+def fit_examples(
+    targets,
+    contexts,
+    labels,
+    weights,
+    vocabulary_size,
+    *,
+    dimensions=50,
+    epochs=10,
+    batch_size=1024,
+    learning_rate=1e-3,
+    l2=1e-6,
+    seed=None,
+    progress=True,
+):
     """Train the example's model on weighted examples; return the table and the loss curve.
 
     Every epoch the examples are shuffled and cut into batches of
@@ -569,16 +608,22 @@ def fit_examples(targets, contexts, labels, weights, vocabulary_size, *, dimensi
     num_batches = count // batch
     step = 0
     history = []
-    bar = progress_bar(range(int(epochs)), total=int(epochs), desc="tutorial training",
-                       unit="epoch", enabled=progress)
+    bar = progress_bar(
+        range(int(epochs)),
+        total=int(epochs),
+        desc="tutorial training",
+        unit="epoch",
+        enabled=progress,
+    )
     for _ in bar:
         order = rng.permutation(count)
         t, c, y, w = targets[order], contexts[order], labels[order], weights[order]
         total = 0.0
         for start in range(0, num_batches * batch, batch):
             stop = start + batch
-            loss, grad = batch_loss_and_grad(table, t[start:stop], c[start:stop],
-                                             y[start:stop], w[start:stop], l2)
+            loss, grad = batch_loss_and_grad(
+                table, t[start:stop], c[start:stop], y[start:stop], w[start:stop], l2
+            )
             step += 1
             adam_update(table, grad, m, v, step, learning_rate=learning_rate, scratch=scratch)
             total += loss
@@ -587,8 +632,19 @@ def fit_examples(targets, contexts, labels, weights, vocabulary_size, *, dimensi
     return table, history
 
 
-def train_embeddings(walks, num_nodes, *, dimensions=50, window=10, negative=4.0, epochs=10,
-                     batch_size=1024, learning_rate=1e-3, seed=None, progress=True):
+def train_embeddings(
+    walks,
+    num_nodes,
+    *,
+    dimensions=50,
+    window=10,
+    negative=4.0,
+    epochs=10,
+    batch_size=1024,
+    learning_rate=1e-3,
+    seed=None,
+    progress=True,
+):
     """Node embeddings by the Keras example's method, from node-index walks.
 
     Parameters
@@ -629,10 +685,24 @@ def train_embeddings(walks, num_nodes, *, dimensions=50, window=10, negative=4.0
     rng = as_generator(seed)
     tokens = walks_to_tokens(walks, num_nodes)
     vocabulary_size = int(num_nodes) + 1
-    targets, contexts, labels, weights = generate_examples(tokens, vocabulary_size, window,
-                                                           negative, seed=rng)
-    table, history = fit_examples(targets, contexts, labels, weights, vocabulary_size,
-                                  dimensions=dimensions, epochs=epochs, batch_size=batch_size,
-                                  learning_rate=learning_rate, seed=rng, progress=progress)
-    return TutorialResult(vectors=np.ascontiguousarray(table[1:]), loss_history=history,
-                          num_examples=int(len(targets)))
+    targets, contexts, labels, weights = generate_examples(
+        tokens, vocabulary_size, window, negative, seed=rng
+    )
+    table, history = fit_examples(
+        targets,
+        contexts,
+        labels,
+        weights,
+        vocabulary_size,
+        dimensions=dimensions,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        seed=rng,
+        progress=progress,
+    )
+    return TutorialResult(
+        vectors=np.ascontiguousarray(table[1:]),
+        loss_history=history,
+        num_examples=int(len(targets)),
+    )

@@ -83,9 +83,19 @@ from .graph import as_graph, node_metadata
 from .presets import PRESETS
 from .validation import check_fraction, check_int, check_positive, check_share, query_list
 
-__all__ = ["adjacency_fingerprints", "node_id_hashes", "graph_changes", "GraphChanges",
-           "update", "infer", "InferResult", "walk_shares", "DEFAULT_HOPS", "DEFAULT_BUDGET",
-           "DEFAULT_INFER_STEPS"]
+__all__ = [
+    "adjacency_fingerprints",
+    "node_id_hashes",
+    "graph_changes",
+    "GraphChanges",
+    "update",
+    "infer",
+    "InferResult",
+    "walk_shares",
+    "DEFAULT_HOPS",
+    "DEFAULT_BUDGET",
+    "DEFAULT_INFER_STEPS",
+]
 
 #: Default hops around a changed row whose walks are walked again.
 DEFAULT_HOPS = 1
@@ -151,8 +161,11 @@ def node_id_hashes(node_ids):
         values = ids.tolist()
         if values and all(type(v) is str for v in values):
             ids = np.array(values, dtype=str)
-        elif values and all(type(v) is int for v in values) and \
-                all(-2**63 <= v < 2**63 for v in values):
+        elif (
+            values
+            and all(type(v) is int for v in values)
+            and all(-(2**63) <= v < 2**63 for v in values)
+        ):
             ids = np.array(values, dtype=np.int64)
     if ids.dtype.kind in "iu":
         texts = np.char.add("i", ids.astype(np.int64).astype(str))
@@ -168,7 +181,7 @@ def node_id_hashes(node_ids):
                 return "s" + value
             return "j" + str(encode_node_ids([value])[0][0])  # the JSON form ids are stored in
 
-        texts = np.array([text(v) for v in ids.tolist()] or [""], dtype=str)[:len(ids)]
+        texts = np.array([text(v) for v in ids.tolist()] or [""], dtype=str)[: len(ids)]
     return _hash_texts(texts)
 
 
@@ -230,8 +243,9 @@ def adjacency_fingerprints(graph):
         stop = int(np.searchsorted(indptr, indptr[start] + _FINGERPRINT_BLOCK, "right")) - 1
         stop = min(max(stop, start + 1), n)
         lo, hi = int(indptr[start]), int(indptr[stop])
-        out[start:stop] = _row_fingerprints(indptr[start:stop + 1] - lo,
-                                            _edge_hashes(graph, id_hashes, lo, hi))
+        out[start:stop] = _row_fingerprints(
+            indptr[start : stop + 1] - lo, _edge_hashes(graph, id_hashes, lo, hi)
+        )
         start = stop
     return out
 
@@ -271,8 +285,11 @@ class GraphChanges:
 
     def summary(self):
         """Counts: ``new_nodes``, ``removed_nodes``, ``changed_nodes``."""
-        return {"new_nodes": len(self.new_nodes), "removed_nodes": len(self.removed_nodes),
-                "changed_nodes": len(self.changed_nodes)}
+        return {
+            "new_nodes": len(self.new_nodes),
+            "removed_nodes": len(self.removed_nodes),
+            "changed_nodes": len(self.changed_nodes),
+        }
 
     @property
     def unchanged(self):
@@ -286,8 +303,7 @@ def _old_rows(embedding, graph):
     for row, node in enumerate(embedding.node_ids):
         index[(type(node), node)] = row
     ids = graph.node_ids.tolist()
-    return np.fromiter((index.get((type(v), v), -1) for v in ids), dtype=np.int64,
-                       count=len(ids))
+    return np.fromiter((index.get((type(v), v), -1) for v in ids), dtype=np.int64, count=len(ids))
 
 
 def graph_changes(embedding, graph):
@@ -326,7 +342,11 @@ def graph_changes(embedding, graph):
         new_nodes=[ids[i] for i in np.flatnonzero(~known)],
         removed_nodes=[old_ids[i] for i in np.flatnonzero(~kept)],
         changed_nodes=[ids[i] for i in np.flatnonzero(changed & known)],
-        old_rows=old_rows, changed=changed, added_only=added_only, fingerprints=fingerprints)
+        old_rows=old_rows,
+        changed=changed,
+        added_only=added_only,
+        fingerprints=fingerprints,
+    )
 
 
 def walk_shares(graph, changes, hops=DEFAULT_HOPS):
@@ -382,8 +402,17 @@ def _start_order(counts):
 
 
 # ------------------------------------------------------------------- update
-_PARAMS = ("num_walks", "walk_length", "p", "q", "window", "negative", "epochs", "sample",
-           "learning_rate")
+_PARAMS = (
+    "num_walks",
+    "walk_length",
+    "p",
+    "q",
+    "window",
+    "negative",
+    "epochs",
+    "sample",
+    "learning_rate",
+)
 # for models that did not store a parameter: the paper's settings (Node2Vec's defaults)
 _DEFAULTS = {name: {"p": 1.0, "q": 1.0, **PRESETS["paper"]}[name] for name in _PARAMS}
 
@@ -396,8 +425,9 @@ def check_budget(name, value):
 def _update_params(embedding, overrides):
     unknown = sorted(set(overrides) - set(_DEFAULTS))
     if unknown:
-        raise ParameterError(f"update() got unknown parameter {unknown[0]!r}; expected one of "
-                             f"{', '.join(_DEFAULTS)}")
+        raise ParameterError(
+            f"update() got unknown parameter {unknown[0]!r}; expected one of {', '.join(_DEFAULTS)}"
+        )
     params = {name: embedding.params.get(name, default) for name, default in _DEFAULTS.items()}
     params.update(overrides)
     for name in ("num_walks", "walk_length", "window", "epochs", "negative"):
@@ -453,16 +483,26 @@ def _initial_state(embedding, graph, old_rows, vectors, params):
     if "counts" in state:
         counts[known] = state["counts"][old_rows[known]]
     else:
-        wdeg = np.bincount(graph.edge_sources(), weights=np.asarray(graph.weights, dtype=np.float64),
-                           minlength=n)
+        wdeg = np.bincount(
+            graph.edge_sources(), weights=np.asarray(graph.weights, dtype=np.float64), minlength=n
+        )
         tokens = params["num_walks"] * params["walk_length"] * n
         estimate = np.rint(tokens * wdeg / max(wdeg.sum(), 1e-300)).astype(np.int64)
         counts[known] = estimate[known]
     return output, counts, bool(state)
 
 
-def update(embedding, graph, *, hops=DEFAULT_HOPS, budget=DEFAULT_BUDGET, seed=None,
-           workers=None, progress=True, **params):
+def update(
+    embedding,
+    graph,
+    *,
+    hops=DEFAULT_HOPS,
+    budget=DEFAULT_BUDGET,
+    seed=None,
+    workers=None,
+    progress=True,
+    **params,
+):
     """A new embedding for ``graph`` (the whole graph as it is now).
 
     Finds what changed by the stored fingerprints (:func:`graph_changes`),
@@ -519,31 +559,69 @@ def update(embedding, graph, *, hops=DEFAULT_HOPS, budget=DEFAULT_BUDGET, seed=N
     shares = walk_shares(graph, changes, hops)
     walk_counts, scaled = _walk_counts(shares, ~known, params["num_walks"], budget, rng)
     starts = _start_order(walk_counts)
-    report = dict(changes.summary(), rewalked_nodes=int(np.count_nonzero(walk_counts)),
-                  walks=int(len(starts)), full_walks=int(params["num_walks"] * graph.num_nodes),
-                  hops=hops, budget=budget, budget_scaled=scaled, had_state=had_state)
+    report = dict(
+        changes.summary(),
+        rewalked_nodes=int(np.count_nonzero(walk_counts)),
+        walks=int(len(starts)),
+        full_walks=int(params["num_walks"] * graph.num_nodes),
+        hops=hops,
+        budget=budget,
+        budget_scaled=scaled,
+        had_state=had_state,
+    )
     loss = None
     if len(starts):
-        walks = random_walks(graph, 1, params["walk_length"], params["p"], params["q"],
-                             seed=rng, workers=workers, progress=progress, start_nodes=starts)
+        walks = random_walks(
+            graph,
+            1,
+            params["walk_length"],
+            params["p"],
+            params["q"],
+            seed=rng,
+            workers=workers,
+            progress=progress,
+            start_nodes=starts,
+        )
         train_seed = int(rng.integers(2**63 - 1))
         result = continue_word2vec(
-            walks, vectors, output, counts, window=params["window"],
-            negative=params["negative"], epochs=params["epochs"], sample=params["sample"],
-            learning_rate=params["learning_rate"], workers=training_workers(seed, workers),
-            seed=train_seed, progress=progress)
+            walks,
+            vectors,
+            output,
+            counts,
+            window=params["window"],
+            negative=params["negative"],
+            epochs=params["epochs"],
+            sample=params["sample"],
+            learning_rate=params["learning_rate"],
+            workers=training_workers(seed, workers),
+            seed=train_seed,
+            progress=progress,
+        )
         vectors, output, counts = result.vectors, result.output_vectors, result.counts
         loss = result.loss_history
     report.update(loss=loss, seconds=round(time.perf_counter() - start, 4))
-    info = {key: value for key, value in embedding.info.items()
-            if key not in ("saved_path", "update")}
-    info.update(num_nodes=int(graph.num_nodes), num_edges=int(graph.num_edges),
-                directed=bool(graph.directed), weighted=bool(graph.weighted),
-                updates=int(embedding.info.get("updates", 0)) + 1, update=report)
-    return NodeEmbedding(vectors, graph.node_ids.tolist(), node_data=node_metadata(graph),
-                         params=embedding.params, loss_history=embedding.loss_history,
-                         info=info, state={"output_vectors": output, "counts": counts},
-                         fingerprints=changes.fingerprints, copy=False)
+    info = {
+        key: value for key, value in embedding.info.items() if key not in ("saved_path", "update")
+    }
+    info.update(
+        num_nodes=int(graph.num_nodes),
+        num_edges=int(graph.num_edges),
+        directed=bool(graph.directed),
+        weighted=bool(graph.weighted),
+        updates=int(embedding.info.get("updates", 0)) + 1,
+        update=report,
+    )
+    return NodeEmbedding(
+        vectors,
+        graph.node_ids.tolist(),
+        node_data=node_metadata(graph),
+        params=embedding.params,
+        loss_history=embedding.loss_history,
+        info=info,
+        state={"output_vectors": output, "counts": counts},
+        fingerprints=changes.fingerprints,
+        copy=False,
+    )
 
 
 def check_same_kind(embedding, graph):
@@ -552,19 +630,23 @@ def check_same_kind(embedding, graph):
     directed = embedding.info.get("directed")
     if directed is not None and bool(directed) != graph.directed:
         kinds = ("undirected", "directed")
-        raise ParameterError(f"the model was fitted on a {kinds[bool(directed)]} graph and this "
-                             f"graph is {kinds[graph.directed]}; read it as "
-                             f"{kinds[bool(directed)]} (--{kinds[bool(directed)]}), or fit a "
-                             "new model")
+        raise ParameterError(
+            f"the model was fitted on a {kinds[bool(directed)]} graph and this "
+            f"graph is {kinds[graph.directed]}; read it as "
+            f"{kinds[bool(directed)]} (--{kinds[bool(directed)]}), or fit a "
+            "new model"
+        )
     old, new = _id_kind(embedding.node_ids), _id_kind(graph.node_ids.tolist())
     if old and new and old != new:
-        raise ParameterError(f"the model's node ids are {old} and this graph's are {new} "
-                             f"(e.g. {embedding.node_ids[0]!r} vs {graph.node_ids[0]!r}); "
-                             "read the graph so that the ids match")
+        raise ParameterError(
+            f"the model's node ids are {old} and this graph's are {new} "
+            f"(e.g. {embedding.node_ids[0]!r} vs {graph.node_ids[0]!r}); "
+            "read the graph so that the ids match"
+        )
 
 
 def _id_kind(ids):
-    """"integers" or "text" when every id is one kind, else None."""
+    """ "integers" or "text" when every id is one kind, else None."""
     if all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         return "integers"
     if all(isinstance(i, str) for i in ids):
@@ -591,8 +673,16 @@ class InferResult:
     missing: list
 
 
-def infer(embedding, neighbours, weights=None, *, steps=DEFAULT_INFER_STEPS,
-          learning_rate=0.025, negative=None, seed=None):
+def infer(
+    embedding,
+    neighbours,
+    weights=None,
+    *,
+    steps=DEFAULT_INFER_STEPS,
+    learning_rate=0.025,
+    negative=None,
+    seed=None,
+):
     """A vector for a node the model has never seen, from its neighbours.
 
     Starts at the weighted mean of the known neighbours' vectors; with
@@ -643,10 +733,15 @@ def infer(embedding, neighbours, weights=None, *, steps=DEFAULT_INFER_STEPS,
         weights = np.ones(len(neighbours))
     else:
         weights = np.asarray(weights, dtype=np.float64)
-        if weights.shape != (len(neighbours),) or not np.all(np.isfinite(weights)) \
-                or np.any(weights <= 0):
-            raise ParameterError(f"weights must be {len(neighbours)} positive finite numbers, "
-                                 f"got {weights.tolist()!r}")
+        if (
+            weights.shape != (len(neighbours),)
+            or not np.all(np.isfinite(weights))
+            or np.any(weights <= 0)
+        ):
+            raise ParameterError(
+                f"weights must be {len(neighbours)} positive finite numbers, "
+                f"got {weights.tolist()!r}"
+            )
     steps = check_int("steps", steps, minimum=0)
     rows, used, missing, kept = [], [], [], []
     for i, node in enumerate(neighbours):
@@ -676,8 +771,9 @@ def _refine(embedding, vector, rows, w, steps, learning_rate, negative, seed):
     model's size; the noise distribution is built once per embedding.
     """
     learning_rate = check_positive("learning_rate", learning_rate)
-    negative = check_int("negative", negative if negative is not None
-                         else embedding.params.get("negative", 5))
+    negative = check_int(
+        "negative", negative if negative is not None else embedding.params.get("negative", 5)
+    )
     output = embedding.state.get("output_vectors", embedding.vectors)
     cdf = _noise_cdf(embedding)
     rng = as_generator(seed)
@@ -702,8 +798,9 @@ def _noise_cdf(embedding):
         if "counts" in state:
             counts = state["counts"].astype(np.float64)
         else:
-            counts = np.asarray(embedding.node_data.get("degree", np.ones(len(embedding))),
-                                dtype=np.float64)
+            counts = np.asarray(
+                embedding.node_data.get("degree", np.ones(len(embedding))), dtype=np.float64
+            )
         cdf = embedding._noise_cdf = np.cumsum(np.maximum(counts, 1.0) ** 0.75)
     return cdf
 

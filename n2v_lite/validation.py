@@ -26,8 +26,16 @@ import numbers
 
 from .exceptions import ParameterError
 
-__all__ = ["check_int", "check_positive", "check_fraction", "check_share", "check_choice",
-           "check_seed", "query_list", "MAXIMUMS"]
+__all__ = [
+    "check_int",
+    "check_positive",
+    "check_fraction",
+    "check_share",
+    "check_choice",
+    "check_seed",
+    "query_list",
+    "MAXIMUMS",
+]
 
 #: Upper bounds of the count parameters, far above any useful value and low
 #: enough that a typo (``--epochs 99999999999999999999``) is refused at once
@@ -59,8 +67,9 @@ def check_int(name, value, minimum=1, maximum=None):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
     if maximum is not None and value > maximum:
-        raise ParameterError(f"{name} must be an integer from {minimum} to {maximum}, "
-                             f"got {value!r}")
+        raise ParameterError(
+            f"{name} must be an integer from {minimum} to {maximum}, got {value!r}"
+        )
     return int(value)
 
 
@@ -81,16 +90,16 @@ def check_fraction(name, value):
 def check_share(name, value):
     """``value`` as a float strictly between 0 and 1, else a :class:`ParameterError`."""
     if not _is_real(value) or not 0 < value < 1:
-        raise ParameterError(f"{name} must be a number between 0 and 1 (exclusive), "
-                             f"got {value!r}")
+        raise ParameterError(f"{name} must be a number between 0 and 1 (exclusive), got {value!r}")
     return float(value)
 
 
 def check_choice(name, value, choices):
     """``value`` if it is one of ``choices``, else a :class:`ParameterError` listing them."""
     if value not in choices:
-        raise ParameterError(f"{name} must be one of {', '.join(map(repr, choices))}, "
-                             f"got {value!r}")
+        raise ParameterError(
+            f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}"
+        )
     return value
 
 
@@ -112,5 +121,6 @@ def query_list(value, name):
     try:
         return list(value)
     except TypeError:
-        raise ParameterError(f"{name} must be a list of node ids or titles, "
-                             f"got {type(value).__name__}") from None
+        raise ParameterError(
+            f"{name} must be a list of node ids or titles, got {type(value).__name__}"
+        ) from None

@@ -83,8 +83,7 @@ from ._utils import as_generator, default_workers, progress_bar
 from .exceptions import GraphError, ParameterError
 from .validation import check_int, check_positive
 
-__all__ = ["PAD", "random_walks", "iter_random_walks", "write_walks", "num_walk_rows",
-           "walk_dtype"]
+__all__ = ["PAD", "random_walks", "iter_random_walks", "write_walks", "num_walk_rows", "walk_dtype"]
 
 #: Padding written after the end of a walk that stopped at a dead end.
 #: Never a valid node index.
@@ -179,10 +178,12 @@ def check_stream_capacity(total_rows, walk_length):
     """Refuse more walk cells than the stream's counters can tell apart (2**44)."""
     cells = int(total_rows) * int(walk_length)
     if cells >= 1 << (64 - _ATTEMPT_BITS):
-        raise ParameterError(f"{total_rows:,} walks x {walk_length} nodes is more than the walk "
-                             f"stream can number ({1 << (64 - _ATTEMPT_BITS):,} cells): walk "
-                             "fewer rows per call (e.g. one round of num_walks at a time, with "
-                             "seeds of their own)")
+        raise ParameterError(
+            f"{total_rows:,} walks x {walk_length} nodes is more than the walk "
+            f"stream can number ({1 << (64 - _ATTEMPT_BITS):,} cells): walk "
+            "fewer rows per call (e.g. one round of num_walks at a time, with "
+            "seeds of their own)"
+        )
 
 
 def _next_step(counters):
@@ -231,12 +232,15 @@ def _check_start_nodes(start_nodes, n):
     """``start_nodes`` as a non-empty int64 array of node indices in ``0..n-1``."""
     starts = np.asarray(start_nodes)
     if starts.ndim != 1 or starts.size == 0 or (starts.dtype.kind not in "iu"):
-        raise ParameterError(f"start_nodes must be a non-empty 1-d array of node indices, "
-                             f"got shape {starts.shape} and dtype {starts.dtype}")
+        raise ParameterError(
+            f"start_nodes must be a non-empty 1-d array of node indices, "
+            f"got shape {starts.shape} and dtype {starts.dtype}"
+        )
     bad = (starts < 0) | (starts >= n)
     if bad.any():
-        raise ParameterError(f"start_nodes must be node indices in 0..{n - 1}, "
-                             f"got {int(starts[bad][0])}")
+        raise ParameterError(
+            f"start_nodes must be node indices in 0..{n - 1}, got {int(starts[bad][0])}"
+        )
     return starts.astype(np.int64)
 
 
@@ -251,7 +255,8 @@ def _segment_items(starts, lengths):
     """Indices of the items of segments ``starts[i] .. starts[i] + lengths[i] - 1``, in order."""
     lengths = np.asarray(lengths, dtype=np.int64)
     return np.repeat(np.asarray(starts, dtype=np.int64), lengths) + _segment_offsets(
-        np.cumsum(lengths) - lengths, lengths)
+        np.cumsum(lengths) - lengths, lengths
+    )
 
 
 def _segment_cumsum(values, offset):
@@ -410,7 +415,7 @@ class _EdgeHash:
             last = int(np.searchsorted(indptr, indptr[first] + _HASH_BLOCK_EDGES, side="right"))
             last = max(first + 1, min(len(deg), last - 1))
             rows = np.repeat(np.arange(first, last, dtype=np.int64), deg[first:last])
-            self._insert(rows, cols[indptr[first]:indptr[last]])
+            self._insert(rows, cols[indptr[first] : indptr[last]])
             first = last
 
     def _insert(self, rows, key):
@@ -473,8 +478,9 @@ class _Walker:
         self.has_dead_ends = bool(np.any(deg == 0))
         self.indices = np.asarray(graph.indices)  # int32: half the cache footprint of int64
         # an unweighted graph's weights are a read-only view of ones: keep it a view
-        weights = self.weights = np.asarray(graph.weights, dtype=np.float64) \
-            if graph.weighted else graph.weights
+        weights = self.weights = (
+            np.asarray(graph.weights, dtype=np.float64) if graph.weighted else graph.weights
+        )
         self.weighted = bool(graph.weighted)
         if self.weighted:
             self.prob, self.alias = _alias_tables(indptr, weights)
@@ -504,9 +510,13 @@ class _Walker:
                 nonempty = deg > 0
                 self.wsum[nonempty] = np.add.reduceat(weights, indptr[:-1][nonempty])
                 # weight of each edge's reverse (0 when a directed edge has none)
-                self.rev_weights = weights if not graph.directed else \
-                    _reverse_weights(indptr, self.indices, weights) if self.num_shards == 1 \
+                self.rev_weights = (
+                    weights
+                    if not graph.directed
+                    else _reverse_weights(indptr, self.indices, weights)
+                    if self.num_shards == 1
                     else np.asarray(graph.reverse_weights, dtype=np.float64)
+                )
             else:  # undirected, unweighted: w(cur, prev) = 1, a table per node
                 fold_p = extra / (env * self.degf + extra)
                 self.fold_p = fold_p
@@ -671,8 +681,9 @@ class _Walker:
         mass = bias * self.weights[e] if self.weighted else bias
         total = _segment_cumsum(mass, offset)
         target = uniforms(key, counters) * total[first + deg - 1]
-        pick = _search(owner.astype(np.float64), total, np.arange(len(cur), dtype=np.float64),
-                       target, "right")
+        pick = _search(
+            owner.astype(np.float64), total, np.arange(len(cur), dtype=np.float64), target, "right"
+        )
         return e[np.clip(pick, first, first + deg - 1)]
 
     def _start_walks(self, queue, count, flat, walk_length, key):
@@ -704,8 +715,9 @@ class _Walker:
                     x, start, base, e = x[alive], start[alive], base[alive], e[alive]
                     counters = counters[alive]
             count -= len(start)
-            parts.append((x, start, base + 2, base + walk_length, counters + _STEP)
-                         + self._state_after(e))
+            parts.append(
+                (x, start, base + 2, base + walk_length, counters + _STEP) + self._state_after(e)
+            )
         if not parts:
             return None
         if len(parts) == 1:
@@ -743,7 +755,8 @@ class _Walker:
                     keep = np.ones(len(cur), dtype=bool)
                     keep[done[k:]] = False
                     cur, prev, pos, end, counters, *state = (
-                        a[keep] for a in (cur, prev, pos, end, counters, *state))
+                        a[keep] for a in (cur, prev, pos, end, counters, *state)
+                    )
                     if len(cur) == 0:
                         return
             x, new_state, accepted = self._attempt(cur, prev, state, counters, key)
@@ -817,7 +830,7 @@ class _Plan:
 
     def fill_result(self, out, b):
         """Write block ``b`` into its rows of the full result; returns its row count."""
-        return len(self.fill(out[b * self.block:(b + 1) * self.block], b))
+        return len(self.fill(out[b * self.block : (b + 1) * self.block], b))
 
     def blocks(self):
         """Yield the block arrays in order, computing up to ``workers`` ahead."""
@@ -850,21 +863,35 @@ class GraphShard:
     absent); a partitioned engine computes it with a join.
     """
 
-    def __init__(self, shard, num_shards, num_nodes, indptr, indices, weights=None,
-                 directed=False, reverse_weights=None):
+    def __init__(
+        self,
+        shard,
+        num_shards,
+        num_nodes,
+        indptr,
+        indices,
+        weights=None,
+        directed=False,
+        reverse_weights=None,
+    ):
         self.shard, self.num_shards = int(shard), int(num_shards)
         self.num_nodes = int(num_nodes)
         self.indptr = np.asarray(indptr, dtype=np.int64)
         self.indices = np.asarray(indices)
         self.weighted = weights is not None
-        self.weights = np.asarray(weights, dtype=np.float64) if self.weighted else \
-            np.broadcast_to(np.float64(1.0), (len(self.indices),))
+        self.weights = (
+            np.asarray(weights, dtype=np.float64)
+            if self.weighted
+            else np.broadcast_to(np.float64(1.0), (len(self.indices),))
+        )
         self.directed = bool(directed)
         self.reverse_weights = reverse_weights
         rows = -(-(self.num_nodes - self.shard) // self.num_shards)
         if len(self.indptr) != rows + 1:
-            raise GraphError(f"shard {shard} of {num_shards} over {num_nodes} nodes needs "
-                             f"{rows + 1} row pointers, got {len(self.indptr)}")
+            raise GraphError(
+                f"shard {shard} of {num_shards} over {num_nodes} nodes needs "
+                f"{rows + 1} row pointers, got {len(self.indptr)}"
+            )
 
 
 def graph_shard(graph, shard, num_shards):
@@ -878,10 +905,19 @@ def graph_shard(graph, shard, num_shards):
     edges = _segment_items(indptr[nodes], deg)
     reverse = None
     if graph.directed:
-        reverse = _reverse_weights(indptr, graph.indices, np.asarray(graph.weights,
-                                                                      dtype=np.float64))[edges]
-    return GraphShard(shard, num_shards, graph.num_nodes, local, graph.indices[edges],
-                      graph.weights[edges] if graph.weighted else None, graph.directed, reverse)
+        reverse = _reverse_weights(
+            indptr, graph.indices, np.asarray(graph.weights, dtype=np.float64)
+        )[edges]
+    return GraphShard(
+        shard,
+        num_shards,
+        graph.num_nodes,
+        local,
+        graph.indices[edges],
+        graph.weights[edges] if graph.weighted else None,
+        graph.directed,
+        reverse,
+    )
 
 
 #: Message kinds between shards: walkers to move on at the owner of their
@@ -951,9 +987,13 @@ class ShardWalker:
         nodes = self.walker._start_nodes(rows)
         path = np.full((len(rows), self.walk_length), PAD, dtype=self.dtype)
         path[:, 0] = nodes
-        return {"row": rows, "t": np.ones(len(rows), dtype=np.int64),
-                "ctr": step_counters(rows, self.walk_length, 1), "path": path,
-                "state": np.zeros((len(rows), self.slots))}
+        return {
+            "row": rows,
+            "t": np.ones(len(rows), dtype=np.int64),
+            "ctr": step_counters(rows, self.walk_length, 1),
+            "path": path,
+            "state": np.zeros((len(rows), self.slots)),
+        }
 
     # ------------------------------------------------------------ helpers
     def _owner(self, nodes):
@@ -978,8 +1018,7 @@ class ShardWalker:
         owner = self._owner(self._node(batch, 1) if to is None else to)
         for dest in np.unique(owner).tolist():
             if dest != self.shard or kind != "walk":
-                outbox.setdefault(dest, {}).setdefault(kind, []).append(
-                    _take(batch, owner == dest))
+                outbox.setdefault(dest, {}).setdefault(kind, []).append(_take(batch, owner == dest))
         here = owner == self.shard
         return _take(batch, here) if kind == "walk" and here.any() else None
 
@@ -990,8 +1029,12 @@ class ShardWalker:
         linked = w._linked(self._node(batch, 2), batch["x"])
         accepted = np.flatnonzero(linked == w.q_large)
         rejected = np.flatnonzero(linked != w.q_large)
-        self._advance(batch, accepted, batch["x"][accepted],
-                      [batch["next_state"][accepted, k] for k in range(self.slots)])
+        self._advance(
+            batch,
+            accepted,
+            batch["x"][accepted],
+            [batch["next_state"][accepted, k] for k in range(self.slots)],
+        )
         batch["ctr"][rejected] += np.uint64(2)
         del batch["x"], batch["next_state"]
         return batch
@@ -1008,8 +1051,13 @@ class ShardWalker:
         w = self.walker
         cur = self._node(batch, 1)
         flags = batch.pop("linked")
-        e = w._exact_step(cur // self.num_shards, self._node(batch, 2), batch["ctr"], self.key,
-                          linked=lambda before, x: flags)
+        e = w._exact_step(
+            cur // self.num_shards,
+            self._node(batch, 2),
+            batch["ctr"],
+            self.key,
+            linked=lambda before, x: flags,
+        )
         del batch["count"]
         self._advance(batch, np.arange(len(e)), w.indices[e], w._state_after(e))
         return batch
@@ -1044,12 +1092,16 @@ class ShardWalker:
         batch = _concat(local)
         while batch is not None:
             batch = self._walk_here(batch, outbox, done)
-        outbox = {dest: {kind: _concat(parts) for kind, parts in kinds.items()}
-                  for dest, kinds in outbox.items()}
+        outbox = {
+            dest: {kind: _concat(parts) for kind, parts in kinds.items()}
+            for dest, kinds in outbox.items()
+        }
         if not done:
             return outbox, None
-        return outbox, (np.concatenate([d["row"] for d in done]),
-                        np.concatenate([d["path"] for d in done]))
+        return outbox, (
+            np.concatenate([d["row"] for d in done]),
+            np.concatenate([d["path"] for d in done]),
+        )
 
     def _walk_here(self, batch, outbox, done):
         """One round for the walkers on this shard; returns those still here."""
@@ -1077,16 +1129,18 @@ class ShardWalker:
                 stuck = _attempts(batch["ctr"][idx]) >= _MAX_REJECTIONS
                 here, away = idx[stuck & ~remote], idx[stuck & remote]
                 if len(here):
-                    e = w._exact_step(local[here], prev[stuck & ~remote], batch["ctr"][here],
-                                      self.key)
+                    e = w._exact_step(
+                        local[here], prev[stuck & ~remote], batch["ctr"][here], self.key
+                    )
                     self._advance(batch, here, w.indices[e], w._state_after(e))
                 if len(away):
                     self._query(batch, away, local[away], outbox)
                     stay[away] = False
                 idx, prev, remote = idx[~stuck], prev[~stuck], remote[~stuck]
             state = tuple(batch["state"][idx, k] for k in range(self.slots))
-            x, e, new_state, accepted, todo = w._propose(local[idx], prev, state,
-                                                         batch["ctr"][idx], self.key)
+            x, e, new_state, accepted, todo = w._propose(
+                local[idx], prev, state, batch["ctr"][idx], self.key
+            )
             ask = todo[remote[todo]]
             todo = todo[~remote[todo]]
             if len(todo):
@@ -1094,8 +1148,11 @@ class ShardWalker:
             if len(ask):
                 test = _take(batch, idx[ask])
                 test["x"] = x[ask].astype(np.int64)
-                test["next_state"] = np.stack([v[ask] for v in new_state], axis=1) \
-                    if self.slots else np.zeros((len(ask), 0))
+                test["next_state"] = (
+                    np.stack([v[ask] for v in new_state], axis=1)
+                    if self.slots
+                    else np.zeros((len(ask), 0))
+                )
                 self._route(test, outbox, "test", to=prev[ask])
                 stay[idx[ask]] = False
                 accepted[ask] = False
@@ -1118,8 +1175,18 @@ class ShardWalker:
 
 
 # ---------------------------------------------------------------- public API
-def random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, *, workers=None,
-                 progress=False, start_nodes=None):
+def random_walks(
+    graph,
+    num_walks,
+    walk_length,
+    p=1.0,
+    q=1.0,
+    seed=None,
+    *,
+    workers=None,
+    progress=False,
+    start_nodes=None,
+):
     """Sample ``num_walks`` node2vec walks from every node.
 
     Parameters
@@ -1198,8 +1265,19 @@ def random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, *, work
     return out
 
 
-def iter_random_walks(graph, num_walks, walk_length, p=1.0, q=1.0, seed=None,
-                      chunk_size=None, *, workers=None, progress=False, start_nodes=None):
+def iter_random_walks(
+    graph,
+    num_walks,
+    walk_length,
+    p=1.0,
+    q=1.0,
+    seed=None,
+    chunk_size=None,
+    *,
+    workers=None,
+    progress=False,
+    start_nodes=None,
+):
     """Stream the walks of :func:`random_walks` in chunks of consecutive rows.
 
     Arguments are checked and ``seed`` is drawn from when this function is
@@ -1252,8 +1330,9 @@ def _counted(chunks, plan, progress):
             yield chunk
 
 
-def write_walks(handle, graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, *,
-                workers=None, progress=False):
+def write_walks(
+    handle, graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, *, workers=None, progress=False
+):
     """Write the walks as text: one walk per line, node ids separated by spaces.
 
     The walks are those of :func:`random_walks` with the same arguments,
@@ -1287,11 +1366,14 @@ def write_walks(handle, graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, 
     labels = np.array([str(x) for x in graph.node_ids.tolist()], dtype=object)
     bad = [label for label in labels if not label or any(c.isspace() for c in label)]
     if bad:
-        raise GraphError(f"node id {bad[0]!r} is empty or contains whitespace: "
-                         "it cannot be written as a walk token (a walk folder, --out DIR, "
-                         "stores node indices instead)")
-    chunks = iter_random_walks(graph, num_walks, walk_length, p, q, seed, workers=workers,
-                               progress=progress)
+        raise GraphError(
+            f"node id {bad[0]!r} is empty or contains whitespace: "
+            "it cannot be written as a walk token (a walk folder, --out DIR, "
+            "stores node indices instead)"
+        )
+    chunks = iter_random_walks(
+        graph, num_walks, walk_length, p, q, seed, workers=workers, progress=progress
+    )
     for chunk in chunks:
         if (chunk == PAD).any():
             rows = (labels[row[row != PAD]] for row in chunk)
@@ -1372,6 +1454,16 @@ def walk_blocks(graph, num_walks, walk_length, p=1.0, q=1.0, *, entropy, block_i
         yield b, b * plan.block, plan.block_rows(b)
 
 
-__all__ += ["walk_block_layout", "walk_blocks", "GraphShard", "graph_shard", "ShardWalker",
-            "SHARD_MESSAGES", "stream_key", "step_counters", "uniforms", "check_stream_capacity",
-            "draw_entropy"]
+__all__ += [
+    "walk_block_layout",
+    "walk_blocks",
+    "GraphShard",
+    "graph_shard",
+    "ShardWalker",
+    "SHARD_MESSAGES",
+    "stream_key",
+    "step_counters",
+    "uniforms",
+    "check_stream_capacity",
+    "draw_entropy",
+]

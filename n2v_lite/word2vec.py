@@ -167,20 +167,36 @@ class Word2VecResult:
     workers_used: int = 1
     seconds: float = 0.0
     train_seconds: float = 0.0
-    output_vectors: np.ndarray = None
-    counts: np.ndarray = None
+    output_vectors: np.ndarray | None = None
+    counts: np.ndarray | None = None
 
     def __repr__(self):
         n, d = self.vectors.shape
         losses = ", ".join(f"{x:.4g}" for x in self.loss_history[:3])
         more = ", ..." if len(self.loss_history) > 3 else ""
-        return (f"Word2VecResult({n} nodes x {d} dims, {len(self.loss_history)} epochs, "
-                f"corpus={self.corpus!r}, loss_history=[{losses}{more}])")
+        return (
+            f"Word2VecResult({n} nodes x {d} dims, {len(self.loss_history)} epochs, "
+            f"corpus={self.corpus!r}, loss_history=[{losses}{more}])"
+        )
 
 
-def train_word2vec(walks, num_nodes=None, *, dimensions=128, window=10, negative=5, epochs=1,
-                   sample=0.0, learning_rate=None, min_learning_rate=None, workers=None,
-                   seed=None, corpus="auto", progress=True, tmp_dir=None):
+def train_word2vec(
+    walks,
+    num_nodes=None,
+    *,
+    dimensions=128,
+    window=10,
+    negative=5,
+    epochs=1,
+    sample=0.0,
+    learning_rate=None,
+    min_learning_rate=None,
+    workers=None,
+    seed=None,
+    corpus="auto",
+    progress=True,
+    tmp_dir=None,
+):
     """Train skip-gram with negative sampling (gensim) on walks of node indices.
 
     Parameters
@@ -240,15 +256,44 @@ def train_word2vec(walks, num_nodes=None, *, dimensions=128, window=10, negative
     >>> len(result.loss_history)
     5
     """
-    return _train(walks, num_nodes, dict(
-        dimensions=dimensions, window=window, negative=negative, epochs=epochs, sample=sample,
-        learning_rate=learning_rate, min_learning_rate=min_learning_rate, workers=workers,
-        corpus=corpus), seed, progress, tmp_dir)
+    return _train(
+        walks,
+        num_nodes,
+        dict(
+            dimensions=dimensions,
+            window=window,
+            negative=negative,
+            epochs=epochs,
+            sample=sample,
+            learning_rate=learning_rate,
+            min_learning_rate=min_learning_rate,
+            workers=workers,
+            corpus=corpus,
+        ),
+        seed,
+        progress,
+        tmp_dir,
+    )
 
 
-def continue_word2vec(walks, vectors, output_vectors, counts, *, window=10, negative=5,
-                      epochs=1, sample=0.0, learning_rate=None, min_learning_rate=None,
-                      workers=None, seed=None, corpus="auto", progress=True, tmp_dir=None):
+def continue_word2vec(
+    walks,
+    vectors,
+    output_vectors,
+    counts,
+    *,
+    window=10,
+    negative=5,
+    epochs=1,
+    sample=0.0,
+    learning_rate=None,
+    min_learning_rate=None,
+    workers=None,
+    seed=None,
+    corpus="auto",
+    progress=True,
+    tmp_dir=None,
+):
     """Go on training skip-gram from stored weights, on new walks.
 
     gensim's own way to continue (``build_vocab(update=True)`` then
@@ -296,17 +341,39 @@ corpus, progress, tmp_dir
     output_vectors = np.asarray(output_vectors, dtype=np.float32)
     counts = np.asarray(counts)
     if vectors.ndim != 2 or output_vectors.shape != vectors.shape:
-        raise ParameterError(f"vectors and output_vectors must be 2-d of one shape, got "
-                             f"{vectors.shape} and {output_vectors.shape}")
-    if counts.shape != (len(vectors),) or counts.dtype.kind not in "iu" or \
-            (counts.size and counts.min() < 0):
-        raise ParameterError(f"counts must be {len(vectors)} non-negative integers, got shape "
-                             f"{counts.shape} and dtype {counts.dtype}")
+        raise ParameterError(
+            f"vectors and output_vectors must be 2-d of one shape, got "
+            f"{vectors.shape} and {output_vectors.shape}"
+        )
+    if (
+        counts.shape != (len(vectors),)
+        or counts.dtype.kind not in "iu"
+        or (counts.size and counts.min() < 0)
+    ):
+        raise ParameterError(
+            f"counts must be {len(vectors)} non-negative integers, got shape "
+            f"{counts.shape} and dtype {counts.dtype}"
+        )
     init = (vectors, output_vectors, counts.astype(np.int64))
-    return _train(walks, len(vectors), dict(
-        dimensions=vectors.shape[1], window=window, negative=negative, epochs=epochs,
-        sample=sample, learning_rate=learning_rate, min_learning_rate=min_learning_rate,
-        workers=workers, corpus=corpus), seed, progress, tmp_dir, init)
+    return _train(
+        walks,
+        len(vectors),
+        dict(
+            dimensions=vectors.shape[1],
+            window=window,
+            negative=negative,
+            epochs=epochs,
+            sample=sample,
+            learning_rate=learning_rate,
+            min_learning_rate=min_learning_rate,
+            workers=workers,
+            corpus=corpus,
+        ),
+        seed,
+        progress,
+        tmp_dir,
+        init,
+    )
 
 
 def _train(walks, num_nodes, options, seed, progress, tmp_dir, init=None):
@@ -316,8 +383,10 @@ def _train(walks, num_nodes, options, seed, progress, tmp_dir, init=None):
         walks = read_walk_folder(walks)
     if isinstance(walks, WalkFolder):
         if num_nodes is not None and num_nodes != walks.num_nodes:
-            raise ParameterError(f"num_nodes is {num_nodes!r} but the walk folder "
-                                 f"{walks.folder} has {walks.num_nodes} nodes")
+            raise ParameterError(
+                f"num_nodes is {num_nodes!r} but the walk folder "
+                f"{walks.folder} has {walks.num_nodes} nodes"
+            )
         num_nodes = walks.num_nodes
     params = _check_params(num_nodes, **options)
     num_nodes = params["num_nodes"]
@@ -327,9 +396,9 @@ def _train(walks, num_nodes, options, seed, progress, tmp_dir, init=None):
     if isinstance(walks, (list, tuple)) and walks and all(np.ndim(w) == 1 for w in walks):
         walks = np.asarray(walks)  # a list of walks rather than a list of chunks
     with contextlib.ExitStack() as stack:
+
         def scratch():
-            return stack.enter_context(tempfile.TemporaryDirectory(prefix="n2v_lite-",
-                                                                   dir=tmp_dir))
+            return stack.enter_context(tempfile.TemporaryDirectory(prefix="n2v_lite-", dir=tmp_dir))
 
         if isinstance(walks, WalkFolder):
             source = _FolderSource(walks)
@@ -351,24 +420,32 @@ def _train(walks, num_nodes, options, seed, progress, tmp_dir, init=None):
             mode = _choose_corpus(corpus, source.num_tokens / workers)
         worker_files = None
         if mode == "file":
-            worker_files = _worker_files(source.text_files(scratch), source.num_tokens,
-                                         workers, scratch)
+            worker_files = _worker_files(
+                source.text_files(scratch), source.num_tokens, workers, scratch
+            )
             workers = len(worker_files)
         counts = np.asarray(source.counts, dtype=np.int64)
         if init is not None:  # as gensim's vocabulary update: stored counts plus the new walks'
             counts = counts + init[2]
-        model = _build_model(source, mode, dict(params, workers=workers), gensim_seed, counts,
-                             init)
+        model = _build_model(source, mode, dict(params, workers=workers), gensim_seed, counts, init)
         model._n2v_worker_files = worker_files
         tally = _LossTally(model, params["epochs"], progress, source.num_tokens)
         stack.enter_context(_single_threaded_blas())
         try:
             train_start = time.perf_counter()
-            corpus_args = ({"corpus_file": worker_files[0].path} if mode == "file"
-                           else {"corpus_iterable": source})
-            model.train(**corpus_args, total_examples=source.num_rows,
-                        total_words=source.num_tokens, epochs=params["epochs"],
-                        compute_loss=True, callbacks=[tally])
+            corpus_args = (
+                {"corpus_file": worker_files[0].path}
+                if mode == "file"
+                else {"corpus_iterable": source}
+            )
+            model.train(
+                **corpus_args,
+                total_examples=source.num_rows,
+                total_words=source.num_tokens,
+                epochs=params["epochs"],
+                compute_loss=True,
+                callbacks=[tally],
+            )
             train_seconds = time.perf_counter() - train_start
         finally:
             tally.close()
@@ -408,8 +485,18 @@ def cap_workers(workers, num_tokens):
 
 
 # ---------------------------------------------------------------- parameters
-def _check_params(num_nodes, dimensions, window, negative, epochs, sample, learning_rate,
-                  min_learning_rate, workers, corpus):
+def _check_params(
+    num_nodes,
+    dimensions,
+    window,
+    negative,
+    epochs,
+    sample,
+    learning_rate,
+    min_learning_rate,
+    workers,
+    corpus,
+):
     out = {
         "num_nodes": check_int("num_nodes", num_nodes),
         "dimensions": check_int("dimensions", dimensions),
@@ -419,13 +506,18 @@ def _check_params(num_nodes, dimensions, window, negative, epochs, sample, learn
         "workers": default_workers() if workers is None else check_int("workers", workers),
     }
     sample = check_fraction("sample", sample)
-    alpha = DEFAULT_LEARNING_RATE if learning_rate is None else \
-        check_positive("learning_rate", learning_rate)
+    alpha = (
+        DEFAULT_LEARNING_RATE
+        if learning_rate is None
+        else check_positive("learning_rate", learning_rate)
+    )
     min_alpha = DEFAULT_MIN_LEARNING_RATE if min_learning_rate is None else min_learning_rate
-    if not (isinstance(min_alpha, (int, float, np.integer, np.floating))
-            and 0 <= min_alpha <= alpha):
-        raise ParameterError(f"min_learning_rate must be in [0, learning_rate], "
-                         f"got {min_learning_rate!r}")
+    if not (
+        isinstance(min_alpha, (int, float, np.integer, np.floating)) and 0 <= min_alpha <= alpha
+    ):
+        raise ParameterError(
+            f"min_learning_rate must be in [0, learning_rate], got {min_learning_rate!r}"
+        )
     if corpus not in ("auto", "iterable", "file"):
         raise ParameterError(f"corpus must be 'auto', 'iterable' or 'file', got {corpus!r}")
     out.update(sample=float(sample), alpha=float(alpha), min_alpha=float(min_alpha))
@@ -463,12 +555,16 @@ class _ArraySource(_Source):
         if not isinstance(walks, _WalkFile):
             walks = np.asarray(walks)
         if walks.ndim != 2:
-            raise ParameterError(f"walks must be a 2-d array (walks x steps), got shape {walks.shape}")
+            raise ParameterError(
+                f"walks must be a 2-d array (walks x steps), got shape {walks.shape}"
+            )
         if walks.dtype.kind not in "iu":
             raise ParameterError(f"walks must hold integer node indices, got dtype {walks.dtype}")
         if walks.shape[1] > MAX_WALK_LENGTH:
-            raise ParameterError(f"walks longer than {MAX_WALK_LENGTH} steps are truncated by gensim; "
-                             f"got {walks.shape[1]}")
+            raise ParameterError(
+                f"walks longer than {MAX_WALK_LENGTH} steps are truncated by gensim; "
+                f"got {walks.shape[1]}"
+            )
         self.walks = walks
         self.num_nodes = num_nodes
         self.chunk_rows = max(1, _CHUNK_TOKENS // max(1, walks.shape[1]))
@@ -482,7 +578,7 @@ class _ArraySource(_Source):
 
     def chunks(self):
         for begin in range(0, self.walks.shape[0], self.chunk_rows):
-            yield np.asarray(self.walks[begin:begin + self.chunk_rows])
+            yield np.asarray(self.walks[begin : begin + self.chunk_rows])
 
     def text_files(self, scratch):
         path = os.path.join(scratch(), "walks.txt")
@@ -514,8 +610,10 @@ class _FolderSource(_Source):
 
     def __init__(self, folder):
         if folder.walk_length > MAX_WALK_LENGTH:
-            raise ParameterError(f"walks longer than {MAX_WALK_LENGTH} steps are truncated by gensim; "
-                             f"{folder.folder} has walk_length {folder.walk_length}")
+            raise ParameterError(
+                f"walks longer than {MAX_WALK_LENGTH} steps are truncated by gensim; "
+                f"{folder.folder} has walk_length {folder.walk_length}"
+            )
         self.folder = folder
         self.counts = folder.counts
         self.num_rows = folder.rows
@@ -573,7 +671,7 @@ def _worker_files(paths, num_tokens, workers, scratch):
                 # spaces before each line end (a cumsum over the bytes would take 8 a byte)
                 spaces = np.searchsorted(np.flatnonzero(buf == 32), ends)
                 cum = np.diff(spaces, prepend=0) + 1  # tokens per line ...
-                cum = np.cumsum(cum)                  # ... summed up to each line
+                cum = np.cumsum(cum)  # ... summed up to each line
                 i, base = 0, 0
                 while i < len(ends):
                     while k < workers - 1 and done >= bounds[k]:  # share done: next thread
@@ -585,12 +683,15 @@ def _worker_files(paths, num_tokens, workers, scratch):
                         out.append(_WorkerFile(os.path.join(folder, f"worker-{k:03d}.txt")))
                         handle = open(out[-1].path, "wb")
                     fit = int(np.searchsorted(cum, base + _JOB_WORDS - batch, side="right"))
-                    share = len(ends) if k == workers - 1 else \
-                        int(np.searchsorted(cum, base + bounds[k] - done, side="left")) + 1
+                    share = (
+                        len(ends)
+                        if k == workers - 1
+                        else int(np.searchsorted(cum, base + bounds[k] - done, side="left")) + 1
+                    )
                     take = min(fit, share, len(ends)) - i
                     if take > 0:
                         first = int(ends[i - 1]) if i else 0
-                        handle.write(block[first:int(ends[i + take - 1])])
+                        handle.write(block[first : int(ends[i + take - 1])])
                         tokens = int(cum[i + take - 1]) - base
                         out[-1].tokens += tokens
                         batch += tokens
@@ -635,10 +736,14 @@ def _spool(chunks, num_nodes, folder, *, as_text):
             if width is None:
                 width = chunk.shape[1]
                 if width > MAX_WALK_LENGTH:
-                    raise ParameterError(f"walks longer than {MAX_WALK_LENGTH} steps are truncated "
-                                     f"by gensim; got {width}")
+                    raise ParameterError(
+                        f"walks longer than {MAX_WALK_LENGTH} steps are truncated "
+                        f"by gensim; got {width}"
+                    )
             elif chunk.shape[1] != width:
-                raise ParameterError(f"walk chunks have different lengths ({width} and {chunk.shape[1]})")
+                raise ParameterError(
+                    f"walk chunks have different lengths ({width} and {chunk.shape[1]})"
+                )
             _add_counts(counts, chunk, num_nodes)
             num_rows += chunk.shape[0]
             if as_text:
@@ -670,8 +775,9 @@ class _WalkFile:
         start, stop, _ = rows.indices(self.shape[0])
         width = self.shape[1]
         count = max(0, stop - start) * width
-        data = np.fromfile(self.path, dtype=self.dtype, count=count,
-                           offset=start * width * self.dtype.itemsize)
+        data = np.fromfile(
+            self.path, dtype=self.dtype, count=count, offset=start * width * self.dtype.itemsize
+        )
         return data.reshape(-1, width)
 
 
@@ -680,10 +786,20 @@ def _build_model(source, mode, params, seed, counts, init=None):
     """gensim's model with every node in the vocabulary (``counts`` per node index),
     started from ``init`` = (input vectors, output weights) when given."""
     model = _word2vec_class()(
-        vector_size=params["dimensions"], window=params["window"], sg=1, hs=0,
-        negative=params["negative"], sample=params["sample"], alpha=params["alpha"],
-        min_alpha=params["min_alpha"], min_count=1, sorted_vocab=0, seed=seed,
-        workers=params["workers"], epochs=params["epochs"])
+        vector_size=params["dimensions"],
+        window=params["window"],
+        sg=1,
+        hs=0,
+        negative=params["negative"],
+        sample=params["sample"],
+        alpha=params["alpha"],
+        min_alpha=params["min_alpha"],
+        min_count=1,
+        sorted_vocab=0,
+        seed=seed,
+        workers=params["workers"],
+        epochs=params["epochs"],
+    )
     counts = np.maximum(counts, 1)  # never-visited nodes still get a vector
     # Iterable mode keys the vocabulary by the int index itself; the file reader needs text.
     n = params["num_nodes"]
@@ -771,9 +887,18 @@ def _word2vec_class():
             self._n2v_tally.add(view.running_training_loss, tally, raw)
             return tally, raw
 
-        def _do_train_epoch(self, corpus_file, thread_id, offset, cython_vocab,
-                            thread_private_mem, cur_epoch, total_examples=None,
-                            total_words=None, **kwargs):
+        def _do_train_epoch(
+            self,
+            corpus_file,
+            thread_id,
+            offset,
+            cython_vocab,
+            thread_private_mem,
+            cur_epoch,
+            total_examples=None,
+            total_words=None,
+            **kwargs,
+        ):
             work, neu1 = thread_private_mem
             view = _BatchView(self)
             files = self._n2v_worker_files
@@ -784,8 +909,17 @@ def _word2vec_class():
                 corpus_file, offset, total_words = mine.path, 0, _NO_WORD_LIMIT
                 total_examples += sum(f.filler_lines for f in files)
             examples, tally, raw_tally = train_epoch_sg(
-                view, corpus_file, offset, cython_vocab, cur_epoch, total_examples,
-                total_words, work, neu1, self.compute_loss)
+                view,
+                corpus_file,
+                offset,
+                cython_vocab,
+                cur_epoch,
+                total_examples,
+                total_words,
+                work,
+                neu1,
+                self.compute_loss,
+            )
             if files:
                 examples -= mine.filler_lines
                 raw_tally -= mine.filler_tokens
@@ -827,9 +961,13 @@ class _LossTally:
         self._epochs = epochs
         self.losses = []
         self.words = []
-        self._bar = progress_bar(total=epochs * total_tokens if total_tokens else None,
-                                 desc="word2vec", unit="token", unit_scale=True,
-                                 enabled=progress)
+        self._bar = progress_bar(
+            total=epochs * total_tokens if total_tokens else None,
+            desc="word2vec",
+            unit="token",
+            unit_scale=True,
+            enabled=progress,
+        )
         model._n2v_tally = self
 
     def add(self, loss, words, raw_words=None):
@@ -850,8 +988,10 @@ class _LossTally:
         with self._lock:
             self.losses.append(self._loss)
             self.words.append(self._words)
-        self._bar.set_postfix(epoch=f"{len(self.losses)}/{self._epochs}",
-                              loss_per_word=f"{self._loss / max(self._words, 1):.4f}")
+        self._bar.set_postfix(
+            epoch=f"{len(self.losses)}/{self._epochs}",
+            loss_per_word=f"{self._loss / max(self._words, 1):.4f}",
+        )
 
     def on_train_end(self, model):
         pass

@@ -30,8 +30,21 @@ def reset_peak():
 
 #: The big-graph run users type (``n2v-lite embed EDGES`` + these): ``--preset fast``, one
 #: walk of 20 a node, sample 1e-3, 2 workers (bench_scale.py and bench_memory.py).
-FAST_ONE_WALK = ["--preset", "fast", "--num-walks", "1", "--walk-length", "20", "--sample",
-                 "1e-3", "--workers", "2", "--seed", "0", "--quiet"]
+FAST_ONE_WALK = [
+    "--preset",
+    "fast",
+    "--num-walks",
+    "1",
+    "--walk-length",
+    "20",
+    "--sample",
+    "1e-3",
+    "--workers",
+    "2",
+    "--seed",
+    "0",
+    "--quiet",
+]
 
 
 def command_here(args):

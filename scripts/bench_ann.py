@@ -78,8 +78,19 @@ def fitted_part(args, out):
     g = community_graph(args.fitted_nodes, args.seed)
     print(f"fitted: {g}", file=sys.stderr, flush=True)
     start = time.perf_counter()
-    emb = Node2Vec(dimensions=128, num_walks=4, walk_length=40, window=5, epochs=1,
-                   random_state=args.seed, progress=False).fit(g).embedding_
+    emb = (
+        Node2Vec(
+            dimensions=128,
+            num_walks=4,
+            walk_length=40,
+            window=5,
+            epochs=1,
+            random_state=args.seed,
+            progress=False,
+        )
+        .fit(g)
+        .embedding_
+    )
     out["fitted_fit_seconds"] = round(time.perf_counter() - start, 1)
     start = time.perf_counter()
     emb.build_index()
@@ -88,8 +99,9 @@ def fitted_part(args, out):
     queries = [emb.node_ids[i] for i in rng.choice(len(emb), args.queries, replace=False)]
     exact = emb.most_similar_many(queries, topn=10, exact=True)
     approx = emb.most_similar_many(queries, topn=10, exact=False)
-    out["fitted_recall_at_10"] = recall(approx["node"].to_numpy().reshape(-1, 10),
-                                        exact["node"].to_numpy().reshape(-1, 10))
+    out["fitted_recall_at_10"] = recall(
+        approx["node"].to_numpy().reshape(-1, 10), exact["node"].to_numpy().reshape(-1, 10)
+    )
     for kind, flag in (("exact", True), ("approximate", False)):
         start = time.perf_counter()
         frame = emb.all_neighbours(10, exact=flag)
@@ -124,13 +136,27 @@ def large_part(args, out, tmp):
     out["large_recall_at_10"] = recall(approx.reshape(-1, 10), exact.reshape(-1, 10))
     model = Path(tmp) / "large.n2v"
     emb.save(model)
-    del emb
+    emb = None  # (frees the vectors before the next phase)
     target = Path(tmp) / "neighbours.tsv"
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "n2v_lite", "neighbours", str(model), "-k", "10",
-                    "--out", str(target), "--quiet"], check=True, cwd=REPO,
-                   env={**os.environ, "PYTHONPATH": str(REPO)})
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "n2v_lite",
+            "neighbours",
+            str(model),
+            "-k",
+            "10",
+            "--out",
+            str(target),
+            "--quiet",
+        ],
+        check=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     out["all_neighbours_seconds"] = round(time.perf_counter() - start, 1)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     out["all_neighbours_peak_mib"] = round(max(peak, before) / 1024)
@@ -144,8 +170,9 @@ def main(argv=None):
     parser.add_argument("--fitted-nodes", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true",
-                        help="50,000 and 20,000 nodes: a smoke run, not the bars")
+    parser.add_argument(
+        "--quick", action="store_true", help="50,000 and 20,000 nodes: a smoke run, not the bars"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.nodes, args.fitted_nodes, args.queries = 50_000, 20_000, 500
@@ -160,19 +187,25 @@ def main(argv=None):
         "all nodes' top 10 <15 min": out["all_neighbours_seconds"] < 900,
         "all nodes' top 10 <4 GiB": out["all_neighbours_peak_mib"] < 4096,
     }
-    print(f"fitted embedding, {args.fitted_nodes:,} nodes x 128 (fit {out['fitted_fit_seconds']} s):"
-          f" recall@10 {out['fitted_recall_at_10']:.3f} over {args.queries} queries;"
-          f" every node's top 10: exact {out['fitted_all_exact_seconds']} s, approximate"
-          f" {out['fitted_all_approximate_seconds']} s (recall {out['fitted_all_recall_at_10']:.3f},"
-          f" index built in {out['fitted_build_seconds']} s)")
-    print(f"{args.nodes:,} clustered vectors x 128: index built in {out['build_seconds']} s,"
-          f" {out['index_mib']:,} MiB (vectors: {out['vectors_mib']:,} MiB);"
-          f" one query: exact {out['query_exact_ms']:.1f} ms, approximate"
-          f" {out['query_approximate_ms']:.2f} ms ({out['query_speedup']:.0f}x;"
-          f" recall@10 {out['large_recall_at_10']:.3f})")
-    print(f"n2v-lite neighbours -k 10 over all {args.nodes:,} nodes with the index:"
-          f" {out['all_neighbours_seconds']} s, peak {out['all_neighbours_peak_mib']:,} MiB,"
-          f" {out['all_neighbours_rows']:,} rows")
+    print(
+        f"fitted embedding, {args.fitted_nodes:,} nodes x 128 (fit {out['fitted_fit_seconds']} s):"
+        f" recall@10 {out['fitted_recall_at_10']:.3f} over {args.queries} queries;"
+        f" every node's top 10: exact {out['fitted_all_exact_seconds']} s, approximate"
+        f" {out['fitted_all_approximate_seconds']} s (recall {out['fitted_all_recall_at_10']:.3f},"
+        f" index built in {out['fitted_build_seconds']} s)"
+    )
+    print(
+        f"{args.nodes:,} clustered vectors x 128: index built in {out['build_seconds']} s,"
+        f" {out['index_mib']:,} MiB (vectors: {out['vectors_mib']:,} MiB);"
+        f" one query: exact {out['query_exact_ms']:.1f} ms, approximate"
+        f" {out['query_approximate_ms']:.2f} ms ({out['query_speedup']:.0f}x;"
+        f" recall@10 {out['large_recall_at_10']:.3f})"
+    )
+    print(
+        f"n2v-lite neighbours -k 10 over all {args.nodes:,} nodes with the index:"
+        f" {out['all_neighbours_seconds']} s, peak {out['all_neighbours_peak_mib']:,} MiB,"
+        f" {out['all_neighbours_rows']:,} rows"
+    )
     for name, ok in bars.items():
         print(f"  {'PASS' if ok else 'FAIL'}  {name}")
     print(json_line(dict(benchmark="ann", args=vars(args), results=out, bars=bars)))

@@ -38,8 +38,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _bench import json_line  # noqa: E402
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def embeddings(shared):
@@ -48,12 +55,21 @@ def embeddings(shared):
     from n2v_lite.movielens import fit_movielens
 
     out = {}
-    ml = fit_movielens(shared / "data" / "ml-latest-small", random_state=0, workers=1,
-                       progress=False)
+    ml = fit_movielens(
+        shared / "data" / "ml-latest-small", random_state=0, workers=1, progress=False
+    )
     out["movielens"] = (ml, {}, "Toy Story")
     folder = shared / "data" / "graphs" / "blogcatalog"
-    model = Node2Vec(dimensions=128, walk_length=10, num_walks=1, window=3, epochs=1,
-                     workers=1, random_state=0, progress=False)
+    model = Node2Vec(
+        dimensions=128,
+        walk_length=10,
+        num_walks=1,
+        window=3,
+        epochs=1,
+        workers=1,
+        random_state=0,
+        progress=False,
+    )
     blog = model.fit(Graph.from_edgelist(folder / "edges.tsv")).embedding_
     out["blogcatalog"] = (blog, {"labels": read_labels(folder / "labels.tsv")}, "42")
     rng = np.random.default_rng(0)
@@ -62,9 +78,11 @@ def embeddings(shared):
     synthetic = SimpleNamespace(
         vectors=(centres[group] + rng.normal(scale=0.8, size=(20_000, 32))).astype(np.float32),
         node_ids=list(range(20_000)),
-        node_data={"title": np.array([f"Node {i} ({1950 + i % 70})" for i in range(20_000)],
-                                     dtype=object),
-                   "genres": np.array([f"group{g}" for g in group], dtype=object)})
+        node_data={
+            "title": np.array([f"Node {i} ({1950 + i % 70})" for i in range(20_000)], dtype=object),
+            "genres": np.array([f"group{g}" for g in group], dtype=object),
+        },
+    )
     out["synthetic-20k"] = (synthetic, {}, "node 12345")
     return out
 
@@ -78,12 +96,14 @@ def neighbours_kept(data, vectors, k=10):
     xy = np.column_stack([data["x"], data["y"]])
     kept = []
     for start in range(0, len(xy), 2048):
-        block = xy[start:start + 2048]
+        block = xy[start : start + 2048]
         d = ((block[:, None, :] - xy[None, :, :]) ** 2).sum(axis=2)
         d[np.arange(len(block)), np.arange(start, start + len(block))] = np.inf
         near = np.argpartition(d, k, axis=1)[:, :k]
-        kept += [len(set(a) & set(b)) / k for a, b in zip(near.tolist(),
-                                                           true[start:start + 2048].tolist())]
+        kept += [
+            len(set(a) & set(b)) / k
+            for a, b in zip(near.tolist(), true[start : start + 2048].tolist())
+        ]
     return float(np.mean(kept))
 
 
@@ -92,8 +112,10 @@ def layout_table(embs):
     from n2v_lite.explore import explorer_data
 
     out = {}
-    print(f"{'embedding':14s} {'nodes':>6s}  {'auto method':>11s} {'kept@10':>8s} {'s':>6s}"
-          f"   {'PCA kept@10':>11s} {'s':>6s}   ratio (bar: MovieLens >= 3)")
+    print(
+        f"{'embedding':14s} {'nodes':>6s}  {'auto method':>11s} {'kept@10':>8s} {'s':>6s}"
+        f"   {'PCA kept@10':>11s} {'s':>6s}   ratio (bar: MovieLens >= 3)"
+    )
     for name, (emb, kwargs, _) in embs.items():
         vectors = np.asarray(emb.vectors, dtype=np.float32)
         row = {}
@@ -105,38 +127,51 @@ def layout_table(embs):
             row[f"{method}_kept"] = neighbours_kept(data, vectors)
         row["ratio"] = row["auto_kept"] / row["pca_kept"]
         out[name] = row
-        print(f"{name:14s} {len(vectors):6d}  {row['auto_method']:>11s} {row['auto_kept']:8.3f} "
-              f"{row['auto_s']:6.1f}   {row['pca_kept']:11.3f} {row['pca_s']:6.1f}   "
-              f"{row['ratio']:.1f}x", flush=True)
+        print(
+            f"{name:14s} {len(vectors):6d}  {row['auto_method']:>11s} {row['auto_kept']:8.3f} "
+            f"{row['auto_s']:6.1f}   {row['pca_kept']:11.3f} {row['pca_s']:6.1f}   "
+            f"{row['ratio']:.1f}x",
+            flush=True,
+        )
     return out
 
 
 def bokeh_page(data, path):
     """The same map and data as a Bokeh page with INLINE resources."""
     from bokeh.embed import file_html
-    from bokeh.models import ColumnDataSource, CustomJS, HoverTool, TextInput
     from bokeh.layouts import row
+    from bokeh.models import ColumnDataSource, CustomJS, HoverTool, TextInput
     from bokeh.plotting import figure
     from bokeh.resources import INLINE
 
     n, k = data["n"], data["topk"]
     nbr = np.array(data["nbr"]).reshape(n, k)
     sim = np.array(data["sim"]).reshape(n, k)
-    columns = {"x": data["x"], "y": data["y"], "id": data["ids"],
-               "title": data["titles"] or data["ids"],
-               "group": [data["groups"][g] for g in data["group"]],
-               "colour": [data["colours"][g] for g in data["group"]],
-               "nbr": [r for r in nbr.tolist()], "sim": [r for r in sim.tolist()]}
+    columns = {
+        "x": data["x"],
+        "y": data["y"],
+        "id": data["ids"],
+        "title": data["titles"] or data["ids"],
+        "group": [data["groups"][g] for g in data["group"]],
+        "colour": [data["colours"][g] for g in data["group"]],
+        "nbr": [r for r in nbr.tolist()],
+        "sim": [r for r in sim.tolist()],
+    }
     source = ColumnDataSource(columns)
     fig = figure(width=860, height=700, tools="pan,wheel_zoom,reset", output_backend="webgl")
-    fig.scatter("x", "y", source=source, color="colour", legend_field="group", size=5,
-                alpha=0.8)
+    fig.scatter("x", "y", source=source, color="colour", legend_field="group", size=5, alpha=0.8)
     fig.add_tools(HoverTool(tooltips=[("", "@title"), ("id", "@id"), ("group", "@group")]))
     box = TextInput(placeholder="Find a node")
-    box.js_on_change("value", CustomJS(args={"source": source}, code="""
+    box.js_on_change(
+        "value",
+        CustomJS(
+            args={"source": source},
+            code="""
         const t = source.data.title, q = cb_obj.value.toLowerCase();
         const hit = t.findIndex((s) => s.toLowerCase().includes(q));
-        source.selected.indices = hit < 0 ? [] : [hit].concat(source.data.nbr[hit]);"""))
+        source.selected.indices = hit < 0 ? [] : [hit].concat(source.data.nbr[hit]);""",
+        ),
+    )
     text = file_html(row(box, fig), resources=INLINE, title=data["title"])
     path.write_text(text, encoding="utf-8")
     return path
@@ -159,8 +194,12 @@ def measure_n2v(browser, path, query):
     search = time.perf_counter() - start
     status = page.inner_text("#status")
     context.close()
-    return {"load_s": load, "redraw_ms": statistics.median(draws), "search_s": search,
-            "status": status}
+    return {
+        "load_s": load,
+        "redraw_ms": statistics.median(draws),
+        "search_s": search,
+        "status": status,
+    }
 
 
 def measure_bokeh(browser, path):
@@ -168,8 +207,9 @@ def measure_bokeh(browser, path):
     page = context.new_page()
     start = time.perf_counter()
     page.goto(path.as_uri())
-    page.wait_for_function("window.Bokeh && Bokeh.documents.length > 0 && "
-                           "Bokeh.documents[0].is_idle", timeout=120_000)
+    page.wait_for_function(
+        "window.Bokeh && Bokeh.documents.length > 0 && Bokeh.documents[0].is_idle", timeout=120_000
+    )
     load = time.perf_counter() - start
     context.close()
     return {"load_s": load}
@@ -177,11 +217,17 @@ def measure_bokeh(browser, path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
-    parser.add_argument("--shared", type=Path, default=Path(os.environ.get(
-        "N2V_LITE_SHARED", HERE.parent.parent / "shared")))
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=Path(os.environ.get("N2V_LITE_SHARED", HERE.parent.parent / "shared")),
+    )
     parser.add_argument("--skip-bokeh", action="store_true")
-    parser.add_argument("--layout-only", action="store_true",
-                        help="only the maps' neighbourhoods (no browser, no page timings)")
+    parser.add_argument(
+        "--layout-only",
+        action="store_true",
+        help="only the maps' neighbourhoods (no browser, no page timings)",
+    )
     args = parser.parse_args()
     embs = embeddings(args.shared)
     layouts = layout_table(embs)
@@ -194,6 +240,7 @@ def main():
 
     try:
         import bokeh  # noqa: F401
+
         have_bokeh = not args.skip_bokeh
     except ImportError:
         have_bokeh = False
@@ -204,8 +251,12 @@ def main():
             start = time.perf_counter()
             path = explore(emb, Path(tmp) / f"{name}.html", **kwargs)
             seconds = time.perf_counter() - start
-            row = {"nodes": len(emb.node_ids), "bytes": path.stat().st_size,
-                   "export_s": seconds, **measure_n2v(browser, path, query)}
+            row = {
+                "nodes": len(emb.node_ids),
+                "bytes": path.stat().st_size,
+                "export_s": seconds,
+                **measure_n2v(browser, path, query),
+            }
             if have_bokeh:
                 data = explorer_data(emb, **kwargs)
                 other = bokeh_page(data, Path(tmp) / f"{name}-bokeh.html")
@@ -214,14 +265,20 @@ def main():
                 row["size_ratio"] = row["bokeh_bytes"] / row["bytes"]
                 row["load_ratio"] = row["bokeh_load_s"] / row["load_s"]
             results[name] = row
-            print(f"{name:14s} {row['nodes']:6d} nodes  {row['bytes'] / 1e6:6.2f} MB  export "
-                  f"{seconds:5.2f} s  load {row['load_s']:5.2f} s  redraw "
-                  f"{row['redraw_ms']:6.1f} ms  search {row['search_s']:.2f} s  "
-                  f"[{row['status']}]", flush=True)
+            print(
+                f"{name:14s} {row['nodes']:6d} nodes  {row['bytes'] / 1e6:6.2f} MB  export "
+                f"{seconds:5.2f} s  load {row['load_s']:5.2f} s  redraw "
+                f"{row['redraw_ms']:6.1f} ms  search {row['search_s']:.2f} s  "
+                f"[{row['status']}]",
+                flush=True,
+            )
             if have_bokeh:
-                print(f"{'':14s} Bokeh INLINE: {row['bokeh_bytes'] / 1e6:6.2f} MB "
-                      f"({row['size_ratio']:.1f}x), load {row['bokeh_load_s']:5.2f} s "
-                      f"({row['load_ratio']:.1f}x)", flush=True)
+                print(
+                    f"{'':14s} Bokeh INLINE: {row['bokeh_bytes'] / 1e6:6.2f} MB "
+                    f"({row['size_ratio']:.1f}x), load {row['bokeh_load_s']:5.2f} s "
+                    f"({row['load_ratio']:.1f}x)",
+                    flush=True,
+                )
         browser.close()
     print(json_line({"benchmark": "explore", "results": results, "layouts": layouts}))
 

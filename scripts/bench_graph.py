@@ -13,7 +13,8 @@ user ids, same movies) to show how the two grow with the data.
 
 Usage::
 
-    python scripts/bench_graph.py [--data ../shared/data/ml-latest-small] [--repeat 3] [--scales 1,4]
+    python scripts/bench_graph.py [--data ../shared/data/ml-latest-small] [--repeat 3] \
+        [--scales 1,4]
 
 Prints a table, the speed-up, and as its last line one JSON object.
 """
@@ -29,12 +30,15 @@ from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_DATA = Path(os.environ.get("N2V_LITE_SHARED", HERE.parent.parent / "shared")) / \
-    "data" / "ml-latest-small"
+DEFAULT_DATA = (
+    Path(os.environ.get("N2V_LITE_SHARED", HERE.parent.parent / "shared"))
+    / "data"
+    / "ml-latest-small"
+)
 
 
 def reference_movie_graph(folder, min_rating=5, min_weight=10):
-    """The reference example's algorithm, as it is written there (pandas + dict loops + networkx)."""
+    """The reference example's algorithm, as written there (pandas + dict loops + networkx)."""
     import networkx as nx
     import pandas as pd
 
@@ -107,22 +111,37 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as workdir:
         for scale in (int(k) for k in args.scales.split(",")):
             folder = tiled_copy(args.data, scale, workdir)
-            ours_s, graph = timed(lambda: movie_graph(folder), args.repeat)
-            ref_s, ref = timed(lambda: reference_movie_graph(folder), args.repeat)
-            same = (graph.num_nodes, graph.num_edges) == (ref.number_of_nodes(),
-                                                          ref.number_of_edges())
+            ours_s, graph = timed(lambda folder=folder: movie_graph(folder), args.repeat)
+            ref_s, ref = timed(lambda folder=folder: reference_movie_graph(folder), args.repeat)
+            same = (graph.num_nodes, graph.num_edges) == (
+                ref.number_of_nodes(),
+                ref.number_of_edges(),
+            )
             label = f"x{scale}"
-            print(f"{label:>8}  {'reference example loop':<26}{ref_s:>9.3f}"
-                  f"{ref.number_of_nodes():>8}{ref.number_of_edges():>8}{'1.0x':>10}")
-            print(f"{label:>8}  {'n2v_lite movie_graph':<26}{ours_s:>9.3f}{graph.num_nodes:>8}"
-                  f"{graph.num_edges:>8}{ref_s / ours_s:>9.1f}x")
-            runs.append({"scale": scale, "reference_s": round(ref_s, 4),
-                         "n2v_lite_s": round(ours_s, 4), "speedup": round(ref_s / ours_s, 2),
-                         "nodes": graph.num_nodes, "edges": graph.num_edges,
-                         "same_size_as_reference": same})
+            print(
+                f"{label:>8}  {'reference example loop':<26}{ref_s:>9.3f}"
+                f"{ref.number_of_nodes():>8}{ref.number_of_edges():>8}{'1.0x':>10}"
+            )
+            print(
+                f"{label:>8}  {'n2v_lite movie_graph':<26}{ours_s:>9.3f}{graph.num_nodes:>8}"
+                f"{graph.num_edges:>8}{ref_s / ours_s:>9.1f}x"
+            )
+            runs.append(
+                {
+                    "scale": scale,
+                    "reference_s": round(ref_s, 4),
+                    "n2v_lite_s": round(ours_s, 4),
+                    "speedup": round(ref_s / ours_s, 2),
+                    "nodes": graph.num_nodes,
+                    "edges": graph.num_edges,
+                    "same_size_as_reference": same,
+                }
+            )
     first = runs[0]
-    print(f"speed-up on ml-latest-small: {first['speedup']:.1f}x (median of {args.repeat}); "
-          f"graph sizes agree with the reference: {all(r['same_size_as_reference'] for r in runs)}")
+    print(
+        f"speed-up on ml-latest-small: {first['speedup']:.1f}x (median of {args.repeat}); "
+        f"graph sizes agree with the reference: {all(r['same_size_as_reference'] for r in runs)}"
+    )
     print(json.dumps({"benchmark": "graph", "repeat": args.repeat, **first, "runs": runs}))
 
 

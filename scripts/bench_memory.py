@@ -50,8 +50,11 @@ def run(args, scratch):
     """Run ``n2v-lite args`` in a fresh child; (seconds, peak bytes)."""
     out = Path(scratch) / "peak.json"
     start = time.perf_counter()
-    subprocess.run([sys.executable, __file__, "--child", str(out), "--", *args], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, __file__, "--child", str(out), "--", *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start, json.loads(out.read_text())["peak"]
 
 
@@ -73,20 +76,44 @@ def main():
 
     from bench_scale import power_law_edges
 
-    paper = ["--preset", "paper", "--num-walks", "1", "--walk-length", "80", "--workers", "2",
-             "--seed", "0", "--quiet"]
+    paper = [
+        "--preset",
+        "paper",
+        "--num-walks",
+        "1",
+        "--walk-length",
+        "80",
+        "--workers",
+        "2",
+        "--seed",
+        "0",
+        "--quiet",
+    ]
     rows = []
-    print(f"{'command':<34} {'nodes':>9} {'seconds':>8} {'measured MiB':>13} "
-          f"{'planned MiB':>12} {'phase':>7} {'ratio':>6}")
+    print(
+        f"{'command':<34} {'nodes':>9} {'seconds':>8} {'measured MiB':>13} "
+        f"{'planned MiB':>12} {'phase':>7} {'ratio':>6}"
+    )
     with tempfile.TemporaryDirectory(prefix="n2v_lite-bench-memory-") as scratch:
-        jobs = [("movielens", None, lambda e, m: ["movielens", "--seed", "0", "--quiet",
-                                                   "--out", m])]
+        jobs = [
+            ("movielens", None, lambda e, m: ["movielens", "--seed", "0", "--quiet", "--out", m])
+        ]
         for size in [int(s) for s in opts.sizes.split(",")]:
-            jobs.append(("embed --preset fast 1x20", size,
-                         lambda e, m: ["embed", e, *FAST_ONE_WALK, "--out", m]))
+            jobs.append(
+                (
+                    "embed --preset fast 1x20",
+                    size,
+                    lambda e, m: ["embed", e, *FAST_ONE_WALK, "--out", m],
+                )
+            )
             if not opts.skip_paper:
-                jobs.append(("embed --preset paper 1x80", size,
-                             lambda e, m: ["embed", e, *paper, "--out", m]))
+                jobs.append(
+                    (
+                        "embed --preset paper 1x80",
+                        size,
+                        lambda e, m: ["embed", e, *paper, "--out", m],
+                    )
+                )
             jobs.append(("train DIR (walks 1x20 --out DIR)", size, "folder"))
         graphs = {}
         for name, size, make in jobs:
@@ -99,22 +126,64 @@ def main():
                 edges = graphs[size]
             if make == "folder":
                 folder = os.path.join(scratch, "walks")
-                subprocess.run([sys.executable, "-m", "n2v_lite", "walks", edges, "--num-walks",
-                                "1", "--walk-length", "20", "--seed", "0", "--workers", "2",
-                                "--quiet", "--out", folder], check=True)
-                args = ["train", folder, "--preset", "fast", "--sample", "1e-3", "--workers",
-                        "2", "--seed", "0", "--quiet", "--out", model]
+                subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "n2v_lite",
+                        "walks",
+                        edges,
+                        "--num-walks",
+                        "1",
+                        "--walk-length",
+                        "20",
+                        "--seed",
+                        "0",
+                        "--workers",
+                        "2",
+                        "--quiet",
+                        "--out",
+                        folder,
+                    ],
+                    check=True,
+                )
+                args = [
+                    "train",
+                    folder,
+                    "--preset",
+                    "fast",
+                    "--sample",
+                    "1e-3",
+                    "--workers",
+                    "2",
+                    "--seed",
+                    "0",
+                    "--quiet",
+                    "--out",
+                    model,
+                ]
             else:
                 args = make(edges, model)
             seconds, peak = run(args, scratch)
             plan = planned(model)
             ratio = peak / plan["peak"]
             nodes = size if size is not None else 1405
-            print(f"{name:<34} {nodes:>9} {seconds:>8.1f} {peak / MIB:>13.0f} "
-                  f"{plan['peak'] / MIB:>12.0f} {plan['phase']:>7} {ratio:>6.2f}", flush=True)
-            rows.append({"command": name, "nodes": nodes, "seconds": round(seconds, 1),
-                         "measured_bytes": peak, "planned_bytes": plan["peak"],
-                         "phase": plan["phase"], "ratio": round(ratio, 3)})
+            print(
+                f"{name:<34} {nodes:>9} {seconds:>8.1f} {peak / MIB:>13.0f} "
+                f"{plan['peak'] / MIB:>12.0f} {plan['phase']:>7} {ratio:>6.2f}",
+                flush=True,
+            )
+            rows.append(
+                {
+                    "command": name,
+                    "nodes": nodes,
+                    "seconds": round(seconds, 1),
+                    "measured_bytes": peak,
+                    "planned_bytes": plan["peak"],
+                    "phase": plan["phase"],
+                    "ratio": round(ratio, 3),
+                }
+            )
             os.remove(model)
     print(json_line({"bench": "memory", "rows": rows}))
 

@@ -48,16 +48,30 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _bench import json_line, reset_peak, status_mib  # noqa: E402
+
 KERAS_REFERENCE_SECONDS = 76.0  # the measurement of the Keras example, end to end
-SCENARIOS = ("ml-naive", "ml-reference", "ml-defaults", "ml-tutorial", "blogcatalog-naive",
-             "blogcatalog")
-BASELINES = {"ml-naive": "ml-naive", "ml-reference": "ml-naive", "ml-defaults": "ml-naive",
-             "ml-tutorial": "ml-naive", "blogcatalog-naive": "blogcatalog-naive",
-             "blogcatalog": "blogcatalog-naive"}
-REFERENCE = dict(num_walks=5, walk_length=10, dimensions=50, window=10, negative=4, epochs=10,
-                 p=1.0, q=1.0)
-PAPER = dict(num_walks=10, walk_length=80, dimensions=128, window=10, negative=5, epochs=1,
-             p=1.0, q=1.0)
+SCENARIOS = (
+    "ml-naive",
+    "ml-reference",
+    "ml-defaults",
+    "ml-tutorial",
+    "blogcatalog-naive",
+    "blogcatalog",
+)
+BASELINES = {
+    "ml-naive": "ml-naive",
+    "ml-reference": "ml-naive",
+    "ml-defaults": "ml-naive",
+    "ml-tutorial": "ml-naive",
+    "blogcatalog-naive": "blogcatalog-naive",
+    "blogcatalog": "blogcatalog-naive",
+}
+REFERENCE = dict(
+    num_walks=5, walk_length=10, dimensions=50, window=10, negative=4, epochs=10, p=1.0, q=1.0
+)
+PAPER = dict(
+    num_walks=10, walk_length=80, dimensions=128, window=10, negative=5, epochs=1, p=1.0, q=1.0
+)
 
 
 # ------------------------------------------------------------------- child
@@ -71,17 +85,22 @@ class Stages:
 
     def done(self, name):
         now = time.time()
-        self.rows.append({"stage": name, "seconds": round(now - self._start, 3),
-                          "peak_rss_mib": round(status_mib("VmHWM"), 1)})
+        self.rows.append(
+            {
+                "stage": name,
+                "seconds": round(now - self._start, 3),
+                "peak_rss_mib": round(status_mib("VmHWM"), 1),
+            }
+        )
         self._start = time.time()
         self._can_reset = reset_peak()
 
 
 def child(args):
     stages = Stages(float(os.environ.get("N2V_BENCH_SPAWNED", time.time())))
+    import gensim.models  # noqa: F401  (counted in "import")
     import numpy as np  # noqa: F401  (counted in "import")
 
-    import gensim.models  # noqa: F401  (counted in "import")
     from n2v_lite.model import Node2Vec
     from n2v_lite.movielens import MOVIELENS_DEFAULTS, MOVIELENS_QUERIES
     from n2v_lite.walks import random_walks
@@ -99,11 +118,23 @@ def child(args):
         graph = movie_graph(data / "ml-latest-small", progress=False)
         settings = dict(MOVIELENS_DEFAULTS if args.child == "ml-defaults" else REFERENCE)
     stages.done("graph")
-    estimator = Node2Vec(**settings, backend="tutorial" if args.child == "ml-tutorial" else "gensim",
-                         workers=args.workers, random_state=args.seed, progress=False)
+    estimator = Node2Vec(
+        **settings,
+        backend="tutorial" if args.child == "ml-tutorial" else "gensim",
+        workers=args.workers,
+        random_state=args.seed,
+        progress=False,
+    )
     rng = np.random.default_rng(args.seed)
-    walks = random_walks(graph, estimator.num_walks, estimator.walk_length, estimator.p,
-                         estimator.q, seed=rng, workers=args.workers)
+    walks = random_walks(
+        graph,
+        estimator.num_walks,
+        estimator.walk_length,
+        estimator.p,
+        estimator.q,
+        seed=rng,
+        workers=args.workers,
+    )
     stages.done("walks")
     if args.child.endswith("-naive"):
         model = naive_fit(estimator, graph, walks)
@@ -119,10 +150,17 @@ def child(args):
     else:
         print(model.most_similar(graph.node_ids[0].item(), topn=5), flush=True)
     stages.done("neighbours")
-    report = {"scenario": args.child, "settings": settings, "stages": stages.rows,
-              "peak_rss_reset_per_stage": stages._can_reset, "nodes": graph.num_nodes,
-              "walk_rows": int(walks.shape[0]), "loss_history": model.loss_history,
-              "corpus": model.info.get("corpus"), "neighbours": neighbours}
+    report = {
+        "scenario": args.child,
+        "settings": settings,
+        "stages": stages.rows,
+        "peak_rss_reset_per_stage": stages._can_reset,
+        "nodes": graph.num_nodes,
+        "walk_rows": int(walks.shape[0]),
+        "loss_history": model.loss_history,
+        "corpus": model.info.get("corpus"),
+        "neighbours": neighbours,
+    }
     print("BENCH " + json.dumps(report), flush=True)
 
 
@@ -136,19 +174,41 @@ def naive_fit(estimator, graph, walks):
 
     ids = graph.node_ids.astype(str)
     sentences = [ids[row[row >= 0]].tolist() for row in walks]
-    w2v = Word2Vec(sentences, vector_size=estimator.dimensions, window=estimator.window,
-                   min_count=0, sg=1, hs=0, negative=estimator.negative, sample=0.0,
-                   epochs=estimator.epochs, seed=estimator.random_state, compute_loss=True)
+    w2v = Word2Vec(
+        sentences,
+        vector_size=estimator.dimensions,
+        window=estimator.window,
+        min_count=0,
+        sg=1,
+        hs=0,
+        negative=estimator.negative,
+        sample=0.0,
+        epochs=estimator.epochs,
+        seed=estimator.random_state,
+        compute_loss=True,
+    )
     vectors = np.stack([w2v.wv[str(node)] for node in graph.node_ids.tolist()])
-    return NodeEmbedding(vectors, graph.node_ids, node_data=node_metadata(graph),
-                         loss_history=[float(w2v.get_latest_training_loss())],
-                         info={"corpus": "list of str lists"})
+    return NodeEmbedding(
+        vectors,
+        graph.node_ids,
+        node_data=node_metadata(graph),
+        loss_history=[float(w2v.get_latest_training_loss())],
+        info={"corpus": "list of str lists"},
+    )
 
 
 # ------------------------------------------------------------------ parent
 def run_scenario(name, args):
-    command = [sys.executable, __file__, "--child", name, "--data", str(args.data),
-               "--seed", str(args.seed)]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        name,
+        "--data",
+        str(args.data),
+        "--seed",
+        str(args.seed),
+    ]
     if args.workers:
         command += ["--workers", str(args.workers)]
     env = dict(os.environ, N2V_BENCH_SPAWNED=repr(time.time()), N2V_LITE_PROGRESS="0")
@@ -168,12 +228,16 @@ def run_scenario(name, args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get(
-        "N2V_LITE_SHARED", REPO.parent / "shared")) / "data")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(os.environ.get("N2V_LITE_SHARED", REPO.parent / "shared")) / "data",
+    )
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--only", default=",".join(SCENARIOS),
-                        help="comma-separated scenarios to run")
+    parser.add_argument(
+        "--only", default=",".join(SCENARIOS), help="comma-separated scenarios to run"
+    )
     parser.add_argument("--child", choices=SCENARIOS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -190,24 +254,34 @@ def main(argv=None):
     print(f"{'scenario':<18} {'stage':<11} {'wall s':>8} {'peak RSS MiB':>13}")
     for name, report in reports.items():
         for row in report["stages"]:
-            print(f"{name:<18} {row['stage']:<11} {row['seconds']:>8.2f} "
-                  f"{row['peak_rss_mib']:>13.0f}")
-        print(f"{name:<18} {'PROCESS':<11} {report['process_seconds']:>8.2f} "
-              f"{report['peak_rss_mib']:>13.0f}")
+            print(
+                f"{name:<18} {row['stage']:<11} {row['seconds']:>8.2f} {row['peak_rss_mib']:>13.0f}"
+            )
+        print(
+            f"{name:<18} {'PROCESS':<11} {report['process_seconds']:>8.2f} "
+            f"{report['peak_rss_mib']:>13.0f}"
+        )
     print()
-    print(f"{'scenario':<18} {'process s':>9} {'baseline':>18} {'x faster':>9} "
-          f"{'RSS ratio':>9} {'x faster than Keras 76 s':>25}")
+    print(
+        f"{'scenario':<18} {'process s':>9} {'baseline':>18} {'x faster':>9} "
+        f"{'RSS ratio':>9} {'x faster than Keras 76 s':>25}"
+    )
     for name, report in reports.items():
         seconds = report["process_seconds"]
         base = reports.get(BASELINES[name])
         report["baseline"] = BASELINES[name] if base else None
-        report["speedup_vs_baseline"] = round(base["process_seconds"] / seconds, 2) if base else None
-        report["rss_vs_baseline"] = round(report["peak_rss_mib"] / base["peak_rss_mib"], 2) \
-            if base else None
+        report["speedup_vs_baseline"] = (
+            round(base["process_seconds"] / seconds, 2) if base else None
+        )
+        report["rss_vs_baseline"] = (
+            round(report["peak_rss_mib"] / base["peak_rss_mib"], 2) if base else None
+        )
         report["speedup_vs_keras_76s"] = round(KERAS_REFERENCE_SECONDS / seconds, 1)
-        print(f"{name:<18} {seconds:>9.2f} {report['baseline'] or '-':>18} "
-              f"{report['speedup_vs_baseline'] or '-':>9} {report['rss_vs_baseline'] or '-':>9} "
-              f"{report['speedup_vs_keras_76s']:>25.1f}")
+        print(
+            f"{name:<18} {seconds:>9.2f} {report['baseline'] or '-':>18} "
+            f"{report['speedup_vs_baseline'] or '-':>9} {report['rss_vs_baseline'] or '-':>9} "
+            f"{report['speedup_vs_keras_76s']:>25.1f}"
+        )
     for name, report in reports.items():
         if report["neighbours"]:
             print(f"\n{name}: top 5 neighbours")
@@ -215,16 +289,23 @@ def main(argv=None):
                 print(f"  {query}: {'; '.join(labels)}")
     bars = {}
     if "ml-reference" in reports:
-        bars["ml_reference_20x_faster_than_76s"] = reports["ml-reference"]["speedup_vs_keras_76s"] >= 20
+        bars["ml_reference_20x_faster_than_76s"] = (
+            reports["ml-reference"]["speedup_vs_keras_76s"] >= 20
+        )
     if "blogcatalog" in reports:
         bars["blogcatalog_peak_rss_under_1GiB"] = reports["blogcatalog"]["peak_rss_mib"] < 1024
     print("\nbars: " + ", ".join(f"{k}={'PASS' if v else 'FAIL'}" for k, v in bars.items()))
     for report in reports.values():
         report.pop("printed", None)
-    summary = {"baselines": {k: v for k, v in BASELINES.items() if k in reports},
-               "keras_reference_seconds": KERAS_REFERENCE_SECONDS,
-               "cpu_count": os.cpu_count(), "seed": args.seed, "workers": args.workers,
-               "bars": bars, "scenarios": reports}
+    summary = {
+        "baselines": {k: v for k, v in BASELINES.items() if k in reports},
+        "keras_reference_seconds": KERAS_REFERENCE_SECONDS,
+        "cpu_count": os.cpu_count(),
+        "seed": args.seed,
+        "workers": args.workers,
+        "bars": bars,
+        "scenarios": reports,
+    }
     print(json_line(summary))
 
 

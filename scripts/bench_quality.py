@@ -39,9 +39,17 @@ DATASETS = ("blogcatalog", "ca-astroph", "ego-facebook", "cora", "movielens")
 def node2vec(args, p, q):
     from n2v_lite import Node2Vec
 
-    return Node2Vec(dimensions=args.dimensions, walk_length=80, num_walks=10, window=10,
-                    p=p, q=q, epochs=args.epochs, random_state=args.seed,
-                    progress=not args.quiet)
+    return Node2Vec(
+        dimensions=args.dimensions,
+        walk_length=80,
+        num_walks=10,
+        window=10,
+        p=p,
+        q=q,
+        epochs=args.epochs,
+        random_state=args.seed,
+        progress=not args.quiet,
+    )
 
 
 def classify(args, name, graph, labels, p, q):
@@ -50,18 +58,26 @@ def classify(args, name, graph, labels, p, q):
     start = time.perf_counter()
     model = node2vec(args, p, q).fit(graph)
     embed_s = time.perf_counter() - start
-    scores = node_classification(model, labels, train_ratios=[0.5], repeats=args.repeats,
-                                 seed=args.seed)          # C tuned per split (the default)
-    fixed = node_classification(model, labels, train_ratios=[0.5], repeats=args.repeats,
-                                seed=args.seed, C=1.0)    # the old fixed C, for comparison
-    return {"dataset": name, "task": "node classification (50%)", "p": p, "q": q,
-            "macro_f1": round(scores["macro_f1"][0.5], 4),
-            "macro_f1_sd": round(scores["macro_f1_std"][0.5], 4),
-            "micro_f1": round(scores["micro_f1"][0.5], 4),
-            "chosen_C": "/".join(f"{c:g}" for c in sorted(set(scores["C"][0.5]))),
-            "macro_f1_C1": round(fixed["macro_f1"][0.5], 4),
-            "micro_f1_C1": round(fixed["micro_f1"][0.5], 4),
-            "embed_s": round(embed_s, 1), "total_s": round(time.perf_counter() - start, 1)}
+    scores = node_classification(
+        model, labels, train_ratios=[0.5], repeats=args.repeats, seed=args.seed
+    )  # C tuned per split (the default)
+    fixed = node_classification(
+        model, labels, train_ratios=[0.5], repeats=args.repeats, seed=args.seed, C=1.0
+    )  # the old fixed C, for comparison
+    return {
+        "dataset": name,
+        "task": "node classification (50%)",
+        "p": p,
+        "q": q,
+        "macro_f1": round(scores["macro_f1"][0.5], 4),
+        "macro_f1_sd": round(scores["macro_f1_std"][0.5], 4),
+        "micro_f1": round(scores["micro_f1"][0.5], 4),
+        "chosen_C": "/".join(f"{c:g}" for c in sorted(set(scores["C"][0.5]))),
+        "macro_f1_C1": round(fixed["macro_f1"][0.5], 4),
+        "micro_f1_C1": round(fixed["micro_f1"][0.5], 4),
+        "embed_s": round(embed_s, 1),
+        "total_s": round(time.perf_counter() - start, 1),
+    }
 
 
 def link(args, name, graph, p, q):
@@ -69,8 +85,14 @@ def link(args, name, graph, p, q):
 
     start = time.perf_counter()
     result = link_prediction(graph, node2vec(args, p, q), seed=args.seed)
-    row = {"dataset": name, "task": "link prediction (50% hidden)", "p": p, "q": q,
-           "embed_s": result["embed_seconds"], "total_s": round(time.perf_counter() - start, 1)}
+    row = {
+        "dataset": name,
+        "task": "link prediction (50% hidden)",
+        "p": p,
+        "q": q,
+        "embed_s": result["embed_seconds"],
+        "total_s": round(time.perf_counter() - start, 1),
+    }
     row.update({op: round(v, 4) for op, v in result["auc"].items()})
     return row
 
@@ -79,8 +101,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--repeats", type=int, default=10)
-    parser.add_argument("--epochs", type=int, default=3,
-                        help="training passes (1 epoch on BlogCatalog: Macro-F1 0.24; 3: 0.27)")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=3,
+        help="training passes (1 epoch on BlogCatalog: Macro-F1 0.24; 3: 0.27)",
+    )
     parser.add_argument("--dimensions", type=int, default=128)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quiet", action="store_true")
@@ -113,21 +139,37 @@ def main(argv=None):
         print(f"done: {rows[-1]}", file=sys.stderr)
 
     print(f"{'dataset':<14}{'task':<30}{'p,q':>10}{'ours':>18}{'paper':>10}{'seconds':>9}")
-    figures = {"benchmark": "quality", "settings": {"dimensions": args.dimensions,
-               "walk_length": 80, "num_walks": 10, "window": 10, "epochs": args.epochs,
-               "repeats": args.repeats, "seed": args.seed}, "results": rows, "paper": PAPER}
+    figures = {
+        "benchmark": "quality",
+        "settings": {
+            "dimensions": args.dimensions,
+            "walk_length": 80,
+            "num_walks": 10,
+            "window": 10,
+            "epochs": args.epochs,
+            "repeats": args.repeats,
+            "seed": args.seed,
+        },
+        "results": rows,
+        "paper": PAPER,
+    }
     for row in rows:
         paper = PAPER.get(row["dataset"], {})
         if "macro_f1" in row:
             ours = f"Ma {row['macro_f1']:.4f} Mi {row['micro_f1']:.4f}"
-            ref = paper.get("macro_f1") if (row["p"], row["q"]) == (0.25, 0.25) else \
-                paper.get("deepwalk_macro_f1")
+            ref = (
+                paper.get("macro_f1")
+                if (row["p"], row["q"]) == (0.25, 0.25)
+                else paper.get("deepwalk_macro_f1")
+            )
         else:
             ours = f"Hadamard {row['hadamard']:.4f}"
             ref = paper.get("hadamard")
         ref = f"{ref:.4f}" if ref else "-"
-        print(f"{row['dataset']:<14}{row['task']:<30}{row['p']:>5},{row['q']:<4}{ours:>18}"
-              f"{ref:>10}{row['total_s']:>9.1f}")
+        print(
+            f"{row['dataset']:<14}{row['task']:<30}{row['p']:>5},{row['q']:<4}{ours:>18}"
+            f"{ref:>10}{row['total_s']:>9.1f}"
+        )
         if "cosine" in row:
             print(f"{'':<14}{'  (plain cosine AUC)':<30}{'':>10}{row['cosine']:>18.4f}")
     print(json.dumps(figures))

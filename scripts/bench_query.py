@@ -42,12 +42,21 @@ def main():
     print(f"{'nodes':>10}  {'one query ms':>12}  {'batched ms/query':>16}  {'batch/one':>9}")
     for n in (int(s) for s in args.sizes.split(",")):
         rng = np.random.default_rng(0)
-        emb = NodeEmbedding(rng.normal(size=(n, args.dimensions)).astype(np.float32),
-                            list(range(n)))
-        one = per_query_ms(lambda: emb.most_similar(0, topn=10), 10)
-        batch = per_query_ms(lambda: emb.most_similar_many(list(range(256)), topn=10), 1) / 256
-        rows.append({"nodes": n, "one_ms": round(one, 2), "batched_ms": round(batch, 3),
-                     "ratio": round(batch / one, 3)})
+        emb = NodeEmbedding(
+            rng.normal(size=(n, args.dimensions)).astype(np.float32), list(range(n))
+        )
+        one = per_query_ms(lambda emb=emb: emb.most_similar(0, topn=10), 10)
+        batch = (
+            per_query_ms(lambda emb=emb: emb.most_similar_many(list(range(256)), topn=10), 1) / 256
+        )
+        rows.append(
+            {
+                "nodes": n,
+                "one_ms": round(one, 2),
+                "batched_ms": round(batch, 3),
+                "ratio": round(batch / one, 3),
+            }
+        )
         print(f"{n:>10}  {one:>12.1f}  {batch:>16.2f}  {batch / one:>9.2f}")
     print(json.dumps({"dimensions": args.dimensions, "rows": rows}))
 

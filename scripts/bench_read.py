@@ -92,7 +92,7 @@ def write_edge_list(path, src, dst, rows_per_block=1 << 20):
     """``src<TAB>dst`` lines, formatted with numpy (no Python loop per line)."""
     with open(path, "wb") as out:
         for a in range(0, len(src), rows_per_block):
-            s, d = src[a:a + rows_per_block], dst[a:a + rows_per_block]
+            s, d = src[a : a + rows_per_block], dst[a : a + rows_per_block]
             bs, ms = _digits(s)
             bd, md = _digits(d)
             sep = np.full((len(s), 1), ord("\t"), np.uint8)
@@ -124,8 +124,13 @@ def run_case(case, path, pythonpath=None):
     env = dict(os.environ)
     if pythonpath:
         env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
-    out = subprocess.run([sys.executable, "-c", CHILD, case, str(path)], capture_output=True,
-                         text=True, env=env, cwd=Path(path).parent)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, case, str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(path).parent,
+    )
     if out.returncode != 0:
         raise SystemExit(f"case {case} failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -147,32 +152,59 @@ def main():
     with tempfile.TemporaryDirectory(dir=args.tmp, prefix="bench-read-") as folder:
         path = Path(folder) / "edges.tsv"
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--generate-only", str(path), "--nodes",
-                        str(args.nodes), "--edges", str(args.edges), "--seed", str(args.seed)],
-                       check=True)
-        print(f"generated {args.edges:,} edges on up to {args.nodes:,} nodes "
-              f"({path.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - t0:.1f} s",
-              flush=True)
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--generate-only",
+                str(path),
+                "--nodes",
+                str(args.nodes),
+                "--edges",
+                str(args.edges),
+                "--seed",
+                str(args.seed),
+            ],
+            check=True,
+        )
+        print(
+            f"generated {args.edges:,} edges on up to {args.nodes:,} nodes "
+            f"({path.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
         cases = [("baseline", None), ("from_edgelist", None)]
         if args.old_package:
             cases.append(("old_from_edgelist", args.old_package))
         for case, pythonpath in cases:
-            r = run_case("from_edgelist" if case == "old_from_edgelist" else case, path,
-                         pythonpath)
+            r = run_case("from_edgelist" if case == "old_from_edgelist" else case, path, pythonpath)
             r["bytes_per_stored_edge"] = r["nbytes"] / r["stored"]
             r["peak_over_finished"] = (r["peak"] - r["before"]) / r["nbytes"]
             results[case] = r
-            print(f"{case:18s} {r['seconds']:7.2f} s  peak {r['peak'] / 2**30:5.2f} GiB "
-                  f"(after imports {r['before'] / 2**20:4.0f} MiB)  graph "
-                  f"{r['nbytes'] / 2**20:6.0f} MiB = {r['bytes_per_stored_edge']:.2f} B/stored "
-                  f"edge  peak/finished {r['peak_over_finished']:.2f}  "
-                  f"[{r['nodes']:,} nodes, {r['edges']:,} edges]", flush=True)
+            print(
+                f"{case:18s} {r['seconds']:7.2f} s  peak {r['peak'] / 2**30:5.2f} GiB "
+                f"(after imports {r['before'] / 2**20:4.0f} MiB)  graph "
+                f"{r['nbytes'] / 2**20:6.0f} MiB = {r['bytes_per_stored_edge']:.2f} B/stored "
+                f"edge  peak/finished {r['peak_over_finished']:.2f}  "
+                f"[{r['nodes']:,} nodes, {r['edges']:,} edges]",
+                flush=True,
+            )
     base = results["baseline"]
     new = results["from_edgelist"]
-    print(f"from_edgelist vs baseline: time x{new['seconds'] / base['seconds']:.2f}, "
-          f"peak RSS x{new['peak'] / base['peak']:.2f}")
-    print(json_line({"benchmark": "read", "nodes": args.nodes, "edges": args.edges,
-                     "seed": args.seed, "cases": results}))
+    print(
+        f"from_edgelist vs baseline: time x{new['seconds'] / base['seconds']:.2f}, "
+        f"peak RSS x{new['peak'] / base['peak']:.2f}"
+    )
+    print(
+        json_line(
+            {
+                "benchmark": "read",
+                "nodes": args.nodes,
+                "edges": args.edges,
+                "seed": args.seed,
+                "cases": results,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

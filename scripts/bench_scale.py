@@ -5,7 +5,8 @@ Generates power-law (Chung-Lu, exponent 2.5) undirected graphs with a fixed seed
 temporary folder (never in the repository): 1M nodes / 5M edges for the whole
 pipeline, and 5M nodes / 25M edges for reading only (``--read-big``). With
 ``--pipeline``, each phase in a fresh subprocess, at the same settings on both sides
-(1 walk x 20 nodes per node, p = q = 1, 128 dimensions, window 10, 5 negatives, sample 1e-3, 1 epoch, 2 workers):
+(1 walk x 20 nodes per node, p = q = 1, 128 dimensions, window 10, 5 negatives, sample
+1e-3, 1 epoch, 2 workers):
 
 * n2v_lite, through the Python API: ``Graph.from_edgelist`` (read) ->
   ``corpus.write_walk_folder`` (walks, written to disk) in one child, then
@@ -63,9 +64,19 @@ sys.path.insert(0, str(HERE))
 from _bench import FAST_ONE_WALK, command_here, json_line, reset_peak, status_mib  # noqa: E402
 
 DEFAULT_PEER_PYTHON = "/tmp/fn2v/bin/python"
-SETTINGS = {"num_walks": 1, "walk_length": 20, "dimensions": 128, "window": 10, "negative": 5,
-            "sample": 1e-3, "epochs": 1, "workers": 2, "p": 1.0, "q": 1.0}
-GIB = 1024 ** 3
+SETTINGS = {
+    "num_walks": 1,
+    "walk_length": 20,
+    "dimensions": 128,
+    "window": 10,
+    "negative": 5,
+    "sample": 1e-3,
+    "epochs": 1,
+    "workers": 2,
+    "p": 1.0,
+    "q": 1.0,
+}
+GIB = 1024**3
 
 
 # ------------------------------------------------------------------ the graph
@@ -90,8 +101,9 @@ def power_law_edges(path, nodes, edges, seed=0, exponent=2.5):
     with open(path, "w") as handle:
         for start in range(0, edges, 1 << 20):
             block = slice(start, start + (1 << 20))
-            lines = np.char.add(np.char.add(ids[u[block]].astype(str), "\t"),
-                                ids[v[block]].astype(str))
+            lines = np.char.add(
+                np.char.add(ids[u[block]].astype(str), "\t"), ids[v[block]].astype(str)
+            )
             handle.write("\n".join(lines.tolist()))
             handle.write("\n")
     return int(len(np.union1d(u, v)))
@@ -118,8 +130,11 @@ def _phase(name, run, phases):
     result = run()
     peak = status_mib("VmHWM")
     _PEAKS.append(peak)
-    phases[name] = {"seconds": round(time.perf_counter() - start, 2),
-                    "peak_mib": round(peak, 1), "peak_exact": exact}
+    phases[name] = {
+        "seconds": round(time.perf_counter() - start, 2),
+        "peak_mib": round(peak, 1),
+        "peak_exact": exact,
+    }
     return result
 
 
@@ -130,15 +145,35 @@ def child_n2v_walk(spec):
     phases = {}
     graph = _phase("read", lambda: Graph.from_edgelist(spec["edges"]), phases)
     if spec.get("read_only"):
-        return {"phases": phases, "nodes": graph.num_nodes, "edges": int(graph.num_edges),
-                "child_peak_mib": round(_peak_mib(), 1)}
+        return {
+            "phases": phases,
+            "nodes": graph.num_nodes,
+            "edges": int(graph.num_edges),
+            "child_peak_mib": round(_peak_mib(), 1),
+        }
     s = spec["settings"]
-    folder = _phase("walk", lambda: write_walk_folder(
-        graph, spec["folder"], s["num_walks"], s["walk_length"], s["p"], s["q"], seed=0,
-        workers=s["workers"], progress=False), phases)
+    folder = _phase(
+        "walk",
+        lambda: write_walk_folder(
+            graph,
+            spec["folder"],
+            s["num_walks"],
+            s["walk_length"],
+            s["p"],
+            s["q"],
+            seed=0,
+            workers=s["workers"],
+            progress=False,
+        ),
+        phases,
+    )
     phases["walk"]["tokens"] = int(folder.tokens)
-    return {"phases": phases, "nodes": graph.num_nodes, "edges": int(graph.num_edges),
-            "child_peak_mib": round(_peak_mib(), 1)}
+    return {
+        "phases": phases,
+        "nodes": graph.num_nodes,
+        "edges": int(graph.num_edges),
+        "child_peak_mib": round(_peak_mib(), 1),
+    }
 
 
 def child_n2v_train(spec):
@@ -147,12 +182,27 @@ def child_n2v_train(spec):
 
     s, phases = spec["settings"], {}
     folder = read_walk_folder(spec["folder"])
-    result = _phase("train", lambda: train_word2vec(
-        folder, dimensions=s["dimensions"], window=s["window"], negative=s["negative"],
-        epochs=s["epochs"], sample=s["sample"], workers=s["workers"], seed=0,
-        progress=False), phases)
-    phases["train"].update(tokens=int(folder.tokens), gensim_seconds=round(
-        result.train_seconds, 2), workers_used=result.workers_used, corpus=result.corpus)
+    result = _phase(
+        "train",
+        lambda: train_word2vec(
+            folder,
+            dimensions=s["dimensions"],
+            window=s["window"],
+            negative=s["negative"],
+            epochs=s["epochs"],
+            sample=s["sample"],
+            workers=s["workers"],
+            seed=0,
+            progress=False,
+        ),
+        phases,
+    )
+    phases["train"].update(
+        tokens=int(folder.tokens),
+        gensim_seconds=round(result.train_seconds, 2),
+        workers_used=result.workers_used,
+        corpus=result.corpus,
+    )
     return {"phases": phases, "child_peak_mib": round(_peak_mib(), 1)}
 
 
@@ -164,24 +214,37 @@ def child_fastnode2vec(spec):
 
     def read():
         with open(spec["edges"]) as handle:
-            return Graph((line.split() for line in handle), directed=False, weighted=False,
-                         verbose=False)
+            return Graph(
+                (line.split() for line in handle), directed=False, weighted=False, verbose=False
+            )
 
     graph = _phase("read", read, phases)
     np.random.seed(0)  # fastnode2vec draws its walk order from numpy's global generator
 
     def train():
-        model = Node2Vec(graph, dim=s["dimensions"], walk_length=s["walk_length"],
-                         window=s["window"], p=s["p"], q=s["q"], workers=s["workers"],
-                         negative=s["negative"], sample=s["sample"], seed=0)
+        model = Node2Vec(
+            graph,
+            dim=s["dimensions"],
+            walk_length=s["walk_length"],
+            window=s["window"],
+            p=s["p"],
+            q=s["q"],
+            workers=s["workers"],
+            negative=s["negative"],
+            sample=s["sample"],
+            seed=0,
+        )
         model.train(epochs=s["num_walks"] * s["epochs"], verbose=False)
         return model
 
     model = _phase("walk+train", train, phases)
     tokens = len(graph.node_names) * s["num_walks"] * s["walk_length"]
     phases["walk+train"]["tokens"] = tokens
-    out = {"phases": phases, "nodes": len(graph.node_names),
-           "child_peak_mib": round(_peak_mib(), 1)}
+    out = {
+        "phases": phases,
+        "nodes": len(graph.node_names),
+        "child_peak_mib": round(_peak_mib(), 1),
+    }
     if spec.get("vectors"):
         out["model"] = model
     return out
@@ -189,8 +252,7 @@ def child_fastnode2vec(spec):
 
 def child_n2v_embed(spec):
     """The one command a user types, in this process: its own peak is the command's."""
-    seconds, peak = command_here(["embed", spec["edges"], *FAST_ONE_WALK, "--out",
-                                  spec["model"]])
+    seconds, peak = command_here(["embed", spec["edges"], *FAST_ONE_WALK, "--out", spec["model"]])
     return {"seconds": round(seconds, 2), "child_peak_mib": round(peak, 1)}
 
 
@@ -205,9 +267,13 @@ def child_fastnode2vec_vectors(spec):
     return result
 
 
-CHILDREN = {"n2v_walk": child_n2v_walk, "n2v_train": child_n2v_train,
-            "fastnode2vec": child_fastnode2vec, "n2v_embed": child_n2v_embed,
-            "fastnode2vec_vectors": child_fastnode2vec_vectors}
+CHILDREN = {
+    "n2v_walk": child_n2v_walk,
+    "n2v_train": child_n2v_train,
+    "fastnode2vec": child_fastnode2vec,
+    "n2v_embed": child_n2v_embed,
+    "fastnode2vec_vectors": child_fastnode2vec_vectors,
+}
 
 
 def run_child(python, kind, spec, timeout=7200):
@@ -215,8 +281,7 @@ def run_child(python, kind, spec, timeout=7200):
     cmd = [python, str(Path(__file__).resolve()), "--child", kind, json.dumps(spec)]
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     out, err = proc.communicate(timeout=timeout)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
@@ -231,10 +296,14 @@ def run_child(python, kind, spec, timeout=7200):
 def _row(tool, phase, data, edges):
     seconds = data["seconds"]
     tokens = data.get("tokens")
-    return {"tool": tool, "phase": phase, "seconds": seconds,
-            "tokens_per_s": round(tokens / seconds) if tokens and seconds else None,
-            "peak_mib": data["peak_mib"],
-            "bytes_per_edge": round(data["peak_mib"] * 2**20 / edges, 1)}
+    return {
+        "tool": tool,
+        "phase": phase,
+        "seconds": seconds,
+        "tokens_per_s": round(tokens / seconds) if tokens and seconds else None,
+        "peak_mib": data["peak_mib"],
+        "bytes_per_edge": round(data["peak_mib"] * 2**20 / edges, 1),
+    }
 
 
 def _pipeline(args, peer, tmp, rows, out):
@@ -242,9 +311,12 @@ def _pipeline(args, peer, tmp, rows, out):
     edges_path = tmp / "edges.tsv"
     start = time.perf_counter()
     nodes = power_law_edges(edges_path, args.nodes, args.edges, seed=0)
-    print(f"graph: {nodes} nodes with edges, {args.edges} edges, "
-          f"{edges_path.stat().st_size / 2**20:.0f} MiB of text, generated in "
-          f"{time.perf_counter() - start:.0f} s", file=sys.stderr)
+    print(
+        f"graph: {nodes} nodes with edges, {args.edges} edges, "
+        f"{edges_path.stat().st_size / 2**20:.0f} MiB of text, generated in "
+        f"{time.perf_counter() - start:.0f} s",
+        file=sys.stderr,
+    )
     spec = {"edges": str(edges_path), "folder": str(tmp / "walks"), "settings": SETTINGS}
     children = {}
     children["n2v_walk"] = run_child(sys.executable, "n2v_walk", spec)
@@ -259,19 +331,31 @@ def _pipeline(args, peer, tmp, rows, out):
     for phase, data in ours.items():
         rows.append(_row("n2v_lite", phase, data, edges))
     n2v_wall = children["n2v_walk"]["wall_seconds"] + children["n2v_train"]["wall_seconds"]
-    n2v_peak = max(children["n2v_walk"]["child_peak_mib"],
-                   children["n2v_train"]["child_peak_mib"])
-    rows.append({"tool": "n2v_lite", "phase": "end to end (2 processes)",
-                 "seconds": round(n2v_wall, 2), "tokens_per_s": None, "peak_mib": n2v_peak,
-                 "bytes_per_edge": round(n2v_peak * 2**20 / edges, 1)})
+    n2v_peak = max(children["n2v_walk"]["child_peak_mib"], children["n2v_train"]["child_peak_mib"])
+    rows.append(
+        {
+            "tool": "n2v_lite",
+            "phase": "end to end (2 processes)",
+            "seconds": round(n2v_wall, 2),
+            "tokens_per_s": None,
+            "peak_mib": n2v_peak,
+            "bytes_per_edge": round(n2v_peak * 2**20 / edges, 1),
+        }
+    )
     if peer:
         fn = children["fastnode2vec"]
         for phase, data in fn["phases"].items():
             rows.append(_row("fastnode2vec", phase, data, edges))
-        rows.append({"tool": "fastnode2vec", "phase": "end to end",
-                     "seconds": fn["wall_seconds"], "tokens_per_s": None,
-                     "peak_mib": fn["child_peak_mib"],
-                     "bytes_per_edge": round(fn["child_peak_mib"] * 2**20 / edges, 1)})
+        rows.append(
+            {
+                "tool": "fastnode2vec",
+                "phase": "end to end",
+                "seconds": fn["wall_seconds"],
+                "tokens_per_s": None,
+                "peak_mib": fn["child_peak_mib"],
+                "bytes_per_edge": round(fn["child_peak_mib"] * 2**20 / edges, 1),
+            }
+        )
         ratio = n2v_wall / fn["wall_seconds"]
         out["end_to_end_ratio"] = round(ratio, 3)
         out["bar_time_0.6x"] = ratio <= 0.6
@@ -303,8 +387,12 @@ def hold_out(path, train_path, count, seed=1):
     keep[held] = False
     pd.DataFrame(edges[keep]).to_csv(train_path, sep="\t", header=False, index=False)
     nodes = np.flatnonzero(degree)
-    known = set((np.minimum(edges[:, 0], edges[:, 1]) * (len(degree) + 1)
-                 + np.maximum(edges[:, 0], edges[:, 1])).tolist())
+    known = set(
+        (
+            np.minimum(edges[:, 0], edges[:, 1]) * (len(degree) + 1)
+            + np.maximum(edges[:, 0], edges[:, 1])
+        ).tolist()
+    )
     negatives = []
     while len(negatives) < count:
         u, v = rng.choice(nodes, 2, replace=False)
@@ -336,36 +424,50 @@ def _quality(args, peer, tmp, out):
     if not full.exists():
         power_law_edges(full, args.nodes, args.edges, seed=0)
     positives, negatives = hold_out(full, train, args.held_out)
-    spec = {"edges": str(train), "model": str(tmp / "model.n2v"), "settings": SETTINGS,
-            "vectors": str(tmp / "fn2v-vectors.npy"), "keys": str(tmp / "fn2v-keys.npy")}
+    spec = {
+        "edges": str(train),
+        "model": str(tmp / "model.n2v"),
+        "settings": SETTINGS,
+        "vectors": str(tmp / "fn2v-vectors.npy"),
+        "keys": str(tmp / "fn2v-keys.npy"),
+    }
     one = run_child(sys.executable, "n2v_embed", spec)
     import n2v_lite
 
     emb = n2v_lite.load(spec["model"])
     ids = np.asarray(emb.node_ids, dtype=np.int64)
-    one.update(auc=round(cosine_auc(emb.vectors, ids, positives, negatives), 4),
-               planned_mib=round(emb.info["memory_plan"]["peak"] / 2**20, 1))
+    one.update(
+        auc=round(cosine_auc(emb.vectors, ids, positives, negatives), 4),
+        planned_mib=round(emb.info["memory_plan"]["peak"] / 2**20, 1),
+    )
     del emb
     rows = [{"tool": "n2v_lite embed --preset fast", **one}]
     print(f"n2v_lite one command: {one}", file=sys.stderr)
     if peer:
         fn = run_child(peer, "fastnode2vec_vectors", spec)
-        fn["auc"] = round(cosine_auc(np.load(spec["vectors"]), np.load(spec["keys"]),
-                                     positives, negatives), 4)
+        fn["auc"] = round(
+            cosine_auc(np.load(spec["vectors"]), np.load(spec["keys"]), positives, negatives), 4
+        )
         rows.append({"tool": "fastnode2vec (window 10, 5 negatives)", **fn})
         print(f"fastnode2vec: {fn}", file=sys.stderr)
-    print(f"\n{'one command, held-out edges':<40}{'seconds':>9}{'peak MiB':>10}"
-          f"{'planned':>9}{'AUC':>8}{'time vs fn2v':>14}")
+    print(
+        f"\n{'one command, held-out edges':<40}{'seconds':>9}{'peak MiB':>10}"
+        f"{'planned':>9}{'AUC':>8}{'time vs fn2v':>14}"
+    )
     for row in rows:
         ratio = f"{row['wall_seconds'] / rows[-1]['wall_seconds']:.2f}x" if peer else ""
         planned = f"{row['planned_mib']:.0f}" if "planned_mib" in row else "-"
-        print(f"{row['tool']:<40}{row['wall_seconds']:>9.1f}{row['child_peak_mib']:>10.0f}"
-              f"{planned:>9}{row['auc']:>8.4f}{ratio:>14}")
+        print(
+            f"{row['tool']:<40}{row['wall_seconds']:>9.1f}{row['child_peak_mib']:>10.0f}"
+            f"{planned:>9}{row['auc']:>8.4f}{ratio:>14}"
+        )
     out["one_command"] = rows
     out["bar_one_command_peak_2GiB"] = one["child_peak_mib"] * 2**20 <= 2 * GIB
     if peer:
-        out["bar_auc_and_half_time"] = (one["auc"] >= rows[-1]["auc"] - 0.005 and
-                                        one["wall_seconds"] <= 0.5 * rows[-1]["wall_seconds"])
+        out["bar_auc_and_half_time"] = (
+            one["auc"] >= rows[-1]["auc"] - 0.005
+            and one["wall_seconds"] <= 0.5 * rows[-1]["wall_seconds"]
+        )
 
 
 def main(argv=None):
@@ -373,18 +475,35 @@ def main(argv=None):
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--nodes", type=int, default=1_000_000)
     parser.add_argument("--edges", type=int, default=5_000_000)
-    parser.add_argument("--read-big", action="store_true",
-                        help="also read a 5M-node / 25M-edge graph (n2v_lite only)")
+    parser.add_argument(
+        "--read-big",
+        action="store_true",
+        help="also read a 5M-node / 25M-edge graph (n2v_lite only)",
+    )
     parser.add_argument("--skip-peer", action="store_true")
-    parser.add_argument("--presets", action="store_true",
-                        help="also print the presets' time-to-quality table on the shared "
-                             "graphs (scripts/bench_presets.py, ~20 min)")
-    parser.add_argument("--read-big-only", action="store_true",
-                        help="only the 5M / 25M reading run (no pipeline, no peer)")
-    parser.add_argument("--no-quality", dest="quality", action="store_false",
-                        help="skip the one command and the held-out-edge comparison")
-    parser.add_argument("--pipeline", dest="pipeline", action="store_true",
-                        help="also the phases in separate processes (read, walk, train)")
+    parser.add_argument(
+        "--presets",
+        action="store_true",
+        help="also print the presets' time-to-quality table on the shared "
+        "graphs (scripts/bench_presets.py, ~20 min)",
+    )
+    parser.add_argument(
+        "--read-big-only",
+        action="store_true",
+        help="only the 5M / 25M reading run (no pipeline, no peer)",
+    )
+    parser.add_argument(
+        "--no-quality",
+        dest="quality",
+        action="store_false",
+        help="skip the one command and the held-out-edge comparison",
+    )
+    parser.add_argument(
+        "--pipeline",
+        dest="pipeline",
+        action="store_true",
+        help="also the phases in separate processes (read, walk, train)",
+    )
     parser.add_argument("--held-out", type=int, default=20_000)
     parser.add_argument("--peer-python", default=None)
     parser.add_argument("--tmp-dir", default=None)
@@ -401,11 +520,17 @@ def main(argv=None):
     if args.skip_peer:
         peer = None
     elif not Path(peer).exists():
-        print(f"bench_scale: no fastnode2vec interpreter at {peer}; peer skipped "
-              "(see the docstring)", file=sys.stderr)
+        print(
+            f"bench_scale: no fastnode2vec interpreter at {peer}; peer skipped (see the docstring)",
+            file=sys.stderr,
+        )
         peer = None
-    out = {"benchmark": "scale", "settings": SETTINGS, "cores": os.cpu_count(),
-           "note": "machine shared with other jobs: compare ratios within this run"}
+    out = {
+        "benchmark": "scale",
+        "settings": SETTINGS,
+        "cores": os.cpu_count(),
+        "note": "machine shared with other jobs: compare ratios within this run",
+    }
     with tempfile.TemporaryDirectory(prefix="n2v-scale-", dir=args.tmp_dir) as tmp:
         tmp = Path(tmp)
         rows, nodes = [], None
@@ -422,8 +547,12 @@ def main(argv=None):
             out["big_read"] = read
             out["bar_big_read_1.5GiB"] = read["child_peak_mib"] * 2**20 <= 1.5 * GIB
     if args.presets:  # its own table first; its JSON goes into ours
-        proc = subprocess.run([sys.executable, str(HERE / "bench_presets.py")],
-                              capture_output=True, text=True, check=True)
+        proc = subprocess.run(
+            [sys.executable, str(HERE / "bench_presets.py")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         lines = proc.stdout.strip().splitlines()
         print("\n".join(lines[:-1]) + "\n")
         out["presets"] = json.loads(lines[-1])
@@ -434,8 +563,10 @@ def main(argv=None):
 
 
 def _print_phases(rows):
-    print(f"{'tool':<14}{'phase':<26}{'seconds':>9}{'tokens/s':>11}{'peak MiB':>10}"
-          f"{'B/edge':>8}{'time vs fn2v':>13}")
+    print(
+        f"{'tool':<14}{'phase':<26}{'seconds':>9}{'tokens/s':>11}{'peak MiB':>10}"
+        f"{'B/edge':>8}{'time vs fn2v':>13}"
+    )
     peer_rows = {r["phase"]: r for r in rows if r["tool"] == "fastnode2vec"}
     peer_total = peer_rows.get("end to end")
     for row in rows:
@@ -445,8 +576,10 @@ def _print_phases(rows):
             if ref:
                 ratio = f"{row['seconds'] / ref['seconds']:.2f}x"
         rate = f"{row['tokens_per_s']:,}" if row["tokens_per_s"] else "-"
-        print(f"{row['tool']:<14}{row['phase']:<26}{row['seconds']:>9.1f}{rate:>11}"
-              f"{row['peak_mib']:>10.0f}{row['bytes_per_edge']:>8.0f}{ratio:>13}")
+        print(
+            f"{row['tool']:<14}{row['phase']:<26}{row['seconds']:>9.1f}{rate:>11}"
+            f"{row['peak_mib']:>10.0f}{row['bytes_per_edge']:>8.0f}{ratio:>13}"
+        )
 
 
 if __name__ == "__main__":

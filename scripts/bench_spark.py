@@ -101,8 +101,12 @@ class MemoryProbe(threading.Thread):
             is_jvm = {p for p in below if "java" in table[p][1].split(" ")[0]}
             jvm = sum(_rss_mib(p) for p in is_jvm)
             workers = [_rss_mib(p) for p in below - is_jvm if "pyspark" in table[p][1]]
-            sample = {"driver_mib": _rss_mib(me), "jvm_mib": jvm,
-                      "workers_mib": sum(workers), "worker_max_mib": max(workers, default=0.0)}
+            sample = {
+                "driver_mib": _rss_mib(me),
+                "jvm_mib": jvm,
+                "workers_mib": sum(workers),
+                "worker_max_mib": max(workers, default=0.0),
+            }
             for key, value in sample.items():
                 self.peak[key] = max(self.peak[key], value)
 
@@ -134,8 +138,9 @@ def run_scenario(name, args):
             if name == "local-1":
                 random_walks(graph, nw, wl, seed=0, workers=1)
             else:
-                folder = write_walk_folder(graph, Path(tmp) / "walks", nw, wl, seed=0,
-                                           progress=False)
+                folder = write_walk_folder(
+                    graph, Path(tmp) / "walks", nw, wl, seed=0, progress=False
+                )
             out["walk_s"] = time.perf_counter() - t
             out["walk_cores"] = 1 if name == "local-1" else 2
             if name == "local" and args.train:
@@ -155,14 +160,29 @@ def run_scenario(name, args):
             graph = read_graph(edges, spark, directed=True)
             out["read_s"] = time.perf_counter() - t
             if args.train:  # walks into a walk folder, then gensim on the driver
-                emb = fit(graph, spark=spark, num_walks=nw, walk_length=wl, random_state=0,
-                          progress=False, num_partitions=4 * cores, **train)
+                emb = fit(
+                    graph,
+                    spark=spark,
+                    num_walks=nw,
+                    walk_length=wl,
+                    random_state=0,
+                    progress=False,
+                    num_partitions=4 * cores,
+                    **train,
+                )
                 out["walk_s"] = emb.info["seconds"]["walks"]
                 out["train_s"] = emb.info["seconds"]["train"]
             else:
                 t = time.perf_counter()
-                write_walks(graph, Path(tmp) / "walks", nw, wl, seed=0, spark=spark,
-                            num_partitions=4 * cores)
+                write_walks(
+                    graph,
+                    Path(tmp) / "walks",
+                    nw,
+                    wl,
+                    seed=0,
+                    spark=spark,
+                    num_partitions=4 * cores,
+                )
                 out["walk_s"] = time.perf_counter() - t
             out["walk_cores"] = cores
             spark.stop()
@@ -181,10 +201,12 @@ def quality(args):
 
     spark = local_session("local[2]", {"spark.driver.memory": "4g"})
     graph = Graph.from_edgelist(Path(args.graph).parent / "ego-facebook" / "edges.tsv")
-    settings = dict(dimensions=64, num_walks=4, walk_length=40, window=10, epochs=1,
-                    workers=2, progress=False)
+    settings = dict(
+        dimensions=64, num_walks=4, walk_length=40, window=10, epochs=1, workers=2, progress=False
+    )
     out = {}
     for trainer in ("gensim", "spark"):
+
         def embed(g, seed, trainer=trainer):
             return fit(g, spark=spark, trainer=trainer, random_state=seed, **settings).vectors
 
@@ -214,28 +236,47 @@ def main():
     names = [n for n in args.only.split(",") if n and (args.quality or n != "quality")]
     results = {}
     for name in names:
-        cmd = [sys.executable, __file__, "--scenario", name, "--graph", args.graph,
-               "--num-walks", str(args.num_walks), "--walk-length", str(args.walk_length)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--scenario",
+            name,
+            "--graph",
+            args.graph,
+            "--num-walks",
+            str(args.num_walks),
+            "--walk-length",
+            str(args.walk_length),
+        ]
         if not args.train:
             cmd.append("--no-train")
         proc = subprocess.run(cmd, capture_output=True, text=True)
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
         if proc.returncode or not lines:
-            print(f"{name}: failed (exit {proc.returncode})\n{proc.stderr[-2000:]}", file=sys.stderr)
+            print(
+                f"{name}: failed (exit {proc.returncode})\n{proc.stderr[-2000:]}", file=sys.stderr
+            )
             continue
-        results[name] = json.loads(lines[-1][len("RESULT "):])
+        results[name] = json.loads(lines[-1][len("RESULT ") :])
         print(f"{name}: {results[name]}", flush=True)
     from n2v_lite.graph import Graph
 
     graph = Graph.from_edgelist(Path(args.graph) / "edges.tsv", directed=True)
     steps = graph.num_nodes * args.num_walks * (args.walk_length - 1)  # upper bound: dead ends
-    summary = {"graph": Path(args.graph).name, "nodes": graph.num_nodes,
-               "edges": graph.num_edges, "num_walks": args.num_walks,
-               "walk_length": args.walk_length, "steps_upper_bound": steps}
+    summary = {
+        "graph": Path(args.graph).name,
+        "nodes": graph.num_nodes,
+        "edges": graph.num_edges,
+        "num_walks": args.num_walks,
+        "walk_length": args.walk_length,
+        "steps_upper_bound": steps,
+    }
     base, core = results.get("local"), results.get("local-1")
-    print(f"\n{'scenario':10} {'read s':>7} {'walk s':>7} {'train s':>8} {'total s':>8} "
-          f"{'walk x':>7} {'total x':>8} {'Msteps/s/core':>14} {'vs 1 core':>9} "
-          f"{'driver':>7} {'JVM':>6} {'workers':>8}")
+    print(
+        f"\n{'scenario':10} {'read s':>7} {'walk s':>7} {'train s':>8} {'total s':>8} "
+        f"{'walk x':>7} {'total x':>8} {'Msteps/s/core':>14} {'vs 1 core':>9} "
+        f"{'driver':>7} {'JVM':>6} {'workers':>8}"
+    )
     for name, r in results.items():
         if name == "quality":
             continue
@@ -244,18 +285,25 @@ def main():
         walk_x = r["walk_s"] / base["walk_s"] if base else float("nan")
         total_x = r["total_s"] / base["total_s"] if base and name != "local-1" else float("nan")
         core_x = per_core / (steps / core["walk_s"] / 1e6) if core else float("nan")
-        r.update(walk_ratio=round(walk_x, 2), total_ratio=round(total_x, 2),
-                 per_core_vs_local_1=round(core_x, 3))
-        print(f"{name:10} {r.get('read_s', 0):7.2f} {r['walk_s']:7.2f} {r.get('train_s', 0):8.1f} "
-              f"{r['total_s']:8.1f} {walk_x:7.2f} {total_x:8.2f} {per_core:14.2f} {core_x:9.3f} "
-              f"{r['driver_mib']:7.0f} {r['jvm_mib']:6.0f} {r['workers_mib']:8.0f}")
+        r.update(
+            walk_ratio=round(walk_x, 2),
+            total_ratio=round(total_x, 2),
+            per_core_vs_local_1=round(core_x, 3),
+        )
+        print(
+            f"{name:10} {r.get('read_s', 0):7.2f} {r['walk_s']:7.2f} {r.get('train_s', 0):8.1f} "
+            f"{r['total_s']:8.1f} {walk_x:7.2f} {total_x:8.2f} {per_core:14.2f} {core_x:9.3f} "
+            f"{r['driver_mib']:7.0f} {r['jvm_mib']:6.0f} {r['workers_mib']:8.0f}"
+        )
     if "quality" in results:
         q = results["quality"]
-        print(f"\nego-Facebook link prediction (same split and walks, 4 x 40, 64 dims, 1 epoch):"
-              f"\n  gensim (negative sampling)      hadamard {q['gensim_hadamard_auc']:.4f}  "
-              f"cosine {q['gensim_cosine_auc']:.4f}  {q['gensim_s']:.0f} s"
-              f"\n  Spark ML (hierarchical softmax) hadamard {q['spark_hadamard_auc']:.4f}  "
-              f"cosine {q['spark_cosine_auc']:.4f}  {q['spark_s']:.0f} s")
+        print(
+            f"\nego-Facebook link prediction (same split and walks, 4 x 40, 64 dims, 1 epoch):"
+            f"\n  gensim (negative sampling)      hadamard {q['gensim_hadamard_auc']:.4f}  "
+            f"cosine {q['gensim_cosine_auc']:.4f}  {q['gensim_s']:.0f} s"
+            f"\n  Spark ML (hierarchical softmax) hadamard {q['spark_hadamard_auc']:.4f}  "
+            f"cosine {q['spark_cosine_auc']:.4f}  {q['spark_s']:.0f} s"
+        )
     summary["results"] = results
     print(json_line(summary))
 

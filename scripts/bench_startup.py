@@ -32,12 +32,14 @@ sys.path.insert(0, str(HERE))
 from _bench import json_line  # noqa: E402
 
 HEAVY = ("pandas", "sklearn", "gensim", "scipy", "matplotlib", "pyspark")
-PROBE = ("import runpy, sys\n"
-         "sys.argv = {argv!r}\n"
-         "try:\n    runpy.run_module('n2v_lite', run_name='__main__')\n"
-         "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
-         "heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r}))\n"
-         "sys.stderr.write('HEAVY ' + ','.join(heavy) + '\\n')\n")
+PROBE = (
+    "import runpy, sys\n"
+    "sys.argv = {argv!r}\n"
+    "try:\n    runpy.run_module('n2v_lite', run_name='__main__')\n"
+    "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+    "heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r}))\n"
+    "sys.stderr.write('HEAVY ' + ','.join(heavy) + '\\n')\n"
+)
 
 
 def timed(code, repeats):
@@ -45,11 +47,13 @@ def timed(code, repeats):
     times, heavy = [], ""
     for _ in range(repeats):
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         times.append(time.perf_counter() - start)
-        heavy = next((line[6:] for line in done.stderr.splitlines()
-                      if line.startswith("HEAVY ")), heavy)
+        heavy = next(
+            (line[6:] for line in done.stderr.splitlines() if line.startswith("HEAVY ")), heavy
+        )
     return statistics.median(times), heavy
 
 
@@ -59,31 +63,79 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="n2v_lite-startup-") as tmp:
         model = str(Path(tmp) / "movies.n2v")
-        subprocess.run([sys.executable, "-m", "n2v_lite", "movielens", "--seed", "0",
-                        "--quiet", "--out", model, "-k", "1"], check=True,
-                       stdout=subprocess.DEVNULL)
-        report = "\nheavy = sorted({m.split('.')[0] for m in sys.modules} & set(%r))\n" \
-                 "sys.stderr.write('HEAVY ' + ','.join(heavy) + '\\n')\n" % (HEAVY,)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "n2v_lite",
+                "movielens",
+                "--seed",
+                "0",
+                "--quiet",
+                "--out",
+                model,
+                "-k",
+                "1",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        report = (
+            f"\nheavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
+            "sys.stderr.write('HEAVY ' + ','.join(heavy) + '\\n')\n"
+        )
         cases = [
             ("python -c pass", "pass"),
             ("import n2v_lite", "import sys, n2v_lite" + report),
-            ("n2v-lite similar MODEL 260", PROBE.format(
-                argv=["n2v-lite", "similar", model, "260", "-k", "5"], heavy=HEAVY)),
-            ("n2v-lite info MODEL", PROBE.format(argv=["n2v-lite", "info", model],
-                                                 heavy=HEAVY)),
-            ("n2v-lite export MODEL --format npz", PROBE.format(
-                argv=["n2v-lite", "export", model, "--format", "npz", "--out",
-                      str(Path(tmp) / "v.npz")], heavy=HEAVY)),
-            ("n2v-lite explore MODEL --method pca", PROBE.format(
-                argv=["n2v-lite", "explore", model, "--method", "pca", "--out",
-                      str(Path(tmp) / "m.html")], heavy=HEAVY)),
+            (
+                "n2v-lite similar MODEL 260",
+                PROBE.format(argv=["n2v-lite", "similar", model, "260", "-k", "5"], heavy=HEAVY),
+            ),
+            ("n2v-lite info MODEL", PROBE.format(argv=["n2v-lite", "info", model], heavy=HEAVY)),
+            (
+                "n2v-lite export MODEL --format npz",
+                PROBE.format(
+                    argv=[
+                        "n2v-lite",
+                        "export",
+                        model,
+                        "--format",
+                        "npz",
+                        "--out",
+                        str(Path(tmp) / "v.npz"),
+                    ],
+                    heavy=HEAVY,
+                ),
+            ),
+            (
+                "n2v-lite explore MODEL --method pca",
+                PROBE.format(
+                    argv=[
+                        "n2v-lite",
+                        "explore",
+                        model,
+                        "--method",
+                        "pca",
+                        "--out",
+                        str(Path(tmp) / "m.html"),
+                    ],
+                    heavy=HEAVY,
+                ),
+            ),
             # The default layout at this size is t-SNE (scikit-learn's): a computation,
             # listed to show its cost, not a start-up figure.
-            ("n2v-lite explore MODEL (t-SNE)", PROBE.format(
-                argv=["n2v-lite", "explore", model, "--out", str(Path(tmp) / "m.html")],
-                heavy=HEAVY)),
-            ("n2v_lite.load + most_similar", "import sys, n2v_lite\n"
-             f"n2v_lite.load({model!r}).most_similar(260, topn=5)" + report),
+            (
+                "n2v-lite explore MODEL (t-SNE)",
+                PROBE.format(
+                    argv=["n2v-lite", "explore", model, "--out", str(Path(tmp) / "m.html")],
+                    heavy=HEAVY,
+                ),
+            ),
+            (
+                "n2v_lite.load + most_similar",
+                "import sys, n2v_lite\n"
+                f"n2v_lite.load({model!r}).most_similar(260, topn=5)" + report,
+            ),
         ]
         rows = []
         for name, code in cases:
@@ -93,8 +145,10 @@ def main():
     print(f"{'what':<38}{'seconds':>9}{'- baseline':>12}   heavy imports")
     for row in rows:
         row["over_baseline"] = round(row["seconds"] - base, 3)
-        print(f"{row['what']:<38}{row['seconds']:>9.3f}{row['over_baseline']:>12.3f}   "
-              f"{row['heavy'] or '-'}")
+        print(
+            f"{row['what']:<38}{row['seconds']:>9.3f}{row['over_baseline']:>12.3f}   "
+            f"{row['heavy'] or '-'}"
+        )
     print(json_line({"bench": "startup", "repeats": args.repeats, "rows": rows}))
 
 

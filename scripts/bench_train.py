@@ -16,8 +16,8 @@ Two probes tell memory latency from vocabulary bookkeeping:
   nodes (fewer dot products at both sizes; fewer cold rows only at 1M).
 
 If the hot probe stays as slow as the plain 1M run and one negative brings
-1M as close to 10k as the arithmetic allows, the random rows of negative sampling (cache and TLB misses on a
-0.5 GB output matrix) set the pace, not the vocabulary size as such.
+1M as close to 10k as the arithmetic allows, the random rows of negative sampling (cache
+and TLB misses on a 0.5 GB output matrix) set the pace, not the vocabulary size as such.
 
 Usage: ``python scripts/bench_train.py [--tokens 500000] [--repeats 1]``
 (one JSON line per measurement on stdout, then the table).
@@ -47,15 +47,30 @@ def run(walks, vocab, mode, workers, negative, repeats):
     best = None
     for _ in range(repeats):
         start = time.perf_counter()
-        result = train_word2vec(walks, vocab, dimensions=128, window=10, negative=negative,
-                                epochs=1, seed=0, workers=workers, corpus=mode, progress=False)
+        result = train_word2vec(
+            walks,
+            vocab,
+            dimensions=128,
+            window=10,
+            negative=negative,
+            epochs=1,
+            seed=0,
+            workers=workers,
+            corpus=mode,
+            progress=False,
+        )
         total = time.perf_counter() - start
         if best is None or result.train_seconds < best[0]:
             best = (result.train_seconds, total, result)
     train_s, total_s, result = best
-    return {"tokens_per_s": walks.size / train_s, "train_s": train_s, "total_s": total_s,
-            "setup_s": total_s - train_s, "workers_used": result.workers_used,
-            "trained_words": result.trained_words[0]}
+    return {
+        "tokens_per_s": walks.size / train_s,
+        "train_s": train_s,
+        "total_s": total_s,
+        "setup_s": total_s - train_s,
+        "workers_used": result.workers_used,
+        "trained_words": result.trained_words[0],
+    }
 
 
 def main(argv=None):
@@ -63,9 +78,14 @@ def main(argv=None):
     parser.add_argument("--tokens", type=int, default=500_000)
     parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args(argv)
-    cases = [("10k", 10_000, None, 5), ("100k", 100_000, None, 5), ("1M", 1_000_000, None, 5),
-             ("1M vocab, 10k hot", 1_000_000, 10_000, 5), ("10k, negative 1", 10_000, None, 1),
-             ("1M, negative 1", 1_000_000, None, 1)]
+    cases = [
+        ("10k", 10_000, None, 5),
+        ("100k", 100_000, None, 5),
+        ("1M", 1_000_000, None, 5),
+        ("1M vocab, 10k hot", 1_000_000, 10_000, 5),
+        ("10k, negative 1", 10_000, None, 1),
+        ("1M, negative 1", 1_000_000, None, 1),
+    ]
     rows = []
     for workers in (1, 2):
         for mode in ("iterable", "file"):
@@ -74,17 +94,21 @@ def main(argv=None):
                 walks = corpus(vocab, args.tokens, hot=hot)
                 got = run(walks, vocab, mode, workers, negative, args.repeats)
                 base = base or got["tokens_per_s"]
-                got.update(case=label, mode=mode, workers=workers,
-                           ratio=got["tokens_per_s"] / base)
+                got.update(case=label, mode=mode, workers=workers, ratio=got["tokens_per_s"] / base)
                 print(json.dumps(got), flush=True)
                 rows.append(got)
-    print(f"\n{args.tokens} tokens, d=128, window 10, 1 epoch; ratio = tokens/s over the "
-          f"10k-vocabulary run of the same mode and threads")
-    print(f"{'case':20s} {'mode':8s} {'threads':>7s} {'tokens/s':>10s} {'ratio':>6s} "
-          f"{'setup s':>8s}")
+    print(
+        f"\n{args.tokens} tokens, d=128, window 10, 1 epoch; ratio = tokens/s over the "
+        f"10k-vocabulary run of the same mode and threads"
+    )
+    print(
+        f"{'case':20s} {'mode':8s} {'threads':>7s} {'tokens/s':>10s} {'ratio':>6s} {'setup s':>8s}"
+    )
     for r in rows:
-        print(f"{r['case']:20s} {r['mode']:8s} {r['workers_used']:7d} "
-              f"{r['tokens_per_s']:10,.0f} {r['ratio']:6.2f} {r['setup_s']:8.2f}")
+        print(
+            f"{r['case']:20s} {r['mode']:8s} {r['workers_used']:7d} "
+            f"{r['tokens_per_s']:10,.0f} {r['ratio']:6.2f} {r['setup_s']:8.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -69,8 +69,11 @@ MIB = 2**20
 # ------------------------------------------------------------ memory probes
 def _mib(value):
     """A memory figure for the table; '-' where it was not measured."""
-    return f"{value:>6.0f} MiB" if isinstance(value, (int, float)) and value == value else \
-        f"{'-':>6}    "
+    return (
+        f"{value:>6.0f} MiB"
+        if isinstance(value, (int, float)) and value == value
+        else f"{'-':>6}    "
+    )
 
 
 def _timed(run, repeats):
@@ -115,20 +118,31 @@ def _child_n2v(spec):
     workers = spec.get("workers")
     seeds = iter(range(10**6))
     if spec.get("stream"):
+
         def run():
             rows = 0
             for chunk in iter_random_walks(g, nw, wl, p, q, seed=next(seeds), workers=workers):
                 rows += len(chunk)
             return rows
     else:
+
         def run():
             return random_walks(g, nw, wl, p, q, seed=next(seeds), workers=workers)
+
     median, times, peak, before = _timed(run, spec["repeats"])
     rows = nw * g.num_nodes
     buffer_bytes = 0 if spec.get("stream") else rows * wl * np.dtype(np.int32).itemsize
-    return dict(steps=rows * (wl - 1), seconds=median, times=times, peak_rss_mib=peak,
-                rss_before_mib=before, csr_mib=g.nbytes / MIB, buffer_mib=buffer_bytes / MIB,
-                nodes=g.num_nodes, edges=g.num_edges)
+    return dict(
+        steps=rows * (wl - 1),
+        seconds=median,
+        times=times,
+        peak_rss_mib=peak,
+        rss_before_mib=before,
+        csr_mib=g.nbytes / MIB,
+        buffer_mib=buffer_bytes / MIB,
+        nodes=g.num_nodes,
+        edges=g.num_edges,
+    )
 
 
 def _load_npz_edges(path):
@@ -149,24 +163,40 @@ def _child_grape(spec, max_neighbours=100):
     if weighted:
         edges["weight"] = weight
     nodes = pd.DataFrame({"name": np.arange(n).astype(str)})
-    g = Graph.from_pd(directed=False, edges_df=edges, nodes_df=nodes, node_name_column="name",
-                      edge_src_column="subject", edge_dst_column="object",
-                      edge_weight_column="weight" if weighted else None)
+    g = Graph.from_pd(
+        directed=False,
+        edges_df=edges,
+        nodes_df=nodes,
+        node_name_column="name",
+        edge_src_column="subject",
+        edge_dst_column="object",
+        edge_weight_column="weight" if weighted else None,
+    )
     del edges, nodes
     nw, wl, p, q = spec["num_walks"], spec["walk_length"], spec["p"], spec["q"]
     seeds = iter(range(1, 10**6))
     shape = []
 
     def run():
-        walks = g.complete_walks(walk_length=wl, iterations=nw, return_weight=1.0 / p,
-                                 explore_weight=1.0 / q, random_state=next(seeds),
-                                 max_neighbours=max_neighbours)
+        walks = g.complete_walks(
+            walk_length=wl,
+            iterations=nw,
+            return_weight=1.0 / p,
+            explore_weight=1.0 / q,
+            random_state=next(seeds),
+            max_neighbours=max_neighbours,
+        )
         shape[:] = walks.shape
         return walks
 
     median, times, peak, before = _timed(run, spec["repeats"])
-    return dict(steps=shape[0] * (wl - 1), seconds=median, times=times, peak_rss_mib=peak,
-                rss_before_mib=before)
+    return dict(
+        steps=shape[0] * (wl - 1),
+        seconds=median,
+        times=times,
+        peak_rss_mib=peak,
+        rss_before_mib=before,
+    )
 
 
 def _child_fastnode2vec(spec):
@@ -175,8 +205,12 @@ def _child_fastnode2vec(spec):
 
     src, dst, weight, n, weighted = _load_npz_edges(spec["edges"])
     if weighted:
-        g = Graph(zip(src.tolist(), dst.tolist(), weight.tolist()), directed=False,
-                  weighted=True, verbose=False)
+        g = Graph(
+            zip(src.tolist(), dst.tolist(), weight.tolist()),
+            directed=False,
+            weighted=True,
+            verbose=False,
+        )
     else:
         g = Graph(zip(src.tolist(), dst.tolist()), directed=False, weighted=False, verbose=False)
     nw, wl, p, q = spec["num_walks"], spec["walk_length"], spec["p"], spec["q"]
@@ -192,8 +226,13 @@ def _child_fastnode2vec(spec):
         return walks
 
     median, times, peak, before = _timed(run, spec["repeats"])
-    return dict(steps=nw * num_nodes * (wl - 1), seconds=median, times=times,
-                peak_rss_mib=peak, rss_before_mib=before)
+    return dict(
+        steps=nw * num_nodes * (wl - 1),
+        seconds=median,
+        times=times,
+        peak_rss_mib=peak,
+        rss_before_mib=before,
+    )
 
 
 def _reference_next_step(graph, previous, current, p, q):
@@ -239,13 +278,22 @@ def _child_reference(spec):
     start = time.perf_counter()
     run()
     seconds = time.perf_counter() - start
-    return dict(steps=nw * g.number_of_nodes() * (wl - 1), seconds=seconds, times=[seconds],
-                peak_rss_mib=status_mib("VmHWM"), rss_before_mib=float("nan"))
+    return dict(
+        steps=nw * g.number_of_nodes() * (wl - 1),
+        seconds=seconds,
+        times=[seconds],
+        peak_rss_mib=status_mib("VmHWM"),
+        rss_before_mib=float("nan"),
+    )
 
 
-CHILDREN = {"n2v_lite": _child_n2v, "grape": _child_grape,
-            "grape-exact": lambda spec: _child_grape(spec, max_neighbours=None),
-            "fastnode2vec": _child_fastnode2vec, "reference": _child_reference}
+CHILDREN = {
+    "n2v_lite": _child_n2v,
+    "grape": _child_grape,
+    "grape-exact": lambda spec: _child_grape(spec, max_neighbours=None),
+    "fastnode2vec": _child_fastnode2vec,
+    "reference": _child_reference,
+}
 PEER_MODULES = {"grape": "ensmallen", "grape-exact": "ensmallen", "fastnode2vec": "fastnode2vec"}
 
 
@@ -266,8 +314,9 @@ def _peer_python(option):
 
 
 def _peer_available(python, engine):
-    probe = subprocess.run([python, "-c", f"import {PEER_MODULES[engine]}"],
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [python, "-c", f"import {PEER_MODULES[engine]}"], capture_output=True, text=True
+    )
     return probe.returncode == 0
 
 
@@ -287,8 +336,9 @@ def _export_edges(shared, directory):
             g = Graph.from_edgelist(shared / "data" / "graphs" / name / "edges.tsv")
         src, dst, weight = g.edges()
         paths[name] = str(Path(directory) / f"{name}.npz")
-        np.savez(paths[name], src=src, dst=dst, weight=weight, num_nodes=g.num_nodes,
-                 weighted=g.weighted)
+        np.savez(
+            paths[name], src=src, dst=dst, weight=weight, num_nodes=g.num_nodes, weighted=g.weighted
+        )
     return paths
 
 
@@ -300,23 +350,30 @@ def _fmt_rate(rate):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared",
-                        default=os.environ.get("N2V_LITE_SHARED", str(REPO.parent / "shared")))
-    parser.add_argument("--peer-python", default=None,
-                        help="interpreter of the peers' virtualenv "
-                             f"(default {DEFAULT_PEER_PYTHON} when it exists)")
+    parser.add_argument(
+        "--shared", default=os.environ.get("N2V_LITE_SHARED", str(REPO.parent / "shared"))
+    )
+    parser.add_argument(
+        "--peer-python",
+        default=None,
+        help=f"interpreter of the peers' virtualenv (default {DEFAULT_PEER_PYTHON} when it exists)",
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--num-walks", type=int, default=10)
     parser.add_argument("--walk-length", type=int, default=80)
-    parser.add_argument("--workers", type=int, default=None,
-                        help="n2v_lite threads (default: auto)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="n2v_lite threads (default: auto)"
+    )
     parser.add_argument("--reference-walks", type=int, default=5)
     parser.add_argument("--reference-length", type=int, default=10)
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--no-reference", action="store_true")
-    parser.add_argument("--baseline-rev", default=None,
-                        help="also time this git revision's walk engine (e.g. a commit before "
-                             "a change), run in the same way, and print our ratio to it")
+    parser.add_argument(
+        "--baseline-rev",
+        default=None,
+        help="also time this git revision's walk engine (e.g. a commit before "
+        "a change), run in the same way, and print our ratio to it",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -327,16 +384,24 @@ def main(argv=None):
     shared = Path(args.shared)
     if not (shared / "data" / "ml-latest-small").is_dir():
         parser.error(f"no data/ml-latest-small under {shared} (use --shared or N2V_LITE_SHARED)")
-    base = dict(num_walks=args.num_walks, walk_length=args.walk_length, repeats=args.repeats,
-                shared=str(shared))
+    base = dict(
+        num_walks=args.num_walks,
+        walk_length=args.walk_length,
+        repeats=args.repeats,
+        shared=str(shared),
+    )
     results = []  # one dict per measurement
 
     def record(engine, graph, p, q, res, **extra):
         res = dict(engine=engine, graph=graph, p=p, q=q, **extra, **res)
         res["steps_per_s"] = res["steps"] / res["seconds"]
         results.append(res)
-        print(f"  {engine:<14} {graph:<12} p={p:<4} q={q:<4} {_fmt_rate(res['steps_per_s']):>9} "
-              f"steps/s  peak RSS {res['peak_rss_mib']:.0f} MiB", file=sys.stderr, flush=True)
+        print(
+            f"  {engine:<14} {graph:<12} p={p:<4} q={q:<4} {_fmt_rate(res['steps_per_s']):>9} "
+            f"steps/s  peak RSS {res['peak_rss_mib']:.0f} MiB",
+            file=sys.stderr,
+            flush=True,
+        )
 
     print("measuring (each in a fresh process)...", file=sys.stderr, flush=True)
     for graph in GRAPHS:
@@ -347,17 +412,34 @@ def main(argv=None):
     if args.baseline_rev:
         baseline = f"n2v_lite@{args.baseline_rev}"
         old = tempfile.TemporaryDirectory(prefix="n2v-baseline-")
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.baseline_rev, "n2v_lite"],
-                                 capture_output=True, check=True).stdout
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", args.baseline_rev, "n2v_lite"],
+            capture_output=True,
+            check=True,
+        ).stdout
         subprocess.run(["tar", "-x", "-C", old.name], input=archive, check=True)
         for graph in GRAPHS:
             for p, q in SETTINGS:
-                spec = dict(base, engine="n2v_lite", graph=graph, p=p, q=q,
-                            workers=args.workers, repo=old.name)
+                spec = dict(
+                    base,
+                    engine="n2v_lite",
+                    graph=graph,
+                    p=p,
+                    q=q,
+                    workers=args.workers,
+                    repo=old.name,
+                )
                 record(baseline, graph, p, q, _run_child(sys.executable, spec))
         old.cleanup()
-    spec = dict(base, engine="n2v_lite", graph="blogcatalog", p=0.5, q=2.0, workers=args.workers,
-                stream=True)
+    spec = dict(
+        base,
+        engine="n2v_lite",
+        graph="blogcatalog",
+        p=0.5,
+        q=2.0,
+        workers=args.workers,
+        stream=True,
+    )
     record("n2v_lite-iter", "blogcatalog", 0.5, 2.0, _run_child(sys.executable, spec))
 
     skipped = {}
@@ -385,10 +467,23 @@ def main(argv=None):
 
     if not args.no_reference:
         for p, q in SETTINGS:
-            spec = dict(base, engine="reference", graph="movielens", p=p, q=q,
-                        num_walks=args.reference_walks, walk_length=args.reference_length)
-            record("reference", "movielens", p, q, _run_child(sys.executable, spec),
-                   note=f"{args.reference_walks} walks x {args.reference_length}")
+            spec = dict(
+                base,
+                engine="reference",
+                graph="movielens",
+                p=p,
+                q=q,
+                num_walks=args.reference_walks,
+                walk_length=args.reference_length,
+            )
+            record(
+                "reference",
+                "movielens",
+                p,
+                q,
+                _run_child(sys.executable, spec),
+                note=f"{args.reference_walks} walks x {args.reference_length}",
+            )
 
     # ------------------------------------------------------------ report
     def find(engine, graph, p, q):
@@ -397,20 +492,26 @@ def main(argv=None):
                 return r
         return None
 
-    print(f"\nWalk phase, {args.num_walks} walks x {args.walk_length} nodes from every node "
-          f"(reference: {args.reference_walks} x {args.reference_length}); "
-          f"median of {args.repeats}")
-    header = (f"{'graph':<12} {'p,q':<8} {'engine':<14} {'steps/s':>9} {'n2v_lite/x':>11} "
-              f"{'peak RSS':>9} {'RSS before':>10}")
+    print(
+        f"\nWalk phase, {args.num_walks} walks x {args.walk_length} nodes from every node "
+        f"(reference: {args.reference_walks} x {args.reference_length}); "
+        f"median of {args.repeats}"
+    )
+    header = (
+        f"{'graph':<12} {'p,q':<8} {'engine':<14} {'steps/s':>9} {'n2v_lite/x':>11} "
+        f"{'peak RSS':>9} {'RSS before':>10}"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
         ours = find("n2v_lite", r["graph"], r["p"], r["q"])
         ratio = ours["steps_per_s"] / r["steps_per_s"] if ours else float("nan")
         r["n2v_lite_ratio"] = ratio
-        print(f"{r['graph']:<12} {r['p']:g},{r['q']:g}{'':<4} {r['engine']:<14} "
-              f"{_fmt_rate(r['steps_per_s']):>9} {ratio:>10.1f}x {_mib(r['peak_rss_mib'])} "
-              f"{_mib(r['rss_before_mib'])}")
+        print(
+            f"{r['graph']:<12} {r['p']:g},{r['q']:g}{'':<4} {r['engine']:<14} "
+            f"{_fmt_rate(r['steps_per_s']):>9} {ratio:>10.1f}x {_mib(r['peak_rss_mib'])} "
+            f"{_mib(r['rss_before_mib'])}"
+        )
 
     bars = {}
     for graph in GRAPHS:
@@ -426,24 +527,38 @@ def main(argv=None):
         for graph in GRAPHS:
             for p, q in SETTINGS:
                 old = find(baseline, graph, p, q)
-                bars[f"within_1.5x_of_{args.baseline_rev}/{graph}/p={p:g},q={q:g}"] = \
+                bars[f"within_1.5x_of_{args.baseline_rev}/{graph}/p={p:g},q={q:g}"] = (
                     1.0 / old["n2v_lite_ratio"] <= 1.5
+                )
     for p, q in SETTINGS:
         r = find("n2v_lite", "blogcatalog", p, q)
         allowed = r["csr_mib"] + r["buffer_mib"] + 150
         r["rss_growth_mib"] = r["peak_rss_mib"] - r["rss_before_mib"]
         # the whole process counts (interpreter, numpy, pandas included): stricter than growth
         bars[f"rss/blogcatalog/p={p:g},q={q:g}"] = r["peak_rss_mib"] <= allowed
-        print(f"BlogCatalog p={p:g},q={q:g}: peak RSS of the whole process while walking "
-              f"{r['peak_rss_mib']:.0f} MiB (grew {r['rss_growth_mib']:.0f} MiB); allowed: CSR "
-              f"{r['csr_mib']:.0f} + walk buffer {r['buffer_mib']:.0f} + 150 = {allowed:.0f} MiB")
+        print(
+            f"BlogCatalog p={p:g},q={q:g}: peak RSS of the whole process while walking "
+            f"{r['peak_rss_mib']:.0f} MiB (grew {r['rss_growth_mib']:.0f} MiB); allowed: CSR "
+            f"{r['csr_mib']:.0f} + walk buffer {r['buffer_mib']:.0f} + 150 = {allowed:.0f} MiB"
+        )
     print("bars: " + ", ".join(f"{k} {'PASS' if v else 'FAIL'}" for k, v in bars.items()))
     if skipped:
         print("skipped: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
-    print(json_line(dict(benchmark="walks", num_walks=args.num_walks,
-                          walk_length=args.walk_length, repeats=args.repeats,
-                          workers=args.workers, cpu_count=os.cpu_count(),
-                          results=results, bars=bars, skipped=skipped)))
+    print(
+        json_line(
+            dict(
+                benchmark="walks",
+                num_walks=args.num_walks,
+                walk_length=args.walk_length,
+                repeats=args.repeats,
+                workers=args.workers,
+                cpu_count=os.cpu_count(),
+                results=results,
+                bars=bars,
+                skipped=skipped,
+            )
+        )
+    )
     return 0
 
 

@@ -12,7 +12,7 @@ import sys
 
 def block(lines, marker):
     start = lines.index(f"<!-- ci:{marker} -->") + 2
-    return lines[start:lines.index("```", start)]
+    return lines[start : lines.index("```", start)]
 
 
 def rows(lines):
@@ -34,8 +34,11 @@ def main(readme, output):
         print(f"first run: {len(got)} lines, the README shows {len(expected)}")
         return 1
     for (text, sim), (want, want_sim) in zip(got, expected):
-        if text != want or (sim is None) != (want_sim is None) or \
-                (sim is not None and abs(sim - want_sim) > 1e-3):
+        if (
+            text != want
+            or (sim is None) != (want_sim is None)
+            or (sim is not None and abs(sim - want_sim) > 1e-3)
+        ):
             print(f"first run: got {text!r} ({sim}), the README shows {want!r} ({want_sim})")
             return 1
     print(f"first run: the {sum(s is not None for _, s in got)} neighbours match the README")

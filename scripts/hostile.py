@@ -38,11 +38,26 @@ sys.path.insert(0, str(HERE))
 from _bench import json_line  # noqa: E402
 
 #: The commands run this checkout's n2v_lite (installed or not).
-ENV = dict(os.environ, PYTHONPATH=os.pathsep.join(
-    filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")])))
+ENV = dict(
+    os.environ,
+    PYTHONPATH=os.pathsep.join(filter(None, [str(HERE.parent), os.environ.get("PYTHONPATH")])),
+)
 GOOD_EDGES = "".join(f"{i}\t{(i + 1) % 12}\n{i}\t{(i + 5) % 12}\n" for i in range(12))
-FAST = ["--dimensions", "4", "--num-walks", "2", "--walk-length", "5", "--window", "2",
-        "--seed", "0", "--workers", "1", "--quiet"]
+FAST = [
+    "--dimensions",
+    "4",
+    "--num-walks",
+    "2",
+    "--walk-length",
+    "5",
+    "--window",
+    "2",
+    "--seed",
+    "0",
+    "--workers",
+    "1",
+    "--quiet",
+]
 
 
 def _write(path, data):
@@ -56,8 +71,12 @@ def _made(folder, command, name, *options):
     out = Path(folder) / name
     if not out.exists():
         edges = _write(Path(folder) / "good.tsv", GOOD_EDGES)
-        subprocess.run([sys.executable, "-m", "n2v_lite", command, edges, "--out", str(out),
-                        *options], check=True, capture_output=True, env=ENV)
+        subprocess.run(
+            [sys.executable, "-m", "n2v_lite", command, edges, "--out", str(out), *options],
+            check=True,
+            capture_output=True,
+            env=ENV,
+        )
     return str(out)
 
 
@@ -80,54 +99,128 @@ def cases(tmp):
     t = Path(tmp)
     out = str(t / "out.n2v")
     model = _made(tmp, "embed", "good.n2v", *FAST)
-    walks = _made(tmp, "walks", "good-walks", "--num-walks", "2", "--walk-length", "5",
-                  "--seed", "0", "--quiet")
-    yield "edges: NUL bytes", ["embed", _write(t / "nul.tsv", "0\t1\n1\x002\n"),
-                               "--out", out, *FAST], (1,)
-    yield "edges: invalid UTF-8", ["embed", _write(t / "utf.tsv", b"0\t1\n\xff\xfe\t2\n"),
-                                   "--out", out, *FAST], (1,)
-    yield "edges: NaN weight", ["embed", _write(t / "nan.tsv", "0\t1\t1\n1\t2\tnan\n"),
-                                "--out", out, *FAST], (1,)
-    yield "edges: infinite weight", ["embed", _write(t / "inf.tsv", "0\t1\t1\n1\t2\tinf\n"),
-                                     "--out", out, *FAST], (1,)
-    yield "edges: negative weight", ["embed", _write(t / "neg.tsv", "0\t1\t1\n1\t2\t-3\n"),
-                                     "--out", out, *FAST], (1,)
-    yield "edges: zero weight", ["embed", _write(t / "zero.tsv", "0\t1\t1\n1\t2\t0\n"),
-                                 "--out", out, *FAST], (1,)
+    walks = _made(
+        tmp,
+        "walks",
+        "good-walks",
+        "--num-walks",
+        "2",
+        "--walk-length",
+        "5",
+        "--seed",
+        "0",
+        "--quiet",
+    )
+    yield (
+        "edges: NUL bytes",
+        ["embed", _write(t / "nul.tsv", "0\t1\n1\x002\n"), "--out", out, *FAST],
+        (1,),
+    )
+    yield (
+        "edges: invalid UTF-8",
+        ["embed", _write(t / "utf.tsv", b"0\t1\n\xff\xfe\t2\n"), "--out", out, *FAST],
+        (1,),
+    )
+    yield (
+        "edges: NaN weight",
+        ["embed", _write(t / "nan.tsv", "0\t1\t1\n1\t2\tnan\n"), "--out", out, *FAST],
+        (1,),
+    )
+    yield (
+        "edges: infinite weight",
+        ["embed", _write(t / "inf.tsv", "0\t1\t1\n1\t2\tinf\n"), "--out", out, *FAST],
+        (1,),
+    )
+    yield (
+        "edges: negative weight",
+        ["embed", _write(t / "neg.tsv", "0\t1\t1\n1\t2\t-3\n"), "--out", out, *FAST],
+        (1,),
+    )
+    yield (
+        "edges: zero weight",
+        ["embed", _write(t / "zero.tsv", "0\t1\t1\n1\t2\t0\n"), "--out", out, *FAST],
+        (1,),
+    )
     truncated = gzip.compress(GOOD_EDGES.encode())[:40]
-    yield "edges: truncated gzip", ["embed", _write(t / "cut.tsv.gz", truncated),
-                                    "--out", out, *FAST], (1,)
+    yield (
+        "edges: truncated gzip",
+        ["embed", _write(t / "cut.tsv.gz", truncated), "--out", out, *FAST],
+        (1,),
+    )
     yield "edges: empty file", ["embed", _write(t / "empty.tsv", ""), "--out", out, *FAST], (1,)
-    yield "edges: only comments", ["embed", _write(t / "comments.tsv", "# a\n# b\n"),
-                                   "--out", out, *FAST], (1,)
-    yield "edges: ragged lines", ["embed", _write(t / "ragged.tsv", "0\t1\n1\t2\t3\t4\n"),
-                                  "--out", out, *FAST], (1,)
-    yield "edges: one column", ["embed", _write(t / "one.tsv", "0\n1\n"), "--out", out,
-                                *FAST], (1,)
+    yield (
+        "edges: only comments",
+        ["embed", _write(t / "comments.tsv", "# a\n# b\n"), "--out", out, *FAST],
+        (1,),
+    )
+    yield (
+        "edges: ragged lines",
+        ["embed", _write(t / "ragged.tsv", "0\t1\n1\t2\t3\t4\n"), "--out", out, *FAST],
+        (1,),
+    )
+    yield "edges: one column", ["embed", _write(t / "one.tsv", "0\n1\n"), "--out", out, *FAST], (1,)
     (t / "folder.tsv").mkdir(exist_ok=True)
     yield "edges: a folder", ["embed", str(t / "folder.tsv"), "--out", out, *FAST], (1, 2)
     yield "edges: a device", ["embed", "/dev/zero", "--out", out, *FAST], (1,)
     yield "edges: missing", ["embed", str(t / "missing.tsv"), "--out", out, *FAST], (1, 2)
     good = _write(t / "good.tsv", GOOD_EDGES)
-    yield "labels: empty", ["evaluate", good, "--labels", _write(t / "l0.tsv", ""),
-                            "--task", "node", *FAST], (1,)
-    yield "labels: unknown nodes", ["evaluate", good, "--labels",
-                                    _write(t / "l1.tsv", "x\ta\ny\tb\n"), "--task", "node",
-                                    *FAST], (1,)
-    yield "labels: a device", ["evaluate", good, "--labels", "/dev/zero", "--task", "node",
-                               *FAST], (1, 2)
+    yield (
+        "labels: empty",
+        ["evaluate", good, "--labels", _write(t / "l0.tsv", ""), "--task", "node", *FAST],
+        (1,),
+    )
+    yield (
+        "labels: unknown nodes",
+        [
+            "evaluate",
+            good,
+            "--labels",
+            _write(t / "l1.tsv", "x\ta\ny\tb\n"),
+            "--task",
+            "node",
+            *FAST,
+        ],
+        (1,),
+    )
+    yield (
+        "labels: a device",
+        ["evaluate", good, "--labels", "/dev/zero", "--task", "node", *FAST],
+        (1, 2),
+    )
     yield "model: a foreign zip", ["similar", _zip(t / "foreign.n2v", {"a.txt": "hi"}), "0"], (1,)
     data = Path(model).read_bytes()
-    yield "model: truncated", ["similar", _write(t / "cut.n2v", data[:len(data) // 2]), "0"], (1,)
-    yield "model: a pickle", ["similar", _write(t / "pickle.n2v", b"\x80\x04\x95cos\nsystem\n"),
-                              "0"], (1,)
+    yield "model: truncated", ["similar", _write(t / "cut.n2v", data[: len(data) // 2]), "0"], (1,)
+    yield (
+        "model: a pickle",
+        ["similar", _write(t / "pickle.n2v", b"\x80\x04\x95cos\nsystem\n"), "0"],
+        (1,),
+    )
     yield "model: a folder", ["similar", str(t / "folder.tsv"), "0"], (1, 2)
     yield "model: /dev/zero", ["similar", "/dev/zero", "0"], (1, 2)
-    yield "model: huge meta", ["similar", _zip(t / "meta.n2v", {
-        "meta.json": json.dumps({"format_version": 2, "pad": "x" * (20 << 20)})}), "0"], (1,)
-    yield "model: future version", ["similar", _zip(t / "future.n2v", {
-        "meta.json": json.dumps({"format": "n2v_lite-model", "format_version": 99})}),
-        "0"], (1,)
+    yield (
+        "model: huge meta",
+        [
+            "similar",
+            _zip(
+                t / "meta.n2v",
+                {"meta.json": json.dumps({"format_version": 2, "pad": "x" * (20 << 20)})},
+            ),
+            "0",
+        ],
+        (1,),
+    )
+    yield (
+        "model: future version",
+        [
+            "similar",
+            _zip(
+                t / "future.n2v",
+                {"meta.json": json.dumps({"format": "n2v_lite-model", "format_version": 99})},
+            ),
+            "0",
+        ],
+        (1,),
+    )
     garbled = _copy_tree(walks, t / "garbled-walks")
     part = next(Path(garbled).glob("part-*.txt"))
     part.write_bytes(part.read_bytes()[:-7] + b"x y z\n")
@@ -139,23 +232,38 @@ def cases(tmp):
     gone = _copy_tree(walks, t / "gone-walks")
     next(Path(gone).glob("part-*.txt")).unlink()
     yield "walks: missing partition", ["train", gone, "--out", out, *FAST[:2], "--quiet"], (1,)
-    yield "walks: not a walk folder", ["train", str(t / "folder.tsv"), "--out", out, "--quiet"], (1,)
-    yield "option: absurd epochs", ["embed", good, "--epochs", "99999999999999999999",
-                                    "--out", out], (2,)
+    yield (
+        "walks: not a walk folder",
+        ["train", str(t / "folder.tsv"), "--out", out, "--quiet"],
+        (1,),
+    )
+    yield (
+        "option: absurd epochs",
+        ["embed", good, "--epochs", "99999999999999999999", "--out", out],
+        (2,),
+    )
     yield "option: zero walks", ["embed", good, "--num-walks", "0", "--out", out], (2,)
-    yield "option: --where with code", ["similar", model, "0", "--where",
-                                        "__import__('os').system('touch PWNED')"], (1, 2)
+    yield (
+        "option: --where with code",
+        ["similar", model, "0", "--where", "__import__('os').system('touch PWNED')"],
+        (1, 2),
+    )
     yield "option: bad memory size", ["embed", good, "--max-memory", "lots", "--out", out], (2,)
-    yield "option: tiny memory", ["embed", good, "--max-memory", "1k", "--out", out,
-                                  *FAST], (1,)
+    yield "option: tiny memory", ["embed", good, "--max-memory", "1k", "--out", out, *FAST], (1,)
 
 
 def run_case(name, argv, codes, folder, timeout):
     before = set(os.listdir(folder))
     start = time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, "-m", "n2v_lite", *argv], cwd=folder,
-                              capture_output=True, text=True, timeout=timeout, env=ENV)
+        done = subprocess.run(
+            [sys.executable, "-m", "n2v_lite", *argv],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=ENV,
+        )
     except subprocess.TimeoutExpired:
         return {"case": name, "ok": False, "why": f"no answer within {timeout} s"}
     seconds = time.perf_counter() - start
@@ -170,8 +278,13 @@ def run_case(name, argv, codes, folder, timeout):
         problems.append(f"stderr is not one 'Error:' line: {err[:3]!r}")
     if added:
         problems.append(f"left {added}")
-    return {"case": name, "ok": not problems, "why": "; ".join(problems),
-            "seconds": round(seconds, 2), "message": err[-1] if err else ""}
+    return {
+        "case": name,
+        "ok": not problems,
+        "why": "; ".join(problems),
+        "seconds": round(seconds, 2),
+        "message": err[-1] if err else "",
+    }
 
 
 def main(argv=None):
@@ -190,8 +303,11 @@ def main(argv=None):
             print(f"{mark} {name:<32} {result['why'] or result['message'][:90]}", flush=True)
     failed = [r for r in results if not r["ok"]]
     print(f"{len(results) - len(failed)} of {len(results)} cases failed cleanly")
-    print(json_line({"bench": "hostile", "cases": len(results), "failed": len(failed),
-                     "results": results}))
+    print(
+        json_line(
+            {"bench": "hostile", "cases": len(results), "failed": len(failed), "results": results}
+        )
+    )
     return 1 if failed else 0
 
 

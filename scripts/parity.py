@@ -28,16 +28,21 @@ DEFAULT_DATA = SHARED / "data" / "ml-latest-small"
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(DEFAULT_DATA),
-                        help="ml-latest-small folder or zip (default: %(default)s)")
+    parser.add_argument(
+        "--data",
+        default=str(DEFAULT_DATA),
+        help="ml-latest-small folder or zip (default: %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=None,
-                        help="gensim threads (default: all CPUs)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gensim threads (default: all CPUs)"
+    )
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--num-walks", type=int, default=5)
     parser.add_argument("--walk-length", type=int, default=10)
-    parser.add_argument("--no-evaluate", action="store_true",
-                        help="skip link prediction and node classification")
+    parser.add_argument(
+        "--no-evaluate", action="store_true", help="skip link prediction and node classification"
+    )
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(REPO))
@@ -46,9 +51,15 @@ def main(argv=None):
 
     start = time.perf_counter()
     graph = movie_graph(args.data)
-    report = parity_report(graph, num_walks=args.num_walks, walk_length=args.walk_length,
-                           epochs=args.epochs, evaluate=not args.no_evaluate,
-                           workers=args.workers, seed=args.seed)
+    report = parity_report(
+        graph,
+        num_walks=args.num_walks,
+        walk_length=args.walk_length,
+        epochs=args.epochs,
+        evaluate=not args.no_evaluate,
+        workers=args.workers,
+        seed=args.seed,
+    )
     report["total_seconds"] = round(time.perf_counter() - start, 2)
     report["data"] = str(args.data)
     print(format_parity(report))

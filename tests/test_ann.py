@@ -92,12 +92,14 @@ def test_all_neighbours_approximate_recall_and_exact_similarities(emb):
 def test_all_neighbours_clamps_k_and_handles_tiny_embeddings():
     small = NodeEmbedding(np.array([[1.0, 0.0], [0.8, 0.2], [0.0, 1.0]]), [10, 20, 30])
     frame = small.all_neighbours(50)
-    assert frame.values.tolist() == [[10, 1, 20, pytest.approx(0.970, abs=1e-3)],
-                                     [10, 2, 30, pytest.approx(0.0)],
-                                     [20, 1, 10, pytest.approx(0.970, abs=1e-3)],
-                                     [20, 2, 30, pytest.approx(0.243, abs=1e-3)],
-                                     [30, 1, 20, pytest.approx(0.243, abs=1e-3)],
-                                     [30, 2, 10, pytest.approx(0.0)]]
+    assert frame.values.tolist() == [
+        [10, 1, 20, pytest.approx(0.970, abs=1e-3)],
+        [10, 2, 30, pytest.approx(0.0)],
+        [20, 1, 10, pytest.approx(0.970, abs=1e-3)],
+        [20, 2, 30, pytest.approx(0.243, abs=1e-3)],
+        [30, 1, 20, pytest.approx(0.243, abs=1e-3)],
+        [30, 2, 10, pytest.approx(0.0)],
+    ]
     assert len(NodeEmbedding(np.ones((1, 2)), ["only"]).all_neighbours(3)) == 0
 
 
@@ -158,12 +160,16 @@ def test_index_travels_in_the_model_file_and_through_pickle(emb, tmp_path):
     back = load(path)
     assert back.has_index
     for query in ("v3", "v333"):
-        assert back.most_similar(query, exact=False).node_ids == \
-            emb.most_similar(query, exact=False).node_ids
+        assert (
+            back.most_similar(query, exact=False).node_ids
+            == emb.most_similar(query, exact=False).node_ids
+        )
     again = pickle.loads(pickle.dumps(emb))
     assert again.has_index
-    assert again.most_similar("v3", exact=False).node_ids == \
-        emb.most_similar("v3", exact=False).node_ids
+    assert (
+        again.most_similar("v3", exact=False).node_ids
+        == emb.most_similar("v3", exact=False).node_ids
+    )
     resaved = load(back.save(tmp_path / "m2.n2v"))  # never restored, still saved
     assert resaved.has_index
     assert not load(emb.__class__(emb.vectors, emb.node_ids).save(tmp_path / "p.n2v")).has_index
@@ -271,15 +277,19 @@ def test_cli_neighbours_exact_output(tmp_path):
     model = small.save(tmp_path / "s.n2v")
     result = run("neighbours", model, "-k", "1", "--out", "-")
     assert result.exit_code == 0, result.output
-    assert result.output == ("node\trank\tneighbour\tsimilarity\n"
-                             "a\t1\tb\t0.600000\n"
-                             "b\t1\tc d\t0.800000\n"
-                             "c d\t1\tb\t0.800000\n")
+    assert result.output == (
+        "node\trank\tneighbour\tsimilarity\n"
+        "a\t1\tb\t0.600000\n"
+        "b\t1\tc d\t0.800000\n"
+        "c d\t1\tb\t0.800000\n"
+    )
     result = run("neighbours", model, "-k", "2", "--out", tmp_path / "n.csv", "--quiet")
     assert result.exit_code == 0 and result.output == ""
-    assert (tmp_path / "n.csv").read_text().splitlines()[:3] == ["node,rank,neighbour,similarity",
-                                                                "a,1,b,0.600000",
-                                                                "a,2,c d,0.000000"]
+    assert (tmp_path / "n.csv").read_text().splitlines()[:3] == [
+        "node,rank,neighbour,similarity",
+        "a,1,b,0.600000",
+        "a,2,c d,0.000000",
+    ]
     result = run("neighbours", model, "--out", "-", "--format", "parquet")
     assert result.exit_code == 2 and "only tsv or csv go to stdout" in result.output
 
@@ -288,8 +298,10 @@ def test_cli_index_then_approximate_queries(emb, tmp_path):
     model = clustered(n=800).save(tmp_path / "m.n2v")
     result = run("similar", model, "v1", "--approximate")
     assert result.exit_code == 1
-    assert result.output == ("Error: exact=False (--approximate) needs an index: call "
-                             "build_index() (n2v-lite index MODEL) first\n")
+    assert result.output == (
+        "Error: exact=False (--approximate) needs an index: call "
+        "build_index() (n2v-lite index MODEL) first\n"
+    )
     result = run("index", model, "--quiet")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("indexed 800 nodes in ")
@@ -298,8 +310,9 @@ def test_cli_index_then_approximate_queries(emb, tmp_path):
     exact = run("similar", model, "v1", "-k", "3", "--exact").output
     approx = run("similar", model, "v1", "-k", "3", "--approximate").output
     assert exact.splitlines()[0] == approx.splitlines()[0] == "Nearest to 'v1':"
-    result = run("neighbours", model, "-k", "3", "--approximate", "--out", tmp_path / "a.tsv",
-                 "--quiet")
+    result = run(
+        "neighbours", model, "-k", "3", "--approximate", "--out", tmp_path / "a.tsv", "--quiet"
+    )
     assert result.exit_code == 0
     got = pd.read_csv(tmp_path / "a.tsv", sep="\t")
     truth, _ = reference(load(model), 3)

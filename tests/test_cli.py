@@ -12,8 +12,21 @@ from click.testing import CliRunner
 
 from n2v_lite.cli import cli
 
-FAST = ["--dimensions", "8", "--walk-length", "8", "--num-walks", "4", "--window", "3",
-        "--seed", "0", "--workers", "1", "--quiet"]
+FAST = [
+    "--dimensions",
+    "8",
+    "--walk-length",
+    "8",
+    "--num-walks",
+    "4",
+    "--window",
+    "3",
+    "--seed",
+    "0",
+    "--workers",
+    "1",
+    "--quiet",
+]
 
 
 def run(*args, **kwargs):
@@ -26,7 +39,7 @@ def edges(tmp_path):
     lines = []
     for group in ("a", "b"):
         nodes = [f"{group}{i}" for i in range(6)]
-        lines += [f"{u}\t{v}" for k, u in enumerate(nodes) for v in nodes[k + 1:]]
+        lines += [f"{u}\t{v}" for k, u in enumerate(nodes) for v in nodes[k + 1 :]]
     lines.append("a0\tb0")
     path = tmp_path / "cliques.tsv"
     path.write_text("\n".join(lines) + "\n")
@@ -73,8 +86,9 @@ def test_embed_similar_info_export_round_trip(tmp_path, edges, model_path):
 
     tsv = run("similar", model_path, "a1", "-k", "2", "--format", "tsv").output.splitlines()
     assert tsv[0].split("\t") == ["query", "rank", "node", "label", "similarity"]
-    assert len(tsv) == 3 and all(line.split("\t")[:2] == ["a1", str(rank)]
-                                 for rank, line in enumerate(tsv[1:], 1))
+    assert len(tsv) == 3 and all(
+        line.split("\t")[:2] == ["a1", str(rank)] for rank, line in enumerate(tsv[1:], 1)
+    )
     table = run("similar", model_path, "a1", "-k", "2").output.splitlines()
     assert table[0] == "Nearest to 'a1':" and table[1].startswith("  1  ")
 
@@ -84,8 +98,13 @@ def test_embed_similar_info_export_round_trip(tmp_path, edges, model_path):
     assert {"batch_size", "progress", "max_memory"}.isdisjoint(info["params"])
     assert "nodes" in run("info", model_path).output
 
-    for fmt, name in [("word2vec", "v.txt"), ("word2vec-binary", "v.bin"), ("npz", "v.npz"),
-                      ("csv", "v.csv"), ("projector", "proj")]:
+    for fmt, name in [
+        ("word2vec", "v.txt"),
+        ("word2vec-binary", "v.bin"),
+        ("npz", "v.npz"),
+        ("csv", "v.csv"),
+        ("projector", "proj"),
+    ]:
         out = tmp_path / name
         result = run("export", model_path, "--format", fmt, "--out", out)
         assert result.exit_code == 0 and result.output == f"exported {out} ({fmt})\n"
@@ -98,25 +117,51 @@ def test_embed_similar_info_export_round_trip(tmp_path, edges, model_path):
 
 def test_embed_with_export_and_tutorial_backend(tmp_path, edges):
     out = tmp_path / "t.n2v"
-    result = run("embed", edges, "--out", out, "--backend", "tutorial", "--epochs", "2",
-                 "--export", "npz", *FAST)
+    result = run(
+        "embed",
+        edges,
+        "--out",
+        out,
+        "--backend",
+        "tutorial",
+        "--epochs",
+        "2",
+        "--export",
+        "npz",
+        *FAST,
+    )
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [f"saved {out}: 12 nodes x 8 dimensions",
-                                          f"exported {tmp_path / 't.npz'} (npz)"]
+    assert result.output.splitlines() == [
+        f"saved {out}: 12 nodes x 8 dimensions",
+        f"exported {tmp_path / 't.npz'} (npz)",
+    ]
     assert np.load(tmp_path / "t.npz")["vectors"].shape == (12, 8)
 
 
 def test_walks_to_stdout_and_file(tmp_path, edges):
-    result = run("walks", edges, "--num-walks", "2", "--walk-length", "5", "--seed", "3",
-                 "--quiet")
+    result = run("walks", edges, "--num-walks", "2", "--walk-length", "5", "--seed", "3", "--quiet")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert len(lines) == 24
     ids = {f"{g}{i}" for g in "ab" for i in range(6)}
     assert all(len(line.split()) == 5 and set(line.split()) <= ids for line in lines)
     out = tmp_path / "w.txt"
-    assert run("walks", edges, "--num-walks", "2", "--walk-length", "5", "--seed", "3",
-               "--out", out, "--quiet").output == ""
+    assert (
+        run(
+            "walks",
+            edges,
+            "--num-walks",
+            "2",
+            "--walk-length",
+            "5",
+            "--seed",
+            "3",
+            "--out",
+            out,
+            "--quiet",
+        ).output
+        == ""
+    )
     assert out.read_text() == result.output  # same seed, same walks
 
 
@@ -130,34 +175,60 @@ def test_bad_edge_list_is_one_line_and_writes_nothing(tmp_path):
     assert not out.exists() and os.listdir(tmp_path) == ["bad.tsv"]
 
 
-@pytest.mark.parametrize("args,code,message", [
-    (["embed", "{missing}"], 1, "Error: {missing}: cannot read"),
-    (["embed", "{edges}", "--p", "0"], 2,
-     "Invalid value for '--p': p must be a positive finite number, got 0.0"),
-    (["embed", "{edges}", "--p", "nan"], 2,
-     "Invalid value for '--p': p must be a positive finite number, got nan"),
-    (["embed", "{edges}", "--q", "inf"], 2, "Invalid value for '--q': q must be a positive"),
-    (["embed", "{edges}", "--sample", "1"], 2,
-     "Invalid value for '--sample': sample must be a number in [0, 1), got 1.0"),
-    (["embed", "{edges}", "--seed", "-1"], 2,
-     "Invalid value for '--seed': seed must be an integer >= 0, got -1"),
-    (["embed", "{edges}", "--out", "/proc/x.n2v"], 1, "Error: /proc/x.n2v: cannot write"),
-    (["embed", "{edges}", "--out", "{tmp}"], 2, "is a directory"),
-    (["walks", "{edges}", "--out", "/proc/w.txt"], 1, "Error: /proc/w.txt: cannot write"),
-    (["export", "{model}", "--format", "csv", "--out", "/proc/e.csv"], 1,
-     "Error: /proc/e.csv: cannot write"),
-    (["embed", "{edges}", "--q", "-1"], 2, "Invalid value for '--q'"),
-    (["embed", "{edges}", "--out", "{tmp}/no/such/dir/m.n2v"], 1, "cannot write"),
-    (["similar", "{model}", "zz-unknown"], 1, "Error: node 'zz-unknown' is not in the embedding"),
-    (["similar", "{missing}", "a1"], 1, "Error: {missing}"),
-    (["similar", "{edges}", "a1"], 1, "Error: {edges}: "),
-    (["export", "{model}", "--format", "xml", "--out", "x"], 2, "Invalid value for '--format'"),
-    (["walks", "{edges}", "--walk-length", "0"], 2, "Invalid value for '--walk-length'"),
-    (["bogus"], 2, "No such command 'bogus'"),
-])
+@pytest.mark.parametrize(
+    "args,code,message",
+    [
+        (["embed", "{missing}"], 1, "Error: {missing}: cannot read"),
+        (
+            ["embed", "{edges}", "--p", "0"],
+            2,
+            "Invalid value for '--p': p must be a positive finite number, got 0.0",
+        ),
+        (
+            ["embed", "{edges}", "--p", "nan"],
+            2,
+            "Invalid value for '--p': p must be a positive finite number, got nan",
+        ),
+        (["embed", "{edges}", "--q", "inf"], 2, "Invalid value for '--q': q must be a positive"),
+        (
+            ["embed", "{edges}", "--sample", "1"],
+            2,
+            "Invalid value for '--sample': sample must be a number in [0, 1), got 1.0",
+        ),
+        (
+            ["embed", "{edges}", "--seed", "-1"],
+            2,
+            "Invalid value for '--seed': seed must be an integer >= 0, got -1",
+        ),
+        (["embed", "{edges}", "--out", "/proc/x.n2v"], 1, "Error: /proc/x.n2v: cannot write"),
+        (["embed", "{edges}", "--out", "{tmp}"], 2, "is a directory"),
+        (["walks", "{edges}", "--out", "/proc/w.txt"], 1, "Error: /proc/w.txt: cannot write"),
+        (
+            ["export", "{model}", "--format", "csv", "--out", "/proc/e.csv"],
+            1,
+            "Error: /proc/e.csv: cannot write",
+        ),
+        (["embed", "{edges}", "--q", "-1"], 2, "Invalid value for '--q'"),
+        (["embed", "{edges}", "--out", "{tmp}/no/such/dir/m.n2v"], 1, "cannot write"),
+        (
+            ["similar", "{model}", "zz-unknown"],
+            1,
+            "Error: node 'zz-unknown' is not in the embedding",
+        ),
+        (["similar", "{missing}", "a1"], 1, "Error: {missing}"),
+        (["similar", "{edges}", "a1"], 1, "Error: {edges}: "),
+        (["export", "{model}", "--format", "xml", "--out", "x"], 2, "Invalid value for '--format'"),
+        (["walks", "{edges}", "--walk-length", "0"], 2, "Invalid value for '--walk-length'"),
+        (["bogus"], 2, "No such command 'bogus'"),
+    ],
+)
 def test_errors_are_one_line_with_exit_codes(tmp_path, edges, model_path, args, code, message):
-    subs = {"missing": tmp_path / "missing.tsv", "edges": edges, "model": model_path,
-            "tmp": tmp_path}
+    subs = {
+        "missing": tmp_path / "missing.tsv",
+        "edges": edges,
+        "model": model_path,
+        "tmp": tmp_path,
+    }
     args = [a.format(**subs) for a in args]
     result = run(*args)
     assert result.exit_code == code, result.output
@@ -174,10 +245,18 @@ def test_similar_ambiguous_title_lists_candidates(tmp_path):
 
     df = pd.DataFrame({"source": [1, 2, 3], "target": [2, 3, 1]})
     graph = Graph.from_pandas(df).with_node_data(
-        title=np.array(["Alien (1979)", "Aliens (1986)", "Heat (1995)"], dtype=object))
+        title=np.array(["Alien (1979)", "Aliens (1986)", "Heat (1995)"], dtype=object)
+    )
     path = tmp_path / "t.n2v"
-    Node2Vec(dimensions=4, walk_length=5, num_walks=2, window=2, workers=1, random_state=0,
-             progress=False).fit(graph).save(path)
+    Node2Vec(
+        dimensions=4,
+        walk_length=5,
+        num_walks=2,
+        window=2,
+        workers=1,
+        random_state=0,
+        progress=False,
+    ).fit(graph).save(path)
     result = run("similar", path, "alie")
     assert result.exit_code == 1 and result.output.count("\n") == 1
     assert "Alien (1979)" in result.output and "Aliens (1986)" in result.output
@@ -209,7 +288,7 @@ def readme_block(marker):
     """The fenced block after ``<!-- ci:<marker> -->`` in README.md, as lines."""
     lines = (Path(__file__).resolve().parents[1] / "README.md").read_text().splitlines()
     start = lines.index(f"<!-- ci:{marker} -->") + 2
-    return lines[start:lines.index("```", start)]
+    return lines[start : lines.index("```", start)]
 
 
 def neighbour_rows(lines):
@@ -226,8 +305,9 @@ def test_movielens_main_job_prints_the_readme_output(tmp_path):
     result = run("movielens", "--seed", "0", "--quiet", "--out", out)
     assert result.exit_code == 0, result.output
     printed, expected = result.output.splitlines(), readme_block("main-output")
-    assert [line for line in printed if not line.startswith("  ")] == \
-        [line for line in expected if not line.startswith("  ")]
+    assert [line for line in printed if not line.startswith("  ")] == [
+        line for line in expected if not line.startswith("  ")
+    ]
     (names, sims), (want_names, want_sims) = neighbour_rows(printed), neighbour_rows(expected)
     assert names == want_names and len(names) == 25
     # similarities to 4 decimals; other CPUs (BLAS and gensim's SIMD paths) move the
@@ -241,9 +321,11 @@ def test_movielens_main_job_prints_the_readme_output(tmp_path):
 def test_movielens_missing_data_is_one_line(tmp_path):
     result = run("movielens", "--data", tmp_path / "nope")
     assert result.exit_code == 1
-    assert result.output == (f"Error: {tmp_path / 'nope'}: no such file or folder (leave the path "
-                             "out to use the copy bundled with n2v_lite, or download it: "
-                             "download=True, or --download)\n")
+    assert result.output == (
+        f"Error: {tmp_path / 'nope'}: no such file or folder (leave the path "
+        "out to use the copy bundled with n2v_lite, or download it: "
+        "download=True, or --download)\n"
+    )
 
 
 @pytest.fixture
@@ -260,50 +342,98 @@ def caveman_files(tmp_path):
 
 def test_evaluate_link_and_node(caveman_files):
     edges, labels = caveman_files
-    result = run("evaluate", edges, "--labels", labels, "--task", "both", "--train-ratio", "0.5",
-                 "--repeats", "2", "--format", "json", *FAST, "--epochs", "10")
+    result = run(
+        "evaluate",
+        edges,
+        "--labels",
+        labels,
+        "--task",
+        "both",
+        "--train-ratio",
+        "0.5",
+        "--repeats",
+        "2",
+        "--format",
+        "json",
+        *FAST,
+        "--epochs",
+        "10",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert set(data["link_prediction"]["auc"]) == {"hadamard", "average", "l1", "l2", "cosine"}
     assert data["node_classification"]["num_labels"] == 6
     assert data["node_classification"]["macro_f1"]["0.5"] > 0.8  # cliques are easy
     from n2v_lite.evaluate import C_GRID
+
     assert set(data["node_classification"]["C"]["0.5"]) <= set(C_GRID)
     assert set(data["link_prediction"]["C"]) == {"hadamard", "average", "l1", "l2"}
     table = run("evaluate", edges, "--task", "link", "--C", "2.5", *FAST).output.splitlines()
     assert table[0].startswith("link prediction: ") and table[1].startswith("  hadamard  0.")
-    assert table[1].endswith("  C=2.5") and "C=" not in table[-1]      # cosine has no classifier
+    assert table[1].endswith("  C=2.5") and "C=" not in table[-1]  # cosine has no classifier
     bad = run("evaluate", edges, "--C", "-1", *FAST)
     assert bad.exit_code == 2 and "'-1' is neither \"auto\" nor a positive number" in bad.output
     result = run("evaluate", edges, "--task", "node", *FAST)
     assert result.exit_code == 1 and "needs labels" in result.output
 
 
+@pytest.mark.slow
 def test_tune_prints_grid_and_best(caveman_files):
     edges, labels = caveman_files
     result = run("tune", edges, "--labels", labels, "--ps", "0.5,2", "--qs", "1", *FAST)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("node classification: validation macro_f1, mean and sd of 5 "
-                               "splits (halving, ")
+    assert lines[0].startswith(
+        "node classification: validation macro_f1, mean and sd of 5 splits (halving, "
+    )
     assert lines[1].split() == ["p", "q", "cheap", "sd", "full", "sd", "budget", "seconds"]
     assert len(lines) == 5 and lines[-1].startswith("best: p=")
     assert "within one sd: " in lines[-1]
-    grid = run("tune", edges, "--labels", labels, "--ps", "0.5,2", "--qs", "1", "--method",
-               "grid", "--splits", "2", *FAST).output.splitlines()
+    grid = run(
+        "tune",
+        edges,
+        "--labels",
+        labels,
+        "--ps",
+        "0.5,2",
+        "--qs",
+        "1",
+        "--method",
+        "grid",
+        "--splits",
+        "2",
+        *FAST,
+    ).output.splitlines()
     assert "mean and sd of 2 splits (grid, 2.00 full fits, classifier C auto)" in grid[0]
-    data = json.loads(run("tune", edges, "--ps", "1", "--qs", "0.5,2", "--format", "json",
-                          *FAST).output)
+    data = json.loads(
+        run("tune", edges, "--ps", "1", "--qs", "0.5,2", "--format", "json", *FAST).output
+    )
     assert data["task"] == "link_prediction" and len(data["table"]) == 2
     result = run("tune", edges, "--ps", "0,1", *FAST)
-    assert result.exit_code == 2 and "Invalid value for '--ps': '0,1' is not a comma-separated list of positive numbers" \
+    assert (
+        result.exit_code == 2
+        and "Invalid value for '--ps': '0,1' is not a comma-separated list of positive numbers"
         in result.output
+    )
 
 
 def test_parity_ends_with_a_verdict(caveman_files):
     edges, labels = caveman_files
-    result = run("parity", edges, "--labels", labels, "--epochs", "2", "--dimensions", "8",
-                 "--seed", "0", "--workers", "1", "--quiet")
+    result = run(
+        "parity",
+        edges,
+        "--labels",
+        labels,
+        "--epochs",
+        "2",
+        "--dimensions",
+        "8",
+        "--seed",
+        "0",
+        "--workers",
+        "1",
+        "--quiet",
+    )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1].startswith("VERDICT: ")
 
@@ -317,8 +447,21 @@ def test_header_option(tmp_path):
 
 
 def test_seed_alone_makes_the_vectors_reproducible(tmp_path, edges):
-    args = ["--dimensions", "8", "--walk-length", "20", "--num-walks", "10", "--seed", "5",
-            "--epochs", "3", "--quiet", "--export", "npz"]  # no --workers: the default
+    args = [
+        "--dimensions",
+        "8",
+        "--walk-length",
+        "20",
+        "--num-walks",
+        "10",
+        "--seed",
+        "5",
+        "--epochs",
+        "3",
+        "--quiet",
+        "--export",
+        "npz",
+    ]  # no --workers: the default
     vectors = []
     for name in ("one", "two"):
         result = run("embed", edges, "--out", tmp_path / f"{name}.n2v", *args)
@@ -328,8 +471,20 @@ def test_seed_alone_makes_the_vectors_reproducible(tmp_path, edges):
 
 
 def test_similar_positive_negative_where_and_among_file(tmp_path, edges, model_path):
-    out = run("similar", model_path, "--positive", "a1", "--positive", "a2", "--negative", "b3",
-              "-k", "3", "--format", "csv")
+    out = run(
+        "similar",
+        model_path,
+        "--positive",
+        "a1",
+        "--positive",
+        "a2",
+        "--negative",
+        "b3",
+        "-k",
+        "3",
+        "--format",
+        "csv",
+    )
     assert out.exit_code == 0, out.output
     lines = out.output.splitlines()
     assert lines[0] == "query,rank,node,label,similarity" and len(lines) == 4
@@ -339,8 +494,12 @@ def test_similar_positive_negative_where_and_among_file(tmp_path, edges, model_p
     out = run("similar", model_path, "a1", "--among-file", among, "--format", "tsv")
     assert {line.split("\t")[2] for line in out.output.splitlines()[1:]} == {"b1", "b2", "b4"}
     out = run("similar", model_path, "a1", "--where", "degree>=99", "--where", "node~b")
-    assert out.exit_code == 0 and out.stdout == "" and out.stderr == (
-        "no node matches --where 'degree>=99' and --where 'node~b': no neighbours\n")
+    assert (
+        out.exit_code == 0
+        and out.stdout == ""
+        and out.stderr
+        == ("no node matches --where 'degree>=99' and --where 'node~b': no neighbours\n")
+    )
     out = run("similar", model_path, "a1", "--where", "degree>=6", "--format", "json")
     assert {r["node"] for r in json.loads(out.output)["a1"]} == {"a0", "b0"}  # the bridge ends
     out = run("similar", model_path, "a1", "--where", "degree")
@@ -372,10 +531,24 @@ def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(tmp_path):
     out = tmp_path / "big.n2v"
     # Ctrl-C as in a terminal: a test run started in the background by a shell without
     # job control inherits SIGINT *ignored*, and Python keeps it ignored
-    proc = subprocess.Popen([sys.executable, "-m", "n2v_lite", "embed", str(big), "--out",
-                             str(out), "--quiet", "--num-walks", "40"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "n2v_lite",
+            "embed",
+            str(big),
+            "--out",
+            str(out),
+            "--quiet",
+            "--num-walks",
+            "40",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     time.sleep(4)
     assert proc.poll() is None, "the run ended before it could be interrupted"
     proc.send_signal(signal.SIGINT)
@@ -392,7 +565,7 @@ def test_explore_writes_one_page(tmp_path, model_path):
     assert result.output.startswith(f"wrote {out}: 12 nodes, ")
     page = out.read_text()
     assert page.lstrip().lower().startswith("<!doctype html") and "http://" not in page
-    for spelling in ("--topn", "--topk"):   # --topn as in similar; --topk, the old name, hidden
+    for spelling in ("--topn", "--topk"):  # --topn as in similar; --topk, the old name, hidden
         again = tmp_path / f"{spelling}.html"
         assert run("explore", model_path, "--out", again, spelling, "3").exit_code == 0
         assert again.read_text() == page
@@ -404,8 +577,21 @@ def test_explore_writes_one_page(tmp_path, model_path):
 
 def test_walks_to_a_folder_then_train_from_it(tmp_path, edges):
     walk_dir = tmp_path / "walks"
-    result = run("walks", edges, "--out", walk_dir, "--num-walks", "4", "--walk-length", "8",
-                 "--seed", "1", "--partition-rows", "10", "--quiet")
+    result = run(
+        "walks",
+        edges,
+        "--out",
+        walk_dir,
+        "--num-walks",
+        "4",
+        "--walk-length",
+        "8",
+        "--seed",
+        "1",
+        "--partition-rows",
+        "10",
+        "--quiet",
+    )
     assert result.exit_code == 0, result.output
     assert result.output == f"wrote {walk_dir}: 48 walks, 384 tokens, 5 partition files\n"
     args = ["--dimensions", "8", "--window", "3", "--seed", "0", "--quiet"]
@@ -432,8 +618,17 @@ def test_preset_fills_the_options_not_given(tmp_path, edges):
     from n2v_lite import PRESETS, load
 
     out = tmp_path / "fast.n2v"
-    small = ["--num-walks", "2", "--walk-length", "6", "--dimensions", "8", "--seed", "0",
-             "--quiet"]
+    small = [
+        "--num-walks",
+        "2",
+        "--walk-length",
+        "6",
+        "--dimensions",
+        "8",
+        "--seed",
+        "0",
+        "--quiet",
+    ]
     result = run("embed", edges, "--out", out, "--preset", "fast", "--window", "7", *small)
     assert result.exit_code == 0, result.output
     params = load(out).params
@@ -459,11 +654,22 @@ def test_update_and_unseen_neighbours(tmp_path, edges, model_path):
     result = run("similar", model_path, "--neighbours", "a1,a2,zz")  # the old comma list
     assert result.exit_code == 2 and result.output.splitlines() == [  # one line, a pointer
         "Error: --neighbours 'a1,a2,zz': no such node; give one node per --neighbours "
-        "(repeat the option), as titles may hold commas (see 'cli similar -h')"]
+        "(repeat the option), as titles may hold commas (see 'cli similar -h')"
+    ]
     listed = tmp_path / "neighbours.txt"
     listed.write_text("a2\nzz\n")
-    result = run("similar", model_path, "--neighbours", "a1", "--neighbours-file", listed,
-                 "-k", "3", "--format", "csv")
+    result = run(
+        "similar",
+        model_path,
+        "--neighbours",
+        "a1",
+        "--neighbours-file",
+        listed,
+        "-k",
+        "3",
+        "--format",
+        "csv",
+    )
     assert result.exit_code == 0, result.output
     import csv
 
@@ -482,17 +688,40 @@ def test_duplicate_edges_one_rule_on_the_command_line(tmp_path):
     path.write_text("a\tb\t2\nb\tc\t1\nb\ta\t3\n")
     result = run("walks", path, "--num-walks", "1", "--walk-length", "3", "--seed", "0")
     assert result.exit_code == 1
-    assert result.output == (f"Error: {path}, lines 1 and 3: edge 'a' -- 'b' is listed with "
-                             "different weights (2 and 3); say how to merge them: duplicates= "
-                             "(--duplicates) sum, max, min, first, last\n")
-    result = run("walks", path, "--num-walks", "1", "--walk-length", "3", "--seed", "0",
-                 "--duplicates", "max")
+    assert result.output == (
+        f"Error: {path}, lines 1 and 3: edge 'a' -- 'b' is listed with "
+        "different weights (2 and 3); say how to merge them: duplicates= "
+        "(--duplicates) sum, max, min, first, last\n"
+    )
+    result = run(
+        "walks",
+        path,
+        "--num-walks",
+        "1",
+        "--walk-length",
+        "3",
+        "--seed",
+        "0",
+        "--duplicates",
+        "max",
+    )
     assert result.exit_code == 0, result.output
     note = f"{path}: 1 duplicate edge merged (an edge listed again is one edge; see --duplicates)"
     assert note in result.stderr.splitlines()
     assert len(result.stdout.splitlines()) == 3  # one walk per node, stdout clean
-    quiet = run("walks", path, "--num-walks", "1", "--walk-length", "3", "--seed", "0",
-                "--duplicates", "max", "--quiet")
+    quiet = run(
+        "walks",
+        path,
+        "--num-walks",
+        "1",
+        "--walk-length",
+        "3",
+        "--seed",
+        "0",
+        "--duplicates",
+        "max",
+        "--quiet",
+    )
     assert quiet.stderr == "" and quiet.stdout == result.stdout
     result = run("walks", path, "--duplicates", "mean")
     assert result.exit_code == 2 and "Invalid value for '--duplicates'" in result.output
@@ -503,13 +732,16 @@ def test_titles_with_commas_are_one_neighbour_each(tmp_path):
     from n2v_lite import Graph, Node2Vec
 
     names = ["Godfather, The (1972)", "Heat (1995)", "Up (2009)", "Cars (2006)"]
-    g = Graph.from_edges([0, 0, 1, 2], [1, 2, 3, 3], node_ids=[858, 6, 68954, 45517],
-                         node_data={"title": names})
+    g = Graph.from_edges(
+        [0, 0, 1, 2], [1, 2, 3, 3], node_ids=[858, 6, 68954, 45517], node_data={"title": names}
+    )
     path = tmp_path / "films.n2v"
-    Node2Vec(dimensions=4, num_walks=2, walk_length=5, epochs=1, random_state=0,
-             progress=False).fit(g).embedding_.save(path)
-    by_title = run("similar", path, "--neighbours", names[0], "--neighbours", "Heat (1995)",
-                   "--format", "csv")
+    Node2Vec(
+        dimensions=4, num_walks=2, walk_length=5, epochs=1, random_state=0, progress=False
+    ).fit(g).embedding_.save(path)
+    by_title = run(
+        "similar", path, "--neighbours", names[0], "--neighbours", "Heat (1995)", "--format", "csv"
+    )
     by_id = run("similar", path, "--neighbours", "858", "--neighbours", "6", "--format", "csv")
     assert by_title.exit_code == 0, by_title.output
     import csv
@@ -520,22 +752,27 @@ def test_titles_with_commas_are_one_neighbour_each(tmp_path):
     assert "not in the model" not in by_title.output
 
 
-@pytest.mark.parametrize("option,value,name,maximum", [
-    ("--epochs", "99999999999999999999", "epochs", 10000),
-    ("--num-walks", "1000001", "num_walks", 100000),
-    ("--walk-length", "100001", "walk_length", 100000),
-    ("--dimensions' / '-d", "10001", "dimensions", 10000),
-    ("--window", "10001", "window", 10000),
-])
+@pytest.mark.parametrize(
+    "option,value,name,maximum",
+    [
+        ("--epochs", "99999999999999999999", "epochs", 10000),
+        ("--num-walks", "1000001", "num_walks", 100000),
+        ("--walk-length", "100001", "walk_length", 100000),
+        ("--dimensions' / '-d", "10001", "dimensions", 10000),
+        ("--window", "10001", "window", 10000),
+    ],
+)
 def test_absurd_counts_are_refused_before_any_work(edges, tmp_path, option, value, name, maximum):
     from n2v_lite import Graph, Node2Vec, ParameterError
 
     out = tmp_path / "m.n2v"
     result = run("embed", edges, option.split("'")[0], value, "--out", out)
     assert result.exit_code == 2 and not out.exists()
-    assert result.output.splitlines() == [f"Error: Invalid value for '{option}': {name} must be "
-                                          f"an integer from 1 to {maximum}, got {value} (see "
-                                          f"'cli embed -h')"]
+    assert result.output.splitlines() == [
+        f"Error: Invalid value for '{option}': {name} must be "
+        f"an integer from 1 to {maximum}, got {value} (see "
+        f"'cli embed -h')"
+    ]
     with pytest.raises(ParameterError, match=f"^{name} must be an integer from 1 to {maximum}"):
         Node2Vec(**{name: int(value)}).fit(Graph.from_edges([0], [1]))
 
@@ -544,20 +781,39 @@ def test_update_reads_the_new_list_as_the_model_was_read(tmp_path, edges):
     from n2v_lite import load
 
     model = tmp_path / "directed.n2v"
-    assert run("embed", edges, "--directed", "--seed", "0", "--quiet", "--out", model,
-               "-d", "8", "--num-walks", "2", "--walk-length", "5").exit_code == 0
+    assert (
+        run(
+            "embed",
+            edges,
+            "--directed",
+            "--seed",
+            "0",
+            "--quiet",
+            "--out",
+            model,
+            "-d",
+            "8",
+            "--num-walks",
+            "2",
+            "--walk-length",
+            "5",
+        ).exit_code
+        == 0
+    )
     out = tmp_path / "same.n2v"
     result = run("update", model, edges, "--out", out, "--seed", "0", "--quiet")  # no --directed
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[1].startswith("changed: 0 new, 0 removed, 0 with other "
-                                                   "edges; walked again from 0 nodes (0 walks")
+    assert result.output.splitlines()[1].startswith(
+        "changed: 0 new, 0 removed, 0 with other edges; walked again from 0 nodes (0 walks"
+    )
     before, after = load(model), load(out)
     assert after.info["directed"] is True and after.info["reader"]["directed"] is True
     assert np.array_equal(before.vectors, after.vectors)
     result = run("update", model, edges, "--out", out, "--undirected", "--quiet")
     assert result.exit_code == 1 and result.output == (
         "Error: the model was fitted on a directed graph and this graph is undirected; read it "
-        "as directed (--directed), or fit a new model\n")
+        "as directed (--directed), or fit a new model\n"
+    )
 
 
 def test_update_refuses_ids_of_another_kind(tmp_path):
@@ -566,8 +822,10 @@ def test_update_refuses_ids_of_another_kind(tmp_path):
     small = dict(dimensions=4, num_walks=2, walk_length=5, random_state=0, progress=False)
     emb = Node2Vec(**small).fit(Graph.from_edges([0, 1, 2], [1, 2, 0])).embedding_
     as_text = Graph.from_edges([0, 1, 2], [1, 2, 0], node_ids=["0", "1", "2"])
-    with pytest.raises(ParameterError, match="the model's node ids are integers and this "
-                                             "graph's are text .e.g. 0 vs '0'."):
+    with pytest.raises(
+        ParameterError,
+        match="the model's node ids are integers and this graph's are text .e.g. 0 vs '0'.",
+    ):
         emb.update(as_text)
 
 
@@ -576,24 +834,37 @@ def run_fresh(args):
     libraries it imported)."""
     import subprocess
 
-    code = ("import runpy, sys\n"
-            f"sys.argv = {['n2v-lite', *map(str, args)]!r}\n"
-            "try:\n    runpy.run_module('n2v_lite', run_name='__main__')\n"
-            "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'sklearn', "
-            "'gensim', 'scipy'}))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=Path(__file__).resolve().parents[1], timeout=120)
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = {['n2v-lite', *map(str, args)]!r}\n"
+        "try:\n    runpy.run_module('n2v_lite', run_name='__main__')\n"
+        "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'sklearn', "
+        "'gensim', 'scipy'}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     return lines[:-1], lines[-1]
 
 
-@pytest.mark.parametrize("command", ["explore {model} --out {tmp}/m.html --method pca",
-                                     "info {model}",
-                                     "export {model} --format npz --out {tmp}/v.npz"])
-def test_commands_that_do_not_train_import_no_sklearn_pandas_or_gensim(model_path, tmp_path,
-                                                                       command):
+@pytest.mark.parametrize(
+    "command",
+    [
+        "explore {model} --out {tmp}/m.html --method pca",
+        "info {model}",
+        "export {model} --format npz --out {tmp}/v.npz",
+    ],
+)
+def test_commands_that_do_not_train_import_no_sklearn_pandas_or_gensim(
+    model_path, tmp_path, command
+):
     _, heavy = run_fresh(command.format(model=model_path, tmp=tmp_path).split())
     assert heavy == "[]"
 
@@ -602,7 +873,7 @@ def test_similar_starts_without_pandas_sklearn_or_gensim(model_path):
     # a neighbour query is the command people run most: it must not pay for heavy imports
     lines, heavy = run_fresh(["similar", model_path, "a1", "--format", "tsv"])
     assert heavy == "[]" and lines[1].startswith("a1\t1\t")  # csv too: pandas-free
-    in_process = run("similar", model_path, "a1", "--format", "tsv").output   # same output
+    in_process = run("similar", model_path, "a1", "--format", "tsv").output  # same output
     assert "\n".join(lines) == in_process.rstrip("\n")
 
 
@@ -616,11 +887,14 @@ def test_csv_and_tsv_neighbours_are_what_pandas_writes():
     from n2v_lite.embedding import NEIGHBOUR_COLUMNS
     from n2v_lite.render import render_rows
 
-    rows = [("Godfather, The (1972)", 1, 1221, "Godfather: Part II, The (1974)", 0.75382596),
-            ("Godfather, The (1972)", 2, "x\ty", 'say "hi"', 0.5),
-            (260, 1, ("a", 1), "Amélie (2001)", -0.125)]
+    rows = [
+        ("Godfather, The (1972)", 1, 1221, "Godfather: Part II, The (1974)", 0.75382596),
+        ("Godfather, The (1972)", 2, "x\ty", 'say "hi"', 0.5),
+        (260, 1, ("a", 1), "Amélie (2001)", -0.125),
+    ]
     for fmt, sep in (("csv", ","), ("tsv", "\t")):
         buffer = io.StringIO()
         pd.DataFrame.from_records(rows, columns=NEIGHBOUR_COLUMNS).to_csv(
-            buffer, sep=sep, index=False, lineterminator="\n")
+            buffer, sep=sep, index=False, lineterminator="\n"
+        )
         assert render_rows(rows, {}, fmt) == buffer.getvalue().rstrip("\n"), fmt

@@ -6,8 +6,15 @@ import os
 import numpy as np
 import pytest
 
-from n2v_lite.corpus import (WalkFolder, WalkFolderError, _parse_lines, finish_walk_folder,
-                             read_walk_folder, write_walk_folder, write_walk_partition)
+from n2v_lite.corpus import (
+    WalkFolder,
+    WalkFolderError,
+    _parse_lines,
+    finish_walk_folder,
+    read_walk_folder,
+    write_walk_folder,
+    write_walk_partition,
+)
 from n2v_lite.exceptions import N2VLiteError
 from n2v_lite.graph import Graph, node_metadata
 from n2v_lite.walks import PAD, random_walks
@@ -18,9 +25,15 @@ def dead_end_graph():
     rng = np.random.default_rng(0)
     src = rng.integers(0, 5, 40)
     dst = rng.integers(0, 7, 40)
-    return Graph.from_edges(np.r_[src, 7], np.r_[dst, 7], rng.uniform(0.5, 2, 41),
-                            node_ids=[f"n{i}" for i in range(8)], directed=True,
-                            drop_self_loops=True, duplicates="sum")
+    return Graph.from_edges(
+        np.r_[src, 7],
+        np.r_[dst, 7],
+        rng.uniform(0.5, 2, 41),
+        node_ids=[f"n{i}" for i in range(8)],
+        directed=True,
+        drop_self_loops=True,
+        duplicates="sum",
+    )
 
 
 def reference_lines(walks):
@@ -33,18 +46,29 @@ def test_round_trip_equals_random_walks(tmp_path, rows_per_partition):
     g = dead_end_graph()
     expected = random_walks(g, 9, 12, p=0.5, q=2.0, seed=3)
     assert (expected == PAD).any() and (expected[:, 1] == PAD).any()  # dead ends are exercised
-    folder = write_walk_folder(g, tmp_path / "w", 9, 12, p=0.5, q=2.0, seed=3,
-                               rows_per_partition=rows_per_partition, progress=False)
+    folder = write_walk_folder(
+        g,
+        tmp_path / "w",
+        9,
+        12,
+        p=0.5,
+        q=2.0,
+        seed=3,
+        rows_per_partition=rows_per_partition,
+        progress=False,
+    )
     again = read_walk_folder(tmp_path / "w")
     np.testing.assert_array_equal(np.concatenate(list(again)), expected)
     lines = b"".join(path.read_bytes() for path in folder.paths).decode().split("\n")
     assert lines[-1] == "" and lines[:-1] == reference_lines(expected)
     size = rows_per_partition or len(expected)
-    assert [p["rows"] for p in again.partitions] == \
-        [min(size, len(expected) - i) for i in range(0, len(expected), size)]
+    assert [p["rows"] for p in again.partitions] == [
+        min(size, len(expected) - i) for i in range(0, len(expected), size)
+    ]
     assert again.rows == len(expected) and again.tokens == int((expected >= 0).sum())
-    np.testing.assert_array_equal(again.counts, np.bincount(expected[expected >= 0],
-                                                            minlength=g.num_nodes))
+    np.testing.assert_array_equal(
+        again.counts, np.bincount(expected[expected >= 0], minlength=g.num_nodes)
+    )
     assert again.node_ids == [f"n{i}" for i in range(8)]
     assert again.params == {"num_walks": 9, "walk_length": 12, "p": 0.5, "q": 2.0, "seed": 3}
     assert again.graph_info == {"directed": True, "weighted": True, "num_edges": g.num_edges}
@@ -64,21 +88,28 @@ def test_partitions_written_separately_equal_the_streamed_folder(tmp_path):
     """The per-partition path (what Spark executors call) gives the same folder."""
     g = dead_end_graph()
     walks = random_walks(g, 5, 10, q=0.5, seed=1)
-    ref = write_walk_folder(g, tmp_path / "ref", 5, 10, q=0.5, seed=1, rows_per_partition=11,
-                            progress=False)
-    parts = [write_walk_partition(tmp_path / "spark", i, walks[b:b + 11], num_nodes=g.num_nodes)
-             for i, b in enumerate(range(0, len(walks), 11))]
+    ref = write_walk_folder(
+        g, tmp_path / "ref", 5, 10, q=0.5, seed=1, rows_per_partition=11, progress=False
+    )
+    parts = [
+        write_walk_partition(tmp_path / "spark", i, walks[b : b + 11], num_nodes=g.num_nodes)
+        for i, b in enumerate(range(0, len(walks), 11))
+    ]
     done = finish_walk_folder(
-        tmp_path / "spark", node_ids=g.node_ids, partitions=parts,
+        tmp_path / "spark",
+        node_ids=g.node_ids,
+        partitions=parts,
         walks_params={"num_walks": 5, "walk_length": 10, "p": 1.0, "q": 0.5, "seed": 1},
         graph_info={"directed": True, "weighted": True, "num_edges": g.num_edges},
-        node_data=node_metadata(g))
+        node_data=node_metadata(g),
+    )
     for a, b in zip(ref.paths, done.paths):
         assert a.read_bytes() == b.read_bytes()
     np.testing.assert_array_equal(done.counts, ref.counts)
     strip = ("n2v_lite_version",)
-    assert {k: v for k, v in done.manifest.items() if k not in strip} == \
-        {k: v for k, v in ref.manifest.items() if k not in strip}
+    assert {k: v for k, v in done.manifest.items() if k not in strip} == {
+        k: v for k, v in ref.manifest.items() if k not in strip
+    }
 
 
 def test_parser_matches_python_on_large_indices():
@@ -96,9 +127,15 @@ def test_rewriting_a_folder_replaces_it_and_drops_stale_partitions(tmp_path):
     write_walk_folder(g, tmp_path, 4, 5, seed=0, rows_per_partition=3, progress=False)
     assert (tmp_path / "part-00010.txt").exists()
     f = write_walk_folder(g, tmp_path, 1, 5, seed=0, rows_per_partition=3, progress=False)
-    assert sorted(p.name for p in tmp_path.iterdir()) == \
-        ["counts.npy", "manifest.json", "node_data.npz", "nodes.npy", "part-00000.txt",
-         "part-00001.txt", "part-00002.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "counts.npy",
+        "manifest.json",
+        "node_data.npz",
+        "nodes.npy",
+        "part-00000.txt",
+        "part-00001.txt",
+        "part-00002.txt",
+    ]
     np.testing.assert_array_equal(np.concatenate(list(f)), random_walks(g, 1, 5, seed=0))
 
 
@@ -111,8 +148,9 @@ def test_a_folder_with_other_files_is_refused(tmp_path):
 
 @pytest.fixture
 def folder(tmp_path):
-    return write_walk_folder(dead_end_graph(), tmp_path / "w", 6, 8, seed=2,
-                             rows_per_partition=20, progress=False)
+    return write_walk_folder(
+        dead_end_graph(), tmp_path / "w", 6, 8, seed=2, rows_per_partition=20, progress=False
+    )
 
 
 def reread(folder):
@@ -122,8 +160,11 @@ def reread(folder):
 
 def test_missing_manifest_means_incomplete(folder):
     (folder.folder / "manifest.json").unlink()
-    with pytest.raises(WalkFolderError, match=r"w: incomplete walk folder \(no manifest.json\); "
-                                              r"rerun `n2v-lite walks`"):
+    with pytest.raises(
+        WalkFolderError,
+        match=r"w: incomplete walk folder \(no manifest.json\); "
+        r"rerun `n2v-lite walks`",
+    ):
         read_walk_folder(folder.folder)
 
 
@@ -143,8 +184,11 @@ def test_truncated_partition_is_caught_by_size(folder):
     path = folder.paths[2]
     size = path.stat().st_size
     path.write_bytes(path.read_bytes()[:-7])
-    with pytest.raises(WalkFolderError, match=rf"part-00002.txt: {size - 7} bytes, the manifest "
-                                              rf"says {size} \(truncated"):
+    with pytest.raises(
+        WalkFolderError,
+        match=rf"part-00002.txt: {size - 7} bytes, the manifest "
+        rf"says {size} \(truncated",
+    ):
         read_walk_folder(folder.folder)
 
 
@@ -159,9 +203,8 @@ def test_truncated_partition_without_sizes_is_caught_while_reading(folder):
     edit_manifest(folder, lambda m: [p.pop("bytes") for p in m["partitions"]])
     path = folder.paths[1]
     data = path.read_bytes()
-    path.write_bytes(data[:data.rfind(b"\n", 0, len(data) - 1) + 1])  # one whole line less
-    with pytest.raises(WalkFolderError, match="part-00001.txt: holds 19 walks .* manifest says "
-                                              "20"):
+    path.write_bytes(data[: data.rfind(b"\n", 0, len(data) - 1) + 1])  # one whole line less
+    with pytest.raises(WalkFolderError, match="part-00001.txt: holds 19 walks .* manifest says 20"):
         reread(folder)
     path.write_bytes(data[:-1])  # the last line lost its end
     with pytest.raises(WalkFolderError, match="part-00001.txt, line 20: last line has no end"):
@@ -182,17 +225,23 @@ def test_out_of_range_index_names_the_line(folder):
     path = folder.paths[0]
     path.write_bytes(path.read_bytes().replace(b"\n", b" 9\n", 1))
     edit_manifest(folder, lambda m: m["partitions"][0].pop("bytes"))
-    with pytest.raises(WalkFolderError, match=r"part-00000.txt, line 1: node index 9 is outside "
-                                              r"0..7"):
+    with pytest.raises(
+        WalkFolderError,
+        match=r"part-00000.txt, line 1: node index 9 is outside "
+        r"0..7",
+    ):
         reread(folder)
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda m: m.update(format="something"), "not an n2v_lite walk folder"),
-    (lambda m: m.update(format_version=2), "format version 2 is not supported"),
-    (lambda m: m.pop("num_nodes"), "missing or malformed 'num_nodes'"),
-    (lambda m: m.update(tokens=m["tokens"] + 1), "partitions hold"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda m: m.update(format="something"), "not an n2v_lite walk folder"),
+        (lambda m: m.update(format_version=2), "format version 2 is not supported"),
+        (lambda m: m.pop("num_nodes"), "missing or malformed 'num_nodes'"),
+        (lambda m: m.update(tokens=m["tokens"] + 1), "partitions hold"),
+    ],
+)
 def test_wrong_manifest(folder, change, message):
     edit_manifest(folder, change)
     with pytest.raises(WalkFolderError, match=message):

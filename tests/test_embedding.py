@@ -6,12 +6,11 @@ import zipfile
 
 import numpy as np
 import pytest
+from test_model import IDS, SMALL, TITLES, two_communities  # the same small graph
 
 import n2v_lite
 from n2v_lite import AmbiguousQueryError, Graph, ModelFileError, Node2Vec, NodeNotFoundError, load
 from n2v_lite.embedding import NodeEmbedding, SimilarityResult
-
-from test_model import IDS, SMALL, TITLES, two_communities  # the same small graph
 
 
 @pytest.fixture(scope="module")
@@ -29,18 +28,21 @@ def test_unknown_int_id_is_not_read_as_a_row_position(model):
         model.vector(True)
 
 
-@pytest.mark.parametrize("query, node", [
-    ("Matrix, The (1999)", 2571),           # exact
-    (2571, 2571),                           # node id
-    (np.int64(858), 858),                   # numpy id
-    ("2571", 2571),                         # id as text
-    ("matrix", 2571),                       # title without article/year, several contain it
-    ("The Matrix", 2571),
-    ("matrix, the (1999)", 2571),           # exact ignoring case
-    ("reloaded", 6365),                     # unique substring
-    ("GODFATHER: PART", 1221),
-    ("toy story 2", 3114),
-])
+@pytest.mark.parametrize(
+    "query, node",
+    [
+        ("Matrix, The (1999)", 2571),  # exact
+        (2571, 2571),  # node id
+        (np.int64(858), 858),  # numpy id
+        ("2571", 2571),  # id as text
+        ("matrix", 2571),  # title without article/year, several contain it
+        ("The Matrix", 2571),
+        ("matrix, the (1999)", 2571),  # exact ignoring case
+        ("reloaded", 6365),  # unique substring
+        ("GODFATHER: PART", 1221),
+        ("toy story 2", 3114),
+    ],
+)
 def test_queries_resolve(model, query, node):
     assert model.resolve(query) == node
 
@@ -82,8 +84,12 @@ def test_result_pairs_labels_and_records(model):
     expected = [model.wv.similarity(858, i) for i in result.node_ids]
     np.testing.assert_allclose(sims, expected, rtol=1e-5)
     records = result.to_records()
-    assert records[0] == {"rank": 1, "node": result.node_ids[0], "label": result[0][0],
-                          "similarity": result[0][1]}
+    assert records[0] == {
+        "rank": 1,
+        "node": result.node_ids[0],
+        "label": result[0][0],
+        "similarity": result[0][1],
+    }
     text = repr(result)
     assert text.splitlines()[0] == "Nearest to 'Godfather, The (1972)' [858] by cosine similarity:"
     assert f"[{result.node_ids[0]}]" in text.splitlines()[1]
@@ -254,8 +260,6 @@ def test_word2vec_export_refuses_ids_with_spaces(tmp_path):
     assert not (tmp_path / "v.txt").exists()
 
 
-
-
 # ------------------------------------------------- "more like these", among
 @pytest.fixture(scope="module")
 def barbell():
@@ -263,11 +267,23 @@ def barbell():
     import networkx as nx
 
     graph = Graph.from_networkx(nx.barbell_graph(6, 2))
-    genres = np.array(["Comedy" if i < 6 else ("Drama" if i > 7 else "Path") for i in range(14)],
-                      dtype=object)
+    genres = np.array(
+        ["Comedy" if i < 6 else ("Drama" if i > 7 else "Path") for i in range(14)], dtype=object
+    )
     graph = graph.with_node_data(genres=genres)
-    return Node2Vec(dimensions=16, walk_length=20, num_walks=30, window=3, epochs=3,
-                    random_state=0, progress=False).fit(graph).embedding_
+    return (
+        Node2Vec(
+            dimensions=16,
+            walk_length=20,
+            num_walks=30,
+            window=3,
+            epochs=3,
+            random_state=0,
+            progress=False,
+        )
+        .fit(graph)
+        .embedding_
+    )
 
 
 def test_positive_nodes_of_one_clique_return_the_rest_of_it(barbell):
@@ -325,8 +341,6 @@ def test_batch_lookup_equals_one_query_at_a_time(barbell):
         np.testing.assert_allclose(rows["similarity"], one.similarities, rtol=1e-6)
 
 
-
-
 # ----------------------------------------------------------- ids, any kind
 def test_no_public_path_turns_an_id_into_a_row_position():
     emb = NodeEmbedding(np.arange(8, dtype=np.float32).reshape(4, 2), [10, 20, 30, 40])
@@ -346,8 +360,11 @@ MIXED = [1, "1", 2.5, (0, 1), ("a", (2, 3.5)), False, -3.0, "007"]  # (True woul
 
 def test_mixed_float_tuple_ids_query_and_round_trip(tmp_path):
     rng = np.random.default_rng(0)
-    emb = NodeEmbedding(rng.normal(size=(len(MIXED), 4)), MIXED,
-                        node_data={"title": np.array([f"t{i}" for i in range(8)], dtype=object)})
+    emb = NodeEmbedding(
+        rng.normal(size=(len(MIXED), 4)),
+        MIXED,
+        node_data={"title": np.array([f"t{i}" for i in range(8)], dtype=object)},
+    )
     assert emb.resolve(1) == 1 and type(emb.resolve(1)) is int
     assert emb.resolve("1") == "1"
     assert emb.resolve(2.5) == 2.5 and emb.resolve((0, 1)) == (0, 1)
@@ -372,8 +389,11 @@ def test_mixed_float_tuple_ids_query_and_round_trip(tmp_path):
 def test_networkx_grid_ids_survive_fit_save_load(tmp_path):
     import networkx as nx
 
-    emb = Node2Vec(dimensions=4, walk_length=6, num_walks=2, window=2, random_state=0,
-                   progress=False).fit(nx.grid_2d_graph(3, 3)).embedding_
+    emb = (
+        Node2Vec(dimensions=4, walk_length=6, num_walks=2, window=2, random_state=0, progress=False)
+        .fit(nx.grid_2d_graph(3, 3))
+        .embedding_
+    )
     assert all(type(v) is tuple for v in emb.node_ids)
     loaded = load(emb.save(tmp_path / "grid.n2v"))
     assert loaded.node_ids == emb.node_ids
@@ -409,7 +429,7 @@ def _read_word2vec(path, binary):
         while pos < len(body):
             space = body.index(b" ", pos)
             key = body[pos:space].decode()
-            vector = np.frombuffer(body[space + 1: space + 1 + 4 * d], dtype="<f4")
+            vector = np.frombuffer(body[space + 1 : space + 1 + 4 * d], dtype="<f4")
             pos = space + 1 + 4 * d + 1
             assert key not in rows, f"{key} written twice"
             rows[key] = vector
@@ -456,8 +476,12 @@ def test_a_killed_save_leaves_a_temp_file_that_the_next_save_removes(tmp_path):
     import sys
 
     path = tmp_path / "m.n2v"
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     stale = tmp_path / f".m.n2v.{dead}.abcd1234.tmp"  # as a SIGKILLed save leaves it
     stale.write_bytes(b"half a model")
     live = tmp_path / f".m.n2v.{os.getpid() + 0}.zz.tmp"  # our own pid: never touched
@@ -486,9 +510,11 @@ def test_embeddings_and_fitted_estimators_pickle_with_their_wv(tmp_path):
     model = Node2Vec(**SMALL).fit(two_communities())
     emb = model.embedding_
     first = emb.wv.most_similar(IDS[0], topn=3)  # the gensim view is built, then pickled
-    for round_trip in (lambda x: pickle.loads(pickle.dumps(x)), copy.deepcopy,
-                       lambda x: (joblib.dump(x, tmp_path / "m.joblib"),
-                                  joblib.load(tmp_path / "m.joblib"))[1]):
+    for round_trip in (
+        lambda x: pickle.loads(pickle.dumps(x)),
+        copy.deepcopy,
+        lambda x: (joblib.dump(x, tmp_path / "m.joblib"), joblib.load(tmp_path / "m.joblib"))[1],
+    ):
         again = round_trip(emb)
         assert again.node_ids == emb.node_ids and np.array_equal(again.vectors, emb.vectors)
         assert not again.vectors.flags.writeable
@@ -509,23 +535,33 @@ def test_a_model_file_is_read_with_bounded_memory(tmp_path):
     def model_file(name, members):
         path = tmp_path / name
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("meta.json", json.dumps({"format": "n2v_lite-model", "format_version": 2}))
+            archive.writestr(
+                "meta.json", json.dumps({"format": "n2v_lite-model", "format_version": 2})
+            )
             for member, data in members.items():
                 archive.writestr(member, data)
         return path
 
     bomb = model_file("bomb.n2v", {"vectors.npy": b"\0" * (64 << 20)})  # 64 MiB of zeros
-    with pytest.raises(ModelFileError, match=r"bomb.n2v: member vectors.npy claims 67108864 "
-                                             r"bytes from \d+ on disk; not an n2v_lite model$"):
+    with pytest.raises(
+        ModelFileError,
+        match=r"bomb.n2v: member vectors.npy claims 67108864 "
+        r"bytes from \d+ on disk; not an n2v_lite model$",
+    ):
         load(bomb)
     path = tmp_path / "meta.n2v"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("meta.json", " " * (17 << 20))
     with pytest.raises(ModelFileError, match=r"meta.json claims 17825792 bytes \(at most"):
         load(path)
-    header = model_file("header.n2v", {"vectors.npy": b"\x93NUMPY\x01\x00v\x00{'descr': '<f4', "
-                                                       b"'fortran_order': False, 'shape': "
-                                                       b"(100000000, 128), }" + b" " * 40 + b"\n"})
+    header = model_file(
+        "header.n2v",
+        {
+            "vectors.npy": b"\x93NUMPY\x01\x00v\x00{'descr': '<f4', "
+            b"'fortran_order': False, 'shape': "
+            b"(100000000, 128), }" + b" " * 40 + b"\n"
+        },
+    )
     with pytest.raises(ModelFileError, match="header.n2v: corrupt or truncated model file"):
         load(header)  # a header claiming 51 GB over a few bytes of data
 
@@ -536,8 +572,9 @@ def test_copy_false_adopts_the_arrays_and_copy_true_keeps_them_apart():
     vectors = np.arange(6, dtype=np.float32).reshape(3, 2)
     output = vectors + 1
     counts = np.array([1, 2, 3], dtype=np.int64)
-    adopted = NodeEmbedding(vectors, [0, 1, 2], state={"output_vectors": output,
-                                                       "counts": counts}, copy=False)
+    adopted = NodeEmbedding(
+        vectors, [0, 1, 2], state={"output_vectors": output, "counts": counts}, copy=False
+    )
     assert np.shares_memory(adopted.vectors, vectors) and not vectors.flags.writeable
     assert np.shares_memory(adopted._state["output_vectors"], output)
     mine = np.ones((3, 2))
@@ -545,7 +582,7 @@ def test_copy_false_adopts_the_arrays_and_copy_true_keeps_them_apart():
     mine[0, 0] = 9.0
     assert copied["a"][0] == 1.0 and copied.vectors.dtype == np.float32
     converted = NodeEmbedding(np.ones((3, 2)), ["a", "b", "c"], copy=False)  # float64 in:
-    assert converted.vectors.dtype == np.float32                            # converted
+    assert converted.vectors.dtype == np.float32  # converted
 
 
 def test_an_unknown_text_id_names_the_closest_ids():
@@ -555,8 +592,11 @@ def test_an_unknown_text_id_names_the_closest_ids():
 
     ids = [n for n in nx.les_miserables_graph().nodes]
     emb = NodeEmbedding(np.random.default_rng(0).normal(size=(len(ids), 4)), ids)
-    with pytest.raises(NodeNotFoundError, match=r"^node 'valjean' is not in the embedding; "
-                                                 r"closest: 'Valjean'$"):
+    with pytest.raises(
+        NodeNotFoundError,
+        match=r"^node 'valjean' is not in the embedding; "
+        r"closest: 'Valjean'$",
+    ):
         emb.most_similar("valjean")
     with pytest.raises(NodeNotFoundError, match=r"closest: 'Valjean'"):
         emb["Valjen"]

@@ -7,9 +7,16 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from n2v_lite import Graph, GraphError
+from n2v_lite.evaluate import (
+    _top_k_predictions,
+    link_prediction,
+    movielens_genres,
+    node_classification,
+    read_labels,
+    split_edges,
+    tune,
+)
 from n2v_lite.exceptions import ParameterError
-from n2v_lite.evaluate import (_top_k_predictions, link_prediction, movielens_genres,
-                               node_classification, read_labels, split_edges, tune)
 
 
 def components(g):
@@ -62,8 +69,9 @@ def test_split_never_removes_self_loops_and_handles_directed_graphs():
 
 def adjacency_embedding(truth):
     """Vectors that know the true graph: an ideal embedder (its AUC must be high)."""
-    dense = sp.csr_matrix((truth.weights, truth.indices, truth.indptr),
-                          shape=(truth.num_nodes,) * 2).toarray()
+    dense = sp.csr_matrix(
+        (truth.weights, truth.indices, truth.indptr), shape=(truth.num_nodes,) * 2
+    ).toarray()
     return lambda graph, seed: dense + np.eye(truth.num_nodes)
 
 
@@ -140,16 +148,22 @@ def test_tuned_c_uses_the_training_part_only_and_reports_its_choice():
     for C in C_GRID:
         scores = []
         for fit, val in KFold(3, shuffle=True, random_state=7).split(x):
-            prob = np.column_stack([
-                LogisticRegression(solver="liblinear", C=C, random_state=7)
-                .fit(x[fit], onehot[fit, k]).predict_proba(x[val])[:, 1] for k in range(4)])
+            prob = np.column_stack(
+                [
+                    LogisticRegression(solver="liblinear", C=C, random_state=7)
+                    .fit(x[fit], onehot[fit, k])
+                    .predict_proba(x[val])[:, 1]
+                    for k in range(4)
+                ]
+            )
             predicted = np.eye(4)[prob.argmax(axis=1)]
             scores.append(f1_score(onehot[val], predicted, average="macro", zero_division=0))
         means.append(np.mean(scores))
     assert _choose_c(x, onehot, 7) == C_GRID[int(np.argmax(means))]
     # labels that mean nothing score at chance even after choosing C (no test-part leak)
-    permuted = node_classification(x, rng.permutation(y).tolist(), train_ratios=[0.5],
-                                   repeats=6, seed=0)
+    permuted = node_classification(
+        x, rng.permutation(y).tolist(), train_ratios=[0.5], repeats=6, seed=0
+    )
     assert abs(permuted["micro_f1"][0.5] - 0.25) < 0.06
     with pytest.raises(ParameterError, match="C"):
         node_classification(x, y.tolist(), C=0)
@@ -161,9 +175,12 @@ def test_labels_file_and_genres(tmp_path):
     path = tmp_path / "labels.tsv"
     path.write_text("1\t0\n1\t3\n2\t1\n")
     assert read_labels(path) == {1: [0, 3], 2: [1]}
-    g = Graph.from_edges([0], [1], node_ids=np.array([10, 20]),
-                         node_data={"genres": np.array(["A|B", "(no genres listed)"],
-                                                       dtype=object)})
+    g = Graph.from_edges(
+        [0],
+        [1],
+        node_ids=np.array([10, 20]),
+        node_data={"genres": np.array(["A|B", "(no genres listed)"], dtype=object)},
+    )
     assert movielens_genres(g) == {10: ["A", "B"], 20: []}
 
 
@@ -178,16 +195,18 @@ class PQEmbedder:
 
         noise = abs(np.log2(self.p) - 1) + abs(np.log2(self.q) + 1)
         rng = np.random.default_rng(0)
-        dense = sp.csr_matrix((graph.weights, graph.indices, graph.indptr),
-                              shape=(graph.num_nodes,) * 2).toarray()
+        dense = sp.csr_matrix(
+            (graph.weights, graph.indices, graph.indptr), shape=(graph.num_nodes,) * 2
+        ).toarray()
         labels = np.repeat(np.eye(12), 8, axis=0)[: graph.num_nodes] * 2
-        vectors = np.hstack([dense, labels]) + rng.normal(0, 0.5 + 2 * noise, (graph.num_nodes,
-                                                                              dense.shape[1] + 12))
+        vectors = np.hstack([dense, labels]) + rng.normal(
+            0, 0.5 + 2 * noise, (graph.num_nodes, dense.shape[1] + 12)
+        )
         self.embedding_ = NodeEmbedding(vectors, graph.node_ids)
         return self
 
 
-@pytest.mark.parametrize("with_labels", [False, True])
+@pytest.mark.parametrize("with_labels", [False, pytest.param(True, marks=pytest.mark.slow)])
 def test_tune_finds_the_best_pair_on_validation_data(caveman, with_labels):
     labels = {n: [n // 8] for n in caveman.node_ids.tolist()} if with_labels else None
     result = tune(caveman, labels, ps=[0.5, 2.0], qs=[0.5, 2.0], model=PQEmbedder(), seed=0)
@@ -234,14 +253,16 @@ class BudgetedEmbedder(PQEmbedder):
         gap = abs(np.log2(self.p) - 1) + abs(np.log2(self.q) + 1)
         rng = np.random.default_rng([self.random_state or 0, int(self.p * 8), int(self.q * 8)])
         labels = np.repeat(np.eye(12), 8, axis=0)[: graph.num_nodes] * 2
-        vectors = 2 * labels + rng.normal(0, 0.5 + gap + 0.2 / budget ** 0.5, labels.shape)
+        vectors = 2 * labels + rng.normal(0, 0.5 + gap + 0.2 / budget**0.5, labels.shape)
         self.embedding_ = NodeEmbedding(vectors, graph.node_ids)
         return self
 
 
 def _without_seconds(result):
-    return {**result, "table": [{k: v for k, v in row.items() if k != "seconds"}
-                                for row in result["table"]]}
+    return {
+        **result,
+        "table": [{k: v for k, v in row.items() if k != "seconds"} for row in result["table"]],
+    }
 
 
 def _promotions_keep_every_close_call(result):
@@ -263,12 +284,14 @@ def test_tune_halving_schedule_cost_and_spread(caveman):
     grid = [0.25, 0.5, 1.0, 2.0, 4.0]
     # the schedule, not the classifier, is under test here: a fixed C keeps it quick
     result = tune(caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0, C=1.0)
-    assert [(r["pairs"], r["budget"]) for r in result["rounds"]] == [(25, 0.04), (5, 0.2),
-                                                                   (1, 1.0)]
+    assert [(r["pairs"], r["budget"]) for r in result["rounds"]] == [(25, 0.04), (5, 0.2), (1, 1.0)]
     # 1/25 of 10 x 40 walk tokens: one walk of 16; 1/5: two walks of 40; then the full fit
-    assert [(r["num_walks"], r["walk_length"]) for r in result["rounds"]] == [(1, 16), (2, 40),
-                                                                             (10, 40)]
-    assert result["cost_full_fits"] == pytest.approx(3.0)   # 25/25 + 5/5 + 1
+    assert [(r["num_walks"], r["walk_length"]) for r in result["rounds"]] == [
+        (1, 16),
+        (2, 40),
+        (10, 40),
+    ]
+    assert result["cost_full_fits"] == pytest.approx(3.0)  # 25/25 + 5/5 + 1
     assert (result["best"]["p"], result["best"]["q"]) == (2.0, 0.5)
     assert result["spread"]["splits"] == 5 and result["best"]["validation_sd"] > 0
     assert (2.0, 0.5) in result["spread"]["ties"]
@@ -278,24 +301,25 @@ def test_tune_halving_schedule_cost_and_spread(caveman):
     assert all(r["validation_sd"] >= 0 for r in rows.values())
     again = tune(caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0, C=1.0)
     assert _without_seconds(again) == _without_seconds(result)
-    full = tune(caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0,
-                method="grid", C=1.0)
+    full = tune(
+        caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0, method="grid", C=1.0
+    )
     assert full["cost_full_fits"] == pytest.approx(25.0) and len(full["rounds"]) == 1
     assert all(r["cheap"] is not None and r["cheap_sd"] is not None for r in rows.values())
-    assert rows[(2.0, 0.5)]["full"] == result["best"]["validation"]     # scores kept apart:
-    assert sum(r["full"] is not None for r in rows.values()) == 1       # cheap vs full fits
+    assert rows[(2.0, 0.5)]["full"] == result["best"]["validation"]  # scores kept apart:
+    assert sum(r["full"] is not None for r in rows.values()) == 1  # cheap vs full fits
     assert all(r["cheap"] is None for r in full["table"])
     linked = tune(caveman, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0, C=1.0)
     # two pairs within one sd after the 0.2 round: both get a full fit (+ the fit without
     # the test edges), and the pick is the better full fit
-    assert [(r["pairs"], r["budget"]) for r in linked["rounds"]] == [(25, 0.04), (5, 0.2),
-                                                                   (2, 1.0)]
+    assert [(r["pairs"], r["budget"]) for r in linked["rounds"]] == [(25, 0.04), (5, 0.2), (2, 1.0)]
     assert linked["cost_full_fits"] == pytest.approx(5.0)
     finals = [r for r in linked["table"] if r["full"] is not None]
     assert len(finals) == 2 and linked["best"]["validation"] == max(r["full"] for r in finals)
     for result_ in (result, linked):
         _promotions_keep_every_close_call(result_)
     from n2v_lite.exceptions import ParameterError
+
     with pytest.raises(ParameterError, match="method"):
         tune(caveman, labels, model=BudgetedEmbedder(), method="random")
 
@@ -307,15 +331,15 @@ def test_tune_halving_picks_within_the_grid_spread_with_node2vec():
     from n2v_lite import Node2Vec
 
     # two dense communities joined by a sparse band: p and q matter, a little
-    g = nx.stochastic_block_model([40, 40, 40], [[0.25, 0.02, 0.005], [0.02, 0.25, 0.02],
-                                                 [0.005, 0.02, 0.25]], seed=1)
+    g = nx.stochastic_block_model(
+        [40, 40, 40], [[0.25, 0.02, 0.005], [0.02, 0.25, 0.02], [0.005, 0.02, 0.25]], seed=1
+    )
     graph = Graph.from_networkx(g)
     labels = {n: [n // 40] for n in range(120)}
     model = Node2Vec(dimensions=16, num_walks=10, walk_length=80, window=5, progress=False)
     grid = [0.25, 1.0, 4.0]
     halving = tune(graph, labels, ps=grid, qs=grid, model=model, seed=3, splits=3)
-    exhaustive = tune(graph, labels, ps=grid, qs=grid, model=model, seed=3, splits=3,
-                      method="grid")
+    exhaustive = tune(graph, labels, ps=grid, qs=grid, model=model, seed=3, splits=3, method="grid")
     # the cheap round, then full fits for every pair it could not tell apart (all, on a graph
     # this small), against 9: at most one cheap round more than the grid
     assert exhaustive["cost_full_fits"] == pytest.approx(9)
@@ -324,8 +348,9 @@ def test_tune_halving_picks_within_the_grid_spread_with_node2vec():
     pick = (halving["best"]["p"], halving["best"]["q"])
     scores = {(r["p"], r["q"]): r for r in exhaustive["table"]}
     best = exhaustive["best"]
-    assert pick == (best["p"], best["q"]) or \
-        scores[pick]["validation"] >= best["validation"] - 2 * max(best["validation_sd"], 0.005)
+    assert pick == (best["p"], best["q"]) or scores[pick]["validation"] >= best[
+        "validation"
+    ] - 2 * max(best["validation_sd"], 0.005)
     again = tune(graph, labels, ps=grid, qs=grid, model=model, seed=3, splits=3)
     assert _without_seconds(again) == _without_seconds(halving)
 

@@ -10,14 +10,35 @@ import pytest
 
 from n2v_lite import Graph, Node2Vec
 from n2v_lite.exceptions import ParameterError
-from n2v_lite.explore import (MAX_GROUPS, OTHER_COLOUR, explore, explorer_data,
-                              nearest_neighbours, render_page)
+from n2v_lite.explore import (
+    MAX_GROUPS,
+    OTHER_COLOUR,
+    explore,
+    explorer_data,
+    nearest_neighbours,
+    render_page,
+)
 from n2v_lite.ids import decode_node_ids, id_text
 
-SMALL = dict(dimensions=8, walk_length=12, num_walks=8, window=3, epochs=3, workers=1,
-             random_state=0, progress=False)
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync"]
+SMALL = dict(
+    dimensions=8,
+    walk_length=12,
+    num_walks=8,
+    window=3,
+    epochs=3,
+    workers=1,
+    random_state=0,
+    progress=False,
+)
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def fitted(model):
@@ -74,8 +95,9 @@ def test_coordinates_are_an_independent_pca_up_to_sign(small):
     got = np.column_stack([data["x"], data["y"]]) * data["scale"]
     for axis in range(2):
         sign = np.sign(got[:, axis] @ reference[:, axis])
-        np.testing.assert_allclose(got[:, axis], sign * reference[:, axis],
-                                   atol=data["scale"] * 6e-5)
+        np.testing.assert_allclose(
+            got[:, axis], sign * reference[:, axis], atol=data["scale"] * 6e-5
+        )
     assert max(map(abs, data["x"] + data["y"])) == pytest.approx(1.0)
 
 
@@ -86,8 +108,9 @@ def test_neighbour_lists_equal_brute_force_cosine(small):
     sim = np.array(data["sim"]).reshape(n, 4) / data["sim_scale"]
     check_neighbours(nbr, sim, cosine_reference(small.vectors), atol=6e-5)
     # the two cliques are far apart: a clique node's nearest neighbours are in its clique
-    assert set(nbr[0, :3].tolist()) <= set(range(6)) and set(nbr[12, :3].tolist()) <= \
-        set(range(9, 15))
+    assert set(nbr[0, :3].tolist()) <= set(range(6)) and set(nbr[12, :3].tolist()) <= set(
+        range(9, 15)
+    )
 
 
 def test_nearest_neighbours_blocked_equals_one_block(monkeypatch):
@@ -112,11 +135,12 @@ def test_labels_colour_the_map_with_a_legend(small):
     assert len(set(data["colours"])) == 2 and OTHER_COLOUR not in data["colours"]
     # label lists (multi-label files): the label whose members' mean vector is nearest
     # the node colours it: each clique's own label beats the label everyone has
-    lists = {node: (["all", "left"] if i < 6 else ["right", "all"] if i > 8 else ["all"])
-             for i, node in enumerate(small.node_ids)}
+    lists = {
+        node: (["all", "left"] if i < 6 else ["right", "all"] if i > 8 else ["all"])
+        for i, node in enumerate(small.node_ids)
+    }
     data = explorer_data(small, labels=lists)
-    assert [data["groups"][g] for g in data["group"]] == \
-        ["left"] * 6 + ["all"] * 3 + ["right"] * 6
+    assert [data["groups"][g] for g in data["group"]] == ["left"] * 6 + ["all"] * 3 + ["right"] * 6
     assert data["legend"] == "Colour: label"
     # a sequence aligned with the rows
     assert explorer_data(small, labels=["a"] * 15)["groups"] == ["a"]
@@ -127,18 +151,23 @@ def test_of_several_values_the_one_nearest_the_node_colours_it():
     rng = np.random.default_rng(4)
     vectors = rng.normal(size=(60, 6))
     pool = ["A", "B", "C", "D"]
-    genres = ["|".join(rng.choice(pool, size=rng.integers(1, 4), replace=False))
-              for _ in range(60)]
+    genres = ["|".join(rng.choice(pool, size=rng.integers(1, 4), replace=False)) for _ in range(60)]
     genres[7] = ""
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
     centre = {g: sum(unit[i] for i in range(60) if g in genres[i].split("|")) for g in pool}
     want = []
     for i in range(60):
         options = [g for g in genres[i].split("|") if g]
-        want.append(max(options, key=lambda g: unit[i] @ centre[g] / np.linalg.norm(centre[g]))
-                    if options else "(none)")
-    emb = SimpleNamespace(vectors=vectors, node_ids=list(range(60)),
-                          node_data={"genres": np.array(genres, dtype=object)})
+        want.append(
+            max(options, key=lambda g: unit[i] @ centre[g] / np.linalg.norm(centre[g]))
+            if options
+            else "(none)"
+        )
+    emb = SimpleNamespace(
+        vectors=vectors,
+        node_ids=list(range(60)),
+        node_data={"genres": np.array(genres, dtype=object)},
+    )
     data = explorer_data(emb, method="pca")
     assert [data["groups"][g] for g in data["group"]] == want
     assert data["legend"] == "Colour: genres (of several, the one nearest the node)"
@@ -148,8 +177,11 @@ def test_clusters_of_the_vectors_colour_a_map_without_labels(monkeypatch):
     rng = np.random.default_rng(5)
     centres = np.eye(8)[:3] * 5
     blob = np.repeat(np.arange(3), [50, 30, 20])
-    emb = SimpleNamespace(vectors=centres[blob] + rng.normal(scale=0.3, size=(100, 8)),
-                          node_ids=list(range(100)), node_data={})
+    emb = SimpleNamespace(
+        vectors=centres[blob] + rng.normal(scale=0.3, size=(100, 8)),
+        node_ids=list(range(100)),
+        node_data={},
+    )
     monkeypatch.setattr("n2v_lite.explore.CLUSTERS", 3)
     data = explorer_data(emb, method="pca")
     names = [data["groups"][g] for g in data["group"]]
@@ -183,8 +215,11 @@ def test_far_off_nodes_sit_at_the_edge_instead_of_squeezing_the_map():
 def test_legend_keeps_the_largest_groups_and_greys_the_rest():
     rng = np.random.default_rng(0)
     genres = [f"G{i % 13:02d}" for i in range(130)] + ["G00"] * 5 + [""]
-    emb = SimpleNamespace(vectors=rng.normal(size=(136, 5)), node_ids=list(range(136)),
-                          node_data={"genres": np.array(genres, dtype=object)})
+    emb = SimpleNamespace(
+        vectors=rng.normal(size=(136, 5)),
+        node_ids=list(range(136)),
+        node_data={"genres": np.array(genres, dtype=object)},
+    )
     data = explorer_data(emb)  # genres colour by default
     assert data["color_by"] == "genres" and data["legend"] == "Colour: genres"
     assert data["groups"][0] == "G00" and data["counts"][0] == 15
@@ -204,21 +239,28 @@ def test_legend_keeps_the_largest_groups_and_greys_the_rest():
         explorer_data(emb, labels=["a", "b"])
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"method": "mds"}, "method must be one of 'auto', 'pca', 'tsne', 'umap', got 'mds'"),
-    ({"topk": 0}, "topk must be an integer >= 1, got 0"),
-    ({"max_points": 2.5}, "max_points must be an integer >= 1"),
-    ({"seed": -1}, "seed must be an integer >= 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"method": "mds"}, "method must be one of 'auto', 'pca', 'tsne', 'umap', got 'mds'"),
+        ({"topk": 0}, "topk must be an integer >= 1, got 0"),
+        ({"max_points": 2.5}, "max_points must be an integer >= 1"),
+        ({"seed": -1}, "seed must be an integer >= 0"),
+    ],
+)
 def test_bad_parameters_name_the_option(small, tmp_path, kwargs, message):
     with pytest.raises(ParameterError, match=re.escape(message)):
         explore(small, tmp_path / "page.html", **kwargs)
     assert list(tmp_path.iterdir()) == []  # nothing half-written
 
 
+@pytest.mark.slow
 def test_above_max_points_a_seeded_sample_is_drawn_and_every_node_is_kept():
-    emb = SimpleNamespace(vectors=np.random.default_rng(1).normal(size=(500, 8)),
-                          node_ids=[f"n{i}" for i in range(500)], node_data={})
+    emb = SimpleNamespace(
+        vectors=np.random.default_rng(1).normal(size=(500, 8)),
+        node_ids=[f"n{i}" for i in range(500)],
+        node_data={},
+    )
     data = explorer_data(emb, max_points=120, topk=3, seed=5)
     sample = data["sample"]
     assert len(sample) == 120 == data["shown"] and sample == sorted(set(sample))
@@ -244,10 +286,19 @@ def test_umap_without_umap_learn_says_how_to_install_it(monkeypatch):
 
 def test_ids_round_trip_and_everything_is_escaped(tmp_path):
     ids = [(0, 1), "007", 7, 2.5, "x", ("a", 2)]
-    evil = ['</script><script>alert("x")</script>', "Amélie & \"Léon\" 'quoted' (2001)",
-            "line\u2028break", "<!-- comment", "日本語 🎬", "x > y & z"]
-    emb = SimpleNamespace(vectors=np.random.default_rng(2).normal(size=(6, 4)), node_ids=ids,
-                          node_data={"title": np.array(evil, dtype=object)})
+    evil = [
+        '</script><script>alert("x")</script>',
+        "Amélie & \"Léon\" 'quoted' (2001)",
+        "line\u2028break",
+        "<!-- comment",
+        "日本語 🎬",
+        "x > y & z",
+    ]
+    emb = SimpleNamespace(
+        vectors=np.random.default_rng(2).normal(size=(6, 4)),
+        node_ids=ids,
+        node_data={"title": np.array(evil, dtype=object)},
+    )
     data = explorer_data(emb, topk=2, title="<b>Mine</b> & co")
     assert data["ids"] == ["(0, 1)", "007", "7", "2.5", "x", "('a', 2)"]
     assert [id_text(v) for v in ids] == data["ids"]
@@ -268,16 +319,19 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("browser tests need playwright: pip install playwright (and Debian's "
-                    "chromium at /usr/bin/chromium)")
+        pytest.skip(
+            "browser tests need playwright: pip install playwright (and Debian's "
+            "chromium at /usr/bin/chromium)"
+        )
     manager = sync_playwright().start()
     try:
-        browser = manager.chromium.launch(executable_path="/usr/bin/chromium",
-                                          args=BROWSER_ARGS)
+        browser = manager.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
     except Exception as exc:  # noqa: BLE001 - no browser: skip, saying why
         manager.stop()
-        pytest.skip(f"cannot launch /usr/bin/chromium (apt-get install chromium): "
-                    f"{str(exc).splitlines()[0]}")
+        pytest.skip(
+            f"cannot launch /usr/bin/chromium (apt-get install chromium): "
+            f"{str(exc).splitlines()[0]}"
+        )
     yield browser
     browser.close()
     manager.stop()
@@ -350,9 +404,11 @@ def js_closest_matches_python(page, embedding, queries):
     from n2v_lite.exceptions import NodeNotFoundError
 
     answers = page.evaluate("(qs) => qs.map((q) => n2vExplorer.closest(q))", queries)
-    shown = [str(t) for t in embedding.node_data["title"]] \
-        if "title" in getattr(embedding, "node_data", {}) else \
-        [id_text(v) for v in embedding.node_ids]
+    shown = (
+        [str(t) for t in embedding.node_data["title"]]
+        if "title" in getattr(embedding, "node_data", {})
+        else [id_text(v) for v in embedding.node_ids]
+    )
     for query, rows in zip(queries, answers):
         with pytest.raises(NodeNotFoundError) as caught:
             embedding.resolve(query)
@@ -363,8 +419,7 @@ def js_closest_matches_python(page, embedding, queries):
 
 @pytest.mark.browser
 @pytest.mark.shared
-def test_movielens_page_finds_toy_story_and_its_true_neighbours(browser, movielens_dir,
-                                                                tmp_path):
+def test_movielens_page_finds_toy_story_and_its_true_neighbours(browser, movielens_dir, tmp_path):
     try:
         from n2v_lite.movielens import fit_movielens
     except ImportError:  # today's layout
@@ -393,20 +448,63 @@ def test_movielens_page_finds_toy_story_and_its_true_neighbours(browser, moviele
     assert page.page.inner_text("#chosen-name").startswith("Star Wars")
     assert page.search("zzqqxx") == "No node id or title matches \u201czzqqxx\u201d."
     assert page.search("godfathr") == "No node id or title matches \u201cgodfathr\u201d; closest:"
-    hints = [r[0] for r in page.page.evaluate(
-        "() => [...document.querySelectorAll('#matches li')].map((li) => "
-        "[...li.querySelectorAll('span')].map((s) => s.innerText))")]
+    hints = [
+        r[0]
+        for r in page.page.evaluate(
+            "() => [...document.querySelectorAll('#matches li')].map((li) => "
+            "[...li.querySelectorAll('span')].map((s) => s.innerText))"
+        )
+    ]
     assert hints[0] == "Godfather, The (1972)"
     page.page.click("#matches li:first-child")
     assert page.page.inner_text("#chosen-name") == "Godfather, The (1972)"
-    js_closest_matches_python(page.page, emb, [
-        "godfathr", "matirx", "toy stroy", "amelei", "star warz", "the lion kin",
-        "zzqqxx", "heet (1995)", "Shawshank Redemtion"])
-    js_rows_match_python(page.page, emb, [
-        "Toy Story", "toy story (1995)", "Toy Story (1995)", "the matrix", "matrix",
-        "Matrix, The (1999)", "MATRIX, THE", "godfather", "godfather: part ii", "star wars",
-        "1", "2571", " 2571 ", "+2571", "02571", "-3", "amélie", "AMÉLIE", "heat", "alien",
-        "aliens", "the", "a", "zzqqxx", "Lion King", "lion king, the"])
+    js_closest_matches_python(
+        page.page,
+        emb,
+        [
+            "godfathr",
+            "matirx",
+            "toy stroy",
+            "amelei",
+            "star warz",
+            "the lion kin",
+            "zzqqxx",
+            "heet (1995)",
+            "Shawshank Redemtion",
+        ],
+    )
+    js_rows_match_python(
+        page.page,
+        emb,
+        [
+            "Toy Story",
+            "toy story (1995)",
+            "Toy Story (1995)",
+            "the matrix",
+            "matrix",
+            "Matrix, The (1999)",
+            "MATRIX, THE",
+            "godfather",
+            "godfather: part ii",
+            "star wars",
+            "1",
+            "2571",
+            " 2571 ",
+            "+2571",
+            "02571",
+            "-3",
+            "amélie",
+            "AMÉLIE",
+            "heat",
+            "alien",
+            "aliens",
+            "the",
+            "a",
+            "zzqqxx",
+            "Lion King",
+            "lion king, the",
+        ],
+    )
     screenshot = page.page.screenshot()
     assert screenshot[:8] == b"\x89PNG\r\n\x1a\n"
     (tmp_path / "explorer.png").write_bytes(screenshot)
@@ -422,14 +520,23 @@ def test_blogcatalog_page_search_by_id_with_a_sample(browser, graphs_dir, tmp_pa
 
     folder = graphs_dir / "blogcatalog"
     graph = Graph.from_edgelist(folder / "edges.tsv")
-    model = Node2Vec(dimensions=16, walk_length=10, num_walks=1, window=3, epochs=1,
-                     workers=1, random_state=0, progress=False).fit(graph)
+    model = Node2Vec(
+        dimensions=16,
+        walk_length=10,
+        num_walks=1,
+        window=3,
+        epochs=1,
+        workers=1,
+        random_state=0,
+        progress=False,
+    ).fit(graph)
     emb = fitted(model)
     labels = read_labels(folder / "labels.tsv")
     path = explore(emb, tmp_path / "blog.html", labels=labels, max_points=3000)
     page = Page(browser, path)
     assert "fixed random sample of 3,000 of the 10,312 nodes" in page.page.inner_text(
-        "#sample-note")
+        "#sample-note"
+    )
     data = page.page.evaluate("n2vExplorer.data.sample")
     hidden = next(i for i in range(len(emb.node_ids)) if i not in set(data))
     node = emb.node_ids[hidden]
@@ -439,23 +546,41 @@ def test_blogcatalog_page_search_by_id_with_a_sample(browser, graphs_dir, tmp_pa
     assert page.page.evaluate("n2vExplorer.shownCount()") > before  # drawn once found
     order, _ = reference_top(emb, hidden, 10)
     assert [r[2] for r in page.neighbours()] == [str(emb.node_ids[j]) for j in order]
-    js_rows_match_python(page.page, emb, [str(node), f" {node} ", f"0{node}", "10311",
-                                          "10312", "-1", "x"])
+    js_rows_match_python(
+        page.page, emb, [str(node), f" {node} ", f"0{node}", "10311", "10312", "-1", "x"]
+    )
     page.close()
 
 
 @pytest.mark.browser
 def test_escaped_titles_and_odd_ids_work_in_the_page(browser, tmp_path):
     ids = [(0, 1), "007", 7, 2.5, "x", ("a", 2)]
-    titles = ['</script><script>document.title="owned"</script>', "Amélie & \"Léon\" (2001)",
-              "", "日本語 🎬", "Straße (1990)", "x > y & z"]
-    emb = SimpleNamespace(vectors=np.random.default_rng(2).normal(size=(6, 4)), node_ids=ids,
-                          node_data={"title": np.array(titles, dtype=object)})
+    titles = [
+        '</script><script>document.title="owned"</script>',
+        'Amélie & "Léon" (2001)',
+        "",
+        "日本語 🎬",
+        "Straße (1990)",
+        "x > y & z",
+    ]
+    emb = SimpleNamespace(
+        vectors=np.random.default_rng(2).normal(size=(6, 4)),
+        node_ids=ids,
+        node_data={"title": np.array(titles, dtype=object)},
+    )
     page = Page(browser, explore(emb, tmp_path / "odd.html", topk=2))
     assert page.page.title() == "n2v_lite explorer: 6 nodes"
-    expect = {"(0, 1)": titles[0], "007": titles[1], "7": "7", " 007 ": "7", "2.5": "日本語 🎬",
-              "('a', 2)": "x > y & z", "strasse": "Straße (1990)", "AMÉLIE & \"léon\"": titles[1],
-              '</script><script>document.title="owned"</script>': titles[0]}
+    expect = {
+        "(0, 1)": titles[0],
+        "007": titles[1],
+        "7": "7",
+        " 007 ": "7",
+        "2.5": "日本語 🎬",
+        "('a', 2)": "x > y & z",
+        "strasse": "Straße (1990)",
+        'AMÉLIE & "léon"': titles[1],
+        '</script><script>document.title="owned"</script>': titles[0],
+    }
     for query, name in expect.items():
         page.search(query)
         assert page.page.inner_text("#chosen-name") == name, query
@@ -472,12 +597,24 @@ def test_an_unknown_id_gets_the_closest_ids_as_in_python(browser, tmp_path):
     emb = NodeEmbedding(np.random.default_rng(0).normal(size=(len(ids), 4)), ids)
     page = Page(browser, explore(emb, tmp_path / "lesmis.html", method="pca"))
     assert page.search("valjean") == "No node id or title matches \u201cvaljean\u201d; closest:"
-    assert page.page.inner_text("#matches li:first-child") .strip() == "Valjean"
+    assert page.page.inner_text("#matches li:first-child").strip() == "Valjean"
     page.page.click("#matches li:first-child")
     assert page.page.inner_text("#chosen-name") == "Valjean"
-    js_closest_matches_python(page.page, emb, ["valjean", "Valjen", "VALJEAN", " cosete ",
-                                               "javert2", "zzzz", "Marius Pontmercy",
-                                               "Mme Thenardier", "Gavroche!"])
+    js_closest_matches_python(
+        page.page,
+        emb,
+        [
+            "valjean",
+            "Valjen",
+            "VALJEAN",
+            " cosete ",
+            "javert2",
+            "zzzz",
+            "Marius Pontmercy",
+            "Mme Thenardier",
+            "Gavroche!",
+        ],
+    )
     page.close()
 
 

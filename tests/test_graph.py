@@ -33,7 +33,7 @@ def test_undirected_stores_both_directions_sorted(tmp_path):
     assert g.num_stored_edges == 7  # 3 edges twice + the self-loop once
     assert g.node_ids.tolist() == [1, 2, 3]
     for i in range(3):
-        row = g.indices[g.indptr[i]:g.indptr[i + 1]]
+        row = g.indices[g.indptr[i] : g.indptr[i + 1]]
         assert np.all(np.diff(row) > 0)
     adj = adjacency(g)
     assert all(adj[(v, u)] == w for (u, v), w in adj.items())
@@ -57,9 +57,11 @@ def test_unequal_weights_are_an_error_naming_both_lines_unless_a_policy(tmp_path
     path = write(tmp_path, "# weights\na b 2\nb c 1\nb a 3\na b 2\n")
     with pytest.raises(GraphError) as info:
         Graph.from_edgelist(path)
-    assert str(info.value) == (f"{path}, lines 2 and 4: edge 'a' -- 'b' is listed with different "
-                               "weights (2 and 3); say how to merge them: duplicates= "
-                               "(--duplicates) sum, max, min, first, last")
+    assert str(info.value) == (
+        f"{path}, lines 2 and 4: edge 'a' -- 'b' is listed with different "
+        "weights (2 and 3); say how to merge them: duplicates= "
+        "(--duplicates) sum, max, min, first, last"
+    )
     expected = {"sum": 7.0, "max": 3.0, "min": 2.0, "first": 2.0, "last": 2.0}
     for policy, weight in expected.items():
         g = Graph.from_edgelist(path, duplicates=policy)
@@ -74,14 +76,16 @@ def test_unequal_weights_are_an_error_naming_both_lines_unless_a_policy(tmp_path
 
 
 def test_every_reader_has_the_same_duplicate_rule(tmp_path):
-    frame = pd.DataFrame({"source": ["a", "b", "b"], "target": ["b", "c", "a"],
-                          "weight": [1.0, 2.0, 3.0]})
+    frame = pd.DataFrame(
+        {"source": ["a", "b", "b"], "target": ["b", "c", "a"], "weight": [1.0, 2.0, 3.0]}
+    )
     with pytest.raises(GraphError, match="^DataFrame row 0 and DataFrame row 2: edge 'a' -- 'b'"):
         Graph.from_pandas(frame)
     from_file = Graph.from_edgelist(write(tmp_path, "a b 1\nb c 2\nb a 3\n"), duplicates="max")
     assert Graph.from_pandas(frame, duplicates="max") == from_file
-    multi = nx.MultiGraph([("a", "b", {"weight": 1.0}), ("b", "c", {"weight": 2.0}),
-                           ("b", "a", {"weight": 3.0})])
+    multi = nx.MultiGraph(
+        [("a", "b", {"weight": 1.0}), ("b", "c", {"weight": 2.0}), ("b", "a", {"weight": 3.0})]
+    )
     with pytest.raises(GraphError, match="^networkx edge .* and networkx edge .*: edge 'a' -- 'b'"):
         Graph.from_networkx(multi)
     assert Graph.from_networkx(multi, duplicates="max") == from_file
@@ -97,12 +101,15 @@ def test_self_loops_kept_unless_dropped(tmp_path):
     assert Graph.from_edgelist(path, drop_self_loops=True).neighbors(1) == [2]
 
 
-@pytest.mark.parametrize("text,kwargs", [
-    ("# c\nsource,target,weight\nx,y,1.5\ny,z,2\n", {}),
-    ("x\ty\t1.5\n\n# blank and comment lines\ny\tz\t2  # trailing\n", {}),
-    ("x   y 1.5\ny z    2\n", {}),
-    ("from to w\nx y 1.5\ny z 2\n", {"header": True}),
-])
+@pytest.mark.parametrize(
+    "text,kwargs",
+    [
+        ("# c\nsource,target,weight\nx,y,1.5\ny,z,2\n", {}),
+        ("x\ty\t1.5\n\n# blank and comment lines\ny\tz\t2  # trailing\n", {}),
+        ("x   y 1.5\ny z    2\n", {}),
+        ("from to w\nx y 1.5\ny z 2\n", {"header": True}),
+    ],
+)
 def test_separators_headers_comments(tmp_path, text, kwargs):
     g = Graph.from_edgelist(write(tmp_path, text), **kwargs)
     assert g.node_ids.tolist() == ["x", "y", "z"]
@@ -130,19 +137,22 @@ def test_string_ids_that_look_like_numbers_stay_strings(tmp_path):
     assert g.index_of(1) == g.index_of("1") == 1  # ints are matched to str ids
 
 
-@pytest.mark.parametrize("text,message", [
-    ("a\tb\t1\nb\tc\tx\n", r"edges.tsv, line 2: weight 'x' is not a number"),
-    ("1\t2\t1\n# note\n2\t3\t-1\n", r"edges.tsv, line 3: weight -1 must be positive"),
-    ("1\t2\t0\n", r"edges.tsv, line 1: weight 0 must be positive"),
-    ("a\tb\t1\n\nb\tc\tnan\n", r"edges.tsv, line 3: weight nan is not finite"),
-    ("a b 1\nb c inf\n", r"edges.tsv, line 2: weight inf is not finite"),
-    ("a\tb\t1\nb\tc\t1\t5\n", r"edges.tsv, line 2: too many fields in 'b\\tc\\t1\\t5'"),
-    ("a b c d\n", r"edges.tsv, line 1: too many fields"),
-    ("1\t2\t1\n2\t3\n", r"edges.tsv, line 2: missing weight"),
-    ("1\t2\n3\n", r"edges.tsv, line 2: missing target column after '3'"),
-    ("# only a comment\n", r"edges.tsv: no edges"),
-    ("", r"edges.tsv: no edges"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("a\tb\t1\nb\tc\tx\n", r"edges.tsv, line 2: weight 'x' is not a number"),
+        ("1\t2\t1\n# note\n2\t3\t-1\n", r"edges.tsv, line 3: weight -1 must be positive"),
+        ("1\t2\t0\n", r"edges.tsv, line 1: weight 0 must be positive"),
+        ("a\tb\t1\n\nb\tc\tnan\n", r"edges.tsv, line 3: weight nan is not finite"),
+        ("a b 1\nb c inf\n", r"edges.tsv, line 2: weight inf is not finite"),
+        ("a\tb\t1\nb\tc\t1\t5\n", r"edges.tsv, line 2: too many fields in 'b\\tc\\t1\\t5'"),
+        ("a b c d\n", r"edges.tsv, line 1: too many fields"),
+        ("1\t2\t1\n2\t3\n", r"edges.tsv, line 2: missing weight"),
+        ("1\t2\n3\n", r"edges.tsv, line 2: missing target column after '3'"),
+        ("# only a comment\n", r"edges.tsv: no edges"),
+        ("", r"edges.tsv: no edges"),
+    ],
+)
 def test_bad_input_names_file_line_and_value(tmp_path, text, message):
     with pytest.raises(GraphError, match=message) as info:
         Graph.from_edgelist(write(tmp_path, text))
@@ -228,8 +238,10 @@ def test_repr():
 
 
 def test_import_is_light():
-    code = ("import sys, n2v_lite, n2v_lite.graph; "
-            "print(any(m in sys.modules for m in ('gensim', 'sklearn', 'pandas')))")
+    code = (
+        "import sys, n2v_lite, n2v_lite.graph; "
+        "print(any(m in sys.modules for m in ('gensim', 'sklearn', 'pandas')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -273,11 +285,14 @@ def test_string_ids_with_a_header_need_header_true(tmp_path):
 
 
 # ------------------------------------------------------- ids that survive
-@pytest.mark.parametrize("text,ids", [
-    ("0\t-0\t+1\n", ["-0", "0"]),
-    ("0 -0\n+1 007\n1.0 a\n", ["+1", "-0", "0", "007", "1.0", "a"]),
-    ("1 2\n2 -0\n", ["-0", "1", "2"]),
-])
+@pytest.mark.parametrize(
+    "text,ids",
+    [
+        ("0\t-0\t+1\n", ["-0", "0"]),
+        ("0 -0\n+1 007\n1.0 a\n", ["+1", "-0", "0", "007", "1.0", "a"]),
+        ("1 2\n2 -0\n", ["-0", "1", "2"]),
+    ],
+)
 def test_any_noncanonical_id_keeps_every_id_as_written(tmp_path, text, ids):
     g = Graph.from_edgelist(write(tmp_path, text))
     assert sorted(g.node_ids.tolist()) == ids
@@ -291,8 +306,9 @@ def test_canonical_integer_ids_become_int(tmp_path):
 
 
 def test_from_pandas_keeps_mixed_ids_with_their_types():
-    df = pd.DataFrame({"source": pd.Series([1, "1"], dtype=object),
-                       "target": pd.Series(["1", 2], dtype=object)})
+    df = pd.DataFrame(
+        {"source": pd.Series([1, "1"], dtype=object), "target": pd.Series(["1", 2], dtype=object)}
+    )
     g = Graph.from_pandas(df)
     ids = g.node_ids.tolist()
     assert len(ids) == 3 and {(type(x), x) for x in ids} == {(int, 1), (str, "1"), (int, 2)}
@@ -301,15 +317,24 @@ def test_from_pandas_keeps_mixed_ids_with_their_types():
     assert g.neighbors(1) == ["1"]
     assert g.indices_of(["1", 1]).tolist() == [g.index_of("1"), g.index_of(1)]
     with pytest.raises(GraphError, match="equal as Python keys"):
-        Graph.from_pandas(pd.DataFrame({"source": pd.Series([1, 1.0], dtype=object),
-                                        "target": pd.Series([2, 2], dtype=object)}))
+        Graph.from_pandas(
+            pd.DataFrame(
+                {
+                    "source": pd.Series([1, 1.0], dtype=object),
+                    "target": pd.Series([2, 2], dtype=object),
+                }
+            )
+        )
 
 
-@pytest.mark.parametrize("make", [
-    lambda: nx.grid_2d_graph(3, 4),
-    lambda: nx.Graph([(1, "1"), ("1", 2.5), (2.5, (0, "a")), ((0, "a"), True)]),
-    lambda: nx.DiGraph([(1.5, 2.5), (2.5, -0.5)]),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: nx.grid_2d_graph(3, 4),
+        lambda: nx.Graph([(1, "1"), ("1", 2.5), (2.5, (0, "a")), ((0, "a"), True)]),
+        lambda: nx.DiGraph([(1.5, 2.5), (2.5, -0.5)]),
+    ],
+)
 def test_networkx_ids_keep_type_and_value(make):
     nxg = make()
     g = Graph.from_networkx(nxg)
@@ -339,8 +364,9 @@ def test_given_node_ids_are_checked():
     with pytest.raises(GraphError, match="node_ids: node id 3 appears twice"):
         Graph.from_edges([0], [1], node_ids=np.array([3, 3]))
     with pytest.raises(GraphError, match="node id"):
-        Graph.from_pandas(pd.DataFrame({"source": ["a"], "target": ["b"]}),
-                          nodes=["a", "b", frozenset()])
+        Graph.from_pandas(
+            pd.DataFrame({"source": ["a"], "target": ["b"]}), nodes=["a", "b", frozenset()]
+        )
     g = Graph.from_edges([0], [1], node_ids=[(0, 1), (0, 2)])
     assert g.node_ids.shape == (2,) and g.neighbors((0, 1)) == [(0, 2)]
 
@@ -349,8 +375,9 @@ def test_given_node_ids_are_checked():
 def test_one_field_first_line_names_line_one(tmp_path):
     with pytest.raises(GraphError) as info:
         Graph.from_edgelist(write(tmp_path, "a\nb c\n"))
-    assert str(info.value) == (f"{tmp_path / 'edges.tsv'}, line 1: expected "
-                               "'source target [weight]', got 1 field in 'a'")
+    assert str(info.value) == (
+        f"{tmp_path / 'edges.tsv'}, line 1: expected 'source target [weight]', got 1 field in 'a'"
+    )
 
 
 def test_binary_garbage_is_shown_short_and_escaped(tmp_path):
@@ -383,7 +410,9 @@ def test_escaped_tab_separator(tmp_path, sep):
 def test_bad_separator_names_sep(tmp_path, sep):
     from n2v_lite import N2VLiteError
 
-    with pytest.raises(N2VLiteError, match=r"^sep must be .*got " + __import__("re").escape(repr(sep))):
+    with pytest.raises(
+        N2VLiteError, match=r"^sep must be .*got " + __import__("re").escape(repr(sep))
+    ):
         Graph.from_edgelist(write(tmp_path, "a b\n"), sep=sep)
 
 
@@ -399,22 +428,28 @@ def read_labels(*args, **kwargs):
     return read(*args, **kwargs)
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("1\ta\n-0\tb\n", {"1": ["a"], "-0": ["b"]}),
-    ("0 x\n-3 y\n0 z\n", {0: ["x", "z"], -3: ["y"]}),
-    ("node label\n007 1\n7 2\n", {"007": [1], "7": [2]}),
-    ("1,a\r\n2,b\r\n", {1: ["a"], 2: ["b"]}),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("1\ta\n-0\tb\n", {"1": ["a"], "-0": ["b"]}),
+        ("0 x\n-3 y\n0 z\n", {0: ["x", "z"], -3: ["y"]}),
+        ("node label\n007 1\n7 2\n", {"007": [1], "7": [2]}),
+        ("1,a\r\n2,b\r\n", {1: ["a"], 2: ["b"]}),
+    ],
+)
 def test_read_labels_ids_follow_the_edge_list_rule(tmp_path, text, expected):
     assert read_labels(write(tmp_path, text, "labels.tsv")) == expected
 
 
-@pytest.mark.parametrize("text,message", [
-    ("1\ta\n2\n", r"labels.tsv, line 2: missing label after '2'"),
-    ("1\ta\n\n2\t\n", r"labels.tsv, line 3: missing label after '2'"),
-    ("1\ta\n2\tb\tc\n", r"labels.tsv, line 2: too many fields in '2\\tb\\tc'"),
-    ("# nothing\n", r"labels.tsv: no labels"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("1\ta\n2\n", r"labels.tsv, line 2: missing label after '2'"),
+        ("1\ta\n\n2\t\n", r"labels.tsv, line 3: missing label after '2'"),
+        ("1\ta\n2\tb\tc\n", r"labels.tsv, line 2: too many fields in '2\\tb\\tc'"),
+        ("# nothing\n", r"labels.tsv: no labels"),
+    ],
+)
 def test_read_labels_errors_name_file_line_and_value(tmp_path, text, message):
     with pytest.raises(GraphError, match=message) as info:
         read_labels(write(tmp_path, text, "labels.tsv"))
@@ -426,7 +461,7 @@ def reference_csr(src, dst, weights, n, directed, duplicates="sum", weighted=Tru
     """{(row, col): merged weight} by a plain dict (an independent reference)."""
     copies = {}
     for u, v, w in zip(src, dst, weights):
-        for a, b in ([(u, v)] if directed or u == v else [(u, v), (v, u)]):
+        for a, b in [(u, v)] if directed or u == v else [(u, v), (v, u)]:
             copies.setdefault((a, b), []).append(w)
     merge = {"sum": sum, "max": max, "min": min, "first": lambda w: w[0], "last": lambda w: w[-1]}
     if not weighted:
@@ -436,8 +471,11 @@ def reference_csr(src, dst, weights, n, directed, duplicates="sum", weighted=Tru
 
 def stored(g):
     w = np.asarray(g.weights, dtype=np.float64)
-    return {(i, int(g.indices[k])): float(w[k]) for i in range(g.num_nodes)
-            for k in range(g.indptr[i], g.indptr[i + 1])}
+    return {
+        (i, int(g.indices[k])): float(w[k])
+        for i in range(g.num_nodes)
+        for k in range(g.indptr[i], g.indptr[i + 1])
+    }
 
 
 def test_unweighted_graph_stores_no_weights(tmp_path):
@@ -453,8 +491,9 @@ def test_unweighted_graph_stores_no_weights(tmp_path):
 
 def test_weights_float32_only_when_exact():
     g = Graph.from_edges([0, 1], [1, 2], [0.5, 3.0])
-    assert g.weights.dtype == np.float32 and g.nbytes == (g.indptr.nbytes + g.indices.nbytes
-                                                          + g.weights.nbytes + g.node_ids.nbytes)
+    assert g.weights.dtype == np.float32 and g.nbytes == (
+        g.indptr.nbytes + g.indices.nbytes + g.weights.nbytes + g.node_ids.nbytes
+    )
     g = Graph.from_edges([0, 1, 0], [1, 2, 1], [0.1, 3.0, 0.2], duplicates="sum")
     assert stored(g)[(0, 1)] == 0.1 + 0.2  # the sum of duplicates stays exact
     g = Graph.from_edges([0, 0, 0], [1, 1, 1], duplicates="sum")  # unweighted: the count
@@ -478,33 +517,40 @@ def test_csr_builder_matches_a_plain_reference(monkeypatch, directed, weighted, 
             Graph.from_edges(src, dst, weights, **build)
         return
     g = Graph.from_edges(src, dst, weights if weighted else None, **build)
-    assert stored(g) == reference_csr(src.tolist(), dst.tolist(), weights.tolist(), n, directed,
-                                      duplicates, weighted)
+    assert stored(g) == reference_csr(
+        src.tolist(), dst.tolist(), weights.tolist(), n, directed, duplicates, weighted
+    )
     for i in range(n):
-        assert np.all(np.diff(g.indices[g.indptr[i]:g.indptr[i + 1]]) > 0)
+        assert np.all(np.diff(g.indices[g.indptr[i] : g.indptr[i + 1]]) > 0)
 
 
 def test_chunked_reading_is_the_same_and_names_lines(tmp_path, monkeypatch):
     import n2v_lite.graph as graph_module
 
     rng = np.random.default_rng(2)
-    lines = [f"{a}\t{b}\t{w}" for a, b, w in zip(rng.integers(0, 30, 200).tolist(),
-                                                   rng.integers(0, 30, 200).tolist(),
-                                                   rng.integers(1, 9, 200).tolist())]
+    lines = [
+        f"{a}\t{b}\t{w}"
+        for a, b, w in zip(
+            rng.integers(0, 30, 200).tolist(),
+            rng.integers(0, 30, 200).tolist(),
+            rng.integers(1, 9, 200).tolist(),
+        )
+    ]
     text = "# head comment\n" + "\n".join(lines[:100]) + "\n\n# mid\n" + "\n".join(lines[100:])
     whole = Graph.from_edgelist(write(tmp_path, text + "\n"), duplicates="sum")
     monkeypatch.setattr(graph_module, "_CHUNK_ROWS", {"int": 7, "text": 5})
     assert Graph.from_edgelist(write(tmp_path, text + "\n"), duplicates="sum") == whole
     late_text = Graph.from_edgelist(write(tmp_path, text + "\nx\ty\t2\n"), duplicates="sum")
     assert late_text.node_ids.dtype == object and "x" in late_text and "29" in late_text
-    late_zero = Graph.from_edgelist(write(tmp_path, text + "\n007\t1\t1\n"),
-                                    duplicates="sum")
+    late_zero = Graph.from_edgelist(write(tmp_path, text + "\n007\t1\t1\n"), duplicates="sum")
     assert late_zero.index_of("007") != late_zero.index_of("7") and late_zero.num_nodes == 31
     with pytest.raises(GraphError, match=r"edges.tsv, line 204: weight -3 must be positive"):
         Graph.from_edgelist(write(tmp_path, text + "\n1\t2\t-3\n"))
     with pytest.raises(GraphError, match=r"edges.tsv, line 204: missing target column after '5'"):
         Graph.from_edgelist(write(tmp_path, text + "\n5\n"))
-    with pytest.raises(GraphError, match=r"edges.tsv, line 204: too many fields in '1\\t2\\t3\\t4'"):
+    with pytest.raises(
+        GraphError, match=r"edges.tsv, line 204: too many fields in '1\\t2\\t3\\t4'"
+    ):
         Graph.from_edgelist(write(tmp_path, text + "\n1\t2\t3\t4\n"))
     with pytest.raises(GraphError, match=r"edges.tsv, line 204: node 99 is not in nodes"):
         Graph.from_edgelist(write(tmp_path, text + "\n99\t1\t1\n"), nodes=range(30))
@@ -532,13 +578,15 @@ def test_degrees_in_node_metadata_match_networkx():
     assert node_metadata(u)["degree"].tolist() == [len(set(plain[i])) for i in range(30)]
     emb = NodeEmbedding(np.eye(30), list(range(30)), node_data=columns)
     hubs = emb.candidates(where("in_degree>=7"))
-    assert sorted(np.flatnonzero(hubs).tolist()) == \
-        [i for i in range(30) if reference.in_degree(i) >= 7]
+    assert sorted(np.flatnonzero(hubs).tolist()) == [
+        i for i in range(30) if reference.in_degree(i) >= 7
+    ]
     assert emb.describe()["degrees"] == "degree = in_degree + out_degree (a directed graph)"
 
 
-@pytest.mark.parametrize("text", ["1\t2\n2\t3\n3\t1\n", "src,dst\n1,2\n2,3\n3,1\n",
-                                  "a b\nb c\nc a\n"])
+@pytest.mark.parametrize(
+    "text", ["1\t2\n2\t3\n3\t1\n", "src,dst\n1,2\n2,3\n3,1\n", "a b\nb c\nc a\n"]
+)
 @pytest.mark.parametrize("suffix", [".txt", ".txt.gz"])
 def test_a_byte_order_mark_changes_nothing(tmp_path, text, suffix):
     # a BOM before the first id read as text made it a non-integer "header" and dropped

@@ -42,5 +42,4 @@ def test_a_device_is_refused_before_it_is_read():
 def test_the_check_sees_a_command_that_fails_badly(tmp_path):
     hostile = _hostile()
     result = hostile.run_case("succeeds", ["--version"], (1,), tmp_path, 60)
-    assert not result["ok"] and "exit 0" in result["why"] and "not one 'Error:'" in \
-        result["why"]
+    assert not result["ok"] and "exit 0" in result["why"] and "not one 'Error:'" in result["why"]

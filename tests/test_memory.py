@@ -1,4 +1,5 @@
-"""The memory plan: sizes parsed, parts added up, a clear error, and estimates near measured peaks."""
+"""The memory plan: sizes parsed, parts added up, a clear error, and estimates near
+measured peaks."""
 
 import json
 import subprocess
@@ -8,14 +9,23 @@ import textwrap
 import pytest
 
 from n2v_lite.exceptions import MemoryPlanError, N2VLiteError, ParameterError
-from n2v_lite.memory import (TOLERANCE, available_memory, check_memory, estimate_memory,
-                             parse_memory)
+from n2v_lite.memory import TOLERANCE, available_memory, check_memory, estimate_memory, parse_memory
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("4G", 4 * 2**30), ("512M", 512 * 2**20), ("512m", 512 * 2**20), ("1.5GiB", 3 * 2**29),
-    ("800k", 800 * 1024), ("2T", 2 * 2**40), ("123", 123), ("64MB", 64 * 2**20), (4096, 4096),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("4G", 4 * 2**30),
+        ("512M", 512 * 2**20),
+        ("512m", 512 * 2**20),
+        ("1.5GiB", 3 * 2**29),
+        ("800k", 800 * 1024),
+        ("2T", 2 * 2**40),
+        ("123", 123),
+        ("64MB", 64 * 2**20),
+        (4096, 4096),
+    ],
+)
 def test_parse_memory(text, expected):
     assert parse_memory(text) == expected
 
@@ -34,17 +44,22 @@ def test_available_memory_reads_proc_meminfo():
 
 
 def test_parts_follow_the_sizes():
-    plan = estimate_memory(100_000, 2_000_000, dimensions=64, num_walks=2, walk_length=10,
-                           weighted=False)
+    plan = estimate_memory(
+        100_000, 2_000_000, dimensions=64, num_walks=2, walk_length=10, weighted=False
+    )
     assert plan["gensim_weights"] == 2 * 100_000 * 64 * 4
     assert plan["graph"] == 8 * 100_001 + 12 * 2_000_000 + 8 * 100_000
     assert plan["corpus"] == "memory" and plan["walks"] == 2 * 100_000 * 10 * 4
     assert plan["peak"] == plan["baseline"] + max(
         plan["graph"] + plan["graph_read"],
         plan["graph"] + plan["walk_tables"] + plan["walks"],
-        plan["graph"] + plan["walks"] + plan["gensim_weights"] + plan["gensim_vocab"]
+        plan["graph"]
+        + plan["walks"]
+        + plan["gensim_weights"]
+        + plan["gensim_vocab"]
         + plan["corpus_spool"],
-        plan["graph"] + plan["gensim_weights"] + plan["embedding"])
+        plan["graph"] + plan["gensim_weights"] + plan["embedding"],
+    )
     assert plan["phase"] == "finish"  # a block of 1M edge hashes outweighs a small vocabulary
     weighted = estimate_memory(100_000, 2_000_000, dimensions=64, weighted=True)
     biased = estimate_memory(100_000, 2_000_000, dimensions=64, weighted=True, p=0.5, q=2)
@@ -56,8 +71,7 @@ def test_parts_follow_the_sizes():
 def test_big_walks_stream_and_a_folder_trains_without_the_graph():
     streamed = estimate_memory(1_000_000, 10_000_000, num_walks=10, walk_length=80)
     assert streamed["corpus"] == "stream" and streamed["walks"] < 64 << 20
-    folder = estimate_memory(1_000_000, 10_000_000, num_walks=10, walk_length=80,
-                             corpus="folder")
+    folder = estimate_memory(1_000_000, 10_000_000, num_walks=10, walk_length=80, corpus="folder")
     assert folder["peak"] <= streamed["peak"]
     with pytest.raises(ParameterError, match="corpus"):
         estimate_memory(10, 10, corpus="disk")
@@ -69,8 +83,9 @@ def test_check_memory_says_what_to_do():
         check_memory(plan, "1G")
     message = str(info.value)
     assert isinstance(info.value, N2VLiteError) and "\n" not in message
-    assert message.startswith(f"this run needs about {plan['peak'] / 2**30:.2f} GiB but "
-                              f"1.00 GiB is allowed")
+    assert message.startswith(
+        f"this run needs about {plan['peak'] / 2**30:.2f} GiB but 1.00 GiB is allowed"
+    )
     assert "gensim_weights 3.81" in message and "fewer --dimensions" in message
     assert "--engine spark" in message
     assert check_memory(plan, 2**40) is plan
@@ -117,11 +132,25 @@ def test_estimate_is_near_the_measured_peak(tmp_path):
     keep = src != dst
     path = tmp_path / "edges.tsv"
     path.write_text("".join(f"{a}\t{b}\n" for a, b in zip(src[keep], dst[keep])))
-    done = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True,
-                          text=True, check=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
     got = json.loads(done.stdout)
-    plan = estimate_memory(got["n"], got["e"], dimensions=64, num_walks=2, walk_length=20,
-                           weighted=got["weighted"], p=0.5, q=2.0, corpus="memory")
+    plan = estimate_memory(
+        got["n"],
+        got["e"],
+        dimensions=64,
+        num_walks=2,
+        walk_length=20,
+        weighted=got["weighted"],
+        p=0.5,
+        q=2.0,
+        corpus="memory",
+    )
     # the constants are calibrated on the current releases (pandas 2+, numpy 2+); the
     # declared minimum versions (CI's min venv) hold about 30% more at this size
     import pandas
@@ -136,10 +165,22 @@ def test_a_fitted_model_keeps_the_plan_it_checked(tmp_path):
     from n2v_lite import Graph, Node2Vec, load
 
     g = Graph.from_edges([0, 1, 2, 3, 4], [1, 2, 3, 4, 0])
-    emb = Node2Vec(dimensions=8, num_walks=2, walk_length=5, window=2, workers=1,
-                   random_state=0, progress=False).fit(g).embedding_
-    plan = estimate_memory(5, 10, dimensions=8, num_walks=2, walk_length=5, weighted=False,
-                           workers=1, from_file=False)
+    emb = (
+        Node2Vec(
+            dimensions=8,
+            num_walks=2,
+            walk_length=5,
+            window=2,
+            workers=1,
+            random_state=0,
+            progress=False,
+        )
+        .fit(g)
+        .embedding_
+    )
+    plan = estimate_memory(
+        5, 10, dimensions=8, num_walks=2, walk_length=5, weighted=False, workers=1, from_file=False
+    )
     assert emb.info["memory_plan"] == {"peak": plan["peak"], "phase": plan["phase"]}
     emb.save(tmp_path / "m.n2v")
     assert load(tmp_path / "m.n2v").info["memory_plan"]["peak"] == plan["peak"]

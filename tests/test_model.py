@@ -10,12 +10,29 @@ from n2v_lite import Graph, Node2Vec, NotFittedError
 from n2v_lite.embedding import SimilarityResult
 from n2v_lite.movielens import MOVIELENS_DEFAULTS, MOVIELENS_QUERIES, fit_movielens
 
-TITLES = ["Matrix, The (1999)", "Matrix Reloaded, The (2003)", "Matrix Revolutions, The (2003)",
-          "Godfather, The (1972)", "Godfather: Part II, The (1974)", "Toy Story (1995)",
-          "Toy Story 2 (1999)", "Heat (1995)", "Alien (1979)", "Aliens (1986)"]
+TITLES = [
+    "Matrix, The (1999)",
+    "Matrix Reloaded, The (2003)",
+    "Matrix Revolutions, The (2003)",
+    "Godfather, The (1972)",
+    "Godfather: Part II, The (1974)",
+    "Toy Story (1995)",
+    "Toy Story 2 (1999)",
+    "Heat (1995)",
+    "Alien (1979)",
+    "Aliens (1986)",
+]
 IDS = [2571, 6365, 6934, 858, 1221, 1, 3114, 6, 1214, 1200]
-SMALL = dict(dimensions=8, walk_length=12, num_walks=8, window=3, epochs=3, workers=1,
-             random_state=0, progress=False)
+SMALL = dict(
+    dimensions=8,
+    walk_length=12,
+    num_walks=8,
+    window=3,
+    epochs=3,
+    workers=1,
+    random_state=0,
+    progress=False,
+)
 
 
 def two_communities(node_ids=IDS, titles=TITLES):
@@ -29,8 +46,14 @@ def two_communities(node_ids=IDS, titles=TITLES):
                     dst.append(j)
     src.append(4)
     dst.append(5)
-    data = None if titles is None else {"title": np.array(titles, dtype=object),
-                                        "genres": np.array(["Action"] * 10, dtype=object)}
+    data = (
+        None
+        if titles is None
+        else {
+            "title": np.array(titles, dtype=object),
+            "genres": np.array(["Action"] * 10, dtype=object),
+        }
+    )
     return Graph.from_edges(src, dst, node_ids=np.array(node_ids), node_data=data)
 
 
@@ -47,17 +70,20 @@ def test_init_stores_parameters_unchanged_and_fit_validates():
         est.fit(two_communities())
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"p": 0}, "p must be a positive finite number"),
-    ({"q": -1.0}, "q must be a positive finite number"),
-    ({"dimensions": 0}, "dimensions must be an integer >= 1"),
-    ({"walk_length": 2.5}, "walk_length"),
-    ({"backend": "keras"}, "backend must be one of 'gensim', 'tutorial'"),
-    ({"sample": -0.1}, "sample"),
-    ({"workers": 0}, "workers"),
-    ({"walk_length": 20_000}, "10000"),
-    ({"negative": 2.5}, "negative"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"p": 0}, "p must be a positive finite number"),
+        ({"q": -1.0}, "q must be a positive finite number"),
+        ({"dimensions": 0}, "dimensions must be an integer >= 1"),
+        ({"walk_length": 2.5}, "walk_length"),
+        ({"backend": "keras"}, "backend must be one of 'gensim', 'tutorial'"),
+        ({"sample": -0.1}, "sample"),
+        ({"workers": 0}, "workers"),
+        ({"walk_length": 20_000}, "10000"),
+        ({"negative": 2.5}, "negative"),
+    ],
+)
 def test_bad_parameters_fail_in_fit_with_clear_messages(params, message):
     with pytest.raises(ValueError, match=message):
         Node2Vec(**{**SMALL, **params}).fit(two_communities())
@@ -67,8 +93,18 @@ def test_get_set_params_follow_scikit_learn():
     est = Node2Vec(dimensions=16)
     params = est.get_params()
     assert params["dimensions"] == 16 and params["backend"] == "gensim"
-    assert set(params) >= {"p", "q", "walk_length", "num_walks", "window", "epochs",
-                           "negative", "random_state", "workers", "progress"}
+    assert set(params) >= {
+        "p",
+        "q",
+        "walk_length",
+        "num_walks",
+        "window",
+        "epochs",
+        "negative",
+        "random_state",
+        "workers",
+        "progress",
+    }
     assert est.set_params(p=0.5, q=2.0) is est and (est.p, est.q) == (0.5, 2.0)
     with pytest.raises(ValueError, match="Invalid parameter 'nope'"):
         est.set_params(nope=1)
@@ -86,8 +122,16 @@ def test_sklearn_clone_gives_an_unfitted_twin(model):
 
 def test_defaults_are_the_papers():
     est = Node2Vec()
-    assert (est.dimensions, est.walk_length, est.num_walks, est.window, est.p, est.q,
-            est.epochs, est.negative) == (128, 80, 10, 10, 1.0, 1.0, 1, 5)
+    assert (
+        est.dimensions,
+        est.walk_length,
+        est.num_walks,
+        est.window,
+        est.p,
+        est.q,
+        est.epochs,
+        est.negative,
+    ) == (128, 80, 10, 10, 1.0, 1.0, 1, 5)
 
 
 def test_fit_returns_self_with_fitted_state(model):
@@ -144,8 +188,9 @@ def test_large_walks_are_streamed_with_the_same_result(monkeypatch):
     calls = []
 
     original = walks_module.iter_random_walks
-    monkeypatch.setattr(walks_module, "iter_random_walks",
-                        lambda *a, **k: calls.append(1) or original(*a, **k))
+    monkeypatch.setattr(
+        walks_module, "iter_random_walks", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
     streamed = Node2Vec(**SMALL).fit(graph)
     assert calls == [1]
     np.testing.assert_array_equal(streamed.embedding_.vectors, held.embedding_.vectors)
@@ -193,12 +238,13 @@ def test_movielens_defaults_give_sensible_neighbours(movielens_dir):
     godfather = fitted.most_similar("Godfather, The (1972)", topn=10).labels
     assert "Godfather: Part II, The (1974)" in godfather
     star_wars = fitted.most_similar(MOVIELENS_QUERIES[1], topn=10).labels
-    assert {"Star Wars: Episode V - The Empire Strikes Back (1980)",
-            "Star Wars: Episode VI - Return of the Jedi (1983)"} & set(star_wars)
+    assert {
+        "Star Wars: Episode V - The Empire Strikes Back (1980)",
+        "Star Wars: Episode VI - Return of the Jedi (1983)",
+    } & set(star_wars)
 
 
 def test_movielens_learning_rate_is_for_gensim_only(movielens_dir):
-    
 
     small = dict(num_walks=1, walk_length=5, epochs=1, dimensions=4, workers=1, progress=False)
     tutorial = fit_movielens(movielens_dir, backend="tutorial", random_state=0, **small)
@@ -206,8 +252,9 @@ def test_movielens_learning_rate_is_for_gensim_only(movielens_dir):
     gensim = fit_movielens(movielens_dir, random_state=0, learning_rate=None, **small)
     assert gensim.params["learning_rate"] == MOVIELENS_DEFAULTS["learning_rate"]
     # describe() says where the model came from and shows what applied to its trainer
-    assert gensim.describe()["source"] == (f"MovieLens ml-latest-small ({movielens_dir}), "
-                                           "min_rating 5, min_weight 10")
+    assert gensim.describe()["source"] == (
+        f"MovieLens ml-latest-small ({movielens_dir}), min_rating 5, min_weight 10"
+    )
     assert "batch_size" not in gensim.describe()["params"]
     assert "sample" in gensim.describe()["params"]
     assert {"sample", "workers"}.isdisjoint(tutorial.describe()["params"])
@@ -218,8 +265,19 @@ def test_int_query_finds_text_ids():
     from n2v_lite import Graph, Node2Vec
 
     g = Graph.from_edges([0, 1, 2], [1, 2, 0], node_ids=np.array(["1", "2", "x"], dtype=object))
-    model = Node2Vec(dimensions=4, walk_length=5, num_walks=2, window=2, workers=1,
-                     random_state=0, progress=False).fit(g).embedding_
+    model = (
+        Node2Vec(
+            dimensions=4,
+            walk_length=5,
+            num_walks=2,
+            window=2,
+            workers=1,
+            random_state=0,
+            progress=False,
+        )
+        .fit(g)
+        .embedding_
+    )
     assert model.most_similar(1, topn=1).query_label == model.most_similar("1", topn=1).query_label
 
 
@@ -228,8 +286,17 @@ def test_fit_walks_trains_from_a_walk_folder_like_fit_on_the_same_walks(tmp_path
     from n2v_lite.walks import random_walks
 
     graph = two_communities()
-    folder = write_walk_folder(graph, tmp_path / "walks", 8, 12, p=0.5, q=2.0, seed=5,
-                               rows_per_partition=25, progress=False)
+    folder = write_walk_folder(
+        graph,
+        tmp_path / "walks",
+        8,
+        12,
+        p=0.5,
+        q=2.0,
+        seed=5,
+        rows_per_partition=25,
+        progress=False,
+    )
     from_folder = Node2Vec(**SMALL).fit_walks(tmp_path / "walks").embedding_
     walks = random_walks(graph, 8, 12, p=0.5, q=2.0, seed=5)
     in_memory = Node2Vec(**SMALL).fit(graph, walks=walks).embedding_
@@ -258,10 +325,16 @@ def test_removed_attributes_warn_and_point_at_embedding_():
     from n2v_lite import NotFittedError
 
     model = Node2Vec(**SMALL).fit(two_communities())
-    for old, new in (("wv_", model.embedding_.wv), ("loss_history_", model.embedding_.loss_history),
-                     ("fit_info_", model.embedding_.info)):
-        with pytest.warns(FutureWarning, match=f"Node2Vec.{old} is deprecated since 0.2 and "
-                                                "will be removed in 0.3; use Node2Vec.embedding_"):
+    for old, new in (
+        ("wv_", model.embedding_.wv),
+        ("loss_history_", model.embedding_.loss_history),
+        ("fit_info_", model.embedding_.info),
+    ):
+        with pytest.warns(
+            FutureWarning,
+            match=f"Node2Vec.{old} is deprecated since 0.2 and "
+            "will be removed in 0.3; use Node2Vec.embedding_",
+        ):
             assert getattr(model, old) is new
     with pytest.raises(NotFittedError), pytest.warns(FutureWarning):
-        Node2Vec().wv_
+        _ = Node2Vec().wv_

@@ -14,8 +14,15 @@ import pytest
 from conftest import MOVIELENS
 
 from n2v_lite import DownloadError, N2VLiteError
-from n2v_lite.movielens import (BUNDLED_DIR, MEMBER_SHA256, co_ratings, download_movielens,
-                                load_movielens, movie_graph, movie_graph_from_ratings)
+from n2v_lite.movielens import (
+    BUNDLED_DIR,
+    MEMBER_SHA256,
+    co_ratings,
+    download_movielens,
+    load_movielens,
+    movie_graph,
+    movie_graph_from_ratings,
+)
 
 
 def reference_weights(ratings, min_rating=5, min_weight=10):
@@ -45,17 +52,24 @@ def graph_weights(g):
 
 
 def test_small_ratings_by_hand():
-    ratings = pd.DataFrame({"userId": [1, 1, 1, 2, 2, 3, 3],
-                            "movieId": [10, 20, 30, 10, 20, 20, 30],
-                            "rating": [5, 5, 5, 5, 5.0, 4.5, 5]})
-    movies = pd.DataFrame({"movieId": [10, 20, 30], "title": ["A (1)", "B (2)", "C (3)"],
-                           "genres": ["X", "X|Y", "Y"]})
+    ratings = pd.DataFrame(
+        {
+            "userId": [1, 1, 1, 2, 2, 3, 3],
+            "movieId": [10, 20, 30, 10, 20, 20, 30],
+            "rating": [5, 5, 5, 5, 5.0, 4.5, 5],
+        }
+    )
+    movies = pd.DataFrame(
+        {"movieId": [10, 20, 30], "title": ["A (1)", "B (2)", "C (3)"], "genres": ["X", "X|Y", "Y"]}
+    )
     g = movie_graph_from_ratings(ratings, movies, min_rating=5, min_weight=0.1)
     # x: 10 -> 2, 20 -> 2, 30 -> 2; pairs (10,20): 2, (10,30): 1, (20,30): 1; D = log 6
     d = math.log(6)
-    expected = {(10, 20): (math.log(2) - 2 * math.log(2) + d) * 2,
-                (10, 30): (0 - 2 * math.log(2) + d) * 1,
-                (20, 30): (0 - 2 * math.log(2) + d) * 1}
+    expected = {
+        (10, 20): (math.log(2) - 2 * math.log(2) + d) * 2,
+        (10, 30): (0 - 2 * math.log(2) + d) * 1,
+        (20, 30): (0 - 2 * math.log(2) + d) * 1,
+    }
     assert graph_weights(g) == pytest.approx(expected, rel=1e-12)
     assert g.node_data["title"].tolist() == ["A (1)", "B (2)", "C (3)"]
     assert g.node_attribute("genres").tolist() == ["X", "X|Y", "Y"]
@@ -123,28 +137,56 @@ def test_unreadable_sources(tmp_path):
     (tmp_path / "junk.zip").write_bytes(b"not a zip")
     with pytest.raises(N2VLiteError, match="neither a folder nor a zip"):
         load_movielens(tmp_path / "junk.zip")
-    with pytest.raises(N2VLiteError, match="missing: no such file or folder .leave the path out "
-                                           "to use the copy bundled with n2v_lite, or download"):
+    with pytest.raises(
+        N2VLiteError,
+        match="missing: no such file or folder .leave the path out "
+        "to use the copy bundled with n2v_lite, or download",
+    ):
         load_movielens(tmp_path / "missing")
 
 
-@pytest.mark.parametrize("name,text,message", [
-    ("ratings.csv", "userId,movieId,rating,timestamp\n1,2,5,3\n1,2,x,3\n",
-     r"ratings.csv, line 3: rating 'x' is not a number$"),
-    ("ratings.csv", "userId,movieId,rating\r\n1,2,5\r\n\r\n1,b,5\r\n",
-     r"ratings.csv, line 4: movieId 'b' is not an integer$"),
-    ("ratings.csv", "userId,movieId,rating\n1.5,2,5\n", r"ratings.csv, line 2: userId '1.5' is not"),
-    ("ratings.csv", "userId,movieId,rating,timestamp\n1,2,5,7\n1,2,5,\n",
-     r"ratings.csv, line 3: missing timestamp$"),
-    ("ratings.csv", "userId,movieId,rating\n1,2,inf\n", r"line 2: rating 'inf' is not finite$"),
-    ("ratings.csv", "userId,movieId,rating\n1,2,5\n1,2,5,6,7\n",
-     r"ratings.csv, line 3: expected 3 fields, got 5$"),
-    ("movies.csv", "movieId,title,genres\n2,B,X\n\x01x" + "y" * 300 + ",A,B\n",
-     r"movies.csv, line 3: movieId '\\x01xyyy.*\.\.\. is not an integer$"),
-    ("movies.csv", b"movieId,title,genres\n2,\xff,X\n", r"movies.csv: not UTF-8 text"),
-])
+@pytest.mark.parametrize(
+    "name,text,message",
+    [
+        (
+            "ratings.csv",
+            "userId,movieId,rating,timestamp\n1,2,5,3\n1,2,x,3\n",
+            r"ratings.csv, line 3: rating 'x' is not a number$",
+        ),
+        (
+            "ratings.csv",
+            "userId,movieId,rating\r\n1,2,5\r\n\r\n1,b,5\r\n",
+            r"ratings.csv, line 4: movieId 'b' is not an integer$",
+        ),
+        (
+            "ratings.csv",
+            "userId,movieId,rating\n1.5,2,5\n",
+            r"ratings.csv, line 2: userId '1.5' is not",
+        ),
+        (
+            "ratings.csv",
+            "userId,movieId,rating,timestamp\n1,2,5,7\n1,2,5,\n",
+            r"ratings.csv, line 3: missing timestamp$",
+        ),
+        ("ratings.csv", "userId,movieId,rating\n1,2,inf\n", r"line 2: rating 'inf' is not finite$"),
+        (
+            "ratings.csv",
+            "userId,movieId,rating\n1,2,5\n1,2,5,6,7\n",
+            r"ratings.csv, line 3: expected 3 fields, got 5$",
+        ),
+        (
+            "movies.csv",
+            "movieId,title,genres\n2,B,X\n\x01x" + "y" * 300 + ",A,B\n",
+            r"movies.csv, line 3: movieId '\\x01xyyy.*\.\.\. is not an integer$",
+        ),
+        ("movies.csv", b"movieId,title,genres\n2,\xff,X\n", r"movies.csv: not UTF-8 text"),
+    ],
+)
 def test_bad_values_name_file_line_and_value(tmp_path, name, text, message):
-    files = {"ratings.csv": "userId,movieId,rating\n1,2,5\n", "movies.csv": "movieId,title,genres\n2,B,X\n"}
+    files = {
+        "ratings.csv": "userId,movieId,rating\n1,2,5\n",
+        "movies.csv": "movieId,title,genres\n2,B,X\n",
+    }
     files[name] = text
     for file, content in files.items():
         (tmp_path / file).write_bytes(content if isinstance(content, bytes) else content.encode())
@@ -194,13 +236,18 @@ def serve(routes):
 def tiny_dataset(tmp_path):
     folder = tmp_path / "src"
     folder.mkdir()
-    (folder / "ratings.csv").write_text("userId,movieId,rating,timestamp\r\n1,1,5.0,0\r\n"
-                                        "1,2,5.0,0\r\n2,1,5.0,0\r\n2,2,5.0,0\r\n3,3,5.0,0\r\n")
-    (folder / "movies.csv").write_text("movieId,title,genres\r\n1,A (1),X\r\n2,B (2),Y\r\n"
-                                       "3,C (3),Z\r\n")
+    (folder / "ratings.csv").write_text(
+        "userId,movieId,rating,timestamp\r\n1,1,5.0,0\r\n"
+        "1,2,5.0,0\r\n2,1,5.0,0\r\n2,2,5.0,0\r\n3,3,5.0,0\r\n"
+    )
+    (folder / "movies.csv").write_text(
+        "movieId,title,genres\r\n1,A (1),X\r\n2,B (2),Y\r\n3,C (3),Z\r\n"
+    )
     body = make_zip(folder, tmp_path / "tiny.zip").read_bytes()
-    sums = {n: hashlib.sha256((folder / n).read_bytes()).hexdigest()
-            for n in ("ratings.csv", "movies.csv")}
+    sums = {
+        n: hashlib.sha256((folder / n).read_bytes()).hexdigest()
+        for n in ("ratings.csv", "movies.csv")
+    }
     return body, sums
 
 
@@ -208,8 +255,13 @@ def test_download_verifies_unpacks_and_reuses_cache(tmp_path, tiny_dataset):
     body, sums = tiny_dataset
     cache = tmp_path / "cache"
     with serve({"/ml.zip": (200, body, None)}) as (base, hits):
-        folder = download_movielens(cache, url=base + "/ml.zip", member_sha256=sums,
-                                    sha256=hashlib.sha256(body).hexdigest(), progress=False)
+        folder = download_movielens(
+            cache,
+            url=base + "/ml.zip",
+            member_sha256=sums,
+            sha256=hashlib.sha256(body).hexdigest(),
+            progress=False,
+        )
         assert folder == cache / "ml-latest-small"
         assert sorted(p.name for p in folder.iterdir()) == ["movies.csv", "ratings.csv"]
         again = download_movielens(cache, url=base + "/ml.zip", member_sha256=sums)
@@ -219,8 +271,9 @@ def test_download_verifies_unpacks_and_reuses_cache(tmp_path, tiny_dataset):
     assert [p.name for p in cache.iterdir()] == ["ml-latest-small"]  # no temp leftovers
 
 
-@pytest.mark.parametrize("case", ["truncated", "zip-checksum", "member-checksum", "bad-zip",
-                                  "missing"])
+@pytest.mark.parametrize(
+    "case", ["truncated", "zip-checksum", "member-checksum", "bad-zip", "missing"]
+)
 def test_bad_downloads_leave_no_cache(tmp_path, tiny_dataset, case):
     body, sums = tiny_dataset
     routes = {"/ml.zip": (200, body, None)}
@@ -256,8 +309,11 @@ def test_download_of_the_real_files_from_a_local_server(movielens_dir, tmp_path,
         import n2v_lite.movielens as ml
 
         monkeypatch.setattr(ml, "DATA_URL", base + "/ml-latest-small.zip")
-        monkeypatch.setattr(ml.download_movielens, "__kwdefaults__",
-                            dict(ml.download_movielens.__kwdefaults__, url=ml.DATA_URL))
+        monkeypatch.setattr(
+            ml.download_movielens,
+            "__kwdefaults__",
+            dict(ml.download_movielens.__kwdefaults__, url=ml.DATA_URL),
+        )
         g = movie_graph(download=True, progress=False)
     assert (g.num_nodes, g.num_edges) == (1405, 40043)
     assert (tmp_path / "cache" / "ml-latest-small" / "ratings.csv").is_file()

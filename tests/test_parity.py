@@ -17,8 +17,8 @@ from n2v_lite.parity import (
     sample_node_pairs,
 )
 
-
 # ---------------------------------------------------------------- measures
+
 
 def brute_force_neighbours(vectors, k):
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -32,8 +32,9 @@ def brute_force_neighbours(vectors, k):
 @pytest.mark.parametrize("block", [1, 7, 2048])
 def test_nearest_neighbours_match_brute_force(block):
     vectors = np.random.default_rng(0).normal(size=(40, 6))
-    np.testing.assert_array_equal(nearest_neighbours(vectors, 5, block=block),
-                                  brute_force_neighbours(vectors, 5))
+    np.testing.assert_array_equal(
+        nearest_neighbours(vectors, 5, block=block), brute_force_neighbours(vectors, 5)
+    )
 
 
 def test_nearest_neighbours_caps_k_and_rejects_single_rows():
@@ -67,8 +68,7 @@ def test_agreement_is_perfect_under_rotation_and_scaling_and_low_for_noise():
     same = compare_embeddings(a, 2.5 * a @ rotation, k=5, seed=0)
     assert same["knn_overlap"] == pytest.approx(1.0)
     assert same["spearman"] == pytest.approx(1.0)
-    noise = compare_embeddings(a, rng.normal(size=(200, 10)), k=5, seed=0,
-                               focus=np.arange(20))
+    noise = compare_embeddings(a, rng.normal(size=(200, 10)), k=5, seed=0, focus=np.arange(20))
     assert noise["knn_overlap"] < 0.15 and abs(noise["spearman"]) < 0.05
     assert 0 <= noise["knn_overlap_focus"] <= 1
 
@@ -82,6 +82,7 @@ def test_rank_correlation_sees_a_partial_agreement():
 
 
 # ---------------------------------------------------------------- the report
+
 
 class ArrayEstimator:
     """A stand-in estimator: vectors from a fixed function of the walks and the backend.
@@ -109,8 +110,10 @@ class ArrayEstimator:
         noise = np.random.default_rng(self.random_state).normal(scale=0.01, size=(n, d))
         vectors = np.log1p(counts) @ basis + noise
         self.embedding_ = NodeEmbedding(
-            vectors, graph.node_ids,
-            loss_history=[1.0, 0.5] if self.backend == "tutorial" else [10.0])
+            vectors,
+            graph.node_ids,
+            loss_history=[1.0, 0.5] if self.backend == "tutorial" else [10.0],
+        )
         return self
 
 
@@ -131,11 +134,20 @@ def two_communities():
 def test_parity_report_trains_both_backends_on_the_same_walks():
     ArrayEstimator.calls = []
     graph = two_communities()
-    report = parity_report(graph, num_walks=3, walk_length=6, dimensions=8, k=3,
-                           sample_pairs=500, evaluate=False, seed=0, estimator=ArrayEstimator)
+    report = parity_report(
+        graph,
+        num_walks=3,
+        walk_length=6,
+        dimensions=8,
+        k=3,
+        sample_pairs=500,
+        evaluate=False,
+        seed=0,
+        estimator=ArrayEstimator,
+    )
     calls = ArrayEstimator.calls
     assert [c[0] for c in calls] == ["gensim", "gensim", "tutorial", "tutorial"]
-    assert calls[0][1] == calls[2][1] and calls[0][1] != calls[1][1]   # same seeds across backends
+    assert calls[0][1] == calls[2][1] and calls[0][1] != calls[1][1]  # same seeds across backends
     assert all(c[2] == (60, 6) for c in calls)
     assert report["walks"]["count"] == 60
     assert report["backends"]["tutorial"]["loss_history"] == [1.0, 0.5]
@@ -143,9 +155,11 @@ def test_parity_report_trains_both_backends_on_the_same_walks():
     same = report["agreement"]["gensim_vs_gensim"]
     assert same["knn_overlap"] > 0.9 and same["spearman"] > 0.99
     assert report["agreement"]["gensim_vs_tutorial"]["spearman"] > 0.5
-    assert [c["name"] for c in report["verdict"]["checks"]] == ["cosine rank correlation",
-                                                               "neighbour overlap"]
-    json.loads(json.dumps(report))                          # JSON-ready
+    assert [c["name"] for c in report["verdict"]["checks"]] == [
+        "cosine rank correlation",
+        "neighbour overlap",
+    ]
+    json.loads(json.dumps(report))  # JSON-ready
 
     text = format_parity(report)
     assert text.splitlines()[-1] == "VERDICT: " + report["verdict"]["text"]
@@ -154,8 +168,16 @@ def test_parity_report_trains_both_backends_on_the_same_walks():
 
 def test_parity_report_is_reproducible():
     graph = two_communities()
-    kwargs = dict(num_walks=2, walk_length=5, dimensions=4, k=3, sample_pairs=200,
-                  evaluate=False, seed=5, estimator=ArrayEstimator)
+    kwargs = dict(
+        num_walks=2,
+        walk_length=5,
+        dimensions=4,
+        k=3,
+        sample_pairs=200,
+        evaluate=False,
+        seed=5,
+        estimator=ArrayEstimator,
+    )
     first, again = parity_report(graph, **kwargs), parity_report(graph, **kwargs)
     assert first["agreement"] == again["agreement"]
 
@@ -163,9 +185,16 @@ def test_parity_report_is_reproducible():
 def _report_with(cross, floor_g, floor_t, evaluation=None):
     from n2v_lite.parity import _verdict
 
-    return _verdict({"agreement": {"gensim_vs_tutorial": cross, "gensim_vs_gensim": floor_g,
-                                   "tutorial_vs_tutorial": floor_t},
-                     "evaluation": evaluation})
+    return _verdict(
+        {
+            "agreement": {
+                "gensim_vs_tutorial": cross,
+                "gensim_vs_gensim": floor_g,
+                "tutorial_vs_tutorial": floor_t,
+            },
+            "evaluation": evaluation,
+        }
+    )
 
 
 def test_verdict_applies_the_tolerances():
@@ -179,29 +208,55 @@ def test_verdict_applies_the_tolerances():
         return {"link_prediction_auc": {"hadamard": auc}, "macro_f1": macro, "micro_f1": micro}
 
     tol = PARITY_TOLERANCES
-    ok = _report_with({"spearman": 0.9, "knn_overlap": 0.6}, floor, floor,
-                      {"gensim": scores(0.90, 0.30, 0.50),
-                       "tutorial": scores(0.90 - tol["auc"] + 0.001, 0.31, 0.49)})
+    ok = _report_with(
+        {"spearman": 0.9, "knn_overlap": 0.6},
+        floor,
+        floor,
+        {
+            "gensim": scores(0.90, 0.30, 0.50),
+            "tutorial": scores(0.90 - tol["auc"] + 0.001, 0.31, 0.49),
+        },
+    )
     assert ok["close"] and len(ok["checks"]) == 4
-    bad = _report_with({"spearman": 0.9, "knn_overlap": 0.6}, floor, floor,
-                       {"gensim": scores(0.90, 0.30, 0.50),
-                        "tutorial": scores(0.90, 0.30, 0.50 + tol["f1"] + 0.01)})
+    bad = _report_with(
+        {"spearman": 0.9, "knn_overlap": 0.6},
+        floor,
+        floor,
+        {
+            "gensim": scores(0.90, 0.30, 0.50),
+            "tutorial": scores(0.90, 0.30, 0.50 + tol["f1"] + 0.01),
+        },
+    )
     assert not bad["close"] and "node classification" in bad["text"]
 
 
 def test_parity_report_end_to_end_with_both_real_backends():
     graph = two_communities()
     labels = {node: ["left" if node < 110 else "right"] for node in graph.node_ids.tolist()}
-    report = parity_report(graph, num_walks=4, walk_length=8, dimensions=8, window=3, epochs=3,
-                           k=3, sample_pairs=2000, labels=labels, repeats=2, workers=1, seed=0)
+    report = parity_report(
+        graph,
+        num_walks=4,
+        walk_length=8,
+        dimensions=8,
+        window=3,
+        epochs=3,
+        k=3,
+        sample_pairs=2000,
+        labels=labels,
+        repeats=2,
+        workers=1,
+        seed=0,
+    )
     tutorial = report["backends"]["tutorial"]
     assert len(tutorial["loss_history"]) == 3 and tutorial["train_seconds"] >= 0
     for backend in ("gensim", "tutorial"):
         scores = report["evaluation"][backend]
         assert 0 <= scores["link_prediction_auc"]["hadamard"] <= 1
         assert 0 <= scores["macro_f1"] <= 1 and 0 <= scores["micro_f1"] <= 1
-    assert [c["name"] for c in report["verdict"]["checks"]][2:] == ["link prediction",
-                                                                   "node classification"]
+    assert [c["name"] for c in report["verdict"]["checks"]][2:] == [
+        "link prediction",
+        "node classification",
+    ]
     text = format_parity(report)
     assert "node classification Macro-F1" in text
     assert text.splitlines()[-1].startswith("VERDICT: ")

@@ -15,13 +15,16 @@ from n2v_lite.graph import Graph
 from n2v_lite.walks import random_walks
 
 
-def partitioned_walks(graph, num_walks, walk_length, p, q, seed, num_shards, wave=None,
-                      pickled=False):
+def partitioned_walks(
+    graph, num_walks, walk_length, p, q, seed, num_shards, wave=None, pickled=False
+):
     """Walk ``graph`` shard by shard; returns (walks, supersteps, messages sent)."""
     _, _, entropy = W.walk_block_layout(graph, num_walks, walk_length, seed)
     key = W.stream_key(entropy)
-    shards = [W.ShardWalker(W.graph_shard(graph, s, num_shards), p, q, walk_length, key)
-              for s in range(num_shards)]
+    shards = [
+        W.ShardWalker(W.graph_shard(graph, s, num_shards), p, q, walk_length, key)
+        for s in range(num_shards)
+    ]
     total = num_walks * graph.num_nodes
     out = np.full((total, walk_length), -7, dtype=W.walk_dtype(graph))
     wave = wave or total
@@ -53,8 +56,15 @@ def _power_law(n, m, seed, weighted, directed):
     src = rng.integers(0, n, m)
     dst = (rng.pareto(1.2, m) * 3).astype(np.int64) % n  # hubs
     w = np.exp(rng.normal(0, 1, m)) if weighted else None
-    return Graph.from_edges(src, dst, w, node_ids=np.arange(n), directed=directed,
-                            drop_self_loops=False, duplicates="sum" if weighted else None)
+    return Graph.from_edges(
+        src,
+        dst,
+        w,
+        node_ids=np.arange(n),
+        directed=directed,
+        drop_self_loops=False,
+        duplicates="sum" if weighted else None,
+    )
 
 
 BIG = {
@@ -90,6 +100,7 @@ def test_exact_steps_across_shards(monkeypatch, p, q):
         np.testing.assert_array_equal(got, expected)
 
 
+@pytest.mark.slow
 def test_waves_and_pickled_messages_change_nothing():
     g = BIG["power-law-weighted-directed"]()
     expected = random_walks(g, 4, 15, 0.5, 2.0, seed=9)

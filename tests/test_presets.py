@@ -10,17 +10,28 @@ from n2v_lite.presets import PRESETS, preset_params
 
 def work(params):
     """Skip-gram updates per node: tokens x mean shrunk window (w+1)/2 x (1 + negatives)."""
-    return (params["num_walks"] * params["walk_length"] * params["epochs"]
-            * (params["window"] + 1) / 2 * (1 + params["negative"]))
+    return (
+        params["num_walks"]
+        * params["walk_length"]
+        * params["epochs"]
+        * (params["window"] + 1)
+        / 2
+        * (1 + params["negative"])
+    )
 
 
 def test_paper_preset_is_the_estimator_default_and_the_papers_setting():
     defaults = Node2Vec().get_params()
     assert {k: defaults[k] for k in PRESETS["paper"]} == PRESETS["paper"]
-    assert (PRESETS["paper"]["dimensions"], PRESETS["paper"]["num_walks"],
-            PRESETS["paper"]["walk_length"], PRESETS["paper"]["window"],
-            PRESETS["paper"]["epochs"], PRESETS["paper"]["negative"],
-            PRESETS["paper"]["sample"]) == (128, 10, 80, 10, 1, 5, 0.0)
+    assert (
+        PRESETS["paper"]["dimensions"],
+        PRESETS["paper"]["num_walks"],
+        PRESETS["paper"]["walk_length"],
+        PRESETS["paper"]["window"],
+        PRESETS["paper"]["epochs"],
+        PRESETS["paper"]["negative"],
+        PRESETS["paper"]["sample"],
+    ) == (128, 10, 80, 10, 1, 5, 0.0)
 
 
 def test_every_preset_holds_only_estimator_parameters():
@@ -52,8 +63,9 @@ def test_fast_does_at_most_half_the_papers_training_work():
 def test_fast_trains_and_separates_communities():
     from n2v_lite.evaluate import node_classification
 
-    g = nx.stochastic_block_model([30, 30, 30], [[0.3, 0.01, 0.01], [0.01, 0.3, 0.01],
-                                                [0.01, 0.01, 0.3]], seed=0)
+    g = nx.stochastic_block_model(
+        [30, 30, 30], [[0.3, 0.01, 0.01], [0.01, 0.3, 0.01], [0.01, 0.01, 0.3]], seed=0
+    )
     graph = Graph.from_networkx(g)
     labels = {n: [n // 30] for n in range(90)}
     model = Node2Vec(**preset_params("fast", dimensions=16, random_state=0, progress=False))
@@ -72,7 +84,8 @@ def test_fast_is_as_good_as_paper_on_cora(graphs_dir):
     scores = {}
     for name in ("paper", "fast"):
         model = Node2Vec(**preset_params(name, random_state=0, progress=False)).fit(graph)
-        scores[name] = node_classification(model, labels, train_ratios=[0.5], repeats=5,
-                                           seed=0)["macro_f1"][0.5]
+        scores[name] = node_classification(model, labels, train_ratios=[0.5], repeats=5, seed=0)[
+            "macro_f1"
+        ][0.5]
     assert scores["paper"] > 0.75
     assert scores["fast"] >= scores["paper"] - 0.03, scores

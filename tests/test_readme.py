@@ -17,10 +17,8 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SHARED
 
 README = (REPO / "README.md").read_text()
@@ -33,7 +31,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.readme]
 def _section(title):
     start = README.index(f"\n## {title}\n")
     end = README.find("\n## ", start + 1)
-    return README[start:end if end >= 0 else None]
+    return README[start : end if end >= 0 else None]
 
 
 def _fenced(text, language):
@@ -76,13 +74,14 @@ def same_line(want, got):
     found = list(match.groups())
     return len(wanted) == len(found) and all(
         abs(float(a) - float(b)) <= TOLERANCE if "." in a else a == b  # counts exactly
-        for a, b in zip(wanted, found))
+        for a, b in zip(wanted, found)
+    )
 
 
 def _number_pattern(text):
     out, last = [], 0
     for number in NUMBER.finditer(text):
-        out.append(re.escape(text[last:number.start()]))
+        out.append(re.escape(text[last : number.start()]))
         out.append(r"(-?\d+(?:\.\d+)?(?:e-?\d+)?)")
         last = number.end()
     out.append(re.escape(text[last:]))
@@ -109,9 +108,13 @@ def place(tmp_path_factory):
     shim = bin_dir / "n2v-lite"
     shim.write_text(f"#!/bin/sh\nexec '{sys.executable}' -m n2v_lite \"$@\"\n")
     shim.chmod(0o755)
-    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-               N2V_LITE_PROGRESS="0", COLUMNS="200")
+    env = dict(
+        os.environ,
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        N2V_LITE_PROGRESS="0",
+        COLUMNS="200",
+    )
     return root / "repo", env
 
 
@@ -127,12 +130,20 @@ def test_the_tours_commands_print_what_the_readme_shows(place):
             skipped.append(command)  # it reads ../shared, or what a skipped command makes
             unmade |= {out for flag, out in zip(words, words[1:]) if flag == "--out"}
             continue
-        done = subprocess.run(["bash", "-c", command], cwd=cwd, env=env, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+        done = subprocess.run(
+            ["bash", "-c", command],
+            cwd=cwd,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=600,
+        )
         got = done.stdout.splitlines()  # stderr interleaved, as a terminal shows it
         if not same_output(want, got):
-            failures.append(f"$ {command}\n--- README\n" + "\n".join(want) + "\n--- got\n"
-                            + "\n".join(got))
+            failures.append(
+                f"$ {command}\n--- README\n" + "\n".join(want) + "\n--- got\n" + "\n".join(got)
+            )
     assert not failures, "\n\n".join(failures)
     if skipped:
         pytest.skip(f"{len(skipped)} commands need {SHARED} (set N2V_LITE_SHARED)")
@@ -154,10 +165,12 @@ def test_the_python_shell_session_runs_and_prints_what_the_readme_shows(place):
             out = io.StringIO()
             with contextlib.redirect_stdout(out):
                 exec(compile(example.source, "README.md", "single"), namespace)
-            if example.want and not same_output(example.want.splitlines(),
-                                                out.getvalue().splitlines()):
-                failures.append(f">>> {example.source}--- README\n{example.want}--- got\n"
-                                f"{out.getvalue()}")
+            if example.want and not same_output(
+                example.want.splitlines(), out.getvalue().splitlines()
+            ):
+                failures.append(
+                    f">>> {example.source}--- README\n{example.want}--- got\n{out.getvalue()}"
+                )
     finally:
         os.chdir(old)
     assert not failures, "\n".join(failures)
@@ -165,18 +178,32 @@ def test_the_python_shell_session_runs_and_prints_what_the_readme_shows(place):
         pytest.skip(f"{len(skipped)} statements need {SHARED} (set N2V_LITE_SHARED)")
 
 
-@pytest.mark.parametrize("want, got, same", [
-    ("  1  0.7631  In the Heat of the Night (1967)  [1950]",
-     "  1  0.7640  In the Heat of the Night (1967)  [1950]", True),
-    ("  1  0.7631  In the Heat of the Night (1967)  [1950]",
-     "  1  0.7731  In the Heat of the Night (1967)  [1950]", False),
-    ("  1  0.7631  In the Heat of the Night (1967)  [1950]",
-     "  1  0.7631  In the Heat of the Night (1968)  [1950]", False),
-    ("Error: 'star wars' matches 8 titles: 'Star Wars' [260], ...; give the id",
-     "Error: 'star wars' matches 8 titles: 'Star Wars' [260], 'b' [1], 'c' [2]; give the id",
-     True),
-    ("saved cora.n2v: 2708 nodes", "saved cora.n2v: 2709 nodes", False),
-])
+@pytest.mark.parametrize(
+    "want, got, same",
+    [
+        (
+            "  1  0.7631  In the Heat of the Night (1967)  [1950]",
+            "  1  0.7640  In the Heat of the Night (1967)  [1950]",
+            True,
+        ),
+        (
+            "  1  0.7631  In the Heat of the Night (1967)  [1950]",
+            "  1  0.7731  In the Heat of the Night (1967)  [1950]",
+            False,
+        ),
+        (
+            "  1  0.7631  In the Heat of the Night (1967)  [1950]",
+            "  1  0.7631  In the Heat of the Night (1968)  [1950]",
+            False,
+        ),
+        (
+            "Error: 'star wars' matches 8 titles: 'Star Wars' [260], ...; give the id",
+            "Error: 'star wars' matches 8 titles: 'Star Wars' [260], 'b' [1], 'c' [2]; give the id",
+            True,
+        ),
+        ("saved cora.n2v: 2708 nodes", "saved cora.n2v: 2709 nodes", False),
+    ],
+)
 def test_lines_compare_numbers_loosely_and_text_exactly(want, got, same):
     assert same_line(want, got) is same
 

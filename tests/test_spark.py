@@ -20,7 +20,6 @@ from n2v_lite.exceptions import GraphError, ParameterError
 from n2v_lite.graph import Graph, node_metadata
 
 
-
 def _spark_missing():
     try:
         import pyspark  # noqa: F401
@@ -47,8 +46,9 @@ def _weighted_graph(n=300, m=1500, seed=0, node_ids=None, directed=False):
     rng = np.random.default_rng(seed)
     src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
     weights = rng.choice([0.5, 1.0, 2.0, 4.0], m)
-    return Graph.from_edges(src, dst, weights, node_ids=node_ids, directed=directed,
-                            duplicates="sum")
+    return Graph.from_edges(
+        src, dst, weights, node_ids=node_ids, directed=directed, duplicates="sum"
+    )
 
 
 def test_cluster_masters_run_the_drivers_python(monkeypatch):
@@ -86,8 +86,10 @@ def test_cluster_masters_run_the_drivers_python(monkeypatch):
 
 
 def test_importing_the_package_never_imports_pyspark():
-    code = ("import sys, n2v_lite, n2v_lite.walks, n2v_lite.spark; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pyspark', 'py4j')))")
+    code = (
+        "import sys, n2v_lite, n2v_lite.walks, n2v_lite.spark; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pyspark', 'py4j')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -96,11 +98,15 @@ def test_broadcast_size_formula():
     from n2v_lite.spark import csr_broadcast_bytes
 
     g = _weighted_graph()
-    assert csr_broadcast_bytes(g.num_nodes, g.num_stored_edges, True) == \
-        g.indptr.nbytes + g.indices.nbytes + g.weights.nbytes
+    assert (
+        csr_broadcast_bytes(g.num_nodes, g.num_stored_edges, True)
+        == g.indptr.nbytes + g.indices.nbytes + g.weights.nbytes
+    )
     u = Graph.from_edges(np.arange(99), np.arange(1, 100))  # unweighted: no weights sent
-    assert csr_broadcast_bytes(u.num_nodes, u.num_stored_edges, False) == \
-        u.indptr.nbytes + u.indices.nbytes
+    assert (
+        csr_broadcast_bytes(u.num_nodes, u.num_stored_edges, False)
+        == u.indptr.nbytes + u.indices.nbytes
+    )
 
 
 # ------------------------------------------------------------------ walks
@@ -117,8 +123,15 @@ def test_walks_equal_local_engine_for_any_partition_count(spark):
         np.testing.assert_array_equal(got, expected, err_msg=f"{parts} partitions")
 
 
-@pytest.mark.parametrize("case", ["weighted p=0.5 q=2", "directed dead ends p=4 q=0.25",
-                                  "string ids p=0.25 q=1", "generator seed"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "weighted p=0.5 q=2",
+        "directed dead ends p=4 q=0.25",
+        "string ids p=0.25 q=1",
+        "generator seed",
+    ],
+)
 def test_walks_equal_local_engine(spark, case):
     from n2v_lite.spark import random_walks
 
@@ -133,10 +146,19 @@ def test_walks_equal_local_engine(spark, case):
         g, p, seed = _weighted_graph(seed=3, node_ids=ids), 0.25, 0
     else:
         g, p, q = _weighted_graph(seed=4), 2.0, 0.5
-    expected = local.random_walks(g, 8, 12, p, q, seed=as_generator(seed) if case ==
-                                  "generator seed" else seed)
-    got = random_walks(g, 8, 12, p, q, seed=as_generator(seed) if case == "generator seed"
-                       else seed, spark=spark, num_partitions=parts)
+    expected = local.random_walks(
+        g, 8, 12, p, q, seed=as_generator(seed) if case == "generator seed" else seed
+    )
+    got = random_walks(
+        g,
+        8,
+        12,
+        p,
+        q,
+        seed=as_generator(seed) if case == "generator seed" else seed,
+        spark=spark,
+        num_partitions=parts,
+    )
     np.testing.assert_array_equal(got, expected)
     if case.startswith("directed"):
         assert (got == local.PAD).any()  # dead ends were reached and padded
@@ -146,9 +168,12 @@ def test_broadcast_limit_is_checked_before_broadcasting(spark):
     from n2v_lite.spark import BroadcastLimitError, random_walks
 
     g = _weighted_graph()
-    with pytest.raises(BroadcastLimitError, match=r"max_broadcast_bytes=1,000 .*raise "
-                                                  r"max_broadcast_bytes.*"
-                                                  r"spark\.executor\.pyspark\.memory"):
+    with pytest.raises(
+        BroadcastLimitError,
+        match=r"max_broadcast_bytes=1,000 .*raise "
+        r"max_broadcast_bytes.*"
+        r"spark\.executor\.pyspark\.memory",
+    ):
         random_walks(g, 1, 5, seed=0, spark=spark, max_broadcast_bytes=1000, mode="broadcast")
     with pytest.raises(ParameterError, match="q must be a positive"):
         random_walks(g, 1, 5, q=0, seed=0, spark=spark)
@@ -164,8 +189,18 @@ def test_partitioned_walks_equal_local_engine(spark, p, q):
     g = _weighted_graph(seed=2, m=500, directed=True)  # dead ends too
     expected = local.random_walks(g, 3, 7, p, q, seed=5)
     for shards, walkers in ((1, 10_000), (3, 400)):  # 400: three waves
-        got = random_walks(g, 3, 7, p, q, seed=5, spark=spark, num_partitions=shards,
-                           mode="partitioned", max_walkers=walkers)
+        got = random_walks(
+            g,
+            3,
+            7,
+            p,
+            q,
+            seed=5,
+            spark=spark,
+            num_partitions=shards,
+            mode="partitioned",
+            max_walkers=walkers,
+        )
         np.testing.assert_array_equal(got, expected, err_msg=f"{shards} shards")
 
 
@@ -175,18 +210,34 @@ def test_auto_mode_walks_partitioned_above_the_broadcast_budget(spark, tmp_path)
 
     rng = np.random.default_rng(8)
     names = [f"nœud {i} ✓" for i in range(120)]
-    lines = [f"{names[a]}\t{names[b]}\t{w}" for a, b, w in
-             zip(rng.integers(0, 120, 700), rng.integers(0, 120, 700), rng.choice([1, 2.5], 700))]
+    lines = [
+        f"{names[a]}\t{names[b]}\t{w}"
+        for a, b, w in zip(
+            rng.integers(0, 120, 700), rng.integers(0, 120, 700), rng.choice([1, 2.5], 700)
+        )
+    ]
     path = tmp_path / "edges.tsv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     local_graph = Graph.from_edgelist(path, directed=True, duplicates="sum")
-    graph = read_graph(str(path), spark, directed=True, duplicates="sum",
-                       max_broadcast_bytes=1000, mode="auto")
+    graph = read_graph(
+        str(path), spark, directed=True, duplicates="sum", max_broadcast_bytes=1000, mode="auto"
+    )
     assert isinstance(graph, ClusterGraph)
     assert (graph.num_nodes, graph.num_edges) == (local_graph.num_nodes, local_graph.num_edges)
     assert graph.node_ids.tolist() == local_graph.node_ids.tolist()
-    folder = write_walks(graph, tmp_path / "walks", 2, 9, 0.5, 2.0, seed=1, spark=spark,
-                         num_partitions=3, max_broadcast_bytes=1000, max_walkers=100)
+    folder = write_walks(
+        graph,
+        tmp_path / "walks",
+        2,
+        9,
+        0.5,
+        2.0,
+        seed=1,
+        spark=spark,
+        num_partitions=3,
+        max_broadcast_bytes=1000,
+        max_walkers=100,
+    )
     expected = local.random_walks(local_graph, 2, 9, 0.5, 2.0, seed=1)
     np.testing.assert_array_equal(np.concatenate(list(folder.chunks())), expected)
     assert folder.node_ids == local_graph.node_ids.tolist()
@@ -200,12 +251,19 @@ def test_id_mapping_matches_the_local_readers(spark, tmp_path):
     from n2v_lite.spark import read_graph
 
     # text ids: code-point order, u-v / v-u one edge, self-loop once; the duplicate rule
-    pdf = pd.DataFrame({"src": ["b", "a", "c", "a", "é", "Z", "b", "Z"],
-                        "dst": ["a", "c", "b", "b", "a", "c", "a", "Z"],
-                        "weight": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.25, 1.5]})
+    pdf = pd.DataFrame(
+        {
+            "src": ["b", "a", "c", "a", "é", "Z", "b", "Z"],
+            "dst": ["a", "c", "b", "b", "a", "c", "a", "Z"],
+            "weight": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.25, 1.5],
+        }
+    )
     frame = spark.createDataFrame(pdf)
-    with pytest.raises(GraphError, match="^DataFrame: edge 'a' -- 'b' is listed with different "
-                                         r"weights \(0.25 and 4\)"):
+    with pytest.raises(
+        GraphError,
+        match="^DataFrame: edge 'a' -- 'b' is listed with different "
+        r"weights \(0.25 and 4\)",
+    ):
         read_graph(frame, spark)
     for policy in ("sum", "max", "min"):
         got = read_graph(frame, spark, duplicates=policy)
@@ -248,8 +306,18 @@ def test_walk_folder_reads_back_as_local_walks(spark, tmp_path):
     from n2v_lite.spark import write_walks
 
     g = _weighted_graph(seed=5, m=400, directed=True)  # dead ends: padded rows
-    folder = write_walks(g, tmp_path / "walks", 10, 9, p=0.5, q=2.0, seed=4, spark=spark,
-                         num_partitions=3, parquet=True)
+    folder = write_walks(
+        g,
+        tmp_path / "walks",
+        10,
+        9,
+        p=0.5,
+        q=2.0,
+        seed=4,
+        spark=spark,
+        num_partitions=3,
+        parquet=True,
+    )
     expected = local.random_walks(g, 10, 9, 0.5, 2.0, seed=4)
     back = read_walk_folder(tmp_path / "walks")
     np.testing.assert_array_equal(np.concatenate(list(back.chunks())), expected)
@@ -279,8 +347,15 @@ def test_spark_walks_then_gensim_match_local_link_prediction(spark, graphs_dir):
         rng = as_generator(seed)
         train_seed = int(rng.integers(2**63 - 1))
         walks = local.random_walks(graph, params["num_walks"], params["walk_length"], seed=rng)
-        return train_word2vec(walks, graph.num_nodes, dimensions=32, window=5, workers=1,
-                              seed=train_seed, progress=False).vectors
+        return train_word2vec(
+            walks,
+            graph.num_nodes,
+            dimensions=32,
+            window=5,
+            workers=1,
+            seed=train_seed,
+            progress=False,
+        ).vectors
 
     g = Graph.from_edgelist(graphs_dir / "ego-facebook" / "edges.tsv")
     spark_auc = link_prediction(g, on_spark, seed=0, operators=("hadamard",))["auc"]
@@ -302,14 +377,25 @@ def test_spark_ml_trainer_finds_cliques(spark):
     src += [7, 8, 9]
     dst += [8, 9, 10]
     g = Graph.from_edges(src, dst)
-    emb = fit(g, spark=spark, trainer="spark", dimensions=16, num_walks=30, walk_length=20,
-              window=3, epochs=3, random_state=0, progress=False)
+    emb = fit(
+        g,
+        spark=spark,
+        trainer="spark",
+        dimensions=16,
+        num_walks=30,
+        walk_length=20,
+        window=3,
+        epochs=3,
+        random_state=0,
+        progress=False,
+    )
     assert emb.info["trainer"] == "spark" and emb.loss_history == []
     unit = emb.vectors / np.linalg.norm(emb.vectors, axis=1, keepdims=True)
     sims = unit @ unit.T
     np.fill_diagonal(sims, -np.inf)
-    clique = {i: set(range(0, 8)) if i < 8 else set(range(10, 18)) for i in
-              [*range(0, 7), *range(11, 18)]}  # nodes off the path
+    clique = {
+        i: set(range(0, 8)) if i < 8 else set(range(10, 18)) for i in [*range(0, 7), *range(11, 18)]
+    }  # nodes off the path
     hits = [len(set(np.argsort(-sims[i])[:5].tolist()) & members) for i, members in clique.items()]
     assert np.mean(hits) >= 4.5, hits
 
@@ -325,8 +411,11 @@ def test_spark_ml_trainer_size_limit(spark):
     with pytest.raises(ParameterError, match="unknown node2vec parameter 'alpha'"):
         fit(g, spark=spark, alpha=0.1)
     # what Spark ML's Word2Vec cannot do is refused, never ignored
-    with pytest.raises(ParameterError, match=r"trainer='spark' .* has no negative, got "
-                                             r"negative=10: leave it at 5"):
+    with pytest.raises(
+        ParameterError,
+        match=r"trainer='spark' .* has no negative, got "
+        r"negative=10: leave it at 5",
+    ):
         fit(g, spark=spark, trainer="spark", negative=10, progress=False)
     with pytest.raises(ParameterError, match="has no sample, got sample=0.001"):
         fit(g, spark=spark, trainer="spark", sample=1e-3, progress=False)
@@ -343,38 +432,113 @@ def test_cli_engine_spark_gives_the_local_fit_and_walks(spark, tmp_path):
     edges = tmp_path / "edges.tsv"
     src, dst = np.repeat(np.arange(g.num_nodes), np.diff(g.indptr)), g.indices
     keep = src <= dst  # each undirected edge once
-    edges.write_text("".join(f"{g.node_ids[a]}\t{g.node_ids[b]}\t{w:g}\n" for a, b, w in
-                             zip(src[keep], dst[keep], np.asarray(g.weights)[keep])))
-    fast = ["--dimensions", "8", "--walk-length", "10", "--num-walks", "3", "--window", "3",
-            "--p", "0.5", "--q", "2", "--seed", "4", "--quiet"]
+    edges.write_text(
+        "".join(
+            f"{g.node_ids[a]}\t{g.node_ids[b]}\t{w:g}\n"
+            for a, b, w in zip(src[keep], dst[keep], np.asarray(g.weights)[keep])
+        )
+    )
+    fast = [
+        "--dimensions",
+        "8",
+        "--walk-length",
+        "10",
+        "--num-walks",
+        "3",
+        "--window",
+        "3",
+        "--p",
+        "0.5",
+        "--q",
+        "2",
+        "--seed",
+        "4",
+        "--quiet",
+    ]
     runner = CliRunner()
-    result = runner.invoke(cli, ["embed", str(edges), "--engine", "spark", "--master",
-                                 "local[2]", "--out", str(tmp_path / "s.n2v"), *fast])
+    result = runner.invoke(
+        cli,
+        [
+            "embed",
+            str(edges),
+            "--engine",
+            "spark",
+            "--master",
+            "local[2]",
+            "--out",
+            str(tmp_path / "s.n2v"),
+            *fast,
+        ],
+    )
     assert result.exit_code == 0, result.output
     on_spark = load(tmp_path / "s.n2v")
-    local_fit = Node2Vec(dimensions=8, walk_length=10, num_walks=3, window=3, p=0.5, q=2,
-                         random_state=4, progress=False).fit(Graph.from_edgelist(edges))
+    local_fit = Node2Vec(
+        dimensions=8,
+        walk_length=10,
+        num_walks=3,
+        window=3,
+        p=0.5,
+        q=2,
+        random_state=4,
+        progress=False,
+    ).fit(Graph.from_edgelist(edges))
     assert on_spark.node_ids == local_fit.embedding_.node_ids
     np.testing.assert_allclose(on_spark.vectors, local_fit.embedding_.vectors, rtol=1e-6)
     assert on_spark.info["trainer"] == "gensim" and "degree" in on_spark.node_data
     # partitioned: the graph read and sharded on the cluster; the same vectors
-    result = runner.invoke(cli, ["embed", str(edges), "--engine", "spark", "--master",
-                                 "local[2]", "--walk-mode", "partitioned", "--out",
-                                 str(tmp_path / "p.n2v"), *fast])
+    result = runner.invoke(
+        cli,
+        [
+            "embed",
+            str(edges),
+            "--engine",
+            "spark",
+            "--master",
+            "local[2]",
+            "--walk-mode",
+            "partitioned",
+            "--out",
+            str(tmp_path / "p.n2v"),
+            *fast,
+        ],
+    )
     assert result.exit_code == 0, result.output
     partitioned = load(tmp_path / "p.n2v")
     np.testing.assert_allclose(partitioned.vectors, local_fit.embedding_.vectors, rtol=1e-6)
     np.testing.assert_array_equal(partitioned.node_data["degree"], on_spark.node_data["degree"])
     for mode, out in (("broadcast", tmp_path / "w"), ("partitioned", f"file://{tmp_path}/pw")):
-        result = runner.invoke(cli, ["walks", str(edges), "--engine", "spark", "--out", str(out),
-                                     "--walk-length", "10", "--num-walks", "3", "--p", "0.5",
-                                     "--q", "2", "--seed", "4", "--quiet", "--walk-mode", mode])
+        result = runner.invoke(
+            cli,
+            [
+                "walks",
+                str(edges),
+                "--engine",
+                "spark",
+                "--out",
+                str(out),
+                "--walk-length",
+                "10",
+                "--num-walks",
+                "3",
+                "--p",
+                "0.5",
+                "--q",
+                "2",
+                "--seed",
+                "4",
+                "--quiet",
+                "--walk-mode",
+                mode,
+            ],
+        )
         assert result.exit_code == 0, result.output
     expected = local.random_walks(Graph.from_edgelist(edges), 3, 10, 0.5, 2.0, seed=4)
     for folder in (tmp_path / "w", tmp_path / "pw"):
         np.testing.assert_array_equal(np.concatenate(list(WalkFolder(folder))), expected)
-    result = runner.invoke(cli, ["walks", str(edges), "--engine", "spark", "--out",
-                                 "hdfs://namenode/walks", "--quiet"])
+    result = runner.invoke(
+        cli, ["walks", str(edges), "--engine", "spark", "--out", "hdfs://namenode/walks", "--quiet"]
+    )
     assert result.exit_code == 1
-    assert result.output.startswith("Error: hdfs://namenode/walks: walk folders must be on a "
-                                    "mounted filesystem")
+    assert result.output.startswith(
+        "Error: hdfs://namenode/walks: walk folders must be on a mounted filesystem"
+    )

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_spark import _spark_missing
 
 from n2v_lite import walks as local
 from n2v_lite.graph import Graph
-
-from test_spark import _spark_missing
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 PQ = [(1.0, 1.0), (0.25, 4.0), (4.0, 0.5)]
@@ -34,11 +33,15 @@ def cluster():
 
     os.environ.setdefault("SPARK_HOME", os.path.dirname(pyspark.__file__))
     package_root = str(Path(local.__file__).resolve().parents[1])
-    session = local_session("local-cluster[2,1,1024]", {
-        "spark.driver.maxResultSize": "1m",
-        "spark.executorEnv.PYTHONPATH": os.pathsep.join(
-            filter(None, [package_root, os.environ.get("PYTHONPATH")])),
-    })
+    session = local_session(
+        "local-cluster[2,1,1024]",
+        {
+            "spark.driver.maxResultSize": "1m",
+            "spark.executorEnv.PYTHONPATH": os.pathsep.join(
+                filter(None, [package_root, os.environ.get("PYTHONPATH")])
+            ),
+        },
+    )
     yield session
     session.stop()
 
@@ -46,10 +49,14 @@ def cluster():
 def _unicode_graph(path):
     rng = np.random.default_rng(21)
     names = [f"узел {i} ✓" if i % 3 else f"{i}\u00a0x" for i in range(400)]
-    a, b = rng.integers(0, 350, 3000), (rng.pareto(1.5, 3000) * 40).astype(int) % 400  # 350+: no out-edges
+    a, b = (
+        rng.integers(0, 350, 3000),
+        (rng.pareto(1.5, 3000) * 40).astype(int) % 400,
+    )  # 350+: no out-edges
     w = rng.choice([0.5, 1.0, 3.0], 3000)
-    path.write_text("".join(f"{names[i]}\t{names[j]}\t{x}\n" for i, j, x in zip(a, b, w)),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(f"{names[i]}\t{names[j]}\t{x}\n" for i, j, x in zip(a, b, w)), encoding="utf-8"
+    )
 
 
 def test_two_executors_walk_a_weighted_directed_unicode_graph(cluster, tmp_path):
@@ -59,17 +66,35 @@ def test_two_executors_walk_a_weighted_directed_unicode_graph(cluster, tmp_path)
     _unicode_graph(path)
     expected_graph = Graph.from_edgelist(path, directed=True, duplicates="sum")
     assert expected_graph.weighted and (expected_graph.degrees() == 0).any()
-    with read_graph(str(path), cluster, directed=True, duplicates="sum",
-                    max_broadcast_bytes=1 << 10, mode="auto") as graph:
+    with read_graph(
+        str(path),
+        cluster,
+        directed=True,
+        duplicates="sum",
+        max_broadcast_bytes=1 << 10,
+        mode="auto",
+    ) as graph:
         assert isinstance(graph, ClusterGraph)
         assert graph.node_ids.tolist() == expected_graph.node_ids.tolist()
         for shards in SHARDS:  # shards outside: a ClusterGraph keeps them for the next walks
             for p, q in PQ:
                 expected = local.random_walks(expected_graph, 2, 6, p, q, seed=13)
-                folder = write_walks(graph, tmp_path / f"w{shards}", 2, 6, p, q, seed=13,
-                                     spark=cluster, num_partitions=shards)
-                np.testing.assert_array_equal(np.concatenate(list(folder.chunks())), expected,
-                                              err_msg=f"p={p} q={q}, {shards} shards")
+                folder = write_walks(
+                    graph,
+                    tmp_path / f"w{shards}",
+                    2,
+                    6,
+                    p,
+                    q,
+                    seed=13,
+                    spark=cluster,
+                    num_partitions=shards,
+                )
+                np.testing.assert_array_equal(
+                    np.concatenate(list(folder.chunks())),
+                    expected,
+                    err_msg=f"p={p} q={q}, {shards} shards",
+                )
 
 
 def test_two_executors_walk_soc_slashdot(cluster, graphs_dir, tmp_path):
@@ -77,16 +102,31 @@ def test_two_executors_walk_soc_slashdot(cluster, graphs_dir, tmp_path):
 
     path = graphs_dir / "soc-slashdot0902" / "edges.tsv"
     expected_graph = Graph.from_edgelist(path)
-    budget = csr_broadcast_bytes(expected_graph.num_nodes, expected_graph.num_stored_edges,
-                                 False) // 2
+    budget = (
+        csr_broadcast_bytes(expected_graph.num_nodes, expected_graph.num_stored_edges, False) // 2
+    )
     with read_graph(str(path), cluster, max_broadcast_bytes=budget, mode="auto") as graph:
         assert isinstance(graph, ClusterGraph)
-        assert (graph.num_nodes, graph.num_edges) == (expected_graph.num_nodes,
-                                                       expected_graph.num_edges)
+        assert (graph.num_nodes, graph.num_edges) == (
+            expected_graph.num_nodes,
+            expected_graph.num_edges,
+        )
         for shards in SHARDS:
             for p, q in PQ:
                 expected = local.random_walks(expected_graph, 1, 5, p, q, seed=2)
-                folder = write_walks(graph, tmp_path / "walks", 1, 5, p, q, seed=2,
-                                     spark=cluster, num_partitions=shards)
-                np.testing.assert_array_equal(np.concatenate(list(folder.chunks())), expected,
-                                              err_msg=f"p={p} q={q}, {shards} shards")
+                folder = write_walks(
+                    graph,
+                    tmp_path / "walks",
+                    1,
+                    5,
+                    p,
+                    q,
+                    seed=2,
+                    spark=cluster,
+                    num_partitions=shards,
+                )
+                np.testing.assert_array_equal(
+                    np.concatenate(list(folder.chunks())),
+                    expected,
+                    err_msg=f"p={p} q={q}, {shards} shards",
+                )

@@ -20,14 +20,17 @@ from n2v_lite.tutorial import (
     walks_to_tokens,
 )
 
-
 # ---------------------------------------------------------------- references
+
 
 def reference_positives(walk, window):
     """Legacy Keras skipgrams positives: ordered pairs of non-NA tokens within the window."""
     n = len(walk)
-    return [(int(walk[i]), int(walk[j])) for i, j in itertools.product(range(n), repeat=2)
-            if i != j and abs(i - j) <= window and walk[i] and walk[j]]
+    return [
+        (int(walk[i]), int(walk[j]))
+        for i, j in itertools.product(range(n), repeat=2)
+        if i != j and abs(i - j) <= window and walk[i] and walk[j]
+    ]
 
 
 def reference_aggregate(targets, contexts, labels):
@@ -41,22 +44,24 @@ def reference_aggregate(targets, contexts, labels):
 
 
 def as_counter(targets, contexts, labels, weights):
-    return Counter({(int(t), int(c), int(y)): int(w)
-                    for t, c, y, w in zip(targets, contexts, labels, weights)})
+    return Counter(
+        {(int(t), int(c), int(y)): int(w) for t, c, y, w in zip(targets, contexts, labels, weights)}
+    )
 
 
 @pytest.fixture
 def token_walks():
     rng = np.random.default_rng(7)
     walks = rng.integers(1, 12, size=(40, 9))
-    walks[3, 4] = 0            # a hole in the middle: skipped, but positions still count
-    walks[5, 6:] = 0           # a walk that stopped at a dead end
-    walks[8, :] = 0            # an empty walk
-    walks[9, 1:] = 0           # a single-node walk: no pairs
+    walks[3, 4] = 0  # a hole in the middle: skipped, but positions still count
+    walks[5, 6:] = 0  # a walk that stopped at a dead end
+    walks[8, :] = 0  # an empty walk
+    walks[9, 1:] = 0  # a single-node walk: no pairs
     return walks
 
 
 # ---------------------------------------------------------------- tokens
+
 
 def test_walks_to_tokens_shifts_and_maps_padding():
     tokens = walks_to_tokens(np.array([[0, 3, -1], [2, 2, 1]], dtype=np.int32), num_nodes=4)
@@ -64,12 +69,15 @@ def test_walks_to_tokens_shifts_and_maps_padding():
     assert tokens.tolist() == [[1, 4, 0], [3, 3, 2]]
 
 
-@pytest.mark.parametrize("bad, error", [
-    (np.array([[0, -2]]), ValueError),
-    (np.array([[0, 4]]), ValueError),
-    (np.array([0, 1]), ValueError),
-    (np.array([[0.5, 1.0]]), TypeError),
-])
+@pytest.mark.parametrize(
+    "bad, error",
+    [
+        (np.array([[0, -2]]), ValueError),
+        (np.array([[0, 4]]), ValueError),
+        (np.array([0, 1]), ValueError),
+        (np.array([[0.5, 1.0]]), TypeError),
+    ],
+)
 def test_walks_to_tokens_rejects_bad_walks(bad, error):
     with pytest.raises(error):
         walks_to_tokens(bad, num_nodes=4)
@@ -77,10 +85,12 @@ def test_walks_to_tokens_rejects_bad_walks(bad, error):
 
 # ---------------------------------------------------------------- skipgram pairs
 
+
 @pytest.mark.parametrize("window", [1, 3, 20])
 def test_positive_pairs_match_the_legacy_loop(token_walks, window):
-    targets, contexts, labels = skipgram_pairs(token_walks, 12, window, 0.0,
-                                               np.random.default_rng(0))
+    targets, contexts, labels = skipgram_pairs(
+        token_walks, 12, window, 0.0, np.random.default_rng(0)
+    )
     assert np.all(labels == 1)
     expected = Counter(p for walk in token_walks for p in reference_positives(walk, window))
     assert Counter(zip(targets.tolist(), contexts.tolist())) == expected
@@ -137,6 +147,7 @@ def test_pairs_reject_tokens_outside_the_vocabulary():
 
 # ---------------------------------------------------------------- aggregation
 
+
 @pytest.mark.parametrize("dense_limit", [None, 0])
 def test_aggregation_matches_the_example_dict_loop(monkeypatch, dense_limit):
     if dense_limit is not None:
@@ -152,8 +163,9 @@ def test_aggregation_matches_the_example_dict_loop(monkeypatch, dense_limit):
 def test_generate_examples_positives_are_exact_and_negatives_plausible(token_walks):
     t, c, y, w = generate_examples(token_walks, 12, 3, 4, seed=5)
     positives = [p for walk in token_walks for p in reference_positives(walk, 3)]
-    expected = reference_aggregate([a for a, _ in positives], [b for _, b in positives],
-                                   [1] * len(positives))
+    expected = reference_aggregate(
+        [a for a, _ in positives], [b for _, b in positives], [1] * len(positives)
+    )
     got = as_counter(t, c, y, w)
     assert {k: v for k, v in got.items() if k[2] == 1} == expected
     # 4 negatives per positive; a negative is dropped when the random context
@@ -182,10 +194,11 @@ def test_generate_examples_accepts_ragged_walks():
 
 def test_chunked_generation_gives_the_same_positives(monkeypatch, token_walks):
     whole = as_counter(*generate_examples(token_walks, 12, 3, 2, seed=0))
-    monkeypatch.setattr(tutorial, "_PAIRS_PER_CHUNK", 50)   # a few walks per chunk
+    monkeypatch.setattr(tutorial, "_PAIRS_PER_CHUNK", 50)  # a few walks per chunk
     chunked = as_counter(*generate_examples(token_walks, 12, 3, 2, seed=0))
-    assert ({k: v for k, v in whole.items() if k[2] == 1}
-            == {k: v for k, v in chunked.items() if k[2] == 1})
+    assert {k: v for k, v in whole.items() if k[2] == 1} == {
+        k: v for k, v in chunked.items() if k[2] == 1
+    }
     # Both keep 2 negatives per positive minus the self-pairs (probability 1/11).
     drawn = 2 * sum(len(reference_positives(walk, 3)) for walk in token_walks)
     kept = [sum(v for k, v in counts.items() if k[2] == 0) for counts in (whole, chunked)]
@@ -194,6 +207,7 @@ def test_chunked_generation_gives_the_same_positives(monkeypatch, token_walks):
 
 
 # ---------------------------------------------------------------- model pieces
+
 
 def test_he_normal_is_truncated_with_the_keras_stddev():
     values = he_normal((1000, 60), np.random.default_rng(0))
@@ -207,8 +221,8 @@ def test_he_normal_is_truncated_with_the_keras_stddev():
 def _batch(rng, vocab=7, size=12):
     targets = rng.integers(0, vocab, size)
     contexts = rng.integers(0, vocab, size)
-    contexts[0] = targets[0]                      # a self-pair: both gradient terms on one row
-    targets[1], contexts[1] = targets[2], contexts[2]   # a repeated pair
+    contexts[0] = targets[0]  # a self-pair: both gradient terms on one row
+    targets[1], contexts[1] = targets[2], contexts[2]  # a repeated pair
     labels = rng.integers(0, 2, size).astype(float)
     weights = rng.integers(1, 5, size).astype(float)
     return targets, contexts, labels, weights
@@ -226,8 +240,9 @@ def test_gradient_matches_finite_differences():
         up, down = table.copy(), table.copy()
         up[index] += h
         down[index] -= h
-        numeric[index] = (batch_loss_and_grad(up, *batch, l2=l2)[0]
-                          - batch_loss_and_grad(down, *batch, l2=l2)[0]) / (2 * h)
+        numeric[index] = (
+            batch_loss_and_grad(up, *batch, l2=l2)[0] - batch_loss_and_grad(down, *batch, l2=l2)[0]
+        ) / (2 * h)
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
 
 
@@ -238,7 +253,7 @@ def test_loss_is_weighted_bce_over_batch_size_plus_l2():
     logits = np.sum(table[targets] * table[contexts], axis=1)
     p = 1 / (1 + np.exp(-logits))
     bce = -(labels * np.log(p) + (1 - labels) * np.log(1 - p))
-    expected = np.sum(weights * bce) / len(targets) + 1e-3 * np.sum(table ** 2)
+    expected = np.sum(weights * bce) / len(targets) + 1e-3 * np.sum(table**2)
     loss, _ = batch_loss_and_grad(table, targets, contexts, labels, weights, l2=1e-3)
     assert loss == pytest.approx(expected, rel=1e-12)
 
@@ -246,7 +261,7 @@ def test_loss_is_weighted_bce_over_batch_size_plus_l2():
 def test_loss_is_finite_for_huge_logits():
     table = np.array([[30.0, 0.0], [30.0, 0.0], [-30.0, 0.0]], dtype=np.float32)
     loss, grad = batch_loss_and_grad(table, [0, 0], [1, 2], [0.0, 1.0], [1.0, 1.0], l2=0.0)
-    assert loss == pytest.approx(900.0, rel=1e-5)     # (900 + 900) / 2
+    assert loss == pytest.approx(900.0, rel=1e-5)  # (900 + 900) / 2
     assert np.all(np.isfinite(grad)) and grad.dtype == np.float32
 
 
@@ -261,8 +276,8 @@ def test_adam_matches_the_textbook_update():
         grad = rng.normal(size=param.shape)
         adam_update(param, grad, m, v, step, learning_rate=lr, beta_1=b1, beta_2=b2, epsilon=eps)
         m_ref = b1 * m_ref + (1 - b1) * grad
-        v_ref = b2 * v_ref + (1 - b2) * grad ** 2
-        alpha = lr * math.sqrt(1 - b2 ** step) / (1 - b1 ** step)
+        v_ref = b2 * v_ref + (1 - b2) * grad**2
+        alpha = lr * math.sqrt(1 - b2**step) / (1 - b1**step)
         expected -= alpha * m_ref / (np.sqrt(v_ref) + eps)
     np.testing.assert_allclose(param, expected, rtol=1e-12)
     np.testing.assert_allclose(m, m_ref, rtol=1e-12)
@@ -271,6 +286,7 @@ def test_adam_matches_the_textbook_update():
 
 
 # ---------------------------------------------------------------- training
+
 
 def test_batches_drop_the_remainder_and_reshuffle_each_epoch(monkeypatch):
     seen = []
@@ -283,11 +299,21 @@ def test_batches_drop_the_remainder_and_reshuffle_each_epoch(monkeypatch):
     monkeypatch.setattr(tutorial, "batch_loss_and_grad", spy)
     n = 2500
     targets = np.arange(n) % 50 + 1
-    _, history = fit_examples(targets, np.full(n, 51), np.ones(n), np.ones(n), 52,
-                              dimensions=4, epochs=2, batch_size=1000, seed=0, progress=False)
-    assert [len(b) for b in seen] == [1000] * 4          # 2 full batches per epoch
+    _, history = fit_examples(
+        targets,
+        np.full(n, 51),
+        np.ones(n),
+        np.ones(n),
+        52,
+        dimensions=4,
+        epochs=2,
+        batch_size=1000,
+        seed=0,
+        progress=False,
+    )
+    assert [len(b) for b in seen] == [1000] * 4  # 2 full batches per epoch
     assert len(history) == 2
-    assert not np.array_equal(seen[0], seen[2])            # a new order each epoch
+    assert not np.array_equal(seen[0], seen[2])  # a new order each epoch
 
 
 def test_initial_loss_is_log2_times_mean_weight():
@@ -296,9 +322,18 @@ def test_initial_loss_is_log2_times_mean_weight():
     rng = np.random.default_rng(3)
     n = 4096
     weights = rng.integers(1, 10, n)
-    _, history = fit_examples(rng.integers(1, 1000, n), rng.integers(1, 1000, n),
-                              rng.integers(0, 2, n), weights, 1000, dimensions=8,
-                              epochs=1, learning_rate=0.0, seed=0, progress=False)
+    _, history = fit_examples(
+        rng.integers(1, 1000, n),
+        rng.integers(1, 1000, n),
+        rng.integers(0, 2, n),
+        weights,
+        1000,
+        dimensions=8,
+        epochs=1,
+        learning_rate=0.0,
+        seed=0,
+        progress=False,
+    )
     assert history[0] == pytest.approx(math.log(2) * weights.mean(), rel=2e-3)
 
 
@@ -331,9 +366,18 @@ def _two_cliques_walks(rng, size=6, num_walks=60, length=12):
 
 def test_train_embeddings_separates_two_communities_and_aligns_rows():
     walks = _two_cliques_walks(np.random.default_rng(0))
-    walks[::7, -3:] = -1                               # some walks ended at a dead end
-    result = train_embeddings(walks, 12, dimensions=16, window=3, epochs=40,
-                              batch_size=16, learning_rate=0.02, seed=1, progress=False)
+    walks[::7, -3:] = -1  # some walks ended at a dead end
+    result = train_embeddings(
+        walks,
+        12,
+        dimensions=16,
+        window=3,
+        epochs=40,
+        batch_size=16,
+        learning_rate=0.02,
+        seed=1,
+        progress=False,
+    )
     assert result.vectors.shape == (12, 16) and result.vectors.dtype == np.float32
     assert result.loss_history[-1] < result.loss_history[0]
     assert result.num_examples > 0
@@ -341,7 +385,7 @@ def test_train_embeddings_separates_two_communities_and_aligns_rows():
     cosine = unit @ unit.T
     np.fill_diagonal(cosine, -np.inf)
     nearest = cosine.argmax(axis=1)
-    assert np.all(nearest // 6 == np.arange(12) // 6)   # a one-row shift would break this
+    assert np.all(nearest // 6 == np.arange(12) // 6)  # a one-row shift would break this
 
 
 def test_train_embeddings_is_reproducible():
@@ -352,6 +396,7 @@ def test_train_embeddings_is_reproducible():
 
 
 # ---------------------------------------------------------------- the Keras example itself
+
 
 def _movielens_walks(graph, rng):
     """The example's walks: 5 rounds over all nodes, 10 nodes, p = q = 1 on the weighted graph."""
@@ -367,8 +412,9 @@ def _movielens_walks(graph, rng):
     node = np.concatenate([rng.permutation(graph.num_nodes) for _ in range(5)])
     walks = [node]
     for _ in range(9):
-        position = np.searchsorted(cumulative, before[node] + rng.random(len(node)) * total[node],
-                                   side="right")
+        position = np.searchsorted(
+            cumulative, before[node] + rng.random(len(node)) * total[node], side="right"
+        )
         node = graph.indices[np.minimum(position, graph.indptr[node + 1] - 1)]
         walks.append(node)
     return np.stack(walks, axis=1).astype(np.int32)
@@ -399,9 +445,21 @@ def test_node2vec_tutorial_backend_gives_keyed_vectors_and_keras_losses():
     src = [i for i in range(12) for j in range(12) if i < j and (i // 6 == j // 6)] + [5]
     dst = [j for i in range(12) for j in range(12) if i < j and (i // 6 == j // 6)] + [6]
     graph = Graph.from_edges(np.array(src), np.array(dst), node_ids=np.arange(12) * 10)
-    model = Node2Vec(backend="tutorial", dimensions=8, window=2, epochs=4, negative=1.5,
-                     batch_size=16, learning_rate=0.01, random_state=0,
-                     progress=False).fit(graph, walks=walks).embedding_
+    model = (
+        Node2Vec(
+            backend="tutorial",
+            dimensions=8,
+            window=2,
+            epochs=4,
+            negative=1.5,
+            batch_size=16,
+            learning_rate=0.01,
+            random_state=0,
+            progress=False,
+        )
+        .fit(graph, walks=walks)
+        .embedding_
+    )
     assert model.node_ids == list(range(0, 120, 10))
     assert model.vectors.shape == (12, 8)
     assert len(model.loss_history) == 4

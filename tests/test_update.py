@@ -11,16 +11,23 @@ import numpy as np
 import pytest
 
 from n2v_lite import Graph, Node2Vec, load
-from n2v_lite.exceptions import NodeNotFoundError, ParameterError
 from n2v_lite.embedding import NodeEmbedding
-from n2v_lite.update import (DEFAULT_INFER_STEPS, adjacency_fingerprints, graph_changes, infer,
-                             node_id_hashes, walk_shares)
+from n2v_lite.exceptions import NodeNotFoundError, ParameterError
+from n2v_lite.update import (
+    DEFAULT_INFER_STEPS,
+    adjacency_fingerprints,
+    graph_changes,
+    infer,
+    node_id_hashes,
+    walk_shares,
+)
 from n2v_lite.walks import random_walks
 from n2v_lite.word2vec import continue_word2vec, train_word2vec
 
 DATA = Path(__file__).parent / "data"
-SMALL = dict(dimensions=16, walk_length=20, num_walks=10, window=3, epochs=2, workers=1,
-             progress=False)
+SMALL = dict(
+    dimensions=16, walk_length=20, num_walks=10, window=3, epochs=2, workers=1, progress=False
+)
 
 
 def _graph(edges, ids=None, directed=False, weights=None):
@@ -39,8 +46,9 @@ def ring_embedding():
 
 def _cliques(size=8):
     """Two cliques A = 0..size-1 and B = size..2size-1 joined by one edge."""
-    edges = [(a, b) for lo in (0, size) for a in range(lo, lo + size)
-             for b in range(a + 1, lo + size)]
+    edges = [
+        (a, b) for lo in (0, size) for a in range(lo, lo + size) for b in range(a + 1, lo + size)
+    ]
     return edges + [(size - 1, size)]
 
 
@@ -68,10 +76,16 @@ def test_fingerprints_are_computed_in_blocks_of_rows_with_the_same_result(monkey
     import n2v_lite.update as update
 
     rng = np.random.default_rng(1)
-    g = Graph.from_edges(rng.integers(0, 300, 4000), rng.integers(0, 300, 4000),
-                         weights=rng.random(4000), duplicates="sum", directed=True)
-    whole = update._row_fingerprints(g.indptr, update._edge_hashes(
-        g, update.node_id_hashes(g.node_ids)))
+    g = Graph.from_edges(
+        rng.integers(0, 300, 4000),
+        rng.integers(0, 300, 4000),
+        weights=rng.random(4000),
+        duplicates="sum",
+        directed=True,
+    )
+    whole = update._row_fingerprints(
+        g.indptr, update._edge_hashes(g, update.node_id_hashes(g.node_ids))
+    )
     assert len(set(whole.tolist())) == g.num_nodes  # distinct rows, distinct hashes
     for block in (1, 7, 100, 10**9):
         monkeypatch.setattr(update, "_FINGERPRINT_BLOCK", block)
@@ -80,22 +94,24 @@ def test_fingerprints_are_computed_in_blocks_of_rows_with_the_same_result(monkey
 
 def test_fingerprints_are_the_same_in_another_process():
     g = _graph([(0, 1), (1, 2), (2, 0)], ids=["alpha", "beta", "gamma"], weights=[1, 2, 3])
-    code = ("from n2v_lite import Graph; from n2v_lite.update import adjacency_fingerprints;"
-            "g = Graph.from_edges([0, 1, 2], [1, 2, 0], [1, 2, 3], "
-            "node_ids=['alpha', 'beta', 'gamma']);"
-            "print(adjacency_fingerprints(g).tolist())")
+    code = (
+        "from n2v_lite import Graph; from n2v_lite.update import adjacency_fingerprints;"
+        "g = Graph.from_edges([0, 1, 2], [1, 2, 0], [1, 2, 3], "
+        "node_ids=['alpha', 'beta', 'gamma']);"
+        "print(adjacency_fingerprints(g).tolist())"
+    )
     outputs = set()
     for hashseed in ("1", "2"):
         env = dict(os.environ, PYTHONHASHSEED=hashseed)
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                             text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        ).stdout
         outputs.add(out.strip())
     assert outputs == {str(adjacency_fingerprints(g).tolist())}
 
 
 # ---------------------------------------------------------- change detection
-@pytest.mark.parametrize("case", ["add_node", "remove_node", "add_edge", "remove_edge",
-                                  "weight"])
+@pytest.mark.parametrize("case", ["add_node", "remove_node", "add_edge", "remove_edge", "weight"])
 def test_changes_undirected(case):
     edges = [(0, 1), (1, 2), (2, 3), (3, 4)]
     weights = [1.0, 1.0, 1.0, 2.0]
@@ -103,13 +119,14 @@ def test_changes_undirected(case):
     old = _graph(edges, ids, weights=weights)
     emb = Node2Vec(random_state=0, **SMALL).fit(old).embedding_
     if case == "add_node":
-        new, expected = _graph(edges + [(4, 5)], ids + ["f"], weights=weights + [1.0]), \
-            (["f"], [], ["e"])
+        new, expected = (
+            _graph(edges + [(4, 5)], ids + ["f"], weights=weights + [1.0]),
+            (["f"], [], ["e"]),
+        )
     elif case == "remove_node":
         new, expected = _graph(edges[:3], ids[:4], weights=weights[:3]), ([], ["e"], ["d"])
     elif case == "add_edge":
-        new, expected = _graph(edges + [(0, 4)], ids, weights=weights + [1.0]), \
-            ([], [], ["a", "e"])
+        new, expected = _graph(edges + [(0, 4)], ids, weights=weights + [1.0]), ([], [], ["a", "e"])
     elif case == "remove_edge":
         new, expected = _graph(edges[1:], ids, weights=weights[1:]), ([], [], ["a", "b"])
     else:
@@ -121,7 +138,7 @@ def test_changes_undirected(case):
 def test_changes_directed_only_the_source_row():
     old = _graph([(0, 1), (1, 2), (2, 3)], directed=True)
     emb = Node2Vec(random_state=0, **SMALL).fit(old).embedding_
-    new = _graph([(0, 1), (1, 2), (2, 3), (3, 1)], directed=True)   # 3 -> 1 added
+    new = _graph([(0, 1), (1, 2), (2, 3), (3, 1)], directed=True)  # 3 -> 1 added
     found = graph_changes(emb, new)
     assert found.changed_nodes == [3] and not found.new_nodes
     reversed_edge = _graph([(0, 1), (2, 1), (2, 3)], directed=True)  # 1 -> 2 turned round
@@ -141,7 +158,7 @@ def test_shares_reach_predecessors_in_directed_graphs():
 def test_share_of_a_row_that_only_gained_edges_towards_new_nodes():
     old = _graph([(0, 1), (0, 2), (0, 3)])
     emb = Node2Vec(random_state=0, **SMALL).fit(old).embedding_
-    new = _graph([(0, 1), (0, 2), (0, 3), (0, 4)])         # node 4 is new
+    new = _graph([(0, 1), (0, 2), (0, 3), (0, 4)])  # node 4 is new
     shares = walk_shares(new, graph_changes(emb, new), hops=0)
     assert shares[0] == pytest.approx(0.25) and shares[4] == 1.0 and shares[1] == 0
 
@@ -195,8 +212,12 @@ def test_new_node_lands_near_its_clique():
     assert sims[0:8].mean() > sims[8:16].mean() + 0.2
     guess = emb.infer(list(range(5)))
     assert guess.used == list(range(5)) and guess.missing == []
-    cos = lambda v, rows: float(np.mean([v @ emb[r] / np.linalg.norm(v) / np.linalg.norm(emb[r])
-                                         for r in rows]))
+
+    def cos(v, rows):
+        return float(
+            np.mean([v @ emb[r] / np.linalg.norm(v) / np.linalg.norm(emb[r]) for r in rows])
+        )
+
     assert cos(guess.vector, range(8)) > cos(guess.vector, range(8, 16)) + 0.2
 
 
@@ -232,8 +253,9 @@ def test_state_and_fingerprints_are_saved(ring_embedding, tmp_path):
     path = ring_embedding.save(tmp_path / "m.n2v")
     with zipfile.ZipFile(path) as archive:
         meta = json.loads(archive.read("meta.json"))
-        assert {"state/output_vectors.npy", "state/counts.npy",
-                "fingerprints.npy"} <= set(archive.namelist())
+        assert {"state/output_vectors.npy", "state/counts.npy", "fingerprints.npy"} <= set(
+            archive.namelist()
+        )
     assert meta["state"] == ["output_vectors", "counts"] and meta["fingerprints"] is True
     back = load(path)
     assert np.array_equal(back.fingerprints, ring_embedding.fingerprints)
@@ -245,8 +267,9 @@ def test_tutorial_backend_has_no_state_but_updates():
     g = _ring()
     emb = Node2Vec(backend="tutorial", random_state=0, **SMALL).fit(g).embedding_
     assert emb.state == {} and emb.fingerprints is not None
-    out = emb.update(_graph([(i, (i + 1) % 12) for i in range(12)] + [(0, 6), (1, 12)]),
-                     seed=0, progress=False)
+    out = emb.update(
+        _graph([(i, (i + 1) % 12) for i in range(12)] + [(0, 6), (1, 12)]), seed=0, progress=False
+    )
     assert out.info["update"]["had_state"] is False and 12 in out
 
 
@@ -292,8 +315,9 @@ def test_infer_refines_by_default_and_leaves_the_model_alone(ring_embedding):
     assert np.array_equal(ring_embedding.vectors, before[0])
     assert np.array_equal(ring_embedding.state["output_vectors"], before[1])
     # without trainer state the input vectors and degrees stand in: still a refinement
-    bare = NodeEmbedding(ring_embedding.vectors, ring_embedding.node_ids,
-                         node_data=ring_embedding.node_data)
+    bare = NodeEmbedding(
+        ring_embedding.vectors, ring_embedding.node_ids, node_data=ring_embedding.node_data
+    )
     assert not np.allclose(bare.infer([3, 4], seed=0).vector, mean.vector)
 
 
@@ -306,7 +330,7 @@ def test_start_nodes_walks():
     indptr, indices = g.indptr, g.indices
     for row in walks:  # every step follows an edge
         for a, b in zip(row[:-1], row[1:]):
-            assert b in indices[indptr[a]:indptr[a + 1]]
+            assert b in indices[indptr[a] : indptr[a + 1]]
     again = random_walks(g, 4, 6, p=0.5, q=2.0, seed=1, start_nodes=starts, workers=2)
     assert np.array_equal(walks, again)
     with pytest.raises(ParameterError, match="start_nodes"):
@@ -329,8 +353,16 @@ def test_continue_word2vec_keeps_state():
     walks = np.array([[0, 1, 2, 1], [1, 2, 0, 1], [2, 0, 1, 2]] * 20, dtype=np.int32)
     first = train_word2vec(walks, 3, dimensions=8, window=2, seed=0, workers=1, progress=False)
     assert first.output_vectors.shape == (3, 8) and first.counts.tolist() == [60, 100, 80]
-    more = continue_word2vec(walks[:3], first.vectors, first.output_vectors, first.counts,
-                             window=2, seed=0, workers=1, progress=False)
+    more = continue_word2vec(
+        walks[:3],
+        first.vectors,
+        first.output_vectors,
+        first.counts,
+        window=2,
+        seed=0,
+        workers=1,
+        progress=False,
+    )
     assert more.counts.tolist() == [63, 105, 84]
     assert not np.array_equal(more.output_vectors, first.output_vectors)
     with pytest.raises(ParameterError, match="counts"):

@@ -235,8 +235,9 @@ def test_alias_tables_are_exact(spread):
     assert np.all(row[alias] == row)
     assert np.all((prob >= 0) & (prob <= 1))
     totals = np.bincount(row, weights, minlength=len(deg))
-    np.testing.assert_allclose(_implied_alias_probs(indptr, prob, alias),
-                               weights / totals[row], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        _implied_alias_probs(indptr, prob, alias), weights / totals[row], rtol=1e-9, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("cls", ["bitset", "hash", "hash in blocks"])
@@ -295,10 +296,10 @@ def test_dead_ends_pad_the_rest_of_the_walk(monkeypatch, p, q, lanes):
     monkeypatch.setattr(W, "_LANES", lanes)
     g = Graph.from_edges([0, 1, 3], [1, 2, 3], directed=True)  # 0 -> 1 -> 2 (dead end), 3 loops
     walks = random_walks(g, num_walks=2, walk_length=5, p=p, q=q, seed=1)
-    np.testing.assert_array_equal(walks[:4], [[0, 1, 2, PAD, PAD],
-                                              [1, 2, PAD, PAD, PAD],
-                                              [2, PAD, PAD, PAD, PAD],
-                                              [3, 3, 3, 3, 3]])
+    np.testing.assert_array_equal(
+        walks[:4],
+        [[0, 1, 2, PAD, PAD], [1, 2, PAD, PAD, PAD], [2, PAD, PAD, PAD, PAD], [3, 3, 3, 3, 3]],
+    )
     assert PAD < 0  # never a node index
 
 
@@ -348,8 +349,11 @@ def test_same_seed_same_walks_whatever_chunks_and_workers(small_blocks, name, p,
     assert W._Plan(g, 30, 9, p, q, 0, None).num_blocks > 4
     np.testing.assert_array_equal(random_walks(g, 30, 9, p, q, seed=42, workers=2), ref)
     for chunk_size in (None, 1, 7, 40, 41, 10_000):
-        chunks = list(iter_random_walks(g, 30, 9, p, q, seed=42, chunk_size=chunk_size,
-                                        workers=2 if chunk_size == 7 else 1))
+        chunks = list(
+            iter_random_walks(
+                g, 30, 9, p, q, seed=42, chunk_size=chunk_size, workers=2 if chunk_size == 7 else 1
+            )
+        )
         if chunk_size is not None:
             assert all(len(c) == chunk_size for c in chunks[:-1])
             assert 0 < len(chunks[-1]) <= chunk_size
@@ -454,18 +458,29 @@ def test_abandoned_iterator_stops_its_threads(small_blocks):
     assert any(t.name.startswith("n2v-walks") for t in threading.enumerate())
     it.close()
     assert not any(t.name.startswith("n2v-walks") for t in threading.enumerate())
-    np.testing.assert_array_equal(first, random_walks(g, 50, 9, 0.5, 2.0, seed=1)[:len(first)])
+    np.testing.assert_array_equal(first, random_walks(g, 50, 9, 0.5, 2.0, seed=1)[: len(first)])
 
 
 # -------------------------------------------------------------- validation
-@pytest.mark.parametrize("kwargs,match", [
-    (dict(p=0), "p must be"), (dict(p=-1.0), "p must be"), (dict(p=float("nan")), "p must be"),
-    (dict(p=float("inf")), "p must be"), (dict(q=0.0), "q must be"), (dict(q=-2), "q must be"),
-    (dict(q=float("inf")), "q must be"), (dict(q="2"), "q must be"), (dict(p=True), "p must be"),
-    (dict(num_walks=0), "num_walks"), (dict(num_walks=2.5), "num_walks"),
-    (dict(walk_length=0), "walk_length"), (dict(walk_length=-3), "walk_length"),
-    (dict(workers=0), "workers"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(p=0), "p must be"),
+        (dict(p=-1.0), "p must be"),
+        (dict(p=float("nan")), "p must be"),
+        (dict(p=float("inf")), "p must be"),
+        (dict(q=0.0), "q must be"),
+        (dict(q=-2), "q must be"),
+        (dict(q=float("inf")), "q must be"),
+        (dict(q="2"), "q must be"),
+        (dict(p=True), "p must be"),
+        (dict(num_walks=0), "num_walks"),
+        (dict(num_walks=2.5), "num_walks"),
+        (dict(walk_length=0), "walk_length"),
+        (dict(walk_length=-3), "walk_length"),
+        (dict(workers=0), "workers"),
+    ],
+)
 def test_invalid_arguments_raise_value_error(kwargs, match):
     g = _undirected(False)
     args = dict(num_walks=2, walk_length=5)

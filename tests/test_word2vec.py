@@ -12,9 +12,16 @@ from n2v_lite._walktext import TextEncoder
 from n2v_lite.corpus import write_walk_folder
 from n2v_lite.graph import Graph
 from n2v_lite.walks import random_walks
-from n2v_lite.word2vec import (MAX_WALK_LENGTH, MIN_TOKENS_PER_WORKER, Word2VecResult,
-                               _ArraySource, _build_vocab, _worker_files, cap_workers,
-                               train_word2vec)
+from n2v_lite.word2vec import (
+    MAX_WALK_LENGTH,
+    MIN_TOKENS_PER_WORKER,
+    Word2VecResult,
+    _ArraySource,
+    _build_vocab,
+    _worker_files,
+    cap_workers,
+    train_word2vec,
+)
 
 FAST = dict(dimensions=16, window=3, negative=3, progress=False)
 
@@ -64,8 +71,9 @@ def test_padding_is_skipped_and_trained_words_are_exact():
     walks, n = two_cliques_walks()
     walks = walks.copy()
     walks[::3, 12:] = -1  # dead ends in a third of the rows
-    result = train_word2vec(walks, n, epochs=2, seed=1, workers=1, sample=0.0,
-                            corpus="iterable", **FAST)
+    result = train_word2vec(
+        walks, n, epochs=2, seed=1, workers=1, sample=0.0, corpus="iterable", **FAST
+    )
     assert result.trained_words == [int((walks >= 0).sum())] * 2
 
 
@@ -88,12 +96,29 @@ def test_training_and_loss_match_plain_gensim():
     ours = train_word2vec(walks, n, epochs=1, seed=5, workers=1, corpus="iterable", **FAST)
     source = _ArraySource(walks, n)
     seed = int(np.random.default_rng(5).integers(2**31 - 1))  # as train_word2vec draws it
-    plain = Word2Vec(vector_size=16, window=3, sg=1, hs=0, negative=3, sample=0.0,
-                     min_count=1, sorted_vocab=0, seed=seed, workers=1, epochs=1)
-    plain.build_vocab_from_freq(dict(zip(range(n), source.counts.tolist())),
-                                corpus_count=source.num_rows)
-    plain.train(source, total_examples=source.num_rows, total_words=source.num_tokens,
-                epochs=1, compute_loss=True)
+    plain = Word2Vec(
+        vector_size=16,
+        window=3,
+        sg=1,
+        hs=0,
+        negative=3,
+        sample=0.0,
+        min_count=1,
+        sorted_vocab=0,
+        seed=seed,
+        workers=1,
+        epochs=1,
+    )
+    plain.build_vocab_from_freq(
+        dict(zip(range(n), source.counts.tolist())), corpus_count=source.num_rows
+    )
+    plain.train(
+        source,
+        total_examples=source.num_rows,
+        total_words=source.num_tokens,
+        epochs=1,
+        compute_loss=True,
+    )
     np.testing.assert_array_equal(ours.vectors, plain.wv.vectors)
     assert ours.loss_history[0] == pytest.approx(plain.get_latest_training_loss(), rel=1e-3)
 
@@ -122,7 +147,7 @@ def test_same_seed_one_worker_gives_identical_vectors(corpus):
 def test_chunk_stream_trains_like_the_whole_array(corpus):
     walks, n = two_cliques_walks()
     whole = train_word2vec(walks, n, epochs=2, seed=4, workers=1, corpus=corpus, **FAST)
-    stream = (walks[i:i + 17] for i in range(0, len(walks), 17))
+    stream = (walks[i : i + 17] for i in range(0, len(walks), 17))
     streamed = train_word2vec(stream, n, epochs=2, seed=4, workers=1, corpus=corpus, **FAST)
     np.testing.assert_array_equal(streamed.vectors, whole.vectors)
     assert streamed.trained_words == whole.trained_words
@@ -150,8 +175,14 @@ def test_vectors_do_not_depend_on_pythonhashseed():
     outputs = []
     for hash_seed in ("1", "2"):
         env = dict(os.environ, PYTHONHASHSEED=hash_seed)
-        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                              text=True, check=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
         outputs.append(done.stdout.split())
     assert len(outputs[0]) == 2
     assert outputs[0] == outputs[1]
@@ -184,27 +215,33 @@ def test_text_encoder_matches_join_and_drops_padding():
     assert TextEncoder(12345).encode(big) == expected
 
 
-@pytest.mark.parametrize("walks, message", [
-    (np.zeros((2, 3, 4), dtype=np.int32), "2-d"),
-    (np.zeros((2, 3), dtype=np.float64), "integer"),
-    (np.array([[0, 1, 9]]), "outside 0..4"),
-    (np.array([[0, -2, 1]]), "-2"),
-    (np.zeros((1, MAX_WALK_LENGTH + 1), dtype=np.int32), "truncated"),
-])
+@pytest.mark.parametrize(
+    "walks, message",
+    [
+        (np.zeros((2, 3, 4), dtype=np.int32), "2-d"),
+        (np.zeros((2, 3), dtype=np.float64), "integer"),
+        (np.array([[0, 1, 9]]), "outside 0..4"),
+        (np.array([[0, -2, 1]]), "-2"),
+        (np.zeros((1, MAX_WALK_LENGTH + 1), dtype=np.int32), "truncated"),
+    ],
+)
 def test_bad_walks_are_rejected(walks, message):
     with pytest.raises(ValueError, match=message):
         train_word2vec(walks, 5, **FAST)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"dimensions": 0}, "dimensions"),
-    ({"negative": 0}, "negative"),
-    ({"epochs": 1.5}, "epochs"),
-    ({"sample": 1.0}, "sample"),
-    ({"learning_rate": -0.1}, "learning_rate"),
-    ({"corpus": "disk"}, "corpus"),
-    ({"workers": 0}, "workers"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"dimensions": 0}, "dimensions"),
+        ({"negative": 0}, "negative"),
+        ({"epochs": 1.5}, "epochs"),
+        ({"sample": 1.0}, "sample"),
+        ({"learning_rate": -0.1}, "learning_rate"),
+        ({"corpus": "disk"}, "corpus"),
+        ({"workers": 0}, "workers"),
+    ],
+)
 def test_bad_parameters_are_rejected(kwargs, message):
     walks, n = two_cliques_walks(rows_per_node=1)
     params = dict(FAST, **kwargs)
@@ -293,8 +330,17 @@ def test_worker_files_hold_every_line_once_in_jobs_gensim_trains_whole(tmp_path,
 def folder_and_walks(tmp_path, rows_per_partition=None):
     rng = np.random.default_rng(1)
     g = Graph.from_edges(rng.integers(0, 30, 150), rng.integers(0, 40, 150), directed=True)
-    folder = write_walk_folder(g, tmp_path / "walks", 6, 12, p=0.5, q=2.0, seed=9,
-                               rows_per_partition=rows_per_partition, progress=False)
+    folder = write_walk_folder(
+        g,
+        tmp_path / "walks",
+        6,
+        12,
+        p=0.5,
+        q=2.0,
+        seed=9,
+        rows_per_partition=rows_per_partition,
+        progress=False,
+    )
     return folder, random_walks(g, 6, 12, p=0.5, q=2.0, seed=9)
 
 
@@ -328,8 +374,17 @@ def test_vectorised_vocabulary_equals_gensims(sample, str_keys):
     rng = np.random.default_rng(3)
     counts = np.maximum(1, (rng.pareto(1.2, 5000) * 20).astype(np.int64))
     keys = [str(i) for i in range(5000)] if str_keys else list(range(5000))
-    settings = dict(vector_size=8, sg=1, hs=0, negative=5, sample=sample, min_count=1,
-                    sorted_vocab=0, seed=4, workers=1)
+    settings = dict(
+        vector_size=8,
+        sg=1,
+        hs=0,
+        negative=5,
+        sample=sample,
+        min_count=1,
+        sorted_vocab=0,
+        seed=4,
+        workers=1,
+    )
     ref = Word2Vec(**settings)
     ref.build_vocab_from_freq(dict(zip(keys, counts.tolist())), corpus_count=77)
     ours = Word2Vec(**settings)
