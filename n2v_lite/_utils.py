@@ -8,7 +8,9 @@ one way to write a file that is never left half-written.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -121,6 +123,75 @@ def _fsync_dir(directory):
             os.close(fd)
 
 
+def output_target(path):
+    """The file a write to ``path`` replaces: ``path``, or a symlink's target.
+
+    The rule of every output: a symlink is followed (the link stays, its target gets
+    the new contents, as the user meant), and what is there must be a regular file
+    or nothing. A device, pipe or socket (``/dev/full``), and anything in ``/dev`` or
+    ``/proc`` (``/dev/stdout`` is a link to whatever the stream is), is refused, not
+    replaced by a file, which as root would remove it from ``/dev``.
+
+    Raises
+    ------
+    OutputError
+        ``path`` (or its target) exists and is not a regular file or a folder
+        (folders are the caller's to judge).
+    """
+    from .exceptions import OutputError
+
+    path = Path(path)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        mode = None  # nothing there yet (or a dangling link: its target is created)
+    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        kind = (
+            "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a pipe"
+            if stat.S_ISFIFO(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "not a regular file"
+        )
+        raise OutputError(f"{path}: cannot write: it is {kind}, not a file")
+    if os.path.lexists(path) and (_stream_path(path) or _stream_path(target)):
+        raise OutputError(
+            f"{path}: cannot write: it is in /dev or /proc, not a file (give a file name)"
+        )
+    return target
+
+
+#: Errors of writing itself (full disk, quota, file size limit, read-only, I/O): said
+#: as "cannot write PATH", since the operating system's message names no file.
+_SPACE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_WRITE_ERRORS = _SPACE_ERRORS | {errno.EROFS, errno.EIO}
+
+
+@contextlib.contextmanager
+def scratch_errors(folder):
+    """Name the folder when scratch files (walk spools) cannot be written for space."""
+    from .exceptions import N2VLiteError, OutputError
+
+    try:
+        yield
+    except OSError as exc:
+        if isinstance(exc, N2VLiteError) or exc.errno not in _SPACE_ERRORS:
+            raise
+        raise OutputError(
+            f"{folder}: cannot write scratch files ({exc.strerror}); set TMPDIR to a folder "
+            "with more room"
+        ) from None
+
+
+def _stream_path(path):
+    """True for paths in /proc or /dev (streams and devices), except /dev/shm (files)."""
+    parts = Path(os.path.abspath(path)).parts
+    return parts[1:2] == ("proc",) or (parts[1:2] == ("dev",) and parts[2:3] != ("shm",))
+
+
 def check_writable(path, create_parent=False):
     """Fail before any long work when ``path`` cannot be written; returns it as a Path.
 
@@ -136,9 +207,10 @@ def check_writable(path, create_parent=False):
     """
     from .exceptions import OutputError
 
-    path = Path(path)
+    given = Path(path)
+    path = output_target(given)
     if path.is_dir():
-        raise OutputError(f"{path}: cannot write: it is a folder")
+        raise OutputError(f"{given}: cannot write: it is a folder")
     directory = path.parent if str(path.parent) else Path(".")
     try:
         if create_parent:
@@ -154,8 +226,8 @@ def check_writable(path, create_parent=False):
             reason = f"no folder {directory}"
         elif isinstance(exc, FileNotFoundError):  # e.g. /proc: a folder that takes no files
             reason = "files cannot be created in that folder"
-        raise OutputError(f"{path}: cannot write ({reason})") from None
-    return path
+        raise OutputError(f"{given}: cannot write ({reason})") from None
+    return given
 
 
 @contextlib.contextmanager
@@ -166,9 +238,10 @@ def atomic_path(path, suffix=None):
     ``path`` is left as it was, so a failed write never leaves a broken file.
     The file and its folder are fsynced before and after the rename, so a
     power cut cannot leave a renamed but empty file; temporary files left by
-    killed earlier saves of the same name are removed.
+    killed earlier saves of the same name are removed. A symlink's target is
+    written; a device or pipe is refused (:func:`output_target`).
     """
-    path = Path(path)
+    path = output_target(path)
     directory = path.parent if str(path.parent) else Path(".")
     _remove_stale_temps(path)
     fd, tmp = tempfile.mkstemp(
@@ -189,9 +262,15 @@ def atomic_path(path, suffix=None):
             os.close(fd)
         os.replace(tmp, path)
         _fsync_dir(directory)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
+            from .exceptions import OutputError
+
+            raise OutputError(
+                f"{path}: cannot write ({exc.strerror}); it is left as it was"
+            ) from None
         raise
 
 

@@ -1415,7 +1415,16 @@ def load(path: str | os.PathLike[str]) -> NodeEmbedding:
     """
     path = Path(path)
     if not path.is_file():
-        raise ModelFileError(f"{path}: no such model file")
+        what = (
+            "a folder"
+            if path.is_dir()
+            else "not a regular file (a device or pipe)"
+            if path.exists()
+            else None
+        )
+        raise ModelFileError(
+            f"{path}: {what}, not a model file" if what else f"{path}: no such model file"
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             if "meta.json" not in set(archive.namelist()):

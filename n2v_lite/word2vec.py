@@ -91,7 +91,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._utils import as_generator, default_workers, progress_bar
+from ._utils import as_generator, default_workers, progress_bar, scratch_errors
 from ._walktext import TextEncoder, check_rows, line_blocks
 from .corpus import WalkFolder, WalkFolderError, read_walk_folder
 from .exceptions import ParameterError
@@ -395,7 +395,7 @@ def _train(walks, num_nodes, options, seed, progress, tmp_dir, init=None):
     start = time.perf_counter()
     if isinstance(walks, (list, tuple)) and walks and all(np.ndim(w) == 1 for w in walks):
         walks = np.asarray(walks)  # a list of walks rather than a list of chunks
-    with contextlib.ExitStack() as stack:
+    with scratch_errors(tmp_dir or tempfile.gettempdir()), contextlib.ExitStack() as stack:
 
         def scratch():
             return stack.enter_context(tempfile.TemporaryDirectory(prefix="n2v_lite-", dir=tmp_dir))

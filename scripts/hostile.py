@@ -12,8 +12,9 @@ fresh process (``--timeout`` seconds at most). A case passes when the command
 The catalogue: edge lists (NUL bytes, invalid UTF-8, non-finite and negative weights,
 truncated gzip, a folder, a device, an empty file, ragged lines), labels files (empty,
 unknown nodes, one class), model files (foreign zips, truncated, a pickle, a folder,
-``/dev/zero``, huge meta claims), walk folders (missing, truncated or garbled
-partitions), and options (absurd counts, ``--where`` with code in it, bad sizes).
+``/dev/zero`` or a symlink to it, a named pipe, huge meta claims), an output that is a
+device (``/dev/full``), walk folders (missing, truncated or garbled partitions), and
+options (absurd counts, ``--where`` with code in it, bad sizes).
 Usage::
 
     python scripts/hostile.py [--timeout 60] [--only NAME]
@@ -197,6 +198,15 @@ def cases(tmp):
     )
     yield "model: a folder", ["similar", str(t / "folder.tsv"), "0"], (1, 2)
     yield "model: /dev/zero", ["similar", "/dev/zero", "0"], (1, 2)
+    link = t / "device-link.n2v"
+    if not link.is_symlink():
+        link.symlink_to("/dev/zero")
+    yield "model: a symlink to /dev/zero", ["similar", str(link), "0"], (1,)
+    fifo = t / "pipe.n2v"
+    if not fifo.exists():
+        os.mkfifo(fifo)
+    yield "model: a named pipe", ["similar", str(fifo), "0"], (1,)
+    yield "output: a device", ["embed", good, "--out", "/dev/full", *FAST], (1,)
     yield (
         "model: huge meta",
         [
