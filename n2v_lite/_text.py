@@ -21,6 +21,18 @@ from .exceptions import GraphError, ParameterError
 INT_RE = re.compile(r"0|-?[1-9][0-9]*")
 #: The separator value that means "any run of whitespace".
 WHITESPACE = r"\s+"
+#: The rule for fields: split on the separator (``WHITESPACE``: runs of spaces and tabs,
+#: as pandas reads it), then strip each field of what Python's ``str.strip()`` calls
+#: whitespace, which is this character class (29 characters, NBSP and U+3000 among them;
+#: the same in Python 3.10-3.13) -- spelled out for readers that are not Python (Spark's
+#: Java regular expressions, whose ``\s`` is ASCII only).
+SPACE_CLASS = (
+    "[\\u0009\\u000a\\u000b\\u000c\\u000d\\u001c\\u001d\\u001e\\u001f\\u0020\\u0085"
+    "\\u00a0\\u1680\\u2000\\u2001\\u2002\\u2003\\u2004\\u2005\\u2006\\u2007\\u2008"
+    "\\u2009\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+)
+#: What separates fields when the separator is ``WHITESPACE``.
+FIELD_GAP = "[ \t]+"
 
 
 def show(value, limit=40):

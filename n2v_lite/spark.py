@@ -51,7 +51,7 @@ import time
 
 import numpy as np
 
-from ._text import check_sep, looks_like_header, show
+from ._text import FIELD_GAP, SPACE_CLASS, WHITESPACE, check_sep, looks_like_header, show
 from ._utils import as_generator
 from .exceptions import GraphError, N2VLiteError, ParameterError
 from .graph import Graph, check_duplicates
@@ -592,28 +592,39 @@ def _read_text_edges(spark, path, sep, header, cached):
     from pyspark.sql import functions as F
 
     sep = check_sep(sep)
+
+    def strip(column):  # Python's str.strip(): Unicode whitespace at both ends
+        return F.regexp_replace(column, f"^{SPACE_CLASS}+|{SPACE_CLASS}+$", "")
+
     text = spark.read.text(path).select(F.input_file_name().alias("file"), "value")
+    # comments and a CR go (Hadoop's line reader drops a byte-order mark at the start of
+    # a file, as the local reader does)
     line = F.regexp_replace(F.regexp_replace("value", "#.*$", ""), "\r$", "")
     data = text.select("file", line.alias("line"), F.col("value").alias("raw"))
-    data = data.filter(F.trim("line") != "")
+    data = data.filter(strip("line") != "")
     sample = [(k + 1, r["line"]) for k, r in enumerate(data.select("line").limit(50).collect())]
     if not sample:
         raise GraphError(f"{path}: no edges (the file has no data lines)")
     if sep is None:
         first = sample[0][1]
-        sep = "\t" if "\t" in first else "," if "," in first else r"\s+"
+        sep = "\t" if "\t" in first else "," if "," in first else WHITESPACE
     if header is None:
         header = looks_like_header(sample, sep)
     if header:  # Spark's CSV rule: the header line is dropped from every file
         data = data.filter(F.col("line") != sample[0][1])
-    pattern = sep if sep == r"\s+" else re.escape(sep)
-    source = F.trim("line") if sep == r"\s+" else F.col("line")
+    # the fields rule of n2v_lite._text (SPACE_CLASS): split, then strip each field
+    pattern = FIELD_GAP if sep == WHITESPACE else re.escape(sep)
+    source = (
+        F.regexp_replace("line", f"^{FIELD_GAP}|{FIELD_GAP}$", "")
+        if sep == WHITESPACE
+        else F.col("line")
+    )
     fields = data.select("file", "raw", F.split(source, pattern).alias("f"))
     fields = fields.select(
         "file",
         "raw",
         *(
-            F.trim(F.get("f", i)).alias(c)
+            strip(F.get("f", i)).alias(c)
             for i, c in enumerate(("src", "dst", "raw_weight", "extra"))
         ),
     )

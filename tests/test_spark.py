@@ -291,6 +291,35 @@ def test_text_ids_that_are_not_canonical_ints_stay_text(spark, tmp_path):
     assert got.node_ids.tolist() == ["007", "10", "7"]
 
 
+READER_CASES = {  # text: (separator, what the local reader gives)
+    "NBSP and U+3000 around tab-separated ids": ("1\xa0\t2\n2\t3\u3000\n", None),
+    "a tab inside a CSV field": ("1,\t2\n2,3\xa0\n", ","),
+    "a vertical tab inside an id (whitespace-separated)": ("a\x0bb c\nc d\n", None),
+    "a vertical tab inside an id (tabs)": ("a\x0bb\tc\nc\td\n", None),
+    "a byte-order mark before integer ids": ("\ufeff1\t2\n2\t3\n", None),
+    "spaces and tabs between, NBSP after": ("1 \t 2\xa0 0.5\n2\t3 1\n", None),
+    "a form feed is not a separator": ("1\x0c2\n2 3\n", None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(READER_CASES))
+def test_odd_whitespace_and_a_bom_read_as_the_local_reader_reads_them(spark, tmp_path, case):
+    """One fields rule (n2v_lite._text.SPACE_CLASS): the same graph, or both refuse."""
+    from n2v_lite.spark import read_graph
+
+    text, sep = READER_CASES[case]
+    path = tmp_path / "edges.txt"
+    path.write_text(text, encoding="utf-8")
+    try:
+        expected = Graph.from_edgelist(path, sep=sep)
+    except GraphError:
+        with pytest.raises(GraphError):
+            read_graph(str(path), spark, sep=sep)
+        return
+    got = read_graph(str(path), spark, sep=sep)
+    assert got == expected and got.node_ids.tolist() == expected.node_ids.tolist()
+
+
 def test_bad_weight_names_file_and_line(spark, tmp_path):
     from n2v_lite.spark import read_graph
 
