@@ -536,6 +536,14 @@ def movielens(data, download, min_rating, min_weight, queries, topn, fmt, out, q
     help="With --engine spark: gensim on this machine from the walk files, or "
     "Spark ML's Word2Vec (hierarchical softmax) on the cluster.",
 )
+@click.option(
+    "--walk-folder",
+    default=None,
+    metavar="DIR",
+    help="With --engine spark and the gensim trainer: write the walks there and keep them "
+    "(a path or file:// URI every executor and this machine share; needed with a "
+    "cluster master)  [default: a temporary folder, with local masters]",
+)
 @quiet_option
 @library_errors
 def embed(
@@ -548,6 +556,7 @@ def embed(
     walk_mode,
     max_broadcast,
     spark_trainer,
+    walk_folder,
     quiet,
     **options,
 ):
@@ -561,6 +570,11 @@ def embed(
     _checked_output(out)
     _checked_output(target if export_format != "projector" else None)
     fmt = _pop_format(options)
+    if walk_folder is not None and (engine != "spark" or spark_trainer != "gensim"):
+        raise click.UsageError(
+            "--walk-folder is for --engine spark with the gensim trainer (on this machine, "
+            "`n2v-lite walks EDGES --out DIR` then `n2v-lite train DIR` keeps the walks)"
+        )
     if engine == "spark":
         from .spark import fit as spark_fit
 
@@ -573,6 +587,7 @@ def embed(
             trainer=spark_trainer,
             mode=walk_mode,
             max_broadcast_bytes=max_broadcast,
+            walk_folder=walk_folder,
             **fmt,
             **params,
         )

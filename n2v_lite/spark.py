@@ -1600,9 +1600,12 @@ def fit(
         Walk partitions (see :func:`random_walks`).
     directed, sep, header, weighted, duplicates
         How a DataFrame or path is read (see :func:`read_graph`).
-    walk_folder : path, optional
-        Keep the walk folder there (gensim trainer); default: a temporary
-        folder, removed afterwards.
+    walk_folder : path or file:// URI, optional
+        Keep the walk folder there (gensim trainer). Default: a temporary folder
+        on the driver, removed afterwards -- only with a master whose executors
+        share the driver's disk (``local``, ``local-cluster``); with any other
+        master the executors write partition files the driver must read, so a
+        folder on a shared mount is required.
     max_broadcast_bytes : int
         Ceiling on the broadcast CSR.
     mode, max_walkers
@@ -1689,6 +1692,13 @@ def fit(
     train_seed = int(rng.integers(2**63 - 1))
     walk_args = (graph, params["num_walks"], params["walk_length"], params["p"], params["q"], rng)
     info = {"trainer": trainer, "spark_version": spark.version, "master": spark.sparkContext.master}
+    if trainer == "gensim" and walk_folder is None and not _shares_driver_disk(spark):
+        _release(graph, given)
+        raise ParameterError(
+            f"with master {spark.sparkContext.master!r} the executors write the walk files "
+            "on their own machines: give walk_folder= (--walk-folder DIR), a folder every "
+            "executor and the driver share (a path or file:// URI on a shared mount)"
+        )
     if trainer == "gensim":
         with tempfile.TemporaryDirectory(prefix="n2v_lite-walks-") as tmp:
             try:
@@ -1749,6 +1759,12 @@ def fit(
         info=info,
         copy=False,
     )
+
+
+def _shares_driver_disk(spark):
+    """Whether the executors run on the driver's machine (``local[...]``, ``local-cluster``)."""
+    master = spark.sparkContext.master
+    return master == "local" or master.startswith(("local[", "local-cluster["))
 
 
 def _train_spark(

@@ -898,3 +898,13 @@ def test_csv_and_tsv_neighbours_are_what_pandas_writes():
             buffer, sep=sep, index=False, lineterminator="\n"
         )
         assert render_rows(rows, {}, fmt) == buffer.getvalue().rstrip("\n"), fmt
+
+
+def test_walk_folder_is_for_the_spark_engine_with_gensim(caveman_files, tmp_path):
+    edges = caveman_files[0]
+    out = tmp_path / "m.n2v"
+    for extra in ([], ["--engine", "spark", "--spark-trainer", "spark"]):
+        result = run("embed", edges, "--walk-folder", tmp_path / "w", "--out", out, *extra)
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith("Error: --walk-folder is for --engine spark with the")
+    assert not out.exists() and not (tmp_path / "w").exists()

@@ -130,3 +130,60 @@ def test_two_executors_walk_soc_slashdot(cluster, graphs_dir, tmp_path):
                     expected,
                     err_msg=f"p={p} q={q}, {shards} shards",
                 )
+
+
+def test_embed_on_two_executors_with_a_file_uri_walk_folder_equals_a_local_fit(cluster, tmp_path):
+    """fit(..., walk_folder="file://...") on local-cluster: the walk folder is kept
+    there, and the vectors equal a local fit's for the same seed (one training thread)."""
+    from n2v_lite import Node2Vec
+    from n2v_lite.corpus import read_walk_folder
+    from n2v_lite.spark import fit
+
+    path = tmp_path / "edges.tsv"
+    _unicode_graph(path)
+    params = dict(
+        dimensions=8,
+        walk_length=6,
+        num_walks=2,
+        window=3,
+        epochs=1,
+        workers=1,
+        random_state=5,
+        progress=False,
+    )
+    uri = (tmp_path / "walks").as_uri()
+    got = fit(
+        str(path),
+        spark=cluster,
+        directed=True,
+        duplicates="sum",
+        walk_folder=uri,
+        num_partitions=3,
+        max_broadcast_bytes=1 << 10,
+        mode="partitioned",
+        **params,
+    )
+    local_graph = Graph.from_edgelist(path, directed=True, duplicates="sum")
+    expected = Node2Vec(**params).fit(local_graph).embedding_
+    assert got.node_ids == expected.node_ids
+    np.testing.assert_array_equal(got.vectors, expected.vectors)
+    folder = read_walk_folder(tmp_path / "walks")  # kept, and complete
+    assert folder.rows == 2 * local_graph.num_nodes
+
+
+def test_only_local_masters_share_the_drivers_disk():
+    from types import SimpleNamespace
+
+    from n2v_lite.spark import _shares_driver_disk
+
+    def session(master):
+        return SimpleNamespace(sparkContext=SimpleNamespace(master=master))
+
+    assert all(
+        _shares_driver_disk(session(m))
+        for m in ("local", "local[2]", "local[*]", "local-cluster[2,1,1024]")
+    )
+    assert not any(
+        _shares_driver_disk(session(m))
+        for m in ("spark://host:7077", "yarn", "k8s://https://api:443", "localhost")
+    )
