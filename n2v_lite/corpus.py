@@ -66,6 +66,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -74,6 +75,13 @@ from ._walktext import ENCODE_TOKENS, READ_BYTES, TextEncoder, check_rows, line_
 from .exceptions import N2VLiteError, ParameterError
 from .ids import decode_node_ids, decode_values, encode_node_ids, encode_values
 from .validation import check_int, check_seed
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable, Iterator, Sequence
+    from typing import Any
+
+    from .graph import Graph
+
 
 __all__ = [
     "FORMAT",
@@ -110,7 +118,7 @@ class WalkFolderError(N2VLiteError, OSError):
     """
 
 
-def partition_name(index):
+def partition_name(index: int) -> str:
     """The file name of partition ``index``.
 
     Examples
@@ -145,7 +153,9 @@ def _write_partition(folder, index, chunks, encoder):
     }
 
 
-def write_walk_partition(folder, index, walks, *, num_nodes=None):
+def write_walk_partition(
+    folder: str | os.PathLike[str], index: int, walks: np.ndarray, *, num_nodes: int | None = None
+) -> dict[str, Any]:
     """Write partition ``index`` of a walk folder from an array of walk rows.
 
     The piece a distributed engine runs once per partition (on any machine
@@ -196,8 +206,15 @@ def write_walk_partition(folder, index, walks, *, num_nodes=None):
 
 
 def finish_walk_folder(
-    folder, *, node_ids, partitions, counts=None, walks_params, graph_info, node_data=None
-):
+    folder: str | os.PathLike[str],
+    *,
+    node_ids: Sequence[Hashable] | np.ndarray,
+    partitions: Sequence[dict[str, Any]],
+    counts: np.ndarray | None = None,
+    walks_params: dict[str, Any],
+    graph_info: dict[str, Any],
+    node_data: dict[str, Sequence] | dict[str, np.ndarray] | None = None,
+) -> WalkFolder:
     """Write ``nodes.npy``, ``counts.npy`` and, last, ``manifest.json``.
 
     Parameters
@@ -343,7 +360,7 @@ def _split_rows(chunks, rows_per_partition):
         yield group()
 
 
-def folder_path(folder):
+def folder_path(folder: str | os.PathLike[str]) -> Path:
     """A walk folder given as a path or a ``file://`` URI, as a :class:`~pathlib.Path`.
 
     Walk folders live on a filesystem that every reader and writer mounts (on a
@@ -383,7 +400,7 @@ def folder_path(folder):
     )
 
 
-def prepare_walk_folder(folder):
+def prepare_walk_folder(folder: str | os.PathLike[str]) -> set[str]:
     """Make ``folder`` ready for a new walk folder: the first step of every writer.
 
     Creates the folder, or takes over an old walk folder in it: its manifest is removed
@@ -425,18 +442,18 @@ def prepare_walk_folder(folder):
 
 
 def write_walk_folder(
-    graph,
-    folder,
-    num_walks,
-    walk_length,
-    p=1.0,
-    q=1.0,
-    seed=None,
+    graph: Graph,
+    folder: str | os.PathLike[str],
+    num_walks: int,
+    walk_length: int,
+    p: float = 1.0,
+    q: float = 1.0,
+    seed: int | np.random.Generator | None = None,
     *,
-    workers=None,
-    rows_per_partition=None,
-    progress=True,
-):
+    workers: int | None = None,
+    rows_per_partition: int | None = None,
+    progress: bool = True,
+) -> WalkFolder:
     """Walk ``graph`` and write the walks as a walk folder, in bounded memory.
 
     The walks are those of :func:`n2v_lite.walks.random_walks` with the same
@@ -608,7 +625,7 @@ class WalkFolder:
         file, another format or version, or counts that do not add up.
     """
 
-    def __init__(self, folder):
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = folder_path(folder)
         manifest = self._read_manifest()
         self.manifest = manifest
@@ -632,7 +649,7 @@ class WalkFolder:
                 f"{_RERUN}"
             )
         self.counts = self.counts.astype(np.int64, copy=False)
-        self._node_ids = None
+        self._node_ids: list | None = None
 
     def _fail(self, name, message):
         raise WalkFolderError(f"{self.folder / name}: {message}")
@@ -715,7 +732,7 @@ class WalkFolder:
             )
 
     @property
-    def node_ids(self):
+    def node_ids(self) -> list:
         if self._node_ids is None:
             self._node_ids = decode_node_ids(self._load(NODES), self.manifest["node_id_kind"])
             if len(self._node_ids) != self.num_nodes:
@@ -723,7 +740,7 @@ class WalkFolder:
         return self._node_ids
 
     @property
-    def node_data(self):
+    def node_data(self) -> dict[str, np.ndarray]:
         """Node metadata columns by node index (empty when the graph had none)."""
         kinds = self.manifest.get("node_data") or {}
         if not kinds:
@@ -739,11 +756,13 @@ class WalkFolder:
         return columns
 
     @property
-    def paths(self):
+    def paths(self) -> list[Path]:
         """The partition files, in row order."""
         return [self.folder / part["file"] for part in self.partitions]
 
-    def partition_chunks(self, index, *, chunk_bytes=READ_BYTES):
+    def partition_chunks(
+        self, index: int, *, chunk_bytes: int = READ_BYTES
+    ) -> Iterator[np.ndarray]:
         """Yield the rows of partition ``index`` as padded int arrays, checking the file."""
         part = self.partitions[index]
         where = self.folder / part["file"]
@@ -763,7 +782,7 @@ class WalkFolder:
                 f"manifest says {part['rows']} and {part['tokens']}; {_RERUN}"
             )
 
-    def chunks(self):
+    def chunks(self) -> Iterator[np.ndarray]:
         """Yield every walk, in row order, as int arrays of ``walk_length`` columns.
 
         Rows shorter than ``walk_length`` (a dead end) are padded with ``-1``,
@@ -787,7 +806,7 @@ class WalkFolder:
         )
 
 
-def read_walk_folder(folder):
+def read_walk_folder(folder: str | os.PathLike[str]) -> WalkFolder:
     """Open and check a walk folder: the same as ``WalkFolder(folder)``.
 
     Examples

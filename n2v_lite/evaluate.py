@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import time
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +32,18 @@ from ._utils import as_generator, progress_bar
 from .exceptions import GraphError, N2VLiteError, ParameterError
 from .graph import Graph  # noqa: F401  (used by the doctest examples)
 from .validation import check_positive
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Callable, Hashable, Mapping, Sequence
+    from typing import Any, Literal
+
+    import pandas
+    from gensim.models import KeyedVectors
+
+    from .embedding import NodeEmbedding
+    from .model import Node2Vec
+
 
 __all__ = [
     "OPERATORS",
@@ -78,7 +91,7 @@ class EdgeSplit:
 
     __slots__ = ("residual", "positives", "negatives")
 
-    def __init__(self, residual, positives, negatives):
+    def __init__(self, residual: Graph, positives: np.ndarray, negatives: np.ndarray) -> None:
         self.residual, self.positives, self.negatives = residual, positives, negatives
 
     def __repr__(self):
@@ -139,7 +152,13 @@ def _sample_non_edges(graph, count, rng, exclude_keys=None):
     return np.stack(np.divmod(found, n), axis=1)
 
 
-def split_edges(graph, fraction=0.5, seed=None, *, avoid=None):
+def split_edges(
+    graph: Graph,
+    fraction: float = 0.5,
+    seed: int | np.random.Generator | None = None,
+    *,
+    avoid: np.ndarray | None = None,
+) -> EdgeSplit:
     """Hide ``fraction`` of the edges, keeping the residual graph connected.
 
     Self-loops are never hidden. When the graph has too few edges outside a
@@ -194,7 +213,7 @@ def split_edges(graph, fraction=0.5, seed=None, *, avoid=None):
     return EdgeSplit(residual, positives, negatives)
 
 
-def edge_features(vectors, pairs, operator="hadamard"):
+def edge_features(vectors: np.ndarray, pairs: np.ndarray, operator: str = "hadamard") -> np.ndarray:
     """Edge feature vectors of node ``pairs`` (index pairs) with one of :data:`OPERATORS`."""
     try:
         op = OPERATORS[operator]
@@ -309,15 +328,15 @@ def _pair_auc(vectors, positives, negatives, train_fraction, rng, operators, C="
 
 
 def link_prediction(
-    graph,
-    model=None,
+    graph: Graph,
+    model: Node2Vec | Callable[[Graph], Any] | None = None,
     *,
-    test_fraction=0.5,
-    train_fraction=0.5,
-    operators=tuple(OPERATORS),
-    seed=None,
-    C="auto",
-):
+    test_fraction: float = 0.5,
+    train_fraction: float = 0.5,
+    operators: Sequence[str] = tuple(OPERATORS),
+    seed: int | np.random.Generator | None = None,
+    C: float | Literal["auto"] = "auto",
+) -> dict[str, Any]:
     """Link prediction as in the node2vec paper; returns ROC-AUC per operator.
 
     Parameters
@@ -376,7 +395,9 @@ def link_prediction(
 
 
 # ------------------------------------------------------------ node labels
-def read_labels(path, *, sep=None, header=None):
+def read_labels(
+    path: str | os.PathLike[str], *, sep: str | None = None, header: bool | None = None
+) -> dict[Hashable, list]:
     r"""Read ``node<TAB>label`` lines (one per pair; multi-label nodes repeat) into a dict.
 
     Parameters
@@ -457,13 +478,13 @@ def read_labels(path, *, sep=None, header=None):
     for values in (nodes, labels):
         uniques, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
         columns.append(maybe_ints(uniques)[codes].tolist())
-    result = {}
+    result: dict = {}
     for node, label in zip(*columns):
         result.setdefault(node, []).append(label)
     return result
 
 
-def movielens_genres(graph):
+def movielens_genres(graph: Graph) -> dict[Hashable, list[str]]:
     """Genres of each movie of a movie graph as labels: node id -> list of genres."""
     genres = graph.node_attribute("genres")
     if genres is None:
@@ -583,15 +604,15 @@ def _choose_c(x, y, seed):
 
 
 def node_classification(
-    embeddings,
-    labels,
+    embeddings: Node2Vec | NodeEmbedding | KeyedVectors | np.ndarray,
+    labels: Mapping[Hashable, Any] | pandas.DataFrame | Sequence,
     *,
-    train_ratios=DEFAULT_TRAIN_RATIOS,
-    repeats=10,
-    seed=None,
-    progress=False,
-    C="auto",
-):
+    train_ratios: Sequence[float] = DEFAULT_TRAIN_RATIOS,
+    repeats: int = 10,
+    seed: int | np.random.Generator | None = None,
+    progress: bool = False,
+    C: float | Literal["auto"] = "auto",
+) -> dict[str, Any]:
     """Multi-label node classification (DeepWalk/node2vec protocol).
 
     Parameters
@@ -666,18 +687,18 @@ def node_classification(
 
 
 def evaluate_embeddings(
-    graph,
-    model=None,
+    graph: Graph,
+    model: Node2Vec | None = None,
     *,
-    labels=None,
-    task="both",
-    test_fraction=0.5,
-    train_ratios=DEFAULT_TRAIN_RATIOS,
-    repeats=5,
-    seed=None,
-    progress=False,
-    C="auto",
-):
+    labels: Mapping[Hashable, Any] | pandas.DataFrame | Sequence | None = None,
+    task: str = "both",
+    test_fraction: float = 0.5,
+    train_ratios: Sequence[float] = DEFAULT_TRAIN_RATIOS,
+    repeats: int = 5,
+    seed: int | np.random.Generator | None = None,
+    progress: bool = False,
+    C: float | Literal["auto"] = "auto",
+) -> dict[str, Any]:
     """Run link prediction and/or node classification with one model and one seed.
 
     Parameters
@@ -853,21 +874,21 @@ class _LinkTask:
 
 
 def tune(
-    graph,
-    labels=None,
+    graph: Graph,
+    labels: Mapping[Hashable, Any] | pandas.DataFrame | Sequence | None = None,
     *,
-    ps=DEFAULT_GRID,
-    qs=DEFAULT_GRID,
-    model=None,
-    seed=None,
-    test_fraction=0.5,
-    validation_fraction=0.2,
-    method="halving",
-    splits=5,
-    eta=5,
-    progress=False,
-    C="auto",
-):
+    ps: Sequence[float] = DEFAULT_GRID,
+    qs: Sequence[float] = DEFAULT_GRID,
+    model: Node2Vec | None = None,
+    seed: int | np.random.Generator | None = None,
+    test_fraction: float = 0.5,
+    validation_fraction: float = 0.2,
+    method: str = "halving",
+    splits: int = 5,
+    eta: int = 5,
+    progress: bool = False,
+    C: float | Literal["auto"] = "auto",
+) -> dict[str, Any]:
     """Choose ``p`` and ``q`` on validation data carved from the training data.
 
     With ``labels`` the task is node classification (score: Macro-F1): the
@@ -965,13 +986,14 @@ def tune(
         raise ParameterError("p and q values must be > 0")
     split_rng, embed_rng = as_generator(seed).spawn(2)
     embed_seed = int(embed_rng.integers(2**31))
+    task: _NodeTask | _LinkTask
     if labels is not None:
         task = _NodeTask(graph, labels, test_fraction, validation_fraction, splits, split_rng, C)
     else:
         task = _LinkTask(graph, test_fraction, validation_fraction, splits, split_rng, C)
     full_tokens = _fit_tokens(_with_pq(model, 1.0, 1.0, embed_seed), task.fit_graph.num_nodes)
     schedule = _halving_rounds(len(grid), eta, method)
-    rows = {
+    rows: dict[tuple[float, float], dict[str, Any]] = {
         pair: {
             "p": pair[0],
             "q": pair[1],
@@ -983,7 +1005,8 @@ def tune(
         }
         for pair in grid
     }
-    fitted, cost, rounds, alive = {}, 0.0, [], list(grid)
+    fitted, cost, alive = {}, 0.0, list(grid)
+    rounds: list[dict[str, Any]] = []
     bar = progress_bar(
         total=sum(count for count, _ in schedule), desc="tune", unit="fit", enabled=progress
     )

@@ -57,6 +57,7 @@ import json
 import math
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -66,6 +67,14 @@ from .exceptions import N2VLiteError, ParameterError
 from .ids import check_node_ids, encode_node_ids, id_text, plain_id
 from .titles import CLOSEST_SPELLINGS
 from .validation import check_choice, check_int, check_seed
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Hashable, Mapping
+    from typing import Any
+
+    from .embedding import NodeEmbedding
+
 
 __all__ = [
     "explore",
@@ -116,7 +125,7 @@ _BLOCK_BYTES = 64 << 20
 
 
 # ----------------------------------------------------------------- pieces
-def nearest_neighbours(vectors, topk=TOPK):
+def nearest_neighbours(vectors: np.ndarray, topk: int = TOPK) -> tuple[np.ndarray, np.ndarray]:
     """Each row's ``topk`` nearest other rows by cosine similarity.
 
     Parameters
@@ -138,9 +147,9 @@ def nearest_neighbours(vectors, topk=TOPK):
     >>> idx.ravel().tolist(), [round(float(s), 3) for s in sim.ravel()]
     ([1, 0, 1], [0.995, 0.995, 0.1])
     """
-    unit = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(unit, axis=1, keepdims=True)
-    unit = unit / np.where(norms > 0, norms, 1).astype(np.float32)
+    raw = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(raw, axis=1, keepdims=True)
+    unit = raw / np.where(norms > 0, norms, 1).astype(np.float32)
     n = len(unit)
     k = min(check_int("topk", topk), max(n - 1, 0))
     indices = np.zeros((n, k), dtype=np.int32)
@@ -324,16 +333,16 @@ def _sample(n, max_points, rng):
 
 # ----------------------------------------------------------------- data
 def explorer_data(
-    embedding,
+    embedding: NodeEmbedding,
     *,
-    color_by=None,
-    labels=None,
-    method="auto",
-    topk=TOPK,
-    max_points=MAX_POINTS,
-    seed=0,
-    title=None,
-):
+    color_by: str | None = None,
+    labels: Mapping[Hashable, Any] | None = None,
+    method: str = "auto",
+    topk: int = TOPK,
+    max_points: int = MAX_POINTS,
+    seed: int = 0,
+    title: str | None = None,
+) -> dict[str, Any]:
     """Everything the explorer page shows, as a JSON-ready dict (no file written).
 
     Parameters
@@ -529,17 +538,17 @@ def render_page(data):
 
 
 def explore(
-    embedding,
-    path,
+    embedding: NodeEmbedding,
+    path: str | os.PathLike[str],
     *,
-    color_by=None,
-    labels=None,
-    method="auto",
-    topk=TOPK,
-    max_points=MAX_POINTS,
-    seed=0,
-    title=None,
-):
+    color_by: str | None = None,
+    labels: Mapping[Hashable, Any] | None = None,
+    method: str = "auto",
+    topk: int = TOPK,
+    max_points: int = MAX_POINTS,
+    seed: int = 0,
+    title: str | None = None,
+) -> Path:
     """Write the explorer page of an embedding to ``path`` (atomically); return its path.
 
     The parameters are those of :func:`explorer_data`. The page needs no

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import os
 import zlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -275,7 +275,7 @@ class Graph:
         """Names of the per-node metadata columns."""
         return tuple(self._node_data)
 
-    def node_attribute(self, name: str, default: object = None) -> np.ndarray | object:
+    def node_attribute(self, name: str, default: Any = None) -> Any:
         """One metadata column as a read-only array aligned with node indices."""
         return self._node_data.get(name, default)
 
