@@ -24,10 +24,17 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .exceptions import ModelFileError, N2VLiteError, ParameterError
 from .validation import check_int
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
 
 __all__ = ["AnnIndex", "AnnUnavailableError", "ann_available", "exact_top_k", "INDEX_DEFAULTS"]
 
@@ -45,7 +52,7 @@ class AnnUnavailableError(N2VLiteError, ImportError):
     """The approximate index needs the ``ann`` extra (usearch)."""
 
 
-def ann_available():
+def ann_available() -> bool:
     """Whether the ``ann`` extra (usearch) can be imported."""
     try:
         _usearch()
@@ -72,7 +79,7 @@ class AnnIndex:
     (see :data:`INDEX_DEFAULTS`), ``nbytes`` its memory.
     """
 
-    def __init__(self, index, rows, dimensions, params):
+    def __init__(self, index: Any, rows: int, dimensions: int, params: dict[str, int]) -> None:
         self._index, self.rows, self.dimensions = index, rows, dimensions
         self.params = dict(params)
 
@@ -81,21 +88,21 @@ class AnnIndex:
         return f"<AnnIndex {self.rows} rows x {self.dimensions}, {settings}>"
 
     @property
-    def nbytes(self):
+    def nbytes(self) -> int:
         """Memory held by the index (vectors and graph), in bytes."""
         return int(self._index.memory_usage)
 
     @classmethod
     def build(
         cls,
-        unit,
+        unit: np.ndarray,
         *,
-        connectivity=None,
-        expansion_add=None,
-        expansion_search=None,
-        threads=None,
-        progress=None,
-    ):
+        connectivity: int | None = None,
+        expansion_add: int | None = None,
+        expansion_search: int | None = None,
+        threads: int | None = None,
+        progress: Callable[[int, int], Any] | None = None,
+    ) -> AnnIndex:
         """Index the rows of ``unit`` (float32, unit length; held as float16).
 
         ``threads``: None or 0 uses every core. ``progress``: a callable taking
@@ -122,7 +129,7 @@ class AnnIndex:
                 progress(stop, len(unit))
         return cls(index, len(unit), unit.shape[1], params)
 
-    def search(self, queries, count, threads=None):
+    def search(self, queries: np.ndarray, count: int, threads: int | None = None) -> np.ndarray:
         """The ``count`` best candidate rows of each query (rows of ``queries``),
         as an int64 array ``(len(queries), count)``; -1 pads missing candidates."""
         queries = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
@@ -140,12 +147,14 @@ class AnnIndex:
         index.expansion_search = self.params["expansion_search"]
         return keys
 
-    def to_bytes(self):
+    def to_bytes(self) -> bytes:
         """The index as bytes (what a model file stores)."""
         return bytes(self._index.save())
 
     @classmethod
-    def from_bytes(cls, data, rows, dimensions, params, where="index"):
+    def from_bytes(
+        cls, data: bytes, rows: int, dimensions: int, params: dict[str, int], where: str = "index"
+    ) -> AnnIndex:
         """Restore :meth:`to_bytes`'s output, checked against the embedding's shape."""
         index_cls = _usearch()
         try:
@@ -166,7 +175,7 @@ class AnnIndex:
         return cls(index, rows, dimensions, params)
 
 
-def exact_top_k(unit, rows, k):
+def exact_top_k(unit: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact top ``k`` other rows of ``unit`` for each of ``rows`` by dot product (cosine
     for unit vectors), themselves excluded, best first, ties by the smaller row:
     ``(neighbour rows, similarities)``, each ``(len(rows), k)``; one matrix product."""

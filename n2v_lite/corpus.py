@@ -277,7 +277,7 @@ def finish_walk_folder(
     params = {k: walks_params[k] for k in ("num_walks", "walk_length", "p", "q")}
     seed = walks_params.get("seed")
     params["seed"] = int(seed) if isinstance(seed, (int, np.integer)) else None
-    manifest = {
+    manifest: dict[str, Any] = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "num_nodes": num_nodes,
@@ -299,7 +299,7 @@ def finish_walk_folder(
         "tokens": sum(e["tokens"] for e in entries),
         "n2v_lite_version": __version__,
     }
-    columns = {}
+    columns: dict[str, Any] = {}
     for name, column in (node_data or {}).items():
         columns[str(name)], kind = encode_values(column)
         manifest.setdefault("node_data", {})[str(name)] = kind

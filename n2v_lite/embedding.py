@@ -52,7 +52,7 @@ from .validation import check_choice, check_int, query_list
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Hashable, Iterable, Iterator, Sequence
+    from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 
     import networkx
     import pandas
@@ -255,7 +255,7 @@ class NodeEmbedding:
         vectors: np.ndarray,
         node_ids: Iterable[Hashable],
         *,
-        node_data: dict[str, Sequence] | None = None,
+        node_data: Mapping[str, Any] | None = None,
         params: dict[str, Any] | None = None,
         loss_history: Sequence[float] | None = None,
         info: dict[str, Any] | None = None,
@@ -1282,7 +1282,11 @@ class NodeEmbedding:
             self._export_word2vec(path, binary=format == "word2vec-binary")
         elif format == "npz":
             ids, id_kind = encode_node_ids(self._ids)
-            arrays = {"vectors": self._vectors, "node_ids": ids, "node_id_kind": np.array(id_kind)}
+            arrays: dict[str, Any] = {
+                "vectors": self._vectors,
+                "node_ids": ids,
+                "node_id_kind": np.array(id_kind),
+            }
             for name, column in self._node_data.items():
                 if name not in arrays:
                     arrays[name] = encode_values(column)[0]

@@ -30,10 +30,15 @@ from __future__ import annotations
 
 import operator
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .exceptions import ParameterError
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable, Mapping, Sequence
+
 
 __all__ = ["Where", "where", "OPERATORS"]
 
@@ -53,7 +58,7 @@ _PATTERN = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*(!~|>=|<=|==|!=|~|>|<)\s*(.*?)\
 class Where:
     """Conditions on node metadata, all of which must hold (see the module docs)."""
 
-    def __init__(self, conditions):
+    def __init__(self, conditions: Sequence[tuple[str, str, str, str]]) -> None:
         self.conditions = tuple(conditions)
 
     def __and__(self, other):
@@ -62,7 +67,7 @@ class Where:
     def __repr__(self):
         return "Where(" + " and ".join(repr(text) for text, *_ in self.conditions) + ")"
 
-    def mask(self, columns, node_ids):
+    def mask(self, columns: Mapping[str, np.ndarray], node_ids: Sequence[Hashable]) -> np.ndarray:
         """A boolean array: which nodes satisfy every condition.
 
         Parameters

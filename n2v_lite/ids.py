@@ -29,10 +29,16 @@ from __future__ import annotations
 
 import json
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .exceptions import GraphError, ModelFileError
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable, Iterable, Sequence
+    from typing import Any
+
 
 __all__ = [
     "check_node_ids",
@@ -50,12 +56,12 @@ ID_KINDS = ("int", "str", "json")
 _TUPLE = "__tuple__"
 
 
-def plain_id(value):
+def plain_id(value: Any) -> Any:
     """A numpy scalar as the Python value it holds; other values unchanged."""
     return value.item() if isinstance(value, np.generic) else value
 
 
-def id_text(node):
+def id_text(node: Hashable) -> str:
     """How a node id is written for people: a str as itself, anything else as ``repr``.
 
     The explorer page shows ids so, and lookups accept this text for non-text ids.
@@ -85,7 +91,7 @@ def _check_one(value, where):
     )
 
 
-def check_node_ids(ids, where="", distinct=True):
+def check_node_ids(ids: Iterable[Any], where: str = "", distinct: bool = True) -> list:
     """The ids as a list of plain Python values, checked: allowed types, all distinct.
 
     ``where`` prefixes the message (e.g. ``"networkx graph: "``).
@@ -100,7 +106,7 @@ def check_node_ids(ids, where="", distinct=True):
         ``True`` are one dict key, so they cannot be three nodes).
     """
     values = [_check_one(v, where) for v in ids]
-    seen = {}
+    seen: dict = {}
     for i, value in enumerate(values):
         first = seen.setdefault(value, i)
         if first == i:
@@ -139,7 +145,7 @@ def _from_json(value):
     return value
 
 
-def encode_node_ids(ids):
+def encode_node_ids(ids: Iterable[Hashable]) -> tuple[np.ndarray, str]:
     """``(array, kind)``: a stored form of the ids that numpy saves without pickle."""
     values = [plain_id(v) for v in ids]
     if (
@@ -154,7 +160,7 @@ def encode_node_ids(ids):
     return np.array(texts, dtype=str), "json"
 
 
-def decode_node_ids(array, kind):
+def decode_node_ids(array: np.ndarray, kind: str) -> list:
     """The ids stored by :func:`encode_node_ids`, as a list of Python values."""
     if kind == "int":
         return [int(v) for v in np.asarray(array, dtype=np.int64).tolist()]
@@ -168,7 +174,7 @@ def decode_node_ids(array, kind):
     raise ModelFileError(f"unknown node-id kind {kind!r}; expected one of {', '.join(ID_KINDS)}")
 
 
-def encode_values(column):
+def encode_values(column: Sequence | np.ndarray) -> tuple[np.ndarray, str]:
     """``(array, kind)`` for a node metadata column: numbers as they are, text and mixed
     values in the stored form of :func:`encode_node_ids` (``kind`` ``"array"`` for numbers).
 
@@ -186,7 +192,7 @@ def encode_values(column):
     return encode_node_ids(column.tolist())
 
 
-def decode_values(array, kind):
+def decode_values(array: np.ndarray, kind: str) -> np.ndarray:
     """The column stored by :func:`encode_values` (text and mixed values as an object array)."""
     if kind in (None, "array"):  # None: a format-1 model file (numbers, or unicode text)
         values = array.tolist() if array.dtype.kind == "U" else None

@@ -71,9 +71,14 @@ n2v_lite.exceptions.MemoryPlanError: this run needs about ... GiB but 0.50 GiB i
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from .exceptions import MemoryPlanError, ParameterError
 from .validation import check_choice, check_int
+
+if TYPE_CHECKING:
+    from typing import Any
+
 
 __all__ = [
     "estimate_memory",
@@ -243,7 +248,7 @@ def estimate_memory(
 _UNITS = {"": 1, "b": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 
 
-def parse_memory(value):
+def parse_memory(value: int | str) -> int:
     """Bytes from an int or a size such as ``"4G"``, ``"512M"``, ``"1.5GiB"``, ``"800k"``.
 
     Units are powers of 1024; ``B``/``iB`` suffixes are optional.
@@ -267,7 +272,7 @@ def parse_memory(value):
     return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
-def available_memory():
+def available_memory() -> int | None:
     """``MemAvailable`` from ``/proc/meminfo`` in bytes, or None where there is none."""
     try:
         with open("/proc/meminfo") as handle:
@@ -279,7 +284,7 @@ def available_memory():
     return None
 
 
-def check_memory(plan, max_memory=None):
+def check_memory(plan: dict[str, Any], max_memory: int | str | None = None) -> dict[str, Any]:
     """Raise :class:`~n2v_lite.exceptions.MemoryPlanError` when the plan's peak does not fit.
 
     Parameters

@@ -48,7 +48,7 @@ __all__ = ["Node2Vec", "training_workers", "node_metadata"]
 _STREAM_WALK_BYTES = 256 << 20
 
 
-def training_workers(random_state, workers):
+def training_workers(random_state: Any, workers: int | None) -> int:
     """Threads to train on: ``workers``, or with a seed and no ``workers`` one thread.
 
     gensim's threads race, so only one training thread gives vectors that are

@@ -42,6 +42,7 @@ import tempfile
 import zipfile
 from collections import namedtuple
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -49,6 +50,16 @@ from ._text import show
 from ._utils import progress_bar
 from .exceptions import DownloadError, GraphError, N2VLiteError, ParameterError
 from .graph import Graph
+
+if TYPE_CHECKING:
+    import os
+    from typing import Any
+
+    import pandas
+
+    from .embedding import NodeEmbedding
+    from .graph import Graph
+
 
 __all__ = [
     "DATA_URL",
@@ -86,7 +97,7 @@ MovieLens.__doc__ = """ml-latest-small as DataFrames: ``ratings`` (userId, movie
 ``movies`` (movieId, title, genres) and the ``source`` they were read from."""
 
 
-def default_cache_dir():
+def default_cache_dir() -> Path:
     """The data cache: ``$N2V_LITE_DATA``, else ``$XDG_CACHE_HOME/n2v_lite``, else
     ``~/.cache/n2v_lite``."""
     if os.environ.get(CACHE_ENV):
@@ -114,15 +125,15 @@ def _verify_members(folder, member_sha256):
 
 
 def download_movielens(
-    cache_dir=None,
+    cache_dir: str | os.PathLike[str] | None = None,
     *,
-    url=DATA_URL,
-    sha256=None,
-    member_sha256=None,
-    timeout=60,
-    progress=True,
-    force=False,
-):
+    url: str = DATA_URL,
+    sha256: str | None = None,
+    member_sha256: dict[str, str] | None = None,
+    timeout: float = 60,
+    progress: bool = True,
+    force: bool = False,
+) -> Path:
     """Fetch ml-latest-small into the cache and return its folder.
 
     A folder already in the cache is returned without touching the network.
@@ -225,7 +236,13 @@ def _fetch(url, dest, *, timeout, progress):
         raise DownloadError(f"{url}: truncated download ({received} of {expected} bytes)")
 
 
-def find_movielens(path=None, *, download=False, cache_dir=None, progress=True):
+def find_movielens(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    download: bool = False,
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+) -> Path:
     """Resolve where the MovieLens data is (the rule is in the module docstring).
 
     ``path`` when given; else the download cache when ``download`` is True
@@ -289,7 +306,13 @@ _COLUMNS = {
 _INTEGER = r"\s*[+-]?[0-9]{1,18}\s*"
 
 
-def load_movielens(path=None, *, download=False, cache_dir=None, progress=True):
+def load_movielens(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    download: bool = False,
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+) -> MovieLens:
     """Read ml-latest-small (folder or zip; cached or downloaded when ``path`` is None).
 
     Returns
@@ -377,7 +400,9 @@ def _data_line_numbers(data):
     return [k for k, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1) if line.strip()]
 
 
-def co_ratings(ratings, min_rating=5.0):
+def co_ratings(
+    ratings: pandas.DataFrame, min_rating: float = 5.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Item and pair frequencies of the movies rated ``>= min_rating``.
 
     Returns
@@ -404,7 +429,12 @@ def co_ratings(ratings, min_rating=5.0):
     return movie_ids, item_freq, pairs.row, pairs.col, pairs.data
 
 
-def movie_graph_from_ratings(ratings, movies=None, min_rating=5.0, min_weight=10.0):
+def movie_graph_from_ratings(
+    ratings: pandas.DataFrame,
+    movies: pandas.DataFrame | None = None,
+    min_rating: float = 5.0,
+    min_weight: float = 10.0,
+) -> Graph:
     """The movie graph from a ratings DataFrame (and optional movies table for metadata).
 
     See :func:`movie_graph`.
@@ -444,8 +474,14 @@ def movie_graph_from_ratings(ratings, movies=None, min_rating=5.0, min_weight=10
 
 
 def movie_graph(
-    path=None, min_rating=5.0, min_weight=10.0, *, download=False, cache_dir=None, progress=True
-):
+    path: str | os.PathLike[str] | None = None,
+    min_rating: float = 5.0,
+    min_weight: float = 10.0,
+    *,
+    download: bool = False,
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+) -> Graph:
     """Build the MovieLens movie graph exactly as the Keras node2vec example does.
 
     Parameters
@@ -500,15 +536,15 @@ MOVIELENS_DEFAULTS = {
 
 
 def fit_movielens(
-    path=None,
+    path: str | os.PathLike[str] | None = None,
     *,
-    download=False,
-    min_rating=5.0,
-    min_weight=10.0,
-    random_state=None,
-    progress=True,
-    **params,
-):
+    download: bool = False,
+    min_rating: float = 5.0,
+    min_weight: float = 10.0,
+    random_state: int | np.random.Generator | None = None,
+    progress: bool = True,
+    **params: Any,
+) -> NodeEmbedding:
     """Embed the MovieLens movie graph with :data:`MOVIELENS_DEFAULTS`.
 
     Parameters
@@ -541,7 +577,7 @@ def fit_movielens(
     graph = movie_graph(
         path, min_rating=min_rating, min_weight=min_weight, download=download, progress=progress
     )
-    settings = dict(MOVIELENS_DEFAULTS)
+    settings: dict[str, Any] = dict(MOVIELENS_DEFAULTS)
     if params.get("backend", "gensim") != "gensim":
         settings["learning_rate"] = None  # 0.1 was measured for gensim's SGD, not for Adam
     settings.update({k: v for k, v in params.items() if v is not None})

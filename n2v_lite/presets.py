@@ -58,7 +58,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-def preset_params(name, **overrides):
+def preset_params(name: str, **overrides: Any) -> dict[str, Any]:
     """The parameters of preset ``name``, updated with ``overrides``.
 
     Parameters

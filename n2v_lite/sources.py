@@ -17,29 +17,36 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._utils import progress_bar
+
+if TYPE_CHECKING:
+    import os
+
+    from .graph import Graph
+
 
 __all__ = ["read_input", "is_movielens"]
 
 
-def is_movielens(source):
+def is_movielens(source: str | os.PathLike[str]) -> bool:
     """Whether ``source`` names a MovieLens folder or zip (rather than an edge list)."""
     path = Path(source)
     return path.is_dir() or path.suffix.lower() == ".zip"
 
 
 def read_input(
-    source,
-    labels=None,
+    source: str | os.PathLike[str],
+    labels: str | os.PathLike[str] | None = None,
     *,
-    directed=False,
-    weighted=None,
-    sep=None,
-    header=None,
-    duplicates=None,
-    progress=True,
-):
+    directed: bool = False,
+    weighted: bool | None = None,
+    sep: str | None = None,
+    header: bool | None = None,
+    duplicates: str | None = None,
+    progress: bool = True,
+) -> tuple[Graph, dict | None]:
     """The graph (and node labels) a path names.
 
     Parameters

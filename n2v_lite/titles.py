@@ -35,6 +35,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 
 __all__ = ["TitleIndex", "normalise_title", "ARTICLES", "CLOSEST_SPELLINGS"]
 
@@ -49,7 +54,7 @@ CLOSEST_SPELLINGS = 5_000
 _YEAR = re.compile(r"\s*\(\d{4}(?:[-\u2013]\d{0,4})?\)\s*$")
 
 
-def normalise_title(title):
+def normalise_title(title: str) -> str:
     """``'Matrix, The (1999)'`` -> ``'matrix'``; ``'The Matrix'`` -> ``'matrix'`` (for matching)."""
     text = _YEAR.sub("", title).strip().casefold()
     for article in ARTICLES:
@@ -71,9 +76,11 @@ class TitleIndex:
         Title of each node, by index (``None``/empty for untitled nodes).
     """
 
-    def __init__(self, titles):
+    def __init__(self, titles: Iterable[str | None]) -> None:
         self.titles = ["" if t is None else str(t) for t in titles]
-        self.exact, self.by_folded, self.by_name = {}, {}, {}
+        self.exact: dict[str, list[int]] = {}
+        self.by_folded: dict[str, list[int]] = {}
+        self.by_name: dict[str, list[int]] = {}
         for i, title in enumerate(self.titles):
             if not title:
                 continue
@@ -82,11 +89,11 @@ class TitleIndex:
             self.by_name.setdefault(normalise_title(title), []).append(i)
         self.folded = [t.casefold() for t in self.titles]
 
-    def exact_match(self, text):
+    def exact_match(self, text: str) -> list[int]:
         """Indices whose title is exactly ``text`` (rule 1), possibly empty."""
         return list(self.exact.get(text, ()))
 
-    def find(self, text):
+    def find(self, text: str) -> list[int]:
         """Indices of the nodes ``text`` names under the first rule that matches (maybe [])."""
         found = self.exact.get(text)
         if found:
@@ -99,12 +106,12 @@ class TitleIndex:
             return list(found)
         return [i for i, title in enumerate(self.folded) if needle in title]
 
-    def closest(self, text, n=3):
+    def closest(self, text: str, n: int = 3) -> list[str]:
         """Up to ``n`` titles resembling ``text`` (for "did you mean" hints); none above
         :data:`CLOSEST_SPELLINGS` titles."""
-        picks = []
+        picks: list[int] = []
         if len(self.titles) > CLOSEST_SPELLINGS:
-            return picks
+            return []
         for pool, probe, cutoff in (
             (self.by_name, normalise_title(text), 0.6),
             (self.by_folded, text.casefold(), 0.5),

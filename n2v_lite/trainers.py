@@ -175,6 +175,6 @@ TRAINERS = {
 }
 
 
-def get_trainer(name):
+def get_trainer(name: str) -> Trainer:
     """The :class:`Trainer` called ``name`` (a :class:`ParameterError` lists the others)."""
     return TRAINERS[check_choice("backend", name, tuple(TRAINERS))]

@@ -74,6 +74,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -82,6 +83,16 @@ from .exceptions import NodeNotFoundError, ParameterError
 from .graph import as_graph, node_metadata
 from .presets import PRESETS
 from .validation import check_fraction, check_int, check_positive, check_share, query_list
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable, Iterable, Sequence
+    from typing import Any
+
+    import networkx
+
+    from .embedding import NodeEmbedding
+    from .graph import Graph
+
 
 __all__ = [
     "adjacency_fingerprints",
@@ -140,7 +151,7 @@ def _hash_texts(texts):
     return _mix(h ^ lengths.astype(np.uint64))
 
 
-def node_id_hashes(node_ids):
+def node_id_hashes(node_ids: Sequence[Hashable] | np.ndarray) -> np.ndarray:
     """A deterministic uint64 per node id, the same in every process and run.
 
     Python's ``hash`` is salted per process; this hashes a canonical text of
@@ -216,7 +227,7 @@ def _row_fingerprints(indptr, edge_hashes, keep=None):
     return _mix(sums + _mix(degree.astype(np.uint64) ^ _DEGREE_SALT))
 
 
-def adjacency_fingerprints(graph):
+def adjacency_fingerprints(graph: Graph) -> np.ndarray:
     """One uint64 per node (by index) hashing its out-adjacency.
 
     A node's fingerprint depends on the *ids* of its out-neighbours and the
@@ -283,7 +294,7 @@ class GraphChanges:
     added_only: np.ndarray = field(repr=False)
     fingerprints: np.ndarray = field(repr=False)
 
-    def summary(self):
+    def summary(self) -> dict[str, int]:
         """Counts: ``new_nodes``, ``removed_nodes``, ``changed_nodes``."""
         return {
             "new_nodes": len(self.new_nodes),
@@ -292,7 +303,7 @@ class GraphChanges:
         }
 
     @property
-    def unchanged(self):
+    def unchanged(self) -> bool:
         """True when nothing changed."""
         return not (self.new_nodes or self.removed_nodes or self.changed_nodes)
 
@@ -306,7 +317,7 @@ def _old_rows(embedding, graph):
     return np.fromiter((index.get((type(v), v), -1) for v in ids), dtype=np.int64, count=len(ids))
 
 
-def graph_changes(embedding, graph):
+def graph_changes(embedding: NodeEmbedding, graph: Graph | networkx.Graph) -> GraphChanges:
     """Compare ``graph`` with the graph ``embedding`` was made from, by fingerprints.
 
     Without stored fingerprints (a model saved before they existed, or
@@ -349,7 +360,7 @@ def graph_changes(embedding, graph):
     )
 
 
-def walk_shares(graph, changes, hops=DEFAULT_HOPS):
+def walk_shares(graph: Graph, changes: GraphChanges, hops: int = DEFAULT_HOPS) -> np.ndarray:
     """Per node of ``graph``: the share of its walks whose distribution changed.
 
     See the module notes: 1 for new nodes and rows with removed edges or
@@ -493,16 +504,16 @@ def _initial_state(embedding, graph, old_rows, vectors, params):
 
 
 def update(
-    embedding,
-    graph,
+    embedding: NodeEmbedding,
+    graph: Graph | networkx.Graph,
     *,
-    hops=DEFAULT_HOPS,
-    budget=DEFAULT_BUDGET,
-    seed=None,
-    workers=None,
-    progress=True,
-    **params,
-):
+    hops: int = DEFAULT_HOPS,
+    budget: float = DEFAULT_BUDGET,
+    seed: int | np.random.Generator | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    **params: Any,
+) -> NodeEmbedding:
     """A new embedding for ``graph`` (the whole graph as it is now).
 
     Finds what changed by the stored fingerprints (:func:`graph_changes`),
@@ -674,15 +685,15 @@ class InferResult:
 
 
 def infer(
-    embedding,
-    neighbours,
-    weights=None,
+    embedding: NodeEmbedding,
+    neighbours: Hashable | Iterable[Hashable],
+    weights: Sequence[float] | None = None,
     *,
-    steps=DEFAULT_INFER_STEPS,
-    learning_rate=0.025,
-    negative=None,
-    seed=None,
-):
+    steps: int = DEFAULT_INFER_STEPS,
+    learning_rate: float = 0.025,
+    negative: int | None = None,
+    seed: int | np.random.Generator | None = None,
+) -> InferResult:
     """A vector for a node the model has never seen, from its neighbours.
 
     Starts at the weighted mean of the known neighbours' vectors; with
@@ -730,33 +741,33 @@ def infer(
 
     neighbours = query_list(neighbours, "neighbours")
     if weights is None:
-        weights = np.ones(len(neighbours))
+        given = np.ones(len(neighbours))
     else:
-        weights = np.asarray(weights, dtype=np.float64)
+        given = np.asarray(weights, dtype=np.float64)
         if (
-            weights.shape != (len(neighbours),)
-            or not np.all(np.isfinite(weights))
-            or np.any(weights <= 0)
+            given.shape != (len(neighbours),)
+            or not np.all(np.isfinite(given))
+            or np.any(given <= 0)
         ):
             raise ParameterError(
-                f"weights must be {len(neighbours)} positive finite numbers, "
-                f"got {weights.tolist()!r}"
+                f"weights must be {len(neighbours)} positive finite numbers, got {given.tolist()!r}"
             )
     steps = check_int("steps", steps, minimum=0)
-    rows, used, missing, kept = [], [], [], []
+    found: list[int] = []
+    used, missing, kept = [], [], []
     for i, node in enumerate(neighbours):
         try:
-            rows.append(embedding.index(node))
+            found.append(embedding.index(node))
         except NodeNotFoundError:
             missing.append(node)
             continue
         used.append(node)
         kept.append(i)
-    if not rows:
+    if not found:
         shown = ", ".join(map(repr, neighbours[:5])) or "none given"
         raise NodeNotFoundError(f"none of the neighbours is in the model ({shown})")
-    rows = np.asarray(rows, dtype=np.int64)
-    w = weights[kept]
+    rows = np.asarray(found, dtype=np.int64)
+    w = given[kept]
     vector = (embedding.vectors[rows].astype(np.float64) * w[:, None]).sum(0) / w.sum()
     if steps:
         vector = _refine(embedding, vector, rows, w, steps, learning_rate, negative, seed)

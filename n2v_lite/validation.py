@@ -23,8 +23,14 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import TYPE_CHECKING
 
 from .exceptions import ParameterError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
 
 __all__ = [
     "check_int",
@@ -59,42 +65,42 @@ def _is_real(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def check_int(name, value, minimum=1, maximum=None):
+def check_int(name: str, value: Any, minimum: int = 1, maximum: int | None = None) -> int:
     """``value`` as an int >= ``minimum`` (and <= ``maximum``, by default
     :data:`MAXIMUMS` of ``name`` if any), else a :class:`ParameterError` naming ``name``."""
     if maximum is None:
         maximum = MAXIMUMS.get(name)
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < minimum:
         raise ParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if maximum is not None and value > maximum:
+    if maximum is not None and int(value) > maximum:
         raise ParameterError(
             f"{name} must be an integer from {minimum} to {maximum}, got {value!r}"
         )
     return int(value)
 
 
-def check_positive(name, value):
+def check_positive(name: str, value: Any) -> float:
     """``value`` as a finite float > 0, else a :class:`ParameterError` naming ``name``."""
     if not _is_real(value) or not math.isfinite(value) or value <= 0:
         raise ParameterError(f"{name} must be a positive finite number, got {value!r}")
     return float(value)
 
 
-def check_fraction(name, value):
+def check_fraction(name: str, value: Any) -> float:
     """``value`` as a float in [0, 1), else a :class:`ParameterError` naming ``name``."""
     if not _is_real(value) or not 0 <= value < 1:
         raise ParameterError(f"{name} must be a number in [0, 1), got {value!r}")
     return float(value)
 
 
-def check_share(name, value):
+def check_share(name: str, value: Any) -> float:
     """``value`` as a float strictly between 0 and 1, else a :class:`ParameterError`."""
     if not _is_real(value) or not 0 < value < 1:
         raise ParameterError(f"{name} must be a number between 0 and 1 (exclusive), got {value!r}")
     return float(value)
 
 
-def check_choice(name, value, choices):
+def check_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
     """``value`` if it is one of ``choices``, else a :class:`ParameterError` listing them."""
     if value not in choices:
         raise ParameterError(
@@ -103,14 +109,14 @@ def check_choice(name, value, choices):
     return value
 
 
-def check_seed(name, value):
+def check_seed(name: str, value: Any) -> Any:
     """A seed: None, an int >= 0 or a numpy Generator (returned unchanged)."""
     if value is None or type(value).__name__ == "Generator":
         return value
     return check_int(name, value, minimum=0)
 
 
-def query_list(value, name):
+def query_list(value: Any, name: str) -> list:
     """A list of queries: None -> []; one id, title, tuple id or vector -> [it]."""
     import numpy as np
 

@@ -88,6 +88,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -96,6 +97,10 @@ from ._walktext import TextEncoder, check_rows, line_blocks
 from .corpus import WalkFolder, WalkFolderError, read_walk_folder
 from .exceptions import ParameterError
 from .validation import check_fraction, check_int, check_positive
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 
 __all__ = [
     "Word2VecResult",
@@ -181,22 +186,22 @@ class Word2VecResult:
 
 
 def train_word2vec(
-    walks,
-    num_nodes=None,
+    walks: np.ndarray | Iterable[np.ndarray] | WalkFolder | str | os.PathLike[str],
+    num_nodes: int | None = None,
     *,
-    dimensions=128,
-    window=10,
-    negative=5,
-    epochs=1,
-    sample=0.0,
-    learning_rate=None,
-    min_learning_rate=None,
-    workers=None,
-    seed=None,
-    corpus="auto",
-    progress=True,
-    tmp_dir=None,
-):
+    dimensions: int = 128,
+    window: int = 10,
+    negative: int = 5,
+    epochs: int = 1,
+    sample: float = 0.0,
+    learning_rate: float | None = None,
+    min_learning_rate: float | None = None,
+    workers: int | None = None,
+    seed: int | np.random.Generator | None = None,
+    corpus: str = "auto",
+    progress: bool = True,
+    tmp_dir: str | os.PathLike[str] | None = None,
+) -> Word2VecResult:
     """Train skip-gram with negative sampling (gensim) on walks of node indices.
 
     Parameters
@@ -277,23 +282,23 @@ def train_word2vec(
 
 
 def continue_word2vec(
-    walks,
-    vectors,
-    output_vectors,
-    counts,
+    walks: np.ndarray | Iterable[np.ndarray] | WalkFolder | str | os.PathLike[str],
+    vectors: np.ndarray,
+    output_vectors: np.ndarray,
+    counts: np.ndarray,
     *,
-    window=10,
-    negative=5,
-    epochs=1,
-    sample=0.0,
-    learning_rate=None,
-    min_learning_rate=None,
-    workers=None,
-    seed=None,
-    corpus="auto",
-    progress=True,
-    tmp_dir=None,
-):
+    window: int = 10,
+    negative: int = 5,
+    epochs: int = 1,
+    sample: float = 0.0,
+    learning_rate: float | None = None,
+    min_learning_rate: float | None = None,
+    workers: int | None = None,
+    seed: int | np.random.Generator | None = None,
+    corpus: str = "auto",
+    progress: bool = True,
+    tmp_dir: str | os.PathLike[str] | None = None,
+) -> Word2VecResult:
     """Go on training skip-gram from stored weights, on new walks.
 
     gensim's own way to continue (``build_vocab(update=True)`` then
@@ -465,7 +470,7 @@ def _train(walks, num_nodes, options, seed, progress, tmp_dir, init=None):
     )
 
 
-def cap_workers(workers, num_tokens):
+def cap_workers(workers: int, num_tokens: int) -> int:
     """Training threads actually used: ``workers`` capped by the cores and the corpus.
 
     More threads than cores only contend, and a thread with less than

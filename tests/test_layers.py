@@ -56,12 +56,21 @@ KNOWN_UPWARD = {("embedding", "update")}
 
 
 def _imports():
-    """(module, imported module, names, at module level?) for every relative import."""
+    """(module, imported module, names, at module level?) for every relative import that
+    runs (imports under ``if TYPE_CHECKING:`` are for annotations only, and are skipped)."""
     found = []
     for path in sorted(PACKAGE.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         top = {id(node) for node in tree.body}
+        typing_only = {
+            id(inner)
+            for node in tree.body
+            if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+            for inner in ast.walk(node)
+        }
         for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
             if isinstance(node, ast.ImportFrom) and node.level == 1:
                 if node.module:
                     found.append(
