@@ -794,7 +794,7 @@ class WalkFolder:
 
     __iter__ = chunks
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.rows
 
     def __repr__(self):

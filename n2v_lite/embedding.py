@@ -137,30 +137,36 @@ class SimilarityResult(list):
         How the query is shown (its title and id, or "vector").
     """
 
-    def __init__(self, pairs, node_ids, query=None, query_label=None):
+    def __init__(
+        self,
+        pairs: Iterable[tuple[Hashable, float]],
+        node_ids: Sequence[Hashable],
+        query: Any = None,
+        query_label: Any = None,
+    ) -> None:
         super().__init__(pairs)
         self.node_ids = list(node_ids)
         self.query = query
         self.query_label = query_label if query_label is not None else repr(query)
 
     @property
-    def labels(self):
+    def labels(self) -> list:
         """Labels of the neighbours, best first."""
         return [label for label, _ in self]
 
     @property
-    def similarities(self):
+    def similarities(self) -> list[float]:
         """Cosine similarities, best first."""
         return [similarity for _, similarity in self]
 
-    def to_records(self):
+    def to_records(self) -> list[dict[str, Any]]:
         """One dict per neighbour: ``rank``, ``node``, ``label``, ``similarity``."""
         return [
             {"rank": rank, "node": node, "label": label, "similarity": similarity}
             for rank, (node, (label, similarity)) in enumerate(zip(self.node_ids, self), 1)
         ]
 
-    def to_frame(self):
+    def to_frame(self) -> pandas.DataFrame:
         """The neighbours as a :class:`pandas.DataFrame` (``query, rank, node, label,
         similarity``: the layout of :meth:`NodeEmbedding.most_similar_many`)."""
         import pandas as pd
@@ -183,7 +189,7 @@ class SimilarityResult(list):
         ]
         return rows, {query: self.query_label}
 
-    def to_table(self, title=None):
+    def to_table(self, title: str | None = None) -> str:
         """A plain-text table (rank, similarity, label and node id)."""
         lines = [
             title if title is not None else f"Nearest to {self.query_label} by cosine similarity:"
@@ -259,7 +265,7 @@ class NodeEmbedding:
         params: dict[str, Any] | None = None,
         loss_history: Sequence[float] | None = None,
         info: dict[str, Any] | None = None,
-        state: dict[str, np.ndarray] | None = None,
+        state: Mapping[str, Any] | None = None,
         fingerprints: np.ndarray | None = None,
         copy: bool = True,
     ) -> None:

@@ -37,12 +37,20 @@ VERDICT: ...
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._utils import as_generator
 from .ann import exact_top_k
 from .exceptions import ParameterError
+
+if TYPE_CHECKING:
+    from collections.abc import Hashable, Mapping
+    from typing import Any
+
+    from .graph import Graph
+
 
 __all__ = [
     "BACKENDS",
@@ -81,7 +89,7 @@ def _unit_rows(vectors):
     return vectors / np.maximum(norms, 1e-12)
 
 
-def nearest_neighbours(vectors, k=10, *, block=2048):
+def nearest_neighbours(vectors: np.ndarray, k: int = 10, *, block: int = 2048) -> np.ndarray:
     """The ``k`` nearest other rows of every row by cosine similarity, most similar first
     (ties by the smaller row; :func:`n2v_lite.ann.exact_top_k` in blocks of rows).
 
@@ -114,7 +122,7 @@ def nearest_neighbours(vectors, k=10, *, block=2048):
     return out
 
 
-def neighbour_overlap(first, second):
+def neighbour_overlap(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """Share of each row's neighbours that two neighbour lists have in common.
 
     Parameters
@@ -142,7 +150,9 @@ def neighbour_overlap(first, second):
     return common / first.shape[1]
 
 
-def sample_node_pairs(num_nodes, count, seed=None):
+def sample_node_pairs(
+    num_nodes: int, count: int, seed: int | np.random.Generator | None = None
+) -> np.ndarray:
     """``count`` node pairs ``(u, v)``, ``u != v``, drawn uniformly (with replacement).
 
     Examples
@@ -160,7 +170,7 @@ def sample_node_pairs(num_nodes, count, seed=None):
     return np.stack([u, v], axis=1)
 
 
-def cosine_rank_correlation(first, second, pairs):
+def cosine_rank_correlation(first: np.ndarray, second: np.ndarray, pairs: np.ndarray) -> float:
     """Spearman correlation between the cosine similarities two embeddings give ``pairs``.
 
     Examples
@@ -180,7 +190,15 @@ def cosine_rank_correlation(first, second, pairs):
     return float(spearmanr(cos_a, cos_b)[0])
 
 
-def compare_embeddings(first, second, *, k=10, pairs=None, focus=None, seed=None):
+def compare_embeddings(
+    first: np.ndarray,
+    second: np.ndarray,
+    *,
+    k: int = 10,
+    pairs: np.ndarray | None = None,
+    focus: np.ndarray | None = None,
+    seed: int | np.random.Generator | None = None,
+) -> dict[str, Any]:
     """Agreement of two embeddings of the same nodes (rows aligned).
 
     Parameters
@@ -277,27 +295,27 @@ def _evaluation(make, graph, labels, walk_settings, seed, train_ratio, repeats, 
 
 
 def parity_report(
-    graph,
+    graph: Graph,
     *,
-    num_walks=5,
-    walk_length=10,
-    p=1.0,
-    q=1.0,
-    dimensions=50,
-    window=10,
-    negative=4,
-    epochs=10,
-    k=10,
-    sample_pairs=100_000,
-    evaluate=True,
-    labels=None,
-    train_ratio=0.5,
-    repeats=5,
-    workers=None,
-    seed=0,
-    progress=False,
-    estimator=None,
-):
+    num_walks: int = 5,
+    walk_length: int = 10,
+    p: float = 1.0,
+    q: float = 1.0,
+    dimensions: int = 50,
+    window: int = 10,
+    negative: int = 4,
+    epochs: int = 10,
+    k: int = 10,
+    sample_pairs: int = 100000,
+    evaluate: bool = True,
+    labels: Mapping[Hashable, Any] | None = None,
+    train_ratio: float = 0.5,
+    repeats: int = 5,
+    workers: int | None = None,
+    seed: int = 0,
+    progress: bool = False,
+    estimator: Any = None,
+) -> dict[str, Any]:
     """Train both backends on the same walks and measure how far apart they are.
 
     The defaults are the Keras node2vec example's settings (5 walks of 10
@@ -347,7 +365,12 @@ def parity_report(
     rng = as_generator(seed)
     walk_rng, pair_rng = rng.spawn(2)
     first_seed, second_seed, eval_seed = (int(s) for s in rng.integers(2**31 - 1, size=3))
-    walk_settings = {"num_walks": num_walks, "walk_length": walk_length, "p": p, "q": q}
+    walk_settings: dict[str, Any] = {
+        "num_walks": num_walks,
+        "walk_length": walk_length,
+        "p": p,
+        "q": q,
+    }
     settings = dict(
         walk_settings,
         dimensions=dimensions,
@@ -486,7 +509,7 @@ def _verdict(report, tolerances=PARITY_TOLERANCES):
     }
 
 
-def format_parity(report):
+def format_parity(report: dict[str, Any]) -> str:
     """The report as a side-by-side text table ending in one ``VERDICT:`` line.
 
     Examples

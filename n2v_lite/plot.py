@@ -7,18 +7,25 @@ matplotlib is an optional extra (``pip install 'n2v-lite[plot]'``); without it
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._utils import atomic_path
 from .exceptions import N2VLiteError, ParameterError
 
+if TYPE_CHECKING:
+    import os
+
+    from .embedding import NodeEmbedding
+
+
 __all__ = ["project_2d", "pca_2d", "plot_embeddings"]
 
 MAX_CATEGORIES = 9  # + 'other': ten distinct colours
 
 
-def project_2d(vectors, method="pca", seed=0):
+def project_2d(vectors: np.ndarray, method: str = "pca", seed: int = 0) -> np.ndarray:
     """Project vectors to 2-D with PCA (numpy) or t-SNE (scikit-learn)."""
     if method == "pca":
         return pca_2d(vectors)
@@ -33,7 +40,7 @@ def project_2d(vectors, method="pca", seed=0):
     raise ParameterError(f"unknown projection {method!r}; choose pca or tsne")
 
 
-def pca_2d(vectors, block_rows=1 << 16):
+def pca_2d(vectors: np.ndarray, block_rows: int = 1 << 16) -> np.ndarray:
     """The first two principal components' coordinates, in blocks of rows (no float64
     copy of a big embedding, no scikit-learn): the top eigenvectors of the covariance,
     each signed so that its largest entry is positive (scikit-learn's convention since
@@ -68,7 +75,14 @@ def _categories(values):
     return np.array([v if v in keep else "other" for v in first], dtype=object)
 
 
-def plot_embeddings(embedding, path, *, method="pca", color_by=None, seed=0):
+def plot_embeddings(
+    embedding: NodeEmbedding,
+    path: str | os.PathLike[str],
+    *,
+    method: str = "pca",
+    color_by: str | None = None,
+    seed: int = 0,
+) -> None:
     """Save a 2-D map of an embedding's vectors, coloured by a node attribute.
 
     Parameters
@@ -106,7 +120,7 @@ def plot_embeddings(embedding, path, *, method="pca", color_by=None, seed=0):
         ax.scatter(xy[:, 0], xy[:, 1], s=6, alpha=0.7)
     else:
         groups = _categories(metadata[color_by])
-        palette = colormaps["tab10"].colors
+        palette = colormaps["tab10"].colors  # type: ignore[attr-defined]  # a ListedColormap
         names = sorted(set(groups.tolist()) - {"other"})
         if "other" in groups:  # drawn first, in grey, underneath the named groups
             mask = groups == "other"

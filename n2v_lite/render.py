@@ -22,6 +22,17 @@ from __future__ import annotations
 
 import io
 import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Hashable, Iterable, Mapping
+    from typing import Any
+
+    import pandas
+
+    from .embedding import NodeEmbedding
+
 
 __all__ = [
     "NEIGHBOUR_FORMATS",
@@ -38,7 +49,7 @@ __all__ = [
 NEIGHBOUR_FORMATS = ("table", "json", "tsv", "csv")
 
 
-def to_json(data):
+def to_json(data: Any) -> str:
     """Indented JSON; numpy numbers as numbers, other objects as text."""
 
     def default(value):
@@ -49,7 +60,9 @@ def to_json(data):
     return json.dumps(data, indent=2, default=default)
 
 
-def render_neighbours(frame, fmt="table", headings=None):
+def render_neighbours(
+    frame: pandas.DataFrame, fmt: str = "table", headings: Mapping[Hashable, str] | None = None
+) -> str:
     """Neighbour lists (columns ``query, rank, node, label, similarity``) as text.
 
     Parameters
@@ -69,7 +82,7 @@ def render_neighbours(frame, fmt="table", headings=None):
     return render_rows(list(frame.itertuples(index=False, name=None)), headings, fmt)
 
 
-def render_rows(rows, headings, fmt="table"):
+def render_rows(rows: Iterable[tuple], headings: Mapping[Hashable, str], fmt: str = "table") -> str:
     """:func:`render_neighbours` of plain ``(query, rank, node, label, similarity)`` tuples
     (no pandas, so quick queries start quickly). ``csv`` and ``tsv`` have the same header
     and columns, and write what pandas' ``to_csv`` would (minimal quoting)."""
@@ -86,7 +99,7 @@ def render_rows(rows, headings, fmt="table"):
             for query, rank, node, label, similarity in rows
         )
         return buffer.getvalue().rstrip("\n")
-    groups = {}
+    groups: dict = {}
     for row in rows:
         groups.setdefault(row[0], []).append(row)
     if fmt == "json":
@@ -115,7 +128,7 @@ def render_rows(rows, headings, fmt="table"):
     return "\n\n".join(blocks)
 
 
-def render_info(details, fmt="text"):
+def render_info(details: dict[str, Any], fmt: str = "text") -> str:
     """:meth:`n2v_lite.NodeEmbedding.describe` as aligned ``key  value`` lines or JSON."""
     if fmt == "json":
         return to_json(details)
@@ -135,7 +148,7 @@ def _chosen(values):
     return "/".join(f"{c:g}" for c in sorted(set(values)))
 
 
-def render_evaluation(results):
+def render_evaluation(results: dict[str, Any]) -> str:
     """:func:`n2v_lite.evaluate.evaluate_embeddings` results as a text report."""
     lines = []
     link = results.get("link_prediction")
@@ -165,7 +178,7 @@ def render_evaluation(results):
     return "\n".join(lines)
 
 
-def render_tuning(result):
+def render_tuning(result: dict[str, Any]) -> str:
     """:func:`n2v_lite.evaluate.tune` results: the table (mean and sd over the splits), the pick."""
     spread = result["spread"]
     lines = [
@@ -194,7 +207,7 @@ def render_tuning(result):
     return "\n".join(lines)
 
 
-def render_update(path, embedding):
+def render_update(path: str | os.PathLike[str], embedding: NodeEmbedding) -> str:
     """What :meth:`n2v_lite.NodeEmbedding.update` changed, as two lines."""
     report = embedding.info.get("update", {})
     seconds = report.get("seconds")

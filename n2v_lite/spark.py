@@ -48,6 +48,7 @@ import re
 import sys
 import tempfile
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -57,6 +58,16 @@ from .exceptions import GraphError, N2VLiteError, ParameterError
 from .graph import Graph, check_duplicates
 from .ids import check_node_ids
 from .validation import check_choice, check_int, check_positive, check_seed
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from pyspark.sql import DataFrame, SparkSession
+
+    from .corpus import WalkFolder
+    from .embedding import NodeEmbedding
+
 
 __all__ = [
     "SparkUnavailableError",
@@ -126,7 +137,9 @@ def _pyspark():
     return SparkSession
 
 
-def local_session(master="local[2]", conf=None, app_name="n2v_lite"):
+def local_session(
+    master: str = "local[2]", conf: Mapping[str, str] | None = None, app_name: str = "n2v_lite"
+) -> SparkSession:
     """A Spark session for this machine (or ``master``), set up to run offline.
 
     Binds the driver to 127.0.0.1 (``SPARK_LOCAL_IP`` too), turns the UI and
@@ -164,7 +177,7 @@ def local_session(master="local[2]", conf=None, app_name="n2v_lite"):
     return spark
 
 
-def session(master=None, conf=None):
+def session(master: str | None = None, conf: Mapping[str, str] | None = None) -> SparkSession:
     """A SparkSession for a master URL: the one the command line starts.
 
     ``None`` or a ``local[...]`` master gets :func:`local_session` (loopback,
@@ -224,18 +237,18 @@ class _Stages:
 
 # -------------------------------------------------------------------- graph
 def read_graph(
-    edges,
-    spark=None,
+    edges: Graph | DataFrame | str,
+    spark: SparkSession | None = None,
     *,
-    directed=False,
-    sep=None,
-    header=None,
-    drop_self_loops=False,
-    max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
-    weighted=None,
-    duplicates=None,
-    mode="broadcast",
-):
+    directed: bool = False,
+    sep: str | None = None,
+    header: bool | None = None,
+    drop_self_loops: bool = False,
+    max_broadcast_bytes: int = DEFAULT_MAX_BROADCAST_BYTES,
+    weighted: bool | None = None,
+    duplicates: str | None = None,
+    mode: str = "broadcast",
+) -> Graph | ClusterGraph:
     """Build an n2v_lite :class:`Graph` from edges on a cluster (or leave it there).
 
     Parameters
@@ -452,9 +465,17 @@ class ClusterGraph:
     executors. :meth:`close` releases them.
     """
 
-    def __init__(self, node_ids, edges, num_edges, directed, weighted, duplicates_merged):
+    def __init__(
+        self,
+        node_ids: np.ndarray,
+        edges: DataFrame,
+        num_edges: int,
+        directed: bool,
+        weighted: bool,
+        duplicates_merged: int,
+    ) -> None:
         self.node_ids, self.edges = node_ids, edges
-        self._shards = {}  # (shards, reverse weights) -> persisted RDD, reused by later walks
+        self._shards: dict = {}  # (shards, reverse weights) -> persisted RDD, reused by later walks
         self._node_data = None
         self.num_nodes, self.num_edges = len(node_ids), int(num_edges)
         self.directed, self.weighted = bool(directed), bool(weighted)
@@ -467,7 +488,7 @@ class ClusterGraph:
             f"{', weighted' if self.weighted else ''}, on the cluster>"
         )
 
-    def stored_edges(self):
+    def stored_edges(self) -> DataFrame:
         """Every stored (directed) edge ``src, dst, w`` as a DataFrame."""
         from pyspark.sql import functions as F
 
@@ -480,11 +501,12 @@ class ClusterGraph:
             )
         return e
 
-    def node_data(self):
+    def node_data(self) -> dict[str, np.ndarray]:
         """:func:`n2v_lite.graph.node_metadata`'s degree columns, computed on the cluster."""
-        if self._node_data is None:
-            self._node_data = self._degrees()
-        return self._node_data
+        data = self._node_data
+        if data is None:
+            data = self._node_data = self._degrees()
+        return data
 
     def _degrees(self):
         stored = self.stored_edges()
@@ -494,7 +516,7 @@ class ClusterGraph:
         in_degree = _counts(stored, "dst", self.num_nodes)
         return {"degree": in_degree + out_degree, "in_degree": in_degree, "out_degree": out_degree}
 
-    def close(self):
+    def close(self) -> None:
         for rdd in self._shards.values():
             rdd.unpersist()
         self._shards.clear()
@@ -726,7 +748,7 @@ def _index_ids(spark, df, where):
 
 
 # ------------------------------------------------------------ broadcasting
-def csr_broadcast_bytes(num_nodes, num_stored_edges, weighted):
+def csr_broadcast_bytes(num_nodes: int, num_stored_edges: int, weighted: bool) -> int:
     """Bytes of the CSR that is broadcast: row pointers, indices and (if weighted) weights.
 
     That is ``indptr.itemsize (n + 1) + (indices.itemsize [+ weights.itemsize])
@@ -853,20 +875,20 @@ def _run_blocks(block_ids, broadcast, key, num_walks, walk_length, p, q, entropy
 
 
 def random_walks(
-    graph,
-    num_walks,
-    walk_length,
-    p=1.0,
-    q=1.0,
-    seed=None,
-    spark=None,
-    num_partitions=None,
+    graph: Graph | ClusterGraph,
+    num_walks: int,
+    walk_length: int,
+    p: float = 1.0,
+    q: float = 1.0,
+    seed: int | np.random.Generator | None = None,
+    spark: SparkSession | None = None,
+    num_partitions: int | None = None,
     *,
-    max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
-    mode="auto",
-    max_walkers=DEFAULT_MAX_WALKERS,
-    progress=False,
-):
+    max_broadcast_bytes: int = DEFAULT_MAX_BROADCAST_BYTES,
+    mode: str = "auto",
+    max_walkers: int = DEFAULT_MAX_WALKERS,
+    progress: bool = False,
+) -> np.ndarray:
     """node2vec walks computed on Spark executors, collected on the driver.
 
     Parameters
@@ -923,6 +945,7 @@ def random_walks(
     stages = _Stages(progress)
     given = graph
     graph = _read(graph, spark, max_broadcast_bytes=max_broadcast_bytes, mode=mode)
+    job: Any
     if _partitioned(graph, mode, max_broadcast_bytes):
         try:
             job = _PartitionedJob(
@@ -1322,22 +1345,22 @@ def _partition_writer(folder, num_nodes):
 
 
 def write_walks(
-    graph,
-    folder,
-    num_walks,
-    walk_length,
-    p=1.0,
-    q=1.0,
-    seed=None,
-    spark=None,
-    num_partitions=None,
-    parquet=False,
+    graph: Graph | ClusterGraph,
+    folder: str | os.PathLike[str],
+    num_walks: int,
+    walk_length: int,
+    p: float = 1.0,
+    q: float = 1.0,
+    seed: int | np.random.Generator | None = None,
+    spark: SparkSession | None = None,
+    num_partitions: int | None = None,
+    parquet: bool = False,
     *,
-    max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
-    mode="auto",
-    max_walkers=DEFAULT_MAX_WALKERS,
-    progress=False,
-):
+    max_broadcast_bytes: int = DEFAULT_MAX_BROADCAST_BYTES,
+    mode: str = "auto",
+    max_walkers: int = DEFAULT_MAX_WALKERS,
+    progress: bool = False,
+) -> WalkFolder:
     """Walk on the executors and write a walk folder (:mod:`n2v_lite.corpus` format).
 
     Every partition writes its own ``part-NNNNN.txt`` (so ``folder`` must be
@@ -1562,23 +1585,23 @@ def _write_parquet(spark, blocks, block_rows, path):
 
 # ----------------------------------------------------------------- training
 def fit(
-    graph,
+    graph: Graph | DataFrame | str,
     *,
-    spark=None,
-    trainer="gensim",
-    num_partitions=None,
-    directed=False,
-    sep=None,
-    header=None,
-    walk_folder=None,
-    max_broadcast_bytes=DEFAULT_MAX_BROADCAST_BYTES,
-    trainer_partitions=1,
-    weighted=None,
-    duplicates=None,
-    mode="auto",
-    max_walkers=DEFAULT_MAX_WALKERS,
-    **node2vec_params,
-):
+    spark: SparkSession | None = None,
+    trainer: str = "gensim",
+    num_partitions: int | None = None,
+    directed: bool = False,
+    sep: str | None = None,
+    header: bool | None = None,
+    walk_folder: str | os.PathLike[str] | None = None,
+    max_broadcast_bytes: int = DEFAULT_MAX_BROADCAST_BYTES,
+    trainer_partitions: int = 1,
+    weighted: bool | None = None,
+    duplicates: str | None = None,
+    mode: str = "auto",
+    max_walkers: int = DEFAULT_MAX_WALKERS,
+    **node2vec_params: Any,
+) -> NodeEmbedding:
     """node2vec on Spark: read the graph, walk on the executors, train.
 
     Parameters

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -96,7 +97,7 @@ class TutorialResult:
 # --------------------------------------------------------------------------
 
 
-def walks_to_tokens(walks, num_nodes=None):
+def walks_to_tokens(walks: np.ndarray, num_nodes: int | None = None) -> np.ndarray:
     """Map node-index walks (``PAD = -1``) to the example's tokens (``index + 1``, PAD -> 0).
 
     Parameters
@@ -170,7 +171,13 @@ def _check_example_args(vocabulary_size, window_size, negative_samples):
         )
 
 
-def skipgram_pairs(tokens, vocabulary_size, window_size, negative_samples, rng):
+def skipgram_pairs(
+    tokens: np.ndarray,
+    vocabulary_size: int,
+    window_size: int,
+    negative_samples: float,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The legacy Keras ``skipgrams`` applied to every walk, vectorised.
 
     For each walk (row), every position ``i`` with a non-zero token pairs with
@@ -309,7 +316,9 @@ class _TripleCounter:
         return targets, contexts, labels, counts
 
 
-def aggregate_pairs(targets, contexts, labels, vocabulary_size):
+def aggregate_pairs(
+    targets: np.ndarray, contexts: np.ndarray, labels: np.ndarray, vocabulary_size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The example's aggregation: fold pairs to ``(min, max)``, drop self-pairs, count triples.
 
     Parameters
@@ -338,7 +347,13 @@ def aggregate_pairs(targets, contexts, labels, vocabulary_size):
     return counter.result()
 
 
-def generate_examples(walks, vocabulary_size, window_size, negative_samples, seed=None):
+def generate_examples(
+    walks: np.ndarray,
+    vocabulary_size: int,
+    window_size: int,
+    negative_samples: float,
+    seed: int | np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Weighted skip-gram examples exactly as the Keras node2vec example makes them.
 
     :func:`skipgram_pairs` on every walk, then :func:`aggregate_pairs` (the
@@ -395,7 +410,9 @@ def generate_examples(walks, vocabulary_size, window_size, negative_samples, see
 # --------------------------------------------------------------------------
 
 
-def he_normal(shape, rng, dtype=np.float32):
+def he_normal(
+    shape: tuple[int, ...], rng: np.random.Generator, dtype: Any = np.float32
+) -> np.ndarray:
     """Keras ``he_normal``: truncated normal (at 2 sd), stddev ``sqrt(2 / fan_in) / 0.8796...``.
 
     For an embedding table of shape ``(V, d)`` Keras takes ``fan_in = V``.
@@ -415,7 +432,14 @@ def he_normal(shape, rng, dtype=np.float32):
     return (values * stddev).astype(dtype)
 
 
-def batch_loss_and_grad(table, targets, contexts, labels, weights, l2=1e-6):
+def batch_loss_and_grad(
+    table: np.ndarray,
+    targets: np.ndarray,
+    contexts: np.ndarray,
+    labels: np.ndarray,
+    weights: np.ndarray,
+    l2: float = 1e-06,
+) -> tuple[float, np.ndarray]:
     """Loss and gradient of one batch, as Keras computes them for the example's model.
 
     ``loss = sum_i weights_i * bce(dot(table[t_i], table[c_i]), labels_i) / B
@@ -478,18 +502,18 @@ def batch_loss_and_grad(table, targets, contexts, labels, weights, l2=1e-6):
 
 
 def adam_update(
-    param,
-    grad,
-    m,
-    v,
-    step,
+    param: np.ndarray,
+    grad: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    step: int,
     *,
-    learning_rate=1e-3,
-    beta_1=0.9,
-    beta_2=0.999,
-    epsilon=1e-7,
-    scratch=None,
-):
+    learning_rate: float = 0.001,
+    beta_1: float = 0.9,
+    beta_2: float = 0.999,
+    epsilon: float = 1e-07,
+    scratch: np.ndarray | None = None,
+) -> None:
     """One Keras 3 Adam step, in place on ``param``, ``m`` and ``v``.
 
     ``m += (g - m)(1 - beta_1)``, ``v += (g^2 - v)(1 - beta_2)``,
@@ -531,20 +555,20 @@ def adam_update(
 
 
 def fit_examples(
-    targets,
-    contexts,
-    labels,
-    weights,
-    vocabulary_size,
+    targets: np.ndarray,
+    contexts: np.ndarray,
+    labels: np.ndarray,
+    weights: np.ndarray,
+    vocabulary_size: int,
     *,
-    dimensions=50,
-    epochs=10,
-    batch_size=1024,
-    learning_rate=1e-3,
-    l2=1e-6,
-    seed=None,
-    progress=True,
-):
+    dimensions: int = 50,
+    epochs: int = 10,
+    batch_size: int = 1024,
+    learning_rate: float = 0.001,
+    l2: float = 1e-06,
+    seed: int | np.random.Generator | None = None,
+    progress: bool = True,
+) -> tuple[np.ndarray, list[float]]:
     """Train the example's model on weighted examples; return the table and the loss curve.
 
     Every epoch the examples are shuffled and cut into batches of
@@ -633,18 +657,18 @@ def fit_examples(
 
 
 def train_embeddings(
-    walks,
-    num_nodes,
+    walks: np.ndarray,
+    num_nodes: int,
     *,
-    dimensions=50,
-    window=10,
-    negative=4.0,
-    epochs=10,
-    batch_size=1024,
-    learning_rate=1e-3,
-    seed=None,
-    progress=True,
-):
+    dimensions: int = 50,
+    window: int = 10,
+    negative: float = 4.0,
+    epochs: int = 10,
+    batch_size: int = 1024,
+    learning_rate: float = 0.001,
+    seed: int | np.random.Generator | None = None,
+    progress: bool = True,
+) -> TutorialResult:
     """Node embeddings by the Keras example's method, from node-index walks.
 
     Parameters

@@ -181,7 +181,7 @@ def node_id_hashes(node_ids: Sequence[Hashable] | np.ndarray) -> np.ndarray:
     if ids.dtype.kind in "iu":
         texts = np.char.add("i", ids.astype(np.int64).astype(str))
     elif ids.dtype.kind == "U":
-        texts = np.char.add("s", ids)
+        texts = np.char.add("s", ids)  # type: ignore[arg-type]  # (a str array)
     else:
         from .ids import encode_node_ids
 

@@ -76,12 +76,20 @@ Examples
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._utils import as_generator, default_workers, progress_bar
 from .exceptions import GraphError, ParameterError
 from .validation import check_int, check_positive
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+    from typing import Any, TextIO
+
+    from .graph import Graph
+
 
 __all__ = ["PAD", "random_walks", "iter_random_walks", "write_walks", "num_walk_rows", "walk_dtype"]
 
@@ -125,7 +133,7 @@ _ATTEMPT_MASK = np.uint64((1 << _ATTEMPT_BITS) - 1)
 _STEP = np.uint64(1 << _ATTEMPT_BITS)
 
 
-def stream_key(entropy):
+def stream_key(entropy: Sequence[int]) -> np.uint64:
     """The 64-bit key of the walk stream from the four 32-bit words drawn from a seed."""
     words = [int(x) & 0xFFFFFFFF for x in entropy]
     high = (words[0] << 32) | words[1]
@@ -133,13 +141,15 @@ def stream_key(entropy):
     return np.uint64((high ^ (low * int(_GOLDEN))) & 0xFFFFFFFFFFFFFFFF)
 
 
-def step_counters(rows, walk_length, step):
+def step_counters(rows: np.ndarray, walk_length: int, step: int) -> np.ndarray:
     """Counters of attempt 0 of ``step`` for absolute ``rows`` (uint64)."""
     rows = np.asarray(rows).astype(np.uint64)
     return (rows * np.uint64(walk_length) + np.uint64(step)) << np.uint64(_ATTEMPT_BITS)
 
 
-def uniforms(key, counters, draws=1):
+def uniforms(
+    key: np.uint64, counters: np.ndarray, draws: int = 1
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Uniforms in [0, 1) with 53 random bits for uint64 ``counters``.
 
     ``draws=2`` returns two arrays: the draws at ``counters`` and at
@@ -167,14 +177,14 @@ def uniforms(key, counters, draws=1):
     return (u[:m], u[m:]) if draws == 2 else u
 
 
-def draw_entropy(seed):
+def draw_entropy(seed: int | np.random.Generator | None) -> list[int]:
     """The one draw from ``seed`` that keys every walk (four 32-bit words; see
     :func:`stream_key`): every engine makes exactly this draw, first."""
     rng = as_generator(seed)
     return [int(x) for x in rng.integers(0, 2**32, size=4, dtype=np.uint64)]
 
 
-def check_stream_capacity(total_rows, walk_length):
+def check_stream_capacity(total_rows: int, walk_length: int) -> None:
     """Refuse more walk cells than the stream's counters can tell apart (2**44)."""
     cells = int(total_rows) * int(walk_length)
     if cells >= 1 << (64 - _ATTEMPT_BITS):
@@ -204,7 +214,7 @@ def _check_graph(graph):
     return graph
 
 
-def walk_dtype(graph):
+def walk_dtype(graph: Graph | GraphShard) -> np.dtype:
     """The integer dtype of walks over ``graph``: int32, or int64 from 2**31 nodes on.
 
     Examples
@@ -216,7 +226,7 @@ def walk_dtype(graph):
     return np.dtype(np.int32 if graph.num_nodes < 2**31 else np.int64)
 
 
-def num_walk_rows(graph, num_walks):
+def num_walk_rows(graph: Graph, num_walks: int) -> int:
     """Number of rows (walks) that :func:`random_walks` returns: ``num_walks * num_nodes``.
 
     Examples
@@ -865,15 +875,15 @@ class GraphShard:
 
     def __init__(
         self,
-        shard,
-        num_shards,
-        num_nodes,
-        indptr,
-        indices,
-        weights=None,
-        directed=False,
-        reverse_weights=None,
-    ):
+        shard: int,
+        num_shards: int,
+        num_nodes: int,
+        indptr: np.ndarray,
+        indices: np.ndarray,
+        weights: np.ndarray | None = None,
+        directed: bool = False,
+        reverse_weights: np.ndarray | None = None,
+    ) -> None:
         self.shard, self.num_shards = int(shard), int(num_shards)
         self.num_nodes = int(num_nodes)
         self.indptr = np.asarray(indptr, dtype=np.int64)
@@ -894,7 +904,7 @@ class GraphShard:
             )
 
 
-def graph_shard(graph, shard, num_shards):
+def graph_shard(graph: Graph, shard: int, num_shards: int) -> GraphShard:
     """One :class:`GraphShard` of an in-memory :class:`Graph` (for tests and small runs)."""
     graph = _check_graph(graph)
     indptr = np.asarray(graph.indptr, dtype=np.int64)
@@ -969,7 +979,9 @@ class ShardWalker:
         :func:`stream_key` of the entropy from :func:`walk_block_layout`.
     """
 
-    def __init__(self, shard, p, q, walk_length, key):
+    def __init__(
+        self, shard: GraphShard, p: float, q: float, walk_length: int, key: np.uint64
+    ) -> None:
         self.walker = _Walker(shard, check_positive("p", p), check_positive("q", q))
         self.shard, self.num_shards = shard.shard, shard.num_shards
         self.walk_length = check_int("walk_length", walk_length)
@@ -977,7 +989,7 @@ class ShardWalker:
         self.dtype = walk_dtype(shard)
         self.slots = self.walker.state  # walker state floats carried along
 
-    def start(self, first_row, stop_row):
+    def start(self, first_row: int, stop_row: int) -> dict[str, np.ndarray]:
         """The walkers of rows ``first_row .. stop_row - 1`` that start on this shard."""
         mine = []
         for start in range(first_row, stop_row, _START_ROWS):  # memory: a chunk, not a wave
@@ -1063,7 +1075,9 @@ class ShardWalker:
         return batch
 
     # ------------------------------------------------------------ superstep
-    def superstep(self, inbox):
+    def superstep(
+        self, inbox: Iterable[dict[str, Any]]
+    ) -> tuple[dict[int, dict[str, Any]], tuple[np.ndarray, np.ndarray] | None]:
         """Process the messages that reached this shard.
 
         Parameters
@@ -1080,7 +1094,9 @@ class ShardWalker:
         """
         inbox = list(inbox)
         merged = {kind: _concat([m[kind] for m in inbox if kind in m]) for kind in SHARD_MESSAGES}
-        outbox, done, local = {}, [], []
+        outbox: dict = {}
+        done: list = []
+        local: list = []
         if merged["test"] is not None:
             local.append(self._route(self._answer_tests(merged["test"]), outbox))
         if merged["query"] is not None:
@@ -1176,17 +1192,17 @@ class ShardWalker:
 
 # ---------------------------------------------------------------- public API
 def random_walks(
-    graph,
-    num_walks,
-    walk_length,
-    p=1.0,
-    q=1.0,
-    seed=None,
+    graph: Graph,
+    num_walks: int,
+    walk_length: int,
+    p: float = 1.0,
+    q: float = 1.0,
+    seed: int | np.random.Generator | None = None,
     *,
-    workers=None,
-    progress=False,
-    start_nodes=None,
-):
+    workers: int | None = None,
+    progress: bool = False,
+    start_nodes: Sequence[int] | np.ndarray | None = None,
+) -> np.ndarray:
     """Sample ``num_walks`` node2vec walks from every node.
 
     Parameters
@@ -1266,18 +1282,18 @@ def random_walks(
 
 
 def iter_random_walks(
-    graph,
-    num_walks,
-    walk_length,
-    p=1.0,
-    q=1.0,
-    seed=None,
-    chunk_size=None,
+    graph: Graph,
+    num_walks: int,
+    walk_length: int,
+    p: float = 1.0,
+    q: float = 1.0,
+    seed: int | np.random.Generator | None = None,
+    chunk_size: int | None = None,
     *,
-    workers=None,
-    progress=False,
-    start_nodes=None,
-):
+    workers: int | None = None,
+    progress: bool = False,
+    start_nodes: Sequence[int] | np.ndarray | None = None,
+) -> Iterator[np.ndarray]:
     """Stream the walks of :func:`random_walks` in chunks of consecutive rows.
 
     Arguments are checked and ``seed`` is drawn from when this function is
@@ -1331,8 +1347,17 @@ def _counted(chunks, plan, progress):
 
 
 def write_walks(
-    handle, graph, num_walks, walk_length, p=1.0, q=1.0, seed=None, *, workers=None, progress=False
-):
+    handle: TextIO,
+    graph: Graph,
+    num_walks: int,
+    walk_length: int,
+    p: float = 1.0,
+    q: float = 1.0,
+    seed: int | np.random.Generator | None = None,
+    *,
+    workers: int | None = None,
+    progress: bool = False,
+) -> None:
     """Write the walks as text: one walk per line, node ids separated by spaces.
 
     The walks are those of :func:`random_walks` with the same arguments,
@@ -1401,7 +1426,9 @@ def _rechunk(blocks, chunk_size):
 
 
 # ------------------------------------------------- distributed engines (hook)
-def walk_block_layout(graph, num_walks, walk_length, seed=None):
+def walk_block_layout(
+    graph: Graph, num_walks: int, walk_length: int, seed: int | np.random.Generator | None = None
+) -> tuple[int, int, list[int]]:
     """How :func:`random_walks` cuts its rows into seeded blocks, for engines that
     run the blocks elsewhere (e.g. :mod:`n2v_lite.spark`).
 
@@ -1425,7 +1452,16 @@ def walk_block_layout(graph, num_walks, walk_length, seed=None):
     return -(-total_rows // block), block, entropy
 
 
-def walk_blocks(graph, num_walks, walk_length, p=1.0, q=1.0, *, entropy, block_ids):
+def walk_blocks(
+    graph: Graph,
+    num_walks: int,
+    walk_length: int,
+    p: float = 1.0,
+    q: float = 1.0,
+    *,
+    entropy: Sequence[int],
+    block_ids: Iterable[int],
+) -> Iterator[tuple[int, int, np.ndarray]]:
     """Yield ``(block_id, first_row, walks)`` for some blocks of :func:`random_walks`.
 
     With ``entropy`` from :func:`walk_block_layout` (same graph, ``num_walks``,
