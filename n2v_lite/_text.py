@@ -8,9 +8,7 @@ looks like, which tokens are integer ids, how a value is shown in an error messa
 from __future__ import annotations
 
 import gzip
-import os
 import re
-import stat
 import zlib
 
 import numpy as np
@@ -115,11 +113,9 @@ def has_noncanonical_ints(path, block_size=1 << 20):
 def open_text(path):
     """A text file (or a pipe) as UTF-8 lines; ``.gz`` decompressed. Devices are refused:
     ``/dev/zero`` would be read forever, one endless line."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        mode = 0  # let open() say what is wrong
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+    from ._utils import special_kind  # (a module of the same layer: at call time)
+
+    if special_kind(path) == "a device":  # (a pipe is read: `<(zcat edges.gz)`)
         raise GraphError(f"{path}: a device, not a file")
     if path.endswith(".gz"):
         return gzip.open(path, "rt", encoding="utf-8-sig", newline="")

@@ -123,6 +123,24 @@ def _fsync_dir(directory):
             os.close(fd)
 
 
+def special_kind(path):
+    """What ``path`` (followed through symlinks) is when it exists but is neither a
+    regular file nor a folder: ``"a device"``, ``"a pipe"``, ``"a socket"``; else None.
+    Readers and writers refuse such paths by this one test (a device read or replaced
+    as if it were a file never ends well)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    return "a socket" if stat.S_ISSOCK(mode) else "a special file"
+
+
 def output_target(path):
     """The file a write to ``path`` replaces: ``path``, or a symlink's target.
 
@@ -142,20 +160,8 @@ def output_target(path):
 
     path = Path(path)
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
-    try:
-        mode = os.stat(target).st_mode
-    except OSError:
-        mode = None  # nothing there yet (or a dangling link: its target is created)
-    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        kind = (
-            "a device"
-            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-            else "a pipe"
-            if stat.S_ISFIFO(mode)
-            else "a socket"
-            if stat.S_ISSOCK(mode)
-            else "not a regular file"
-        )
+    kind = special_kind(target)  # (nothing there yet, or a dangling link: None)
+    if kind:
         raise OutputError(f"{path}: cannot write: it is {kind}, not a file")
     if os.path.lexists(path) and (_stream_path(path) or _stream_path(target)):
         raise OutputError(

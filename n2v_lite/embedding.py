@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import __version__
-from ._utils import atomic_path, atomic_write, check_writable
+from ._utils import atomic_path, atomic_write, check_writable, special_kind
 from .exceptions import AmbiguousQueryError, ModelFileError, NodeNotFoundError, ParameterError
 from .ids import decode_node_ids, decode_values, encode_node_ids, encode_values, id_text, plain_id
 from .titles import CLOSEST_SPELLINGS, TitleIndex
@@ -1425,13 +1425,7 @@ def load(path: str | os.PathLike[str]) -> NodeEmbedding:
     """
     path = Path(path)
     if not path.is_file():
-        what = (
-            "a folder"
-            if path.is_dir()
-            else "not a regular file (a device or pipe)"
-            if path.exists()
-            else None
-        )
+        what = "a folder" if path.is_dir() else special_kind(path)
         raise ModelFileError(
             f"{path}: {what}, not a model file" if what else f"{path}: no such model file"
         )

@@ -107,7 +107,7 @@ function closeMatches(word, pool, n, cutoff) {  // difflib.get_close_matches
   scored.sort((x, y) => y[0] - x[0] || (x[1] < y[1] ? 1 : x[1] > y[1] ? -1 : 0));
   return scored.slice(0, n).map((x) => x[1]);
 }
-let foldedIds = null;
+let foldedIds = null, byText = null;  // built on the first miss, kept
 function closest(query, n = 3) {  // -> rows resembling the query, best first
   const text = query.trim(), picks = [];
   const take = (rows) => { for (const i of rows) if (!picks.includes(i)) picks.push(i); };
@@ -125,8 +125,10 @@ function closest(query, n = 3) {  // -> rows resembling the query, best first
   }
   take(foldedIds.get(fold(text)) || []);
   if (spell) {
-    const byText = new Map();
-    for (let i = 0; i < N; i++) byText.set(D.ids[i], i);
+    if (!byText) {
+      byText = new Map();
+      for (let i = 0; i < N; i++) byText.set(D.ids[i], i);
+    }
     take(closeMatches(text, byText.keys(), n, 0.6).map((key) => byText.get(key)));
   }
   return picks.slice(0, n);
