@@ -917,7 +917,9 @@ def random_walks(
     max_walkers : int
         Partitioned mode: walks in flight at once (a wave of rows); bounds
         each superstep's shuffle (a walker carries its path: about
-        ``60 + 4 * walk_length`` bytes).
+        ``60 + 4 * walk_length`` bytes, and up to 200 more while it waits on
+        an edge test, which carries its next attempts: see
+        :data:`n2v_lite.walks.TEST_PROPOSALS`).
     progress : bool
         One line per stage on stderr.
 

@@ -934,6 +934,12 @@ def graph_shard(graph: Graph, shard: int, num_shards: int) -> GraphShard:
 #: current node; ``prev -> x`` edge tests and exact-step queries answered by
 #: the owner of ``prev``; exact-step replies back at the owner of ``cur``.
 SHARD_MESSAGES = ("walk", "test", "query", "reply")
+#: Proposals a ``test`` message carries: the one that needs the owner of
+#: ``prev`` and the walker's next attempts, up to the first one the owner of
+#: ``cur`` accepts alone, so a rejected test costs no extra round trip.
+TEST_PROPOSALS = 8
+# what the owner of cur knows about each proposal of a test message
+_REJECTED, _ACCEPTED, _NEEDS_TEST, _UNUSED = 0, 1, 2, 3
 
 
 def _take(batch, keep):
@@ -1035,20 +1041,60 @@ class ShardWalker:
         return _take(batch, here) if kind == "walk" and here.any() else None
 
     # ------------------------------------------------------------ messages
+    def _send_tests(self, batch, idx, local, prev, state, x, new_state, outbox):
+        """Walkers ``idx`` wait on the ``prev -> x`` test of proposal ``x``: send
+        it to the owner of ``prev`` with their next attempts (see
+        :data:`TEST_PROPOSALS`), never past the exact-step guard."""
+        w, n, width = self.walker, len(idx), TEST_PROPOSALS
+        ctr = batch["ctr"][idx]
+        xs = np.zeros((n, width), dtype=np.int64)
+        states = np.zeros((n, width, self.slots))
+        status = np.full((n, width), _UNUSED, dtype=np.int8)
+        xs[:, 0], status[:, 0] = x, _NEEDS_TEST
+        for k, values in enumerate(new_state):
+            states[:, 0, k] = values
+        limit = _MAX_REJECTIONS - _attempts(ctr).astype(np.int64) if w.guard else width
+        open_ = np.ones(n, dtype=bool)  # none of its proposals accepted here yet
+        for j in range(1, width):
+            live = np.flatnonzero(open_ & (j < limit))
+            if not len(live):
+                break
+            xj, _, state_j, accepted, todo = w._propose(
+                local[live],
+                prev[live],
+                tuple(v[live] for v in state),
+                ctr[live] + np.uint64(2 * j),
+                self.key,
+            )
+            codes = np.where(accepted, _ACCEPTED, _REJECTED).astype(np.int8)
+            codes[todo] = _NEEDS_TEST
+            xs[live, j], status[live, j] = xj, codes
+            for k, values in enumerate(state_j):
+                states[live, j, k] = values
+            open_[live[accepted]] = False
+        test = _take(batch, idx)
+        test.update(x=xs, next_state=states, status=status)
+        self._route(test, outbox, "test", to=prev)
+
     def _answer_tests(self, batch):
-        """At the owner of ``prev``: accept or reject the proposals ``x``."""
+        """At the owner of ``prev``: the first accepted proposal of each walker, if any."""
         w = self.walker
-        linked = w._linked(self._node(batch, 2), batch["x"])
-        accepted = np.flatnonzero(linked == w.q_large)
-        rejected = np.flatnonzero(linked != w.q_large)
+        xs, states, status = batch.pop("x"), batch.pop("next_state"), batch.pop("status")
+        ok = status == _ACCEPTED
+        rows, cols = np.nonzero(status == _NEEDS_TEST)
+        ok[rows, cols] = w._linked(self._node(batch, 2)[rows], xs[rows, cols]) == w.q_large
+        first = ok.argmax(axis=1)
+        accepted = np.flatnonzero(ok.any(axis=1))
+        rejected = np.flatnonzero(~ok.any(axis=1))
+        take = first[accepted]
         self._advance(
             batch,
             accepted,
-            batch["x"][accepted],
-            [batch["next_state"][accepted, k] for k in range(self.slots)],
+            xs[accepted, take],
+            [states[accepted, take, k] for k in range(self.slots)],
         )
-        batch["ctr"][rejected] += np.uint64(2)
-        del batch["x"], batch["next_state"]
+        used = (status[rejected] != _UNUSED).sum(axis=1).astype(np.uint64)
+        batch["ctr"][rejected] += np.uint64(2) * used
         return batch
 
     def _answer_queries(self, batch):
@@ -1162,14 +1208,16 @@ class ShardWalker:
             if len(todo):
                 w._settle(accepted, todo, w._linked(prev[todo], x[todo]))
             if len(ask):
-                test = _take(batch, idx[ask])
-                test["x"] = x[ask].astype(np.int64)
-                test["next_state"] = (
-                    np.stack([v[ask] for v in new_state], axis=1)
-                    if self.slots
-                    else np.zeros((len(ask), 0))
+                self._send_tests(
+                    batch,
+                    idx[ask],
+                    local[idx[ask]],
+                    prev[ask],
+                    tuple(v[ask] for v in state),
+                    x[ask],
+                    [v[ask] for v in new_state],
+                    outbox,
                 )
-                self._route(test, outbox, "test", to=prev[ask])
                 stay[idx[ask]] = False
                 accepted[ask] = False
             go = np.flatnonzero(accepted)
@@ -1497,6 +1545,7 @@ __all__ += [
     "graph_shard",
     "ShardWalker",
     "SHARD_MESSAGES",
+    "TEST_PROPOSALS",
     "stream_key",
     "step_counters",
     "uniforms",

@@ -88,11 +88,13 @@ def test_partitioned_walks_equal_local_ones(name, p, q, shards):
         assert sent > 0
 
 
+@pytest.mark.parametrize("rejections", [1, 3])
 @pytest.mark.parametrize("p,q", [(0.25, 4.0), (4.0, 0.25)])
-def test_exact_steps_across_shards(monkeypatch, p, q):
-    # every rejected walker takes the exact step, its edge tests asked of prev's owner
+def test_exact_steps_across_shards(monkeypatch, p, q, rejections):
+    # every walker rejected `rejections` times takes the exact step, its edge tests
+    # asked of prev's owner; a test message's extra proposals stop at that guard
     monkeypatch.setattr(W, "_GUARD_ACCEPTANCE", 2.0)
-    monkeypatch.setattr(W, "_MAX_REJECTIONS", 1)
+    monkeypatch.setattr(W, "_MAX_REJECTIONS", rejections)
     for name in ("power-law-weighted-directed", "power-law"):
         g = BIG[name]()
         expected = random_walks(g, 2, 9, p, q, seed=5)
@@ -112,3 +114,17 @@ def test_waves_and_pickled_messages_change_nothing():
 def test_shard_rows_must_match():
     with pytest.raises(W.GraphError, match="needs 4 row pointers, got 2"):
         W.GraphShard(0, 2, 5, [0, 1], [1])
+
+
+@pytest.mark.parametrize("p,q", [(0.25, 4.0), (4.0, 0.25), (1e-3, 1e3)])
+def test_a_test_message_carries_the_next_attempts(monkeypatch, p, q):
+    # the same walks with one proposal per edge test, in far more supersteps
+    g = BIG["power-law-weighted-directed"]()
+    batched, batched_steps, _ = partitioned_walks(g, 2, 9, p, q, 3, 4)
+    monkeypatch.setattr(W, "TEST_PROPOSALS", 1)
+    single, single_steps, _ = partitioned_walks(g, 2, 9, p, q, 3, 4)
+    np.testing.assert_array_equal(batched, single)
+    np.testing.assert_array_equal(batched, random_walks(g, 2, 9, p, q, seed=3))
+    assert batched_steps < single_steps
+    if p < q:  # low acceptance: rejected tests used to cost a round trip each
+        assert batched_steps * 2 < single_steps, (batched_steps, single_steps)
