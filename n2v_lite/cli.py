@@ -1130,9 +1130,17 @@ def plot(model_path, out, method, color_by, seed):
     "unless --workers is given).",
 )
 @click.option("--workers", type=COUNT, default=None, help="Threads  [default: all available cores]")
+@click.option(
+    "--max-memory",
+    type=MEMORY,
+    default=None,
+    metavar="SIZE",
+    help="Refuse to start walking and training when the memory plan needs more "
+    "(e.g. 4G, 512M)  [default: the memory available]",
+)
 @quiet_option
 @library_errors
-def update(model_path, edges, out, hops, budget, seed, workers, quiet, **fmt):
+def update(model_path, edges, out, hops, budget, seed, workers, max_memory, quiet, **fmt):
     """Update a model for its graph as it is now: EDGES is the whole new edge list.
 
     What changed (new, removed and changed nodes, found by the fingerprints stored
@@ -1147,7 +1155,13 @@ def update(model_path, edges, out, hops, budget, seed, workers, quiet, **fmt):
     fmt = _model_format(embedding, fmt)
     graph, _ = _read(edges, fmt, quiet)
     updated = embedding.update(
-        graph, hops=hops, budget=budget, seed=seed, workers=workers, progress=not quiet
+        graph,
+        hops=hops,
+        budget=budget,
+        seed=seed,
+        workers=workers,
+        progress=not quiet,
+        max_memory=max_memory,
     )
     updated.save(out)
     click.echo(render_update(out, updated))

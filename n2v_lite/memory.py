@@ -2,7 +2,8 @@
 
 :func:`estimate_memory` adds up the big allocations of a run from the graph's
 size and the run's settings, phase by phase (reading the edge list, walking,
-training), and returns bytes per part and the peak;
+training), and returns bytes per part and the peak
+(:func:`estimate_update_memory` does the same for an update of a model);
 :func:`check_memory` compares the peak with the memory available and raises
 :class:`~n2v_lite.exceptions.MemoryPlanError`, with a suggestion, before
 anything is read or written. :func:`parse_memory` reads sizes such as
@@ -82,6 +83,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "estimate_memory",
+    "estimate_update_memory",
     "check_memory",
     "parse_memory",
     "available_memory",
@@ -196,23 +198,9 @@ def estimate_memory(
     if corpus == "auto":
         corpus = "memory" if walk_bytes <= AUTO_MEMORY_WALK_BYTES else "stream"
     parts = {"baseline": _baseline()}
-    parts["graph"] = 8 * (n + 1) + 12 * e + int(id_bytes) * n
+    parts["graph"] = _graph_bytes(n, e, id_bytes)
     parts["graph_read"] = int(_READ_PER_EDGE * e) if from_file else 0
-    # the alias tables and the edge test are built one after the other: their
-    # build buffers do not add up
-    alias = int(_ALIAS_PER_EDGE * e) if weighted else 0
-    edge_test = reverse = 0
-    if not (p == 1 and q == 1):
-        reverse = 8 * e if weighted else 0  # reverse weights
-        bitset = (n * n + 7) // 8
-        if q != 1:  # the prev -> x edge test
-            edge_test = (
-                bitset + int(_BITSET_BUILD_PER_EDGE * e)
-                if bitset <= _BITSET_MAX_BYTES
-                else int(_HASH_PER_EDGE * e)
-            )
-    tables = 8 * n * 3 + max(alias, edge_test) + reverse  # + start, degree, scratch
-    parts["walk_tables"] = tables
+    parts["walk_tables"] = _walk_table_bytes(n, e, weighted, p, q)
     in_flight = (workers + 2) * min(walk_bytes, _BLOCK_CELLS * 4)
     parts["walks"] = walk_bytes if corpus == "memory" else in_flight
     parts["gensim_weights"] = 2 * n * d * 4
@@ -242,6 +230,114 @@ def estimate_memory(
         phases["walk"] = parts["graph"] + parts["walk_tables"] + in_flight
     phase = max(phases, key=lambda name: phases[name])
     parts.update(peak=parts["baseline"] + phases[phase], phase=phase, corpus=corpus)
+    return parts
+
+
+def _graph_bytes(n, e, id_bytes):
+    return 8 * (n + 1) + 12 * e + int(id_bytes) * n
+
+
+def _walk_table_bytes(n, e, weighted, p, q):
+    # the alias tables and the edge test are built one after the other: their
+    # build buffers do not add up
+    alias = int(_ALIAS_PER_EDGE * e) if weighted else 0
+    edge_test = reverse = 0
+    if not (p == 1 and q == 1):
+        reverse = 8 * e if weighted else 0  # reverse weights
+        bitset = (n * n + 7) // 8
+        if q != 1:  # the prev -> x edge test
+            edge_test = (
+                bitset + int(_BITSET_BUILD_PER_EDGE * e)
+                if bitset <= _BITSET_MAX_BYTES
+                else int(_HASH_PER_EDGE * e)
+            )
+    return 8 * n * 3 + max(alias, edge_test) + reverse  # + start, degree, scratch
+
+
+def estimate_update_memory(
+    model_nodes: int,
+    num_nodes: int,
+    num_stored_edges: int,
+    *,
+    dimensions: int = 128,
+    walks: int,
+    walk_length: int = 80,
+    weighted: bool = True,
+    p: float = 1.0,
+    q: float = 1.0,
+    id_bytes: int = 8,
+) -> dict[str, int | str]:
+    """Bytes each part of an update needs (:func:`n2v_lite.update.update`), and the peak.
+
+    An update holds the model it starts from and the new graph throughout,
+    builds the starting weights of the new model (``2 x num_nodes x
+    dimensions`` float32, which gensim then trains in place), walks the
+    ``walks`` rows that changed and keeps them in memory while training.
+
+    Parameters
+    ----------
+    model_nodes : int
+        Nodes of the model being updated.
+    num_nodes, num_stored_edges : int
+        The new graph's.
+    dimensions, walk_length : int
+        The model's settings.
+    walks : int
+        Walks walked again (``info["update"]["walks"]``; at most ``budget``
+        of a full corpus).
+    weighted, p, q, id_bytes
+        As in :func:`estimate_memory`.
+
+    Returns
+    -------
+    dict
+        ``{part: bytes}``: ``baseline``, ``model`` (the loaded model: both
+        weight matrices, counts, fingerprints, ids), ``graph``, ``changes``
+        (finding what changed: the new fingerprints, transient id hashes),
+        ``start_weights``, ``walk_tables``, ``walks``, ``gensim_vocab``,
+        ``corpus_spool`` and ``embedding``; ``"peak"``, ``"phase"``
+        (``"changes"``, ``"walk"``, ``"train"`` or ``"finish"``) and
+        ``"corpus"`` (``"memory"``).
+
+    Examples
+    --------
+    >>> plan = estimate_update_memory(1_000_000, 1_010_000, 10_000_000, dimensions=128,
+    ...                               walks=200_000, walk_length=20, weighted=False)
+    >>> plan["phase"], round(plan["start_weights"] / 2**30, 2)
+    ('train', 0.97)
+    """
+    n0 = check_int("model_nodes", model_nodes, minimum=0)
+    n = check_int("num_nodes", num_nodes)
+    e = check_int("num_stored_edges", num_stored_edges, minimum=0)
+    d = check_int("dimensions", dimensions)
+    rows = check_int("walks", walks, minimum=0)
+    length = check_int("walk_length", walk_length)
+    parts = {"baseline": _baseline()}
+    # vectors and output weights, counts and fingerprints, the id list and dict
+    parts["model"] = 8 * n0 * d + 16 * n0 + int(_EMBEDDING_PER_NODE * n0)
+    parts["graph"] = _graph_bytes(n, e, id_bytes)
+    parts["changes"] = 16 * n + int(
+        max(_ID_HASH_PER_NODE * n, 8 * n + _FINGERPRINT_PER_EDGE * min(e, _FINGERPRINT_BLOCK))
+    )
+    parts["start_weights"] = 8 * n * d + 8 * n
+    parts["walk_tables"] = _walk_table_bytes(n, e, weighted, p, q) if rows else 0
+    parts["walks"] = rows * length * 4
+    parts["gensim_vocab"] = int(_VOCAB_PER_NODE * n) if rows else 0
+    parts["corpus_spool"] = _SPOOL + 8 * n if rows else 0
+    parts["embedding"] = int(_EMBEDDING_PER_NODE * n)
+    held = parts["model"] + parts["graph"]
+    phases = {
+        "changes": held + parts["changes"],
+        "walk": held + parts["start_weights"] + parts["walk_tables"] + parts["walks"],
+        "train": held
+        + parts["start_weights"]
+        + parts["walks"]
+        + parts["gensim_vocab"]
+        + parts["corpus_spool"],
+        "finish": held + parts["start_weights"] + parts["embedding"],
+    }
+    phase = max(phases, key=lambda name: phases[name])
+    parts.update(peak=parts["baseline"] + phases[phase], phase=phase, corpus="memory")
     return parts
 
 
@@ -290,7 +386,7 @@ def check_memory(plan: dict[str, Any], max_memory: int | str | None = None) -> d
     Parameters
     ----------
     plan : dict
-        From :func:`estimate_memory`.
+        From :func:`estimate_memory` or :func:`estimate_update_memory`.
     max_memory : int or str, optional
         The limit (``"4G"``, ``"512M"``, bytes). Default: the memory available
         now (``MemAvailable``); no check where that is unknown.
@@ -313,7 +409,13 @@ def check_memory(plan: dict[str, Any], max_memory: int | str | None = None) -> d
         ((v, k) for k, v in plan.items() if isinstance(v, int) and k != "peak"), reverse=True
     )[:2]
     where = ", ".join(f"{k} {v / _GIB:.2f}" for v, k in big)
-    if plan["phase"] == "train" and plan["gensim_weights"] >= plan["peak"] / 3:
+    if "model" in plan:  # an update's plan
+        hint = (
+            "walk less again (--budget, --hops), or update on a bigger machine"
+            if plan["walks"] >= plan["peak"] / 4
+            else "update on a bigger machine, or fit a model with fewer --dimensions"
+        )
+    elif plan["phase"] == "train" and plan["gensim_weights"] >= plan["peak"] / 3:
         hint = "use fewer --dimensions, train on --engine spark, or a bigger machine"
     elif plan["phase"] == "train" and plan["corpus"] == "memory":
         hint = (
@@ -332,6 +434,7 @@ def check_memory(plan: dict[str, Any], max_memory: int | str | None = None) -> d
 
 _PHASE_WORDS = {
     "read": "reading the edge list",
+    "changes": "finding what changed",
     "walk": "walking",
     "train": "training",
     "finish": "building the embedding",

@@ -387,9 +387,9 @@ def walk_shares(graph: Graph, changes: GraphChanges, hops: int = DEFAULT_HOPS) -
     return np.clip(s, 0.0, 1.0)
 
 
-def _walk_counts(shares, new, num_walks, budget, rng):
-    """Walks per node: ``num_walks * share`` by randomised rounding, new nodes in full,
-    scaled down to ``budget`` of a full corpus; returns (counts, scaled)."""
+def _expected_walks(shares, new, num_walks, budget):
+    """Walks per node, expected: ``num_walks * share``, new nodes in full, scaled
+    down to ``budget`` of a full corpus; returns (expected, scaled)."""
     expected = shares * num_walks
     expected[new] = num_walks
     limit = budget * num_walks * len(shares)
@@ -400,9 +400,14 @@ def _walk_counts(shares, new, num_walks, budget, rng):
         if old_part > 0:
             expected[~new] *= room / old_part
             scaled = True
+    return expected, scaled
+
+
+def _walk_counts(expected, rng):
+    """Walks per node from :func:`_expected_walks` by randomised rounding."""
     counts = np.floor(expected)
     counts += rng.random(len(counts)) < expected - counts
-    return counts.astype(np.int64), scaled
+    return counts.astype(np.int64)
 
 
 def _start_order(counts):
@@ -451,27 +456,44 @@ def _update_params(embedding, overrides):
     return params
 
 
+def _rows_of(array, old_rows):
+    """``array[old_rows]`` without a temporary copy, as float32; rows of new nodes
+    (``old_rows`` -1) are left to the caller."""
+    out = np.empty((len(old_rows), array.shape[1]), dtype=np.float32)
+    if not len(array):
+        return out
+    if array.dtype == np.float32:
+        np.take(array, np.maximum(old_rows, 0), axis=0, out=out, mode="clip")
+    else:
+        out[:] = array[np.maximum(old_rows, 0)]
+    return out
+
+
 def _initial_vectors(embedding, graph, old_rows, rng):
     """Kept nodes: their vectors; new nodes: the weighted mean of their known
     neighbours' vectors (out-neighbours, else in-neighbours), else gensim's
     small random start."""
     old = embedding.vectors
     n, d = graph.num_nodes, embedding.dimensions
-    vectors = np.empty((n, d), dtype=np.float32)
     known = old_rows >= 0
-    vectors[known] = old[old_rows[known]]
+    vectors = _rows_of(old, old_rows)
     new = np.flatnonzero(~known)
     if len(new) == 0:
         return vectors
-    indices = np.asarray(graph.indices, dtype=np.int64)
-    weights = np.asarray(graph.weights, dtype=np.float64)
-    src = graph.edge_sources().astype(np.int64)
-    total = np.zeros((n, d))
+    indptr = np.asarray(graph.indptr)
+    total = np.zeros((n, d))  # calloc'd: only new nodes' rows are ever touched
     mass = np.zeros(n)
-    for a, b in ((src, indices), (indices, src)) if graph.directed else ((src, indices),):
-        use = ~known[a] & known[b] & (mass[a] == 0)
-        np.add.at(total, a[use], old[old_rows[b[use]]] * weights[use, None])
-        np.add.at(mass, a[use], weights[use])
+    for forward in (True, False) if graph.directed else (True,):
+        empty = mass == 0  # in-neighbours count only where out-neighbours gave nothing
+        for lo in range(0, graph.num_stored_edges, _FINGERPRINT_BLOCK):
+            hi = min(lo + _FINGERPRINT_BLOCK, graph.num_stored_edges)
+            src = np.searchsorted(indptr, np.arange(lo, hi), side="right") - 1
+            dst = np.asarray(graph.indices[lo:hi], dtype=np.int64)
+            a, b = (src, dst) if forward else (dst, src)
+            use = ~known[a] & known[b] & empty[a]
+            weights = np.asarray(graph.weights[lo:hi][use], dtype=np.float64)
+            np.add.at(total, a[use], old[old_rows[b[use]]] * weights[:, None])
+            np.add.at(mass, a[use], weights)
     has = mass[new] > 0
     vectors[new[has]] = (total[new[has]] / mass[new[has], None]).astype(np.float32)
     lonely = new[~has]
@@ -484,13 +506,13 @@ def _initial_state(embedding, graph, old_rows, vectors, params):
     input vectors and degree-based counts (see the module notes)."""
     state = embedding.state
     known = old_rows >= 0
-    n, d = vectors.shape
-    output = np.zeros((n, d), dtype=np.float32)  # gensim's start for new nodes
+    n = len(vectors)
     counts = np.zeros(n, dtype=np.int64)
     if "output_vectors" in state:
-        output[known] = state["output_vectors"][old_rows[known]]
+        output = _rows_of(state["output_vectors"], old_rows)
     else:
-        output[known] = vectors[known]
+        output = vectors.copy()
+    output[~known] = 0  # gensim's start for new nodes
     if "counts" in state:
         counts[known] = state["counts"][old_rows[known]]
     else:
@@ -512,6 +534,7 @@ def update(
     seed: int | np.random.Generator | None = None,
     workers: int | None = None,
     progress: bool = True,
+    max_memory: int | str | None = None,
     **params: Any,
 ) -> NodeEmbedding:
     """A new embedding for ``graph`` (the whole graph as it is now).
@@ -539,6 +562,10 @@ def update(
         Threads for walks and training (training: one thread when ``seed``
         is given, as in a fit).
     progress : bool
+    max_memory : int or str, optional
+        Refuse to start walking and training (``MemoryPlanError``) when the
+        memory plan (:func:`n2v_lite.memory.estimate_update_memory`) needs more;
+        default: the memory available.
     **params
         Walk and training parameters (``num_walks``, ``walk_length``, ``p``,
         ``q``, ``window``, ``negative``, ``epochs``, ``sample``,
@@ -548,9 +575,11 @@ def update(
     -------
     NodeEmbedding
         With updated state and fingerprints; ``info["update"]`` records what
-        changed and what was walked again.
+        changed and what was walked again, ``info["memory_plan"]`` the plan
+        checked (peak bytes and phase).
     """
     from .embedding import NodeEmbedding
+    from .memory import check_memory, estimate_update_memory
     from .model import training_workers
     from .walks import random_walks
     from .word2vec import continue_word2vec
@@ -565,10 +594,23 @@ def update(
     changes = graph_changes(embedding, graph)
     old_rows = changes.old_rows
     known = old_rows >= 0
+    shares = walk_shares(graph, changes, hops)
+    expected, scaled = _expected_walks(shares, ~known, params["num_walks"], budget)
+    plan = estimate_update_memory(
+        len(embedding),
+        graph.num_nodes,
+        graph.num_stored_edges,
+        dimensions=embedding.dimensions,
+        walks=int(np.ceil(expected.sum())),
+        walk_length=params["walk_length"],
+        weighted=graph.weighted,
+        p=params["p"],
+        q=params["q"],
+    )
+    check_memory(plan, max_memory)
     vectors = _initial_vectors(embedding, graph, old_rows, rng)
     output, counts, had_state = _initial_state(embedding, graph, old_rows, vectors, params)
-    shares = walk_shares(graph, changes, hops)
-    walk_counts, scaled = _walk_counts(shares, ~known, params["num_walks"], budget, rng)
+    walk_counts = _walk_counts(expected, rng)
     starts = _start_order(walk_counts)
     report = dict(
         changes.summary(),
@@ -607,7 +649,9 @@ def update(
             workers=training_workers(seed, workers),
             seed=train_seed,
             progress=progress,
+            copy=False,  # the starting arrays are this function's own
         )
+        del walks
         vectors, output, counts = result.vectors, result.output_vectors, result.counts
         loss = result.loss_history
     report.update(loss=loss, seconds=round(time.perf_counter() - start, 4))
@@ -621,6 +665,7 @@ def update(
         weighted=bool(graph.weighted),
         updates=int(embedding.info.get("updates", 0)) + 1,
         update=report,
+        memory_plan={"peak": int(plan["peak"]), "phase": plan["phase"]},
     )
     return NodeEmbedding(
         vectors,

@@ -298,6 +298,7 @@ def continue_word2vec(
     corpus: str = "auto",
     progress: bool = True,
     tmp_dir: str | os.PathLike[str] | None = None,
+    copy: bool = True,
 ) -> Word2VecResult:
     """Go on training skip-gram from stored weights, on new walks.
 
@@ -316,13 +317,18 @@ def continue_word2vec(
     walks : ndarray of int, iterable of arrays, or WalkFolder
         The new walks, node indices ``0..len(vectors)-1``.
     vectors, output_vectors : array of float, shape (num_nodes, dimensions)
-        The starting input and output weights (copied, never modified).
+        The starting input and output weights (copied, never modified,
+        unless ``copy=False``).
     counts : array of int, shape (num_nodes,)
         The node counts of the walks trained so far (0 for new nodes).
     window, negative, epochs, sample, learning_rate, min_learning_rate, workers, seed, \
 corpus, progress, tmp_dir
         As in :func:`train_word2vec`; the step size decays from
         ``learning_rate`` over the new walks.
+    copy : bool, default True
+        False: train in place on ``vectors`` and ``output_vectors`` when
+        they are C-contiguous float32 (they become the result's arrays),
+        which saves two ``num_nodes x dimensions`` copies.
 
     Returns
     -------
@@ -342,8 +348,10 @@ corpus, progress, tmp_dir
     >>> bool(np.allclose(more.vectors, first.vectors, atol=0.1))   # a small step on
     True
     """
-    vectors = np.asarray(vectors, dtype=np.float32)
-    output_vectors = np.asarray(output_vectors, dtype=np.float32)
+    # gensim trains the arrays it is given: a copy keeps the caller's unchanged
+    weights = np.array if copy else np.ascontiguousarray
+    vectors = weights(vectors, dtype=np.float32)
+    output_vectors = weights(output_vectors, dtype=np.float32)
     counts = np.asarray(counts)
     if vectors.ndim != 2 or output_vectors.shape != vectors.shape:
         raise ParameterError(
@@ -809,14 +817,15 @@ def _build_model(source, mode, params, seed, counts, init=None):
     # Iterable mode keys the vocabulary by the int index itself; the file reader needs text.
     n = params["num_nodes"]
     keys = list(range(n)) if mode == "iterable" else [str(i) for i in range(n)]
-    _build_vocab(model, keys, counts, source.num_rows)
-    if init is not None:  # the vocabulary is in node order: row i is node i
-        model.wv.vectors[:] = init[0]
-        model.syn1neg[:] = init[1]
+    # the vocabulary is in node order: row i is node i, and gensim adopts the
+    # starting weights instead of drawing (then overwriting) its own
+    _build_vocab(model, keys, counts, source.num_rows, None if init is None else init[0])
+    if init is not None:
+        model.syn1neg = init[1]
     return model
 
 
-def _build_vocab(model, keys, counts, corpus_count):
+def _build_vocab(model, keys, counts, corpus_count, vectors=None):
     """gensim's ``build_vocab_from_freq`` for our settings, vectorised.
 
     gensim prepares the vocabulary with Python loops over every word
@@ -846,6 +855,8 @@ def _build_vocab(model, keys, counts, corpus_count):
     domain = 2**31 - 1
     cumulative = np.cumsum(values ** float(model.ns_exponent))
     model.cum_table = np.rint(cumulative / cumulative[-1] * domain).astype(np.uint32)
+    if vectors is not None:  # KeyedVectors.resize_vectors keeps an array of the right shape
+        wv.vectors = vectors
     model.prepare_weights(update=False)
 
 

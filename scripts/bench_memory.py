@@ -10,6 +10,8 @@ and 1M nodes, each command a user types runs in a fresh process:
   streamed: one walk of 80 a node here, so that 1M nodes trains in minutes; the memory
   of a streamed run does not grow with the number of walks, which go to disk);
 * ``n2v-lite walks EDGES --out DIR`` then ``n2v-lite train DIR`` (the folder path);
+* ``n2v-lite update MODEL EDGES2`` on the ``fast`` model, where EDGES2 drops 1% of the
+  edges (seeded) and adds 1% new nodes, each with one edge to an old node;
 * ``n2v-lite movielens`` (the bundled data).
 
 The command runs inside this script's child (``--child``: click's ``main`` in-process,
@@ -56,6 +58,22 @@ def run(args, scratch):
         stdout=subprocess.DEVNULL,
     )
     return time.perf_counter() - start, json.loads(out.read_text())["peak"]
+
+
+def _changed_graph(edges, out, nodes, seed=1):
+    """``edges`` without 1% of its lines (seeded), plus 1% new nodes with one edge each."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    with open(edges) as handle:
+        lines = handle.read().splitlines()
+    keep = rng.random(len(lines)) >= 0.01
+    new = nodes // 100
+    targets = rng.integers(0, nodes, new)
+    with open(out, "w") as handle:
+        handle.write("\n".join(line for line, k in zip(lines, keep) if k))
+        handle.write("".join(f"\n{nodes + i}\t{t}" for i, t in enumerate(targets.tolist())))
+        handle.write("\n")
 
 
 def planned(model):
@@ -115,6 +133,7 @@ def main():
                     )
                 )
             jobs.append(("train DIR (walks 1x20 --out DIR)", size, "folder"))
+            jobs.append(("update (1% edges out, 1% nodes in)", size, "update"))
         graphs = {}
         for name, size, make in jobs:
             model = os.path.join(scratch, "model.n2v")
@@ -124,7 +143,21 @@ def main():
                     graphs[size] = os.path.join(scratch, f"g{size}.tsv")
                     power_law_edges(graphs[size], size, 5 * size, seed=0)
                 edges = graphs[size]
-            if make == "folder":
+            if make == "update":
+                subprocess.run(
+                    [sys.executable, "-m", "n2v_lite", "embed", edges, *FAST_ONE_WALK]
+                    + ["--out", model],
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
+                changed = os.path.join(scratch, f"g{size}-changed.tsv")
+                _changed_graph(edges, changed, size)
+                updated = os.path.join(scratch, "updated.n2v")
+                args = ["update", model, changed, "--seed", "0", "--workers", "2", "--quiet"]
+                args += ["--out", updated]
+                seconds, peak = run(args, scratch)
+                os.replace(updated, model)
+            elif make == "folder":
                 folder = os.path.join(scratch, "walks")
                 subprocess.run(
                     [
@@ -164,7 +197,8 @@ def main():
                 ]
             else:
                 args = make(edges, model)
-            seconds, peak = run(args, scratch)
+            if make != "update":
+                seconds, peak = run(args, scratch)
             plan = planned(model)
             ratio = peak / plan["peak"]
             nodes = size if size is not None else 1405

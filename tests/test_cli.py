@@ -651,6 +651,11 @@ def test_update_and_unseen_neighbours(tmp_path, edges, model_path):
     assert lines[0].startswith(f"saved {out}: 13 nodes x 8 dimensions")
     assert lines[1].startswith("changed: 1 new, 0 removed, 3 with other edges; walked again")
     assert "new" in load(out).node_ids and "new" not in load(model_path).node_ids
+    assert load(out).info["memory_plan"]["phase"] in ("changes", "walk", "train", "finish")
+    refused = tmp_path / "refused.n2v"
+    result = run("update", model_path, grown, "--out", refused, "--max-memory", "1M", "--quiet")
+    assert result.exit_code == 1 and result.output.startswith("Error: this run needs about")
+    assert len(result.output.splitlines()) == 1 and not refused.exists()
     result = run("similar", model_path, "--neighbours", "a1,a2,zz")  # the old comma list
     assert result.exit_code == 2 and result.output.splitlines() == [  # one line, a pointer
         "Error: --neighbours 'a1,a2,zz': no such node; give one node per --neighbours "

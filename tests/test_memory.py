@@ -9,7 +9,14 @@ import textwrap
 import pytest
 
 from n2v_lite.exceptions import MemoryPlanError, N2VLiteError, ParameterError
-from n2v_lite.memory import TOLERANCE, available_memory, check_memory, estimate_memory, parse_memory
+from n2v_lite.memory import (
+    TOLERANCE,
+    available_memory,
+    check_memory,
+    estimate_memory,
+    estimate_update_memory,
+    parse_memory,
+)
 
 
 @pytest.mark.parametrize(
@@ -184,3 +191,68 @@ def test_a_fitted_model_keeps_the_plan_it_checked(tmp_path):
     assert emb.info["memory_plan"] == {"peak": plan["peak"], "phase": plan["phase"]}
     emb.save(tmp_path / "m.n2v")
     assert load(tmp_path / "m.n2v").info["memory_plan"]["peak"] == plan["peak"]
+
+
+def test_update_parts_follow_the_sizes():
+    plan = estimate_update_memory(
+        90_000, 100_000, 2_000_000, dimensions=64, walks=20_000, walk_length=10, weighted=False
+    )
+    assert plan["start_weights"] == 2 * 100_000 * 64 * 4 + 8 * 100_000
+    assert plan["model"] >= 2 * 90_000 * 64 * 4 and plan["walks"] == 20_000 * 10 * 4
+    held = plan["baseline"] + plan["model"] + plan["graph"]
+    assert plan["phase"] == "train" and plan["peak"] == held + plan["start_weights"] + sum(
+        plan[k] for k in ("walks", "gensim_vocab", "corpus_spool")
+    )
+    nothing = estimate_update_memory(
+        100_000, 100_000, 2_000_000, dimensions=64, walks=0, walk_length=10
+    )
+    assert nothing["walks"] == nothing["walk_tables"] == nothing["gensim_vocab"] == 0
+    with pytest.raises(MemoryPlanError, match="needs about .* GiB but 0.00 GiB is allowed"):
+        check_memory(plan, "1M")
+
+
+UPDATE_CHILD = textwrap.dedent("""
+    import json, sys
+    from n2v_lite.cli import cli
+    from n2v_lite import load
+    model, edges, out = sys.argv[1:4]
+    cli.main(["update", model, edges, "--out", out, "--seed", "0", "--workers", "2",
+              "--quiet"], standalone_mode=False)
+    with open("/proc/self/status") as handle:
+        peak = next(int(x.split()[1]) * 1024 for x in handle if x.startswith("VmHWM:"))
+    print(json.dumps({"peak": peak, "plan": load(out).info["memory_plan"]["peak"]}))
+""")
+
+
+@pytest.mark.slow
+def test_update_estimate_is_near_the_measured_peak(tmp_path):
+    """`n2v-lite update` in a fresh process peaks near the plan it checked (the model's
+    and the new graph's, the new starting weights, the walks walked again)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n, m = 30_000, 150_000
+    src = rng.integers(0, n, m)
+    dst = np.floor(n * rng.random(m) ** 3).astype(np.int64)
+    keep = src != dst
+    lines = [f"{a}\t{b}\n" for a, b in zip(src[keep], dst[keep])]
+    old, new = tmp_path / "old.tsv", tmp_path / "new.tsv"
+    old.write_text("".join(lines))
+    grown = [f"{n + i}\t{int(rng.integers(0, n))}\n" for i in range(300)]
+    new.write_text("".join(lines[: -len(lines) // 50] + grown))
+    model = tmp_path / "m.n2v"
+    fit = [sys.executable, "-m", "n2v_lite", "embed", str(old), "--out", str(model)]
+    fit += ["--num-walks", "2", "--walk-length", "20", "--dimensions", "64", "--quiet"]
+    subprocess.run(fit, check=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", UPDATE_CHILD, str(model), str(new), str(tmp_path / "u.n2v")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    got = json.loads(done.stdout.splitlines()[-1])  # after the command's own lines
+    import pandas
+
+    calibrated = int(pandas.__version__.split(".")[0]) >= 2 and int(np.__version__[0]) >= 2
+    assert got["plan"] == pytest.approx(got["peak"], rel=TOLERANCE if calibrated else 0.4)
