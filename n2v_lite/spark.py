@@ -914,6 +914,9 @@ def random_walks(
         supersteps, to the shard that owns their current node; the
         ``prev -> x`` test of a second-order step is answered by the owner of
         ``prev``. ``"auto"``: broadcast when the CSR fits, else partitioned.
+        The walkers in flight are checkpointed every 20 supersteps, to the
+        session's checkpoint folder when it has one (``setCheckpointDir``;
+        a lost executor then costs a recomputation, not the job).
     max_walkers : int
         Partitioned mode: walks in flight at once (a wave of rows); bounds
         each superstep's shuffle (a walker carries its path: about
@@ -1232,6 +1235,10 @@ def _save_pieces(sink, s, rows, paths):
         os.replace(name + ".tmp.npy", name + ".npy")
 
 
+#: Supersteps between checkpoints of the walkers in flight (see :class:`_PartitionedJob`).
+_CHECKPOINT_STEPS = 20
+
+
 class _PartitionedJob:
     """Walks over a sharded graph: waves of at most ``max_walkers`` rows, each run
     in supersteps until every walk of the wave has ended."""
@@ -1278,10 +1285,15 @@ class _PartitionedJob:
                 out = self.walkers.union(inbox).mapPartitionsWithIndex(
                     lambda s, records, sink=sink: _superstep(s, records, sink=sink)
                 )
-                if step % 20 == 19:
-                    out.localCheckpoint()  # cut the lineage that grows by a shuffle a step
-                else:
-                    out.persist()
+                out.persist()
+                if step % _CHECKPOINT_STEPS == _CHECKPOINT_STEPS - 1:
+                    # cut the lineage, which grows by a shuffle a step: to the checkpoint
+                    # folder when the session has one (it survives a lost executor), else
+                    # on the executors (a lost one then fails the job)
+                    if sc.getCheckpointDir():
+                        out.checkpoint()
+                    else:
+                        out.localCheckpoint()
                 got = out.filter(lambda kv: kv[0] < 0).collect()
                 if previous is not None:
                     previous.unpersist()

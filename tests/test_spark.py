@@ -571,3 +571,21 @@ def test_cli_engine_spark_gives_the_local_fit_and_walks(spark, tmp_path):
     assert result.output.startswith(
         "Error: hdfs://namenode/walks: walk folders must be on a mounted filesystem"
     )
+
+
+def test_partitioned_walks_checkpoint_to_the_sessions_folder(spark, monkeypatch, tmp_path):
+    # every 3 supersteps here: on the executors without a checkpoint folder, to the
+    # folder with one (so a lost executor costs a recomputation, not the job); the same
+    # walks either way. (Last in this module: the folder stays set on the session.)
+    from n2v_lite import spark as n2v_spark
+
+    monkeypatch.setattr(n2v_spark, "_CHECKPOINT_STEPS", 3)
+    g = _weighted_graph(seed=4, m=600, directed=True)
+    expected = local.random_walks(g, 2, 9, 0.5, 2.0, seed=3)
+    args = dict(seed=3, spark=spark, num_partitions=3, mode="partitioned", max_walkers=200)
+    assert spark.sparkContext.getCheckpointDir() is None
+    np.testing.assert_array_equal(n2v_spark.random_walks(g, 2, 9, 0.5, 2.0, **args), expected)
+    spark.sparkContext.setCheckpointDir(str(tmp_path / "checkpoints"))
+    np.testing.assert_array_equal(n2v_spark.random_walks(g, 2, 9, 0.5, 2.0, **args), expected)
+    written = [p for p in (tmp_path / "checkpoints").rglob("part-*") if p.is_file()]
+    assert written, "no checkpoint was written to the session's folder"
