@@ -92,6 +92,7 @@ __all__ = [
     "read_walk_folder",
     "write_walk_folder",
     "write_walk_partition",
+    "read_walk_partition",
     "finish_walk_folder",
     "partition_name",
     "prepare_walk_folder",
@@ -590,6 +591,48 @@ def _parse_lines(data, walk_length, num_nodes, where, first_line):
     return out
 
 
+def read_walk_partition(
+    path: str | os.PathLike[str],
+    walk_length: int,
+    num_nodes: int,
+    *,
+    rows: int | None = None,
+    tokens: int | None = None,
+    chunk_bytes: int = READ_BYTES,
+) -> Iterator[np.ndarray]:
+    """Yield the walks of one partition file as int arrays padded with ``-1``.
+
+    The counterpart of :func:`write_walk_partition`, for a distributed engine
+    that reads partitions where they are (``WalkFolder.partition_chunks``
+    reads them through the manifest). Every line is checked; with ``rows``
+    and ``tokens`` (the manifest's), so is the file's length.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = write_walk_partition(folder, 0, np.array([[0, 2, 1], [1, 0, -1]]), num_nodes=3)
+    >>> [c.tolist() for c in read_walk_partition(f"{folder}/part-00000.txt", 3, 3)]
+    [[[0, 2, 1], [1, 0, -1]]]
+    """
+    where = Path(path)
+    done = found = 0
+    for block in line_blocks(where, chunk_bytes):
+        if not block.endswith(b"\n"):
+            raise WalkFolderError(
+                f"{where}, line {done + 1}: last line has no end (truncated file); {_RERUN}"
+            )
+        chunk = _parse_lines(block, walk_length, num_nodes, where, done + 1)
+        done += len(chunk)
+        found += int((chunk >= 0).sum())
+        yield chunk
+    if rows is not None and (done, found) != (rows, tokens):
+        raise WalkFolderError(
+            f"{where}: holds {done} walks and {found} tokens, the "
+            f"manifest says {rows} and {tokens}; {_RERUN}"
+        )
+
+
 class WalkFolder:
     """A complete walk folder, checked; iterating it yields walk rows in chunks.
 
@@ -765,22 +808,14 @@ class WalkFolder:
     ) -> Iterator[np.ndarray]:
         """Yield the rows of partition ``index`` as padded int arrays, checking the file."""
         part = self.partitions[index]
-        where = self.folder / part["file"]
-        rows = tokens = 0
-        for block in line_blocks(where, chunk_bytes):
-            if not block.endswith(b"\n"):
-                raise WalkFolderError(
-                    f"{where}, line {rows + 1}: last line has no end (truncated file); {_RERUN}"
-                )
-            chunk = _parse_lines(block, self.walk_length, self.num_nodes, where, rows + 1)
-            rows += len(chunk)
-            tokens += int((chunk >= 0).sum())
-            yield chunk
-        if (rows, tokens) != (part["rows"], part["tokens"]):
-            raise WalkFolderError(
-                f"{where}: holds {rows} walks and {tokens} tokens, the "
-                f"manifest says {part['rows']} and {part['tokens']}; {_RERUN}"
-            )
+        yield from read_walk_partition(
+            self.folder / part["file"],
+            self.walk_length,
+            self.num_nodes,
+            rows=part["rows"],
+            tokens=part["tokens"],
+            chunk_bytes=chunk_bytes,
+        )
 
     def chunks(self) -> Iterator[np.ndarray]:
         """Yield every walk, in row order, as int arrays of ``walk_length`` columns.

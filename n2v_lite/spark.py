@@ -1392,7 +1392,8 @@ def write_walks(
         New, empty, or an earlier walk folder (replaced).
     parquet : bool
         Also write ``folder/walks.parquet`` with columns ``row`` (long) and
-        ``walk`` (array of int node indices, padding left out).
+        ``walk`` (array of int node indices, padding left out); in
+        partitioned mode from the partition files, each read by a task.
 
     Returns
     -------
@@ -1453,11 +1454,6 @@ def _write_walks(
     check_seed("seed", seed)
     partitioned = _partitioned(graph, mode, max_broadcast_bytes)
     if partitioned:
-        if parquet:
-            raise ParameterError(
-                "parquet=True needs mode='broadcast' for now (partitioned "
-                "walks write the text partition files only)"
-            )
         job = _PartitionedJob(
             spark, graph, num_walks, walk_length, p, q, seed, num_partitions, max_walkers
         )
@@ -1486,6 +1482,9 @@ def _write_walks(
         job.close()
     for name in old_parts - {entry["file"] for entry in entries}:
         (folder / name).unlink()
+    if partitioned and parquet:  # from the partition files, read where they are
+        _write_parquet(spark, _partition_chunks(spark, path, entries, job), folder)
+        stages.done("parquet", "walks.parquet written")
     return finish_walk_folder(
         folder,
         node_ids=graph.node_ids.tolist(),
@@ -1528,7 +1527,7 @@ def _write_blocks(spark, job, path, num_nodes, parquet, folder, stages):
     entries = [entry for _, entry in got]
     if parquet:
         try:
-            _write_parquet(spark, blocks, job.block_rows, str(folder.resolve() / "walks.parquet"))
+            _write_parquet(spark, _first_rows(blocks, job.block_rows), folder)
         finally:
             blocks.unpersist()
         stages.done("parquet", "walks.parquet written")
@@ -1564,18 +1563,47 @@ def _write_partitioned(job, path, num_nodes):
     return entries, counts
 
 
-def _walk_rows(block_rows, blocks, as_tokens=False):
-    """``(row, walk)`` records of walk blocks, padding left out."""
+def _first_rows(blocks, block_rows):
+    """Walk blocks ``(b, rows)`` as ``(first row, rows)``."""
+    return blocks.map(lambda block: (block[0] * block_rows, block[1]))
+
+
+def _partition_chunks(spark, path, entries, job):
+    """The written partition files as ``(first row, rows)`` chunks, each file read by
+    a task (on the executors, which see the walk folder)."""
+    from .corpus import read_walk_partition
+
+    firsts = np.concatenate([[0], np.cumsum([entry["rows"] for entry in entries])]).tolist()
+    tasks = [(firsts[i], entry) for i, entry in enumerate(entries)]
+    length, num_nodes = job.walk_length, job.graph.num_nodes
+
+    def read(task):
+        first, entry = task
+        chunks = read_walk_partition(
+            os.path.join(path, entry["file"]),
+            length,
+            num_nodes,
+            rows=entry["rows"],
+            tokens=entry["tokens"],
+        )
+        for chunk in chunks:
+            yield first, chunk
+            first += len(chunk)
+
+    return spark.sparkContext.parallelize(tasks, max(len(tasks), 1)).flatMap(read)
+
+
+def _walk_rows(chunks, as_tokens=False):
+    """``(row, walk)`` records of ``(first row, rows)`` chunks, padding left out."""
     from .walks import PAD
 
-    for b, rows in blocks:
-        first = b * block_rows
+    for first, rows in chunks:
         for k, row in enumerate(rows.tolist()):
             walk = [x for x in row if x != PAD] if PAD in row else row
             yield (first + k, [str(x) for x in walk] if as_tokens else walk)
 
 
-def _walk_frame(spark, blocks, block_rows, as_tokens=False):
+def _walk_frame(spark, chunks, as_tokens=False):
     from pyspark.sql.types import (
         ArrayType,
         IntegerType,
@@ -1589,12 +1617,13 @@ def _walk_frame(spark, blocks, block_rows, as_tokens=False):
     schema = StructType(
         [StructField("row", LongType(), False), StructField("walk", ArrayType(item, False), False)]
     )
-    rows = blocks.mapPartitions(lambda part: _walk_rows(block_rows, part, as_tokens))
+    rows = chunks.mapPartitions(lambda part: _walk_rows(part, as_tokens))
     return spark.createDataFrame(rows, schema)
 
 
-def _write_parquet(spark, blocks, block_rows, path):
-    _walk_frame(spark, blocks, block_rows).write.mode("overwrite").parquet(path)
+def _write_parquet(spark, chunks, folder):
+    path = str(folder.resolve() / "walks.parquet")
+    _walk_frame(spark, chunks).write.mode("overwrite").parquet(path)
 
 
 # ----------------------------------------------------------------- training
@@ -1820,7 +1849,7 @@ def _train_spark(
     graph = walk_args[0]
     job = _WalkJob(spark, *walk_args, num_partitions, max_broadcast_bytes)
     try:
-        walks = _walk_frame(spark, job.rdd, job.block_rows, as_tokens=True).persist()
+        walks = _walk_frame(spark, _first_rows(job.rdd, job.block_rows), as_tokens=True).persist()
         rows = walks.count()
         stages.done("walks", f"{rows:,} walks on {job.num_partitions} partitions")
         w2v = Word2Vec(

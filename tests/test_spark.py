@@ -330,7 +330,9 @@ def test_bad_weight_names_file_and_line(spark, tmp_path):
 
 
 # ------------------------------------------------------------ walk folder
-def test_walk_folder_reads_back_as_local_walks(spark, tmp_path):
+@pytest.mark.parametrize("mode", ["broadcast", "partitioned"])
+def test_walk_folder_reads_back_as_local_walks(spark, tmp_path, mode):
+    # the Parquet copy too: in partitioned mode read back from the partition files
     from n2v_lite.corpus import read_walk_folder
     from n2v_lite.spark import write_walks
 
@@ -346,11 +348,14 @@ def test_walk_folder_reads_back_as_local_walks(spark, tmp_path):
         spark=spark,
         num_partitions=3,
         parquet=True,
+        mode=mode,
+        max_walkers=1000,
     )
     expected = local.random_walks(g, 10, 9, 0.5, 2.0, seed=4)
     back = read_walk_folder(tmp_path / "walks")
     np.testing.assert_array_equal(np.concatenate(list(back.chunks())), expected)
-    assert len(back.partitions) == 2  # 3000 rows: two blocks, one partition file each
+    # broadcast: 3000 rows in two blocks, one file each; partitioned: 3 waves x 3 shards
+    assert len(back.partitions) == (2 if mode == "broadcast" else 9)
     assert back.node_ids == g.node_ids.tolist()
     assert np.array_equal(back.counts, np.bincount(expected[expected >= 0], minlength=g.num_nodes))
     manifest = json.loads((tmp_path / "walks" / "manifest.json").read_text())
