@@ -89,12 +89,20 @@ def test_two_executors_walk_a_weighted_directed_unicode_graph(cluster, tmp_path)
                     seed=13,
                     spark=cluster,
                     num_partitions=shards,
+                    parquet=shards == 3,  # read back from the files by the executors
                 )
                 np.testing.assert_array_equal(
                     np.concatenate(list(folder.chunks())),
                     expected,
                     err_msg=f"p={p} q={q}, {shards} shards",
                 )
+                if shards == 3:
+                    table = cluster.read.parquet(str(tmp_path / "w3" / "walks.parquet"))
+                    rows = table.orderBy("row").collect()
+                    assert [r["row"] for r in rows] == list(range(len(expected)))
+                    assert [r["walk"] for r in rows] == [
+                        [x for x in walk if x >= 0] for walk in expected.tolist()
+                    ]
 
 
 def test_two_executors_walk_soc_slashdot(cluster, graphs_dir, tmp_path):
