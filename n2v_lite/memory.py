@@ -208,11 +208,7 @@ def estimate_memory(
     parts["corpus_spool"] = _SPOOL + 8 * n + (_FOLDER_PARSE if corpus == "folder" else 0)
     finish = [_EMBEDDING_PER_NODE * n]  # a walk folder's run has no graph to fingerprint
     if corpus != "folder":
-        finish += [
-            _ID_HASH_PER_NODE * n,
-            8 * n + _FINGERPRINT_PER_EDGE * min(e, _FINGERPRINT_BLOCK),
-            8 * n + _EMBEDDING_PER_NODE * n,
-        ]
+        finish += [_fingerprint_bytes(n, e), 8 * n + _EMBEDDING_PER_NODE * n]
     parts["embedding"] = int(max(finish))
     graph_held = 0 if corpus == "folder" else parts["graph"]
     walks_held = parts["walks"] if corpus == "memory" else 0
@@ -235,6 +231,12 @@ def estimate_memory(
 
 def _graph_bytes(n, e, id_bytes):
     return 8 * (n + 1) + 12 * e + int(id_bytes) * n
+
+
+def _fingerprint_bytes(n, e):
+    """Scratch of fingerprinting a graph: hashing the node ids, then the edges in
+    blocks (one after the other: the larger counts)."""
+    return max(_ID_HASH_PER_NODE * n, 8 * n + _FINGERPRINT_PER_EDGE * min(e, _FINGERPRINT_BLOCK))
 
 
 def _walk_table_bytes(n, e, weighted, p, q):
@@ -316,9 +318,7 @@ def estimate_update_memory(
     # vectors and output weights, counts and fingerprints, the id list and dict
     parts["model"] = 8 * n0 * d + 16 * n0 + int(_EMBEDDING_PER_NODE * n0)
     parts["graph"] = _graph_bytes(n, e, id_bytes)
-    parts["changes"] = 16 * n + int(
-        max(_ID_HASH_PER_NODE * n, 8 * n + _FINGERPRINT_PER_EDGE * min(e, _FINGERPRINT_BLOCK))
-    )
+    parts["changes"] = 16 * n + int(_fingerprint_bytes(n, e))
     parts["start_weights"] = 8 * n * d + 8 * n
     parts["walk_tables"] = _walk_table_bytes(n, e, weighted, p, q) if rows else 0
     parts["walks"] = rows * length * 4

@@ -261,7 +261,8 @@ def adjacency_fingerprints(graph: Graph) -> np.ndarray:
     return out
 
 
-#: Stored edges hashed at a time by :func:`adjacency_fingerprints` (~40 bytes of scratch each).
+#: Stored edges hashed at a time by :func:`adjacency_fingerprints` (~40 bytes of scratch
+#: each), and summed at a time into new nodes' starting vectors.
 _FINGERPRINT_BLOCK = 1 << 20
 
 
