@@ -7,8 +7,13 @@ looks like, which tokens are integer ids, how a value is shown in an error messa
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import os
 import re
+import shutil
+import sys
+import tempfile
 import zlib
 
 import numpy as np
@@ -111,15 +116,55 @@ def has_noncanonical_ints(path, block_size=1 << 20):
 
 
 def open_text(path):
-    """A text file (or a pipe) as UTF-8 lines; ``.gz`` decompressed. Devices are refused:
+    """A text file (or a pipe, read once) as UTF-8 lines; ``.gz`` decompressed. Devices are refused:
     ``/dev/zero`` would be read forever, one endless line."""
     from ._utils import special_kind  # (a module of the same layer: at call time)
 
-    if special_kind(path) == "a device":  # (a pipe is read: `<(zcat edges.gz)`)
+    if special_kind(path) == "a device":  # (edge lists copy a pipe first: readable_twice)
         raise GraphError(f"{path}: a device, not a file")
     if path.endswith(".gz"):
         return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
     return open(path, encoding="utf-8-sig", newline="")
+
+
+#: How an error message names standard input (the path ``-``).
+STDIN_NAME = "<stdin>"
+
+
+@contextlib.contextmanager
+def readable_twice(path):
+    """``path`` itself, or a scratch copy of a pipe (``<(zcat edges.gz)``, a piped
+    ``/dev/stdin``) or of ``-`` (standard input): an edge list is read more than once
+    (a sample to find its layout, then its data) and a pipe gives its data once. A
+    gzip stream's copy is named ``.gz``. Yields ``(path to read, name for messages)``."""
+    from ._utils import scratch_errors, special_kind
+
+    if path != "-" and special_kind(path) != "a pipe":
+        yield path, path
+        return
+    name = STDIN_NAME if path == "-" else path
+    with scratch_errors("TMPDIR"):
+        fd, copy = tempfile.mkstemp(prefix="n2v-lite-input-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                source = sys.stdin.buffer if path == "-" else open(path, "rb")
+                with contextlib.ExitStack() as stack:
+                    if path != "-":
+                        stack.enter_context(source)
+                    head = source.read(2)
+                    out.write(head)
+                    shutil.copyfileobj(source, out, 1 << 20)
+            if head == b"\x1f\x8b":
+                os.replace(copy, copy + ".gz")
+                copy += ".gz"
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(copy)
+            raise
+    try:
+        yield copy, name
+    finally:
+        os.unlink(copy)
 
 
 def data_lines(path, comment):

@@ -563,9 +563,9 @@ def embed(
     """Learn node2vec embeddings of an edge list and save the model.
 
     EDGES is a text file with 'source target [weight]' per line (tab, comma or
-    space separated, '#' comments, .gz accepted).
+    space separated, '#' comments, .gz accepted; '-' reads standard input).
     """
-    out = out or Path(edges).name.split(".")[0] + ".n2v"
+    out = out or ("stdin" if edges == "-" else Path(edges).name.split(".")[0]) + ".n2v"
     target = _export_target(out, export_format) if export_format else None
     _checked_output(out)
     _checked_output(target if export_format != "projector" else None)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._text import show
 from ._utils import as_generator, progress_bar
 from .exceptions import GraphError, N2VLiteError, ParameterError
 from .graph import Graph  # noqa: F401  (used by the doctest examples)
@@ -587,6 +588,12 @@ def _choose_c(x, y, seed):
     Ties go to the smaller C (the stronger regularisation)."""
     from sklearn.model_selection import KFold
 
+    if len(x) < 2:
+        raise ParameterError(
+            f"too few labelled nodes to choose C by cross-validation: {len(x)} in a "
+            "training part (at least 2); label more nodes, train on a larger share or "
+            "fix C (--C 1)"
+        )
     folds = list(KFold(min(C_FOLDS, len(x)), shuffle=True, random_state=seed).split(x))
     means = []
     for C in C_GRID:
@@ -654,6 +661,11 @@ def node_classification(
         raise ParameterError(f"train ratios must be between 0 and 1, got {list(train_ratios)}")
     C = _check_c(C)
     x, y, classes = _labelled_matrix(embeddings, labels)
+    if len(classes) < 2:
+        raise ParameterError(
+            f"node classification needs two or more labels; every labelled node has "
+            f"{show(classes[0]) if len(classes) else 'none'}"
+        )
     rng = as_generator(seed)
     macro, micro, chosen = {}, {}, {}
     runs = progress_bar(

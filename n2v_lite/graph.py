@@ -58,6 +58,7 @@ from ._text import (
     line_of_row,
     looks_like_header,
     maybe_ints,
+    readable_twice,
     sample_lines,
     shape_problem,
     show,
@@ -586,7 +587,9 @@ class Graph:
         Parameters
         ----------
         path : str or os.PathLike
-            Text file; ``.gz`` files are decompressed on the fly.
+            Text file; ``.gz`` files are decompressed on the fly. A pipe
+            (``<(zcat edges.gz)``) or ``"-"`` (standard input) is first copied to a
+            scratch file in ``TMPDIR``.
         directed : bool
             Read ``u v`` as ``u -> v`` only (default: undirected).
         weighted : bool or None
@@ -625,6 +628,21 @@ class Graph:
         path = os.fspath(path)
         sep = check_sep(sep, comment)
         check_duplicates(duplicates)
+        with readable_twice(path) as (copy, name):
+            try:
+                return cls._from_edgelist(
+                    copy, directed, weighted, sep, header, comment, nodes, drop_self_loops,
+                    duplicates,
+                )  # fmt: skip
+            except GraphError as exc:
+                if copy == name:
+                    raise
+                raise GraphError(str(exc).replace(copy, name)) from None  # not the scratch copy
+
+    @classmethod
+    def _from_edgelist(
+        cls, path, directed, weighted, sep, header, comment, nodes, drop_self_loops, duplicates
+    ):
         sample = sample_lines(path, comment)
         if not sample:
             raise GraphError(f"{path}: no edges (the file has no data lines)")

@@ -10,9 +10,10 @@ fresh process (``--timeout`` seconds at most). A case passes when the command
   else was added to the folder) -- or, for cases that must succeed, exits 0.
 
 The catalogue: edge lists (NUL bytes, invalid UTF-8, non-finite and negative weights,
-truncated gzip, a folder, a device, an empty file, ragged lines), labels files (empty,
-unknown nodes, one class), model files (foreign zips, truncated, a pickle, a folder,
-``/dev/zero`` or a symlink to it, a named pipe, huge meta claims), an output that is a
+truncated gzip, a folder, a device, an empty file or standard input, ragged lines), labels
+files (empty, unknown nodes, one class, too few to choose the classifier's C), model files
+(foreign zips, truncated, a pickle, a folder, ``/dev/zero`` or a symlink to it, a named
+pipe, huge meta claims), an output that is a
 device (``/dev/full``), walk folders (missing, truncated or garbled partitions), and
 options (absurd counts, ``--where`` with code in it, bad sizes).
 Usage::
@@ -148,6 +149,7 @@ def cases(tmp):
         ["embed", _write(t / "cut.tsv.gz", truncated), "--out", out, *FAST],
         (1,),
     )
+    yield "edges: empty standard input", ["embed", "-", "--out", out, *FAST], (1,)
     yield "edges: empty file", ["embed", _write(t / "empty.tsv", ""), "--out", out, *FAST], (1,)
     yield (
         "edges: only comments",
@@ -181,6 +183,24 @@ def cases(tmp):
             "node",
             *FAST,
         ],
+        (1,),
+    )
+    yield (
+        "labels: one class",
+        [
+            "evaluate",
+            good,
+            "--labels",
+            _write(t / "l2.tsv", "".join(f"{i}\ta\n" for i in range(12))),
+            "--task",
+            "node",
+            *FAST,
+        ],
+        (1,),
+    )
+    yield (
+        "labels: too few to choose C",
+        ["evaluate", good, "--labels", _write(t / "l3.tsv", "0\ta\n1\tb\n2\ta\n"), *FAST],
         (1,),
     )
     yield (
@@ -269,6 +289,7 @@ def run_case(name, argv, codes, folder, timeout):
         done = subprocess.run(
             [sys.executable, "-m", "n2v_lite", *argv],
             cwd=folder,
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -54,6 +54,25 @@ def model_path(tmp_path, edges):
     return out
 
 
+def test_embed_reads_standard_input(tmp_path, edges, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("embed", "-", *FAST, input=edges.read_bytes())
+    assert result.exit_code == 0, result.output
+    assert result.output == "saved stdin.n2v: 12 nodes x 8 dimensions\n"
+    from n2v_lite import load
+
+    from_file = run("embed", edges, "--out", tmp_path / "f.n2v", *FAST)
+    assert from_file.exit_code == 0
+    a, b = load(tmp_path / "stdin.n2v"), load(tmp_path / "f.n2v")
+    assert a.node_ids == b.node_ids and np.array_equal(a.vectors, b.vectors)
+    bad = run("embed", "-", "--out", tmp_path / "x.n2v", *FAST, input="a\tb\nb\tc\td\te\n")
+    assert bad.exit_code == 1
+    assert bad.output.splitlines()[-1] == (
+        "Error: <stdin>, line 2: too many fields in 'b\\tc\\td\\te' "
+        "(expected source, target and an optional weight)"
+    )
+
+
 def all_commands():
     return sorted(cli.commands.items())
 

@@ -110,6 +110,22 @@ def test_node_classification_scores_separable_and_random_labels():
         node_classification(x, y.tolist(), train_ratios=[1.5])
 
 
+def test_node_classification_refuses_one_label_and_a_training_part_too_small_to_tune():
+    x = np.random.default_rng(0).normal(size=(7, 4))
+    with pytest.raises(ParameterError) as info:
+        node_classification(x, ["a"] * 7, train_ratios=[0.5], repeats=2, seed=0)
+    assert str(info.value) == (
+        "node classification needs two or more labels; every labelled node has 'a'"
+    )
+    labels = ["a", "b", "a", "b", "a", "b", "a"]
+    with pytest.raises(ParameterError, match=r"^too few labelled nodes to choose C .*: 1 in a"):
+        node_classification(x, labels, train_ratios=[0.1], repeats=2, seed=0)
+    fixed = node_classification(x, labels, train_ratios=[0.1], repeats=2, seed=0, C=1.0)
+    assert fixed["C"][0.1] == [1.0, 1.0]  # a fixed C needs no cross-validation
+    tuned = node_classification(x, labels, train_ratios=[0.5], repeats=2, seed=0)
+    assert len(tuned["C"][0.5]) == 2
+
+
 def test_link_classifier_tunes_c_on_as_many_folds_as_the_smaller_class_allows():
     """Inner folds never hold a single class (old scikit-learn raises there): 2 positives
     give 2 folds, 1 positive leaves nothing to validate on, so C falls back to 1."""

@@ -131,6 +131,53 @@ def test_gzip_and_weight_flag(tmp_path):
         Graph.from_edgelist(write(tmp_path, "1 2\n"), weighted=True)
 
 
+def _through_a_pipe(tmp_path, data, name="pipe"):
+    """A named pipe that a thread fills with ``data`` once (as a shell's ``<(...)``)."""
+    import os
+    import threading
+
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+
+    def feed():
+        with open(fifo, "wb") as f:
+            f.write(data)
+
+    threading.Thread(target=feed, daemon=True).start()
+    return fifo
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_a_pipe_reads_as_the_same_file(tmp_path, compressed):
+    # the reader reads a file more than once (a sample for its layout, then the data);
+    # a pipe is copied first, so `<(zcat edges.gz)` is the graph the file holds
+    text = "# a comment\nsrc\tdst\tw\n" + "".join(
+        f"n{i}\tn{(i * 7 + 3) % 50}\t{1 + i % 4}\n" for i in range(200)
+    )
+    data = gzip.compress(text.encode()) if compressed else text.encode()
+    expected = Graph.from_edgelist(write(tmp_path, text), duplicates="sum")
+    got = Graph.from_edgelist(_through_a_pipe(tmp_path, data), duplicates="sum")
+    assert got.node_ids.tolist() == expected.node_ids.tolist()
+    assert adjacency(got) == adjacency(expected) and got.num_edges == expected.num_edges
+    assert not list(tmp_path.glob("n2v-lite-input-*"))
+
+
+def test_a_pipes_errors_name_the_pipe_and_its_copy_is_removed(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR read again
+    fifo = _through_a_pipe(tmp_path, b"1\t2\n2\t3\t4\t5\n")
+    with pytest.raises(GraphError) as info:
+        Graph.from_edgelist(fifo)
+    assert (
+        str(info.value) == f"{fifo}, line 2: too many fields in '2\\t3\\t4\\t5' "
+        "(expected source, target and an optional weight)"
+    )
+    assert not list((tmp_path / "scratch").iterdir())
+
+
 def test_string_ids_that_look_like_numbers_stay_strings(tmp_path):
     g = Graph.from_edgelist(write(tmp_path, "007 1\n1 x\n"))
     assert g.node_ids.tolist() == ["007", "1", "x"]
