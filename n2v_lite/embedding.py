@@ -277,6 +277,11 @@ class NodeEmbedding:
         ids = [plain_id(v) for v in node_ids]
         if len(ids) != len(vectors):
             raise ParameterError(f"{len(vectors)} vectors for {len(ids)} node ids")
+        bad = _first_nonfinite_row(vectors)
+        if bad is not None:
+            raise ParameterError(
+                f"the vector of node {ids[bad]!r} (row {bad}) holds NaN or infinite values"
+            )
         self._index: dict = {}
         for i, node in enumerate(ids):
             if self._index.setdefault(node, i) != i:
@@ -1434,7 +1439,10 @@ def load(path: str | os.PathLike[str]) -> NodeEmbedding:
             if "meta.json" not in set(archive.namelist()):
                 raise ModelFileError(f"{path}: not an n2v_lite model (no meta.json inside)")
             _check_members(path, archive)
-            meta = json.loads(archive.read("meta.json").decode("utf-8"))
+            try:
+                meta = json.loads(archive.read("meta.json").decode("utf-8"))
+            except RecursionError:  # brackets nested thousands deep
+                raise ModelFileError(f"{path}: not an n2v_lite model (meta.json)") from None
             if not isinstance(meta, dict) or meta.get("format") != _FORMAT_NAME:
                 raise ModelFileError(f"{path}: not an n2v_lite model")
             version = meta.get("format_version")
@@ -1445,6 +1453,7 @@ def load(path: str | os.PathLike[str]) -> NodeEmbedding:
                     f"{path}: model format {version} is newer than this "
                     f"n2v_lite ({__version__}) reads; upgrade n2v_lite"
                 )
+            _check_meta(meta)
             vectors = _read_array(archive, "vectors.npy")
             ids = _read_array(archive, "node_ids.npy")
             names = list(meta.get("node_data", []))
@@ -1511,6 +1520,16 @@ def load(path: str | os.PathLike[str]) -> NodeEmbedding:
     return embedding
 
 
+def _first_nonfinite_row(vectors, block=1 << 16):
+    """The first row holding NaN or an infinity, or None (checked in blocks of rows,
+    so the check's scratch stays small)."""
+    for start in range(0, len(vectors), block):
+        finite = np.isfinite(vectors[start : start + block]).all(axis=1)
+        if not finite.all():
+            return start + int(np.argmin(finite))
+    return None
+
+
 def _closest_hint(candidates):
     """``"; closest: 'a', 'b'"`` for a not-found message, or nothing."""
     return "; closest: " + ", ".join(map(repr, candidates)) if candidates else ""
@@ -1572,10 +1591,74 @@ def _check_members(path, archive):
             )
 
 
+#: The type of each meta.json field a model may hold (absent ones take their defaults).
+_META_TYPES = {
+    "params": dict,
+    "fit_info": dict,
+    "loss_history": list,
+    "node_data": list,
+    "node_data_kinds": dict,
+    "state": list,
+    "node_id_kind": str,
+}
+
+
+#: The graph kind and reader options a model keeps (None, or of these types).
+_GRAPH_KIND_TYPES = {
+    "directed": bool,
+    "weighted": bool,
+    "header": bool,
+    "sep": str,
+    "duplicates": str,
+}
+
+
+def _check_meta(meta):
+    """Refuse a meta.json whose fields have types no n2v_lite wrote."""
+    for name, kind in _META_TYPES.items():
+        if name in meta and not isinstance(meta[name], kind):
+            raise ModelFileError(f"corrupt model file (meta.json: {name} is not a {kind.__name__})")
+    for name in ("node_data", "state"):
+        if not all(isinstance(item, str) for item in meta.get(name, [])):
+            raise ModelFileError(f"corrupt model file (meta.json: {name} holds a non-name)")
+    if not all(
+        isinstance(x, (int, float)) and not isinstance(x, bool)
+        for x in meta.get("loss_history", [])
+    ):
+        raise ModelFileError("corrupt model file (meta.json: loss_history holds a non-number)")
+    info = meta.get("fit_info", {})
+    reader = info.get("reader")  # how `embed` read the edge list: `update` reads alike
+    if reader is not None and not isinstance(reader, dict):
+        raise ModelFileError("corrupt model file (meta.json: fit_info.reader is not a dict)")
+    for where, values in (("fit_info", info), ("fit_info.reader", reader or {})):
+        for key, kinds in _GRAPH_KIND_TYPES.items():
+            if values.get(key) is not None and not isinstance(values[key], kinds):
+                raise ModelFileError(
+                    f"corrupt model file (meta.json: {where}.{key} is {values[key]!r})"
+                )
+
+
 def _read_array(archive, name):
+    """One ``.npy`` member, its header's claims checked against the bytes it holds
+    (a header claiming terabytes would otherwise be allocated before the read)."""
     with archive.open(name) as member:
         data = member.read()  # a CRC mismatch raises BadZipFile here
-    return np.lib.format.read_array(io.BytesIO(data), allow_pickle=False)
+    stream = io.BytesIO(data)
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(stream)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(stream)
+    else:
+        raise ModelFileError(f"corrupt model file ({name}: .npy format {version})")
+    claimed = dtype.itemsize * math.prod(shape)
+    if not dtype.hasobject and claimed > len(data) - stream.tell():
+        raise ModelFileError(
+            f"corrupt model file ({name} claims shape {shape}: {claimed} bytes, "
+            f"more than the {len(data) - stream.tell()} it holds)"
+        )
+    stream.seek(0)
+    return np.lib.format.read_array(stream, allow_pickle=False)
 
 
 # ------------------------------------------------------------------- helpers

@@ -688,7 +688,8 @@ def check_same_kind(embedding, graph):
     if directed is not None and bool(directed) != graph.directed:
         kinds = ("undirected", "directed")
         raise ParameterError(
-            f"the model was fitted on a {kinds[bool(directed)]} graph and this "
+            f"the model was fitted on {('an', 'a')[bool(directed)]} {kinds[bool(directed)]} "
+            "graph and this "
             f"graph is {kinds[graph.directed]}; read it as "
             f"{kinds[bool(directed)]} (--{kinds[bool(directed)]}), or fit a "
             "new model"

@@ -13,9 +13,9 @@ The catalogue: edge lists (NUL bytes, invalid UTF-8, non-finite and negative wei
 truncated gzip, a folder, a device, an empty file or standard input, ragged lines), labels
 files (empty, unknown nodes, one class, too few to choose the classifier's C), model files
 (foreign zips, truncated, a pickle, a folder, ``/dev/zero`` or a symlink to it, a named
-pipe, huge meta claims), an output that is a
-device (``/dev/full``), walk folders (missing, truncated or garbled partitions), and
-options (absurd counts, ``--where`` with code in it, bad sizes).
+pipe, huge meta or array-size claims, meta fields of foreign types or nested deep), an
+output that is a device (``/dev/full``), walk folders (missing, truncated or garbled
+partitions), and options (absurd counts, ``--where`` with code in it, bad sizes).
 Usage::
 
     python scripts/hostile.py [--timeout 60] [--only NAME]
@@ -237,6 +237,36 @@ def cases(tmp):
             ),
             "0",
         ],
+        (1,),
+    )
+    with zipfile.ZipFile(model) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    meta = json.loads(members["meta.json"])
+    claim = b"{'descr': '<f4', 'fortran_order': False, 'shape': (100000000000, 4), }"
+    claim = b"\x93NUMPY\x01\x00" + len(claim + b"\n").to_bytes(2, "little") + claim + b"\n"
+    yield (
+        "model: an array header claiming 1.6 TB",
+        ["similar", _zip(t / "claim.n2v", {**members, "vectors.npy": claim + b"\0" * 64}), "0"],
+        (1,),
+    )
+    yield (
+        "model: meta fields of foreign types",
+        [
+            "update",
+            _zip(
+                t / "types.n2v",
+                {**members, "meta.json": json.dumps({**meta, "fit_info": {"reader": [1, 2]}})},
+            ),
+            good,
+            "--out",
+            out,
+            "--quiet",
+        ],
+        (1,),
+    )
+    yield (
+        "model: meta nested 100,000 deep",
+        ["similar", _zip(t / "deep.n2v", {**members, "meta.json": "[" * 10**5 + "]" * 10**5}), "0"],
         (1,),
     )
     yield (

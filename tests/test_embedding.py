@@ -1,5 +1,6 @@
 """NodeEmbedding, the result users hold: lookups, queries, save/load, exports, ids."""
 
+import io
 import json
 import os
 import zipfile
@@ -563,7 +564,88 @@ def test_a_model_file_is_read_with_bounded_memory(tmp_path):
         },
     )
     with pytest.raises(ModelFileError, match="header.n2v: corrupt or truncated model file"):
-        load(header)  # a header claiming 51 GB over a few bytes of data
+        load(header)  # a header cut short
+    huge = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        huge, {"descr": "<f4", "fortran_order": False, "shape": (10**11, 8)}
+    )
+    with pytest.raises(
+        ModelFileError,
+        match=r"huge.n2v: corrupt model file \(vectors.npy claims shape \(100000000000, 8\): "
+        r"3200000000000 bytes, more than the 64 it holds\)$",
+    ):  # refused before numpy allocates 3 TB
+        load(model_file("huge.n2v", {"vectors.npy": huge.getvalue() + b"\0" * 64}))
+
+
+def _edited(tmp_path, source, name, meta=None, members=None):
+    """A copy of the model file ``source`` with meta.json fields or members replaced."""
+    import json
+
+    with zipfile.ZipFile(source) as archive:
+        contents = {item: archive.read(item) for item in archive.namelist()}
+    old = json.loads(contents["meta.json"])
+    for key, value in (meta or {}).items():
+        section, _, field = key.partition(".")
+        if field:
+            old[section][field] = value
+        else:
+            old[key] = value
+    contents["meta.json"] = json.dumps(old).encode()
+    contents.update(members or {})
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as archive:
+        for item, data in contents.items():
+            archive.writestr(item, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "meta, message",
+    [
+        ({"params": "x"}, "meta.json: params is not a dict"),
+        ({"loss_history": "abc"}, "meta.json: loss_history is not a list"),
+        ({"loss_history": [1.0, "a"]}, "meta.json: loss_history holds a non-number"),
+        ({"fit_info": [1]}, "meta.json: fit_info is not a dict"),
+        ({"node_data_kinds": [1]}, "meta.json: node_data_kinds is not a dict"),
+        ({"node_data": [7]}, "meta.json: node_data holds a non-name"),
+        ({"fit_info.reader": [1, 2]}, "meta.json: fit_info.reader is not a dict"),
+        ({"fit_info.directed": "yes"}, "meta.json: fit_info.directed is 'yes'"),
+        ({"fit_info.weighted": [1]}, "meta.json: fit_info.weighted is [1]"),
+    ],
+)
+def test_a_model_whose_meta_has_foreign_types_is_one_error(tmp_path, meta, message):
+    emb = NodeEmbedding(np.eye(3, dtype=np.float32), ["a", "b", "c"], info={"reader": {}})
+    emb.save(tmp_path / "good.n2v")
+    path = _edited(tmp_path, tmp_path / "good.n2v", "bad.n2v", meta=meta)
+    with pytest.raises(ModelFileError) as info:
+        load(path)
+    assert str(info.value) == f"{path}: corrupt model file ({message})"
+
+
+def test_a_model_with_nested_meta_or_non_finite_vectors_is_refused(tmp_path):
+    emb = NodeEmbedding(np.eye(3, dtype=np.float32), ["a", "b", "c"])
+    emb.save(tmp_path / "good.n2v")
+    nested = tmp_path / "nested.n2v"
+    with zipfile.ZipFile(tmp_path / "good.n2v") as good, zipfile.ZipFile(nested, "w") as bad:
+        for item in good.namelist():
+            data = good.read(item)
+            bad.writestr(item, b"[" * 100000 + b"]" * 100000 if item == "meta.json" else data)
+    with pytest.raises(ModelFileError, match=r"nested.n2v: not an n2v_lite model \(meta.json\)$"):
+        load(nested)
+    vectors = np.eye(3, dtype=np.float32)
+    vectors[1, 2] = np.nan
+    stored = io.BytesIO()
+    np.save(stored, vectors)
+    path = _edited(
+        tmp_path, tmp_path / "good.n2v", "nan.n2v", members={"vectors.npy": stored.getvalue()}
+    )
+    with pytest.raises(ModelFileError) as info:
+        load(path)
+    assert str(info.value) == (
+        f"{path}: corrupt model file (the vector of node 'b' (row 1) holds NaN or infinite values)"
+    )
+    with pytest.raises(n2v_lite.ParameterError, match="node 'c' \\(row 2\\) holds NaN"):
+        NodeEmbedding(np.array([[0.0], [1.0], [np.inf]]), ["a", "b", "c"])
 
 
 def test_copy_false_adopts_the_arrays_and_copy_true_keeps_them_apart():
