@@ -785,10 +785,26 @@ def train(walk_dir, out, quiet, **options):
     click.echo(f"saved {out}: {len(embedding)} nodes x {embedding.dimensions} dimensions")
 
 
-def _read_lines(path):
-    """Non-empty lines of a text file (``-``: stdin), stripped."""
-    with click.open_file(path, encoding="utf-8") as handle:
-        return [line.strip() for line in handle if line.strip()]
+def _read_lines(path, option):
+    """Non-empty lines of a text file (``-``: stdin; ``.gz`` decompressed), stripped.
+    A device (``/dev/zero`` would be read forever) or text that is not UTF-8 is one
+    error naming ``option``."""
+    from ._text import STDIN_NAME, open_text
+    from .exceptions import GraphError
+
+    name = STDIN_NAME if path == "-" else path
+    try:
+        with (
+            contextlib.nullcontext(click.get_text_stream("stdin"))
+            if path == "-"
+            else open_text(path)
+        ) as handle:
+            return [line.strip() for line in handle if line.strip()]
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"{option} {name}: not UTF-8 text ({exc.reason})") from None
+    except (OSError, GraphError) as exc:  # GraphError: a device
+        reason = getattr(exc, "strerror", None) or str(exc).removeprefix(f"{path}: ")
+        raise ParameterError(f"{option} {name}: {reason}") from None
 
 
 @cli.command()
@@ -875,9 +891,9 @@ def similar(
     from .filters import where
     from .render import render_rows
 
-    queries = list(queries) + (_read_lines(queries_file) if queries_file else [])
+    queries = list(queries) + (_read_lines(queries_file, "--queries-file") if queries_file else [])
     unseen = [n.strip() for n in unseen if n.strip()] + (
-        _read_lines(neighbours_file) if neighbours_file else []
+        _read_lines(neighbours_file, "--neighbours-file") if neighbours_file else []
     )
     if not queries and not positive and not negative and not unseen:
         raise click.UsageError(
@@ -888,7 +904,7 @@ def similar(
     if conditions:
         among = embedding.candidates(where(*conditions))
     if among_file:
-        listed = embedding.candidates(_read_lines(among_file))
+        listed = embedding.candidates(_read_lines(among_file, "--among-file"))
         among = listed if among is None else among & listed
     if among is not None and not among.any():
         given = [f"--where {c!r}" for c in conditions] + (

@@ -14,8 +14,8 @@ truncated gzip, a folder, a device, an empty file or standard input, ragged line
 files (empty, unknown nodes, one class, too few to choose the classifier's C), model files
 (foreign zips, truncated, a pickle, a folder, ``/dev/zero`` or a symlink to it, a named
 pipe, huge meta or array-size claims, meta fields of foreign types or nested deep), an
-output that is a device (``/dev/full``), walk folders (missing, truncated or garbled
-partitions), and options (absurd counts, ``--where`` with code in it, bad sizes).
+output that is a device (``/dev/full``), query files (a device, not UTF-8), walk folders
+(missing, truncated or garbled partitions), and options (absurd counts, ``--where`` with code in it, bad sizes).
 Usage::
 
     python scripts/hostile.py [--timeout 60] [--only NAME]
@@ -227,6 +227,16 @@ def cases(tmp):
         os.mkfifo(fifo)
     yield "model: a named pipe", ["similar", str(fifo), "0"], (1,)
     yield "output: a device", ["embed", good, "--out", "/dev/full", *FAST], (1,)
+    yield (
+        "queries: a device as --neighbours-file",
+        ["similar", model, "--neighbours-file", "/dev/zero"],
+        (1,),
+    )
+    yield (
+        "queries: --queries-file not UTF-8",
+        ["similar", model, "--queries-file", _write(t / "q.txt", b"0\n\xff\xfe\n")],
+        (1,),
+    )
     yield (
         "model: huge meta",
         [

@@ -537,6 +537,28 @@ def test_similar_queries_file_is_one_batch(tmp_path, model_path):
     assert table.count("Nearest to ") == 2
 
 
+def test_list_files_are_one_error_when_unreadable(tmp_path, model_path):
+    # /dev/zero was read forever (one endless line); bad UTF-8 was a traceback
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"a1\n\xff\xfe\n")
+    cases = [
+        ("--neighbours-file", "/dev/zero", "--neighbours-file /dev/zero: a device, not a file"),
+        ("--queries-file", bad, f"--queries-file {bad}: not UTF-8 text (invalid start byte)"),
+        (
+            "--among-file",
+            tmp_path / "no.txt",
+            f"--among-file {tmp_path / 'no.txt'}: No such file or directory",
+        ),
+    ]
+    for option, path, message in cases:
+        args = ["a1"] if option == "--among-file" else []
+        result = run("similar", model_path, *args, option, path)
+        assert result.exit_code == 1, result.output
+        assert result.output == f"Error: {message}\n"
+    piped = run("similar", model_path, "--queries-file", "-", "-k", "1", input="a1\n\nb2\n")
+    assert piped.output.count("Nearest to ") == 2
+
+
 @pytest.mark.slow
 def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(tmp_path):
     import signal
