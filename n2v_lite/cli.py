@@ -30,7 +30,14 @@ from .presets import PRESETS
 from .render import NEIGHBOUR_FORMATS
 from .trainers import TRAINERS
 from .update import DEFAULT_BUDGET, DEFAULT_HOPS, DEFAULT_INFER_STEPS, check_budget
-from .validation import check_fraction, check_int, check_positive, check_seed, check_share
+from .validation import (
+    check_finite,
+    check_fraction,
+    check_int,
+    check_positive,
+    check_seed,
+    check_share,
+)
 
 __all__ = ["main", "cli"]
 
@@ -67,6 +74,7 @@ class Checked(click.ParamType):
 
 
 POSITIVE = Checked(float, check_positive)
+FINITE = Checked(float, check_finite)
 COUNT = Checked(int, check_int)
 FRACTION = Checked(float, check_fraction)
 SEED = Checked(int, check_seed)
@@ -449,7 +457,7 @@ def cli():
     help="Use the download cache instead, fetching ml-latest-small from GroupLens "
     "if it is not there.",
 )
-@click.option("--min-rating", type=float, default=5.0, help="Ratings below this are ignored.")
+@click.option("--min-rating", type=FINITE, default=5.0, help="Ratings below this are ignored.")
 @click.option(
     "--min-weight", type=POSITIVE, default=10.0, help="Edges lighter than this are dropped."
 )

@@ -48,8 +48,9 @@ import numpy as np
 
 from ._text import show
 from ._utils import progress_bar
-from .exceptions import DownloadError, GraphError, N2VLiteError, ParameterError
+from .exceptions import DownloadError, GraphError, N2VLiteError
 from .graph import Graph
+from .validation import check_finite, check_positive
 
 if TYPE_CHECKING:
     import os
@@ -439,10 +440,8 @@ def movie_graph_from_ratings(
 
     See :func:`movie_graph`.
     """
-    if not min_weight > 0:
-        raise ParameterError(
-            f"min_weight must be > 0 (edge weights must be positive), got {min_weight}"
-        )
+    min_rating = check_finite("min_rating", min_rating)
+    min_weight = check_positive("min_weight", min_weight)  # edge weights must be positive
     movie_ids, x, i, j, xy = co_ratings(ratings, min_rating)
     if len(xy) == 0:
         raise N2VLiteError(f"no two movies were both rated >= {min_rating} by one user")

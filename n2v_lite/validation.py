@@ -86,6 +86,13 @@ def check_positive(name: str, value: Any) -> float:
     return float(value)
 
 
+def check_finite(name: str, value: Any) -> float:
+    """``value`` as a finite float, else a :class:`ParameterError` naming ``name``."""
+    if not _is_real(value) or not math.isfinite(value):
+        raise ParameterError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
 def check_fraction(name: str, value: Any) -> float:
     """``value`` as a float in [0, 1), else a :class:`ParameterError` naming ``name``."""
     if not _is_real(value) or not 0 <= value < 1:

@@ -15,7 +15,8 @@ files (empty, unknown nodes, one class, too few to choose the classifier's C), m
 (foreign zips, truncated, a pickle, a folder, ``/dev/zero`` or a symlink to it, a named
 pipe, huge meta or array-size claims, meta fields of foreign types or nested deep), an
 output that is a device (``/dev/full``), query files (a device, not UTF-8), walk folders
-(missing, truncated or garbled partitions), and options (absurd counts, ``--where`` with code in it, bad sizes).
+(missing, truncated or garbled partitions), and options (absurd counts, ``--where`` with code
+in it, bad sizes).
 Usage::
 
     python scripts/hostile.py [--timeout 60] [--only NAME]

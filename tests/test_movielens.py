@@ -73,8 +73,10 @@ def test_small_ratings_by_hand():
     assert graph_weights(g) == pytest.approx(expected, rel=1e-12)
     assert g.node_data["title"].tolist() == ["A (1)", "B (2)", "C (3)"]
     assert g.node_attribute("genres").tolist() == ["X", "X|Y", "Y"]
-    with pytest.raises(ValueError, match="min_weight must be > 0"):
+    with pytest.raises(ValueError, match="min_weight must be a positive finite number, got 0"):
         movie_graph_from_ratings(ratings, movies, min_weight=0)
+    with pytest.raises(ValueError, match="min_rating must be a finite number, got nan"):
+        movie_graph_from_ratings(ratings, movies, min_rating=float("nan"))
     with pytest.raises(N2VLiteError, match="no movie pair reaches"):
         movie_graph_from_ratings(ratings, movies, min_weight=100)
 
