@@ -1237,8 +1237,11 @@ def update(model_path, edges, out, hops, budget, seed, workers, max_memory, quie
 )
 @click.option("--seed", type=SEED, default=0, help="Random seed of the projection and sample.")
 @click.option("--title", default=None, help="Page title  [default: the model file's name]")
+@quiet_option
 @library_errors
-def explore(model_path, out, color_by, labels, method, topk, topk_alias, max_points, seed, title):
+def explore(
+    model_path, out, color_by, labels, method, topk, topk_alias, max_points, seed, title, quiet
+):
     """Write one self-contained HTML page (no network, no server) with a 2-D map of the
     nodes, a search box and each node's nearest neighbours."""
     topk = topk_alias if topk_alias is not None else topk
@@ -1256,6 +1259,7 @@ def explore(model_path, out, color_by, labels, method, topk, topk_alias, max_poi
         max_points=max_points,
         seed=seed,
         title=title or Path(model_path).name,
+        progress=not quiet,
     )
     size = Path(path).stat().st_size / 1e6
     click.echo(f"wrote {out}: {len(embedding)} nodes, {size:.2f} MB")

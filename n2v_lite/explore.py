@@ -24,11 +24,12 @@ no server and no network: its script, style and data are all inline. It shows
   clicking a neighbour selects it.
 
 The neighbours are computed here, at export time (:func:`nearest_neighbours`:
-blocked float32 matrix products, no loop per node), so the page does no heavy
-maths. Above ``max_points`` nodes (default :data:`MAX_POINTS` = 20,000, which
-draws in well under 100 ms) the map draws a fixed random sample, plus every
-node a search reaches; every node keeps its id, title and neighbours, so all
-stay searchable, and the page says so.
+blocked float32 matrix products, no loop per node; for a model with an approximate
+index and 50,000 nodes or more, the index's candidates scored exactly, as its
+queries are), so the page does no heavy maths. Above ``max_points`` nodes (default
+:data:`MAX_POINTS` = 20,000, which draws in well under 100 ms) the map draws a fixed
+random sample, plus every node a search reaches; every node keeps its id, title and
+neighbours, so all stay searchable, and the page says so.
 
 Sizes (k = 10): MovieLens (1,405 nodes, titles and genres) makes a page of
 0.26 MB, BlogCatalog (10,312 nodes, labels) 1.34 MB, 20,000 titled nodes 3.2 MB:
@@ -61,7 +62,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._utils import as_generator, atomic_write
+from ._utils import as_generator, atomic_write, progress_bar
 from .ann import exact_top_k
 from .exceptions import N2VLiteError, ParameterError
 from .ids import check_node_ids, encode_node_ids, id_text, plain_id
@@ -161,6 +162,22 @@ def nearest_neighbours(vectors: np.ndarray, topk: int = TOPK) -> tuple[np.ndarra
         stop = min(n, start + block)
         # one (block x n) float32 product
         indices[start:stop], sims[start:stop] = exact_top_k(unit, np.arange(start, stop), k)
+    return indices, sims
+
+
+def _neighbours_of(embedding, vectors, topk, progress):
+    """:func:`nearest_neighbours`, or for a :class:`~n2v_lite.NodeEmbedding` its own
+    every-node neighbours (``all_neighbours``), which use its approximate index by
+    the rule of its queries (a model with an index and 50,000 nodes or more)."""
+    blocks = getattr(embedding, "_neighbour_blocks", None)
+    if blocks is None:
+        return nearest_neighbours(vectors, topk)
+    n = len(vectors)
+    k = min(topk, max(n - 1, 0))
+    indices = np.zeros((n, k), dtype=np.int32)
+    sims = np.zeros((n, k), dtype=np.float32)
+    for rows, found, scores in blocks(topk, None, progress):
+        indices[rows], sims[rows] = found, scores
     return indices, sims
 
 
@@ -342,6 +359,7 @@ def explorer_data(
     max_points: int = MAX_POINTS,
     seed: int = 0,
     title: str | None = None,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Everything the explorer page shows, as a JSON-ready dict (no file written).
 
@@ -373,6 +391,8 @@ def explorer_data(
         Seed of the projection and of the sample.
     title : str, optional
         Page title.
+    progress : bool
+        Progress bars on stderr: the layout, then the neighbours by node.
 
     Returns
     -------
@@ -441,16 +461,18 @@ def explorer_data(
     if method == "auto":
         method = "tsne" if n <= TSNE_UP_TO else "pca"
     projected = unit if method == "tsne" else vectors  # t-SNE on cosine geometry
-    xy = np.asarray(
-        _project(
-            projected,
-            method,
-            seed if not isinstance(seed, np.random.Generator) else int(rng.integers(2**31)),
-        ),
-        dtype=np.float64,
-    )
+    with progress_bar(total=1, desc=f"layout ({method})", unit="map", enabled=progress) as bar:
+        xy = np.asarray(
+            _project(
+                projected,
+                method,
+                seed if not isinstance(seed, np.random.Generator) else int(rng.integers(2**31)),
+            ),
+            dtype=np.float64,
+        )
+        bar.update()
     xy, scale = _extent(xy)
-    nbr, sim = nearest_neighbours(vectors, topk)
+    nbr, sim = _neighbours_of(embedding, vectors, topk, progress)
 
     id_array, id_kind = encode_node_ids(node_ids)
     titles = node_data.get("title")
@@ -548,6 +570,7 @@ def explore(
     max_points: int = MAX_POINTS,
     seed: int = 0,
     title: str | None = None,
+    progress: bool = False,
 ) -> Path:
     """Write the explorer page of an embedding to ``path`` (atomically); return its path.
 
@@ -576,6 +599,7 @@ def explore(
         max_points=max_points,
         seed=seed,
         title=title,
+        progress=progress,
     )
     path = Path(path)
     with atomic_write(path) as handle:

@@ -318,3 +318,23 @@ def test_cli_index_then_approximate_queries(emb, tmp_path):
     truth, _ = reference(load(model), 3)
     rows = np.array([int(v[1:]) for v in got["neighbour"]]).reshape(-1, 3)
     assert recall(rows, truth) >= 0.95
+
+
+def test_the_explorer_lists_the_neighbours_queries_give(emb, monkeypatch, tmp_path):
+    # one rule for every node's neighbours: the page lists what all_neighbours gives,
+    # the index's candidates scored exactly when the model is indexed and large enough
+    from n2v_lite.explore import explorer_data, nearest_neighbours
+
+    monkeypatch.setattr(embedding_module, "APPROXIMATE_FROM", 1000)  # emb: 4,000 nodes
+    data = explorer_data(emb, method="pca", topk=10)
+    nbr = np.array(data["nbr"]).reshape(len(emb), 10)
+    table = emb.all_neighbours(10)
+    rows = {name: i for i, name in enumerate(emb.node_ids)}
+    assert nbr.tolist() == table["neighbour"].map(rows).to_numpy().reshape(-1, 10).tolist()
+    exact, _ = nearest_neighbours(emb.vectors, 10)
+    assert not np.array_equal(nbr, exact)  # the index answered (recall < 1) ...
+    truth, _ = reference(emb, 10)
+    assert recall(nbr, truth) >= 0.95  # ... and well
+    monkeypatch.setattr(embedding_module, "APPROXIMATE_FROM", 10**9)
+    again = np.array(explorer_data(emb, method="pca", topk=10)["nbr"]).reshape(-1, 10)
+    assert np.array_equal(again, exact)  # below the threshold: exact, as queries are
