@@ -32,7 +32,7 @@ from ._text import show
 from ._utils import as_generator, progress_bar
 from .exceptions import GraphError, N2VLiteError, ParameterError
 from .graph import Graph  # noqa: F401  (used by the doctest examples)
-from .validation import check_positive
+from .validation import check_int, check_positive
 
 if TYPE_CHECKING:
     import os
@@ -654,8 +654,7 @@ def node_classification(
     >>> scores["macro_f1"][0.5]                                          # doctest: +SKIP
     0.26...
     """
-    if repeats < 1:
-        raise ParameterError(f"repeats must be >= 1, got {repeats}")
+    repeats = check_int("repeats", repeats)
     ratios = [float(r) for r in train_ratios]
     if not ratios or any(not 0 < r < 1 for r in ratios):
         raise ParameterError(f"train ratios must be between 0 and 1, got {list(train_ratios)}")
@@ -986,7 +985,7 @@ def tune(
     >>> result["cost_full_fits"]          # ... so: 4 fits at 1/5, 3 full, 1 without the test edges
     4.8
     """
-    from .validation import check_choice, check_int
+    from .validation import check_choice
 
     check_choice("method", method, TUNE_METHODS)
     splits, eta = check_int("splits", splits), check_int("eta", eta, minimum=2)

@@ -58,6 +58,12 @@ MAXIMUMS = {
     "topn": 1_000_000,
     "steps": 100_000,
     "hops": 1_000,
+    "repeats": 10_000,
+    "splits": 10_000,
+    "eta": 1_000,
+    "connectivity": 1_000,
+    "expansion_add": 100_000,
+    "expansion_search": 100_000,
 }
 
 

@@ -823,6 +823,28 @@ def test_absurd_counts_are_refused_before_any_work(edges, tmp_path, option, valu
         Node2Vec(**{name: int(value)}).fit(Graph.from_edges([0], [1]))
 
 
+@pytest.mark.parametrize(
+    "command,option,name,low,maximum",
+    [
+        ("evaluate", "--repeats", "repeats", 1, 10_000),
+        ("tune", "--splits", "splits", 1, 10_000),
+        ("index", "--connectivity", "connectivity", 2, 1_000),
+        ("index", "--expansion-search", "expansion_search", 2, 100_000),
+    ],
+)
+def test_every_count_option_is_bounded(
+    edges, model_path, tmp_path, command, option, name, low, maximum
+):
+    # --repeats 10**14 ran until killed (with labels); --connectivity 10**14 was a traceback
+    target = model_path if command == "index" else edges
+    result = run(command, target, option, maximum + 1, "--quiet")
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"Error: Invalid value for '{option}': {name} must be an integer from {low} to "
+        f"{maximum}, got {maximum + 1} (see 'cli {command} -h')"
+    ]
+
+
 def test_update_reads_the_new_list_as_the_model_was_read(tmp_path, edges):
     from n2v_lite import load
 
