@@ -907,7 +907,15 @@ def _factorize_ids(src_raw, dst_raw, nodes, where, parse_ints=False):
     """
     import pandas as pd
 
-    both = np.concatenate([np.asarray(src_raw), np.asarray(dst_raw)])
+    src_raw, dst_raw = np.asarray(src_raw), np.asarray(dst_raw)
+    kinds = {src_raw.dtype.kind, dst_raw.dtype.kind}
+    if len(kinds) > 1 and not kinds <= set("US"):
+        # columns of two kinds (int64 and uint64, int and float, bool and int): numpy
+        # would promote one to the other (2**63 - 1 and 2**63 to one float, True to
+        # 1); as objects every id keeps its type and value, and the check below sees
+        # the ids Python takes as one key
+        src_raw, dst_raw = src_raw.astype(object), dst_raw.astype(object)
+    both = np.concatenate([src_raw, dst_raw])
     if both.dtype.kind in "US":
         both = both.astype(object)
     if (

@@ -352,6 +352,28 @@ def test_canonical_integer_ids_become_int(tmp_path):
     assert g.node_ids.tolist() == [-3, 0, 42] and g.node_ids.dtype.kind == "i"
 
 
+def test_from_pandas_columns_of_two_kinds_keep_every_id():
+    # numpy promotes int64 with uint64 to float64: 2**63 - 1 and 2**63 became one node
+    # (3 nodes, not 4), and bool with int merged True into 1, without a word
+    df = pd.DataFrame(
+        {
+            "s": np.array([2**63 - 1, 5], dtype=np.int64),
+            "t": np.array([2**63, 2**64 - 1], dtype=np.uint64),
+        }
+    )
+    g = Graph.from_pandas(df, "s", "t")
+    reference = nx.Graph(zip(df["s"].tolist(), df["t"].tolist()))
+    assert g.num_nodes == reference.number_of_nodes() == 4
+    assert g.node_ids.tolist() == [5, 2**63 - 1, 2**63, 2**64 - 1]
+    assert all(type(node) is int for node in g.node_ids.tolist())
+    mixed = Graph.from_pandas(pd.DataFrame({"s": [1, 2], "t": [2.5, 3.5]}), "s", "t")
+    assert [type(v) for v in mixed.node_ids.tolist()] == [int, int, float, float]
+    for t_values, pair in (([1, 5], "True and 1"), ([1.0, 3.5], "1 and 1.0")):
+        s_values = [True, False] if pair.startswith("True") else [1, 2]
+        with pytest.raises(GraphError, match=f"node ids {pair} are equal as Python keys"):
+            Graph.from_pandas(pd.DataFrame({"s": s_values, "t": t_values}), "s", "t")
+
+
 def test_from_pandas_keeps_mixed_ids_with_their_types():
     df = pd.DataFrame(
         {"source": pd.Series([1, "1"], dtype=object), "target": pd.Series(["1", 2], dtype=object)}
