@@ -979,14 +979,16 @@ _LOW32 = np.int64(0xFFFFFFFF)
 
 
 def _compact_weights(weights):
-    """``None`` when every weight is 1; float32 when every weight is exactly one; else float64."""
+    """``None`` when every weight is 1; float32 when every weight is exactly a float32;
+    else float64."""
     weights = np.asarray(weights)
     if weights.dtype == np.float32:
         return None if np.all(weights == 1) else weights
     weights = np.asarray(weights, dtype=np.float64)
     if np.all(weights == 1.0):
         return None
-    narrow = weights.astype(np.float32)
+    with np.errstate(over="ignore"):  # a weight above float32's range stays float64
+        narrow = weights.astype(np.float32)
     return narrow if np.array_equal(narrow, weights) else weights
 
 

@@ -16,7 +16,10 @@ How it is sampled
 * **First-order proposals** in O(1): an unweighted neighbour is
   ``indices[indptr[cur] + floor(u * degree)]``; a weighted one uses per-node
   alias tables (one probability and one alias per stored edge, built for all
-  nodes at once with prefix sums).
+  nodes at once with prefix sums). Weights are only ever compared within one
+  node's row, so each row is scaled by a power of two that puts its largest
+  weight in [0.5, 1): the same bits as raw weights, and any positive finite
+  weights (1e-320 to 1e308) walk as their ratios say.
 * **Second-order bias** by rejection against the first-order proposal, as in
   KnightKing: accept ``x`` with probability ``a(prev, x) / envelope``. The
   return edge is handled apart from the envelope ("outlier folding") when
@@ -312,7 +315,24 @@ def _offsets_in_rows(rows):
     return _segment_offsets(first, np.diff(np.r_[first, len(rows)]))
 
 
-def _alias_tables(indptr, weights):
+def _row_exponents(indptr, weights):
+    """Per node, the binary exponent ``e`` of its largest out-weight (0 without edges):
+    ``ldexp(w, -e)`` puts that node's weights in (0, 1) exactly, a power of two apart.
+
+    Weights enter the walks only as ratios within one node's row, and scaling by a
+    power of two changes no rounding, so sums, ratios and comparisons of scaled weights
+    give the same bits as the raw ones -- but cannot overflow (weights near 1e308) or
+    divide by a sum that underflowed (weights near 5e-324).
+    """
+    deg = np.diff(indptr)
+    exponents = np.zeros(len(deg), dtype=np.int32)
+    nonempty = deg > 0
+    if len(weights):
+        exponents[nonempty] = np.frexp(np.maximum.reduceat(weights, indptr[:-1][nonempty]))[1]
+    return exponents
+
+
+def _alias_tables(indptr, weights, exponents=None):
     """Per-node alias tables for all nodes at once (no Python loop per node).
 
     Returns ``prob`` (float64) and ``alias`` (int64 absolute edge index), one
@@ -320,7 +340,9 @@ def _alias_tables(indptr, weights):
     keeping ``e`` when ``frac(u * deg) < prob[e]``, else ``alias[e]``, picks
     edge ``e`` with probability ``weights[e] / sum of v's weights``.
 
-    Each node's table depends only on its own weights, bit for bit.
+    Each node's table depends only on its own weights, bit for bit (each row scaled
+    by the power of two :func:`_row_exponents` gives, ``exponents``, which changes no
+    bit of the result and keeps extreme weights finite).
 
     Built by the sweep construction (light buckets take their alias from the
     heavy item whose cumulative surplus covers the start of their deficit; a
@@ -330,10 +352,13 @@ def _alias_tables(indptr, weights):
     num_edges = len(weights)
     deg = np.diff(indptr)
     row = np.repeat(np.arange(len(deg), dtype=np.int64), deg)
+    if exponents is None:
+        exponents = _row_exponents(indptr, weights)
+    scaled = np.ldexp(weights, (-exponents)[row])  # each row's largest weight in [0.5, 1)
     totals = np.zeros(len(deg))
     nonempty = deg > 0
-    totals[nonempty] = np.add.reduceat(weights, indptr[:-1][nonempty])
-    scaled = weights * (deg[row] / totals[row])  # mean 1 within each node
+    totals[nonempty] = np.add.reduceat(scaled, indptr[:-1][nonempty])
+    scaled *= deg[row] / totals[row]  # mean 1 within each node
     prob = np.ones(num_edges)
     alias = np.arange(num_edges, dtype=np.int64)
 
@@ -493,7 +518,10 @@ class _Walker:
         )
         self.weighted = bool(graph.weighted)
         if self.weighted:
-            self.prob, self.alias = _alias_tables(indptr, weights)
+            # weights are used scaled by a power of two per node: the same bits, no
+            # overflow (see _row_exponents); walker state carries raw weights
+            self.exponents = _row_exponents(indptr, weights)
+            self.prob, self.alias = _alias_tables(indptr, weights, self.exponents)
         self.first_order = p == 1.0 and q == 1.0
         self.state = 0
         self.needs_edge_test = self.guard = False
@@ -518,7 +546,11 @@ class _Walker:
                 self.directed = graph.directed
                 self.wsum = np.zeros(num_rows)
                 nonempty = deg > 0
-                self.wsum[nonempty] = np.add.reduceat(weights, indptr[:-1][nonempty])
+                scaled = (
+                    np.ldexp(weights, np.repeat(-self.exponents, deg)) if self.weighted else weights
+                )
+                self.wsum[nonempty] = np.add.reduceat(scaled, indptr[:-1][nonempty])
+                del scaled
                 # weight of each edge's reverse (0 when a directed edge has none)
                 self.rev_weights = (
                     weights
@@ -594,7 +626,7 @@ class _Walker:
         if self.fold:
             if self.state:
                 back = state[0]
-                kw = self.extra * back
+                kw = self.extra * self._scaled(back, cur)  # on the scale of wsum[cur]
                 fold_p = kw / (self.env * self.wsum[cur] + kw)
                 low = fold_p + self.low_ratio * (1.0 - fold_p)
             else:
@@ -661,6 +693,13 @@ class _Walker:
             else:
                 out[rows, t] = cur
 
+    def _scaled(self, weights, rows):
+        """Out-weights of nodes ``rows`` on their rows' scale (see :func:`_row_exponents`);
+        unweighted graphs keep their weights of one."""
+        if not self.weighted:
+            return weights
+        return np.ldexp(weights, -self.exponents[rows])
+
     def _state_after(self, e):
         """Walker state arrays after taking edges ``e`` (no folding involved)."""
         if not self.state:
@@ -688,7 +727,7 @@ class _Walker:
         else:
             bias = np.ones(len(x))
         bias[x == before] = self.ip
-        mass = bias * self.weights[e] if self.weighted else bias
+        mass = bias * self._scaled(self.weights[e], cur[owner]) if self.weighted else bias
         total = _segment_cumsum(mass, offset)
         target = uniforms(key, counters) * total[first + deg - 1]
         pick = _search(

@@ -128,3 +128,22 @@ def test_a_test_message_carries_the_next_attempts(monkeypatch, p, q):
     assert batched_steps < single_steps
     if p < q:  # low acceptance: rejected tests used to cost a round trip each
         assert batched_steps * 2 < single_steps, (batched_steps, single_steps)
+
+
+@pytest.mark.parametrize("p,q", [(1.0, 1.0), (0.25, 4.0), (4.0, 0.25), (1e-3, 1e3)])
+@pytest.mark.parametrize("factor", [2.0**1020, 2.0**-1070])
+def test_weights_near_the_ends_of_float64_walk_as_their_ratios_say(monkeypatch, p, q, factor):
+    # walks depend on weights only through ratios within a node's row: scaled by a
+    # power of two, the walks are the same. Near 1e308 a row's sum overflowed to inf;
+    # near 5e-324 (subnormal) its reciprocal did: NaN alias tables, without a word
+    g = BIG["power-law-weighted-directed"]()
+    weights = 1.0 + np.arange(len(g.indices)) % 8  # exact after scaling, even subnormal
+    g = Graph(g.indptr, g.indices, weights, g.node_ids, directed=True)
+    scaled = Graph(g.indptr, g.indices, weights * factor, g.node_ids, directed=True)
+    assert np.array_equal(scaled.weights / factor, g.weights)
+    monkeypatch.setattr(W, "_MAX_REJECTIONS", 2)  # exact steps too, for the extreme p, q
+    expected = random_walks(g, 2, 9, p, q, seed=5)
+    with np.errstate(all="raise"):
+        np.testing.assert_array_equal(random_walks(scaled, 2, 9, p, q, seed=5), expected)
+        got, _, _ = partitioned_walks(scaled, 2, 9, p, q, 5, 3, pickled=True)
+    np.testing.assert_array_equal(got, expected)
