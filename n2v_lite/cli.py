@@ -308,7 +308,7 @@ spark_options = _stack(
         default="2G",
         metavar="SIZE",
         help="With --engine spark: the largest graph (CSR bytes) sent whole to every "
-        "executor  [default: 2G]",
+        "executor.",
     ),
 )
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -85,6 +86,8 @@ def test_help_everywhere():
         assert command.help, name
         result = run(name, "-h")
         assert result.exit_code == 0 and "Usage: " in result.output, name
+        flat = " ".join(result.output.split())
+        assert not re.search(r"\[default: [^]]*\] \[default:", flat), name  # said twice
         for param in command.params:
             if isinstance(param, click.Option):
                 assert param.help, f"{name} {param.opts} has no help"
