@@ -307,8 +307,7 @@ spark_options = _stack(
         type=MEMORY,
         default="2G",
         metavar="SIZE",
-        help="With --engine spark: the largest graph (CSR bytes) sent whole to every "
-        "executor.",
+        help="With --engine spark: the largest graph (CSR bytes) sent whole to every executor.",
     ),
 )
 

@@ -177,6 +177,43 @@ def local_session(
     return spark
 
 
+#: The master URLs Spark knows (checked before a JVM starts: a typo is one line).
+_MASTER_RE = re.compile(
+    r"local(\[(\*|\d+)(,\d+)?\])?|local-cluster\[\d+,\d+,\d+\]|spark://\S+|yarn"
+    r"|k8s://\S+|mesos://\S+"
+)
+#: Seconds to wait for a standalone master's port before giving up.
+_MASTER_TIMEOUT = 10.0
+
+
+def _check_master(master):
+    """Refuse a master URL Spark does not know (``zzz``: a JVM traceback before)."""
+    if not _MASTER_RE.fullmatch(master):
+        raise ParameterError(
+            f"master {master!r} is not a Spark master URL (local[N], "
+            "local-cluster[N,CORES,MB], spark://HOST:PORT, yarn, k8s://URL)"
+        )
+
+
+def _reach_master(master):
+    """A standalone master (``spark://HOST:PORT[,HOST:PORT]``) must answer on one of its
+    ports: Spark itself retries an unreachable one for minutes, printing Java stack
+    traces."""
+    import socket
+
+    problems = []
+    for address in master[len("spark://") :].split(","):
+        host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            raise ParameterError(f"master {master!r}: {address!r} is not HOST:PORT")
+        try:
+            socket.create_connection((host.strip("[]"), int(port)), _MASTER_TIMEOUT).close()
+            return
+        except OSError as exc:
+            problems.append(f"{address}: {exc.strerror or exc}")
+    raise SparkUnavailableError(f"cannot reach the Spark master {master} ({'; '.join(problems)})")
+
+
 def session(master: str | None = None, conf: Mapping[str, str] | None = None) -> SparkSession:
     """A SparkSession for a master URL: the one the command line starts.
 
@@ -187,12 +224,16 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None) ->
     ``spark.pyspark.python`` says otherwise. Under
     ``spark-submit`` an active session is reused as it is.
     """
+    if master is not None:
+        _check_master(master)
     session_class = _pyspark()
     active = session_class.getActiveSession()
     if active is not None:
         return active
     if master is None or master.startswith("local"):
         return local_session(master or "local[2]", conf)
+    if master.startswith("spark://"):
+        _reach_master(master)
     if not any(str(key) == "spark.pyspark.python" for key in (conf or {})):
         # executors run python3 from their PATH otherwise (a 111-line traceback
         # after ~100 s when that Python lacks numpy or n2v_lite)
@@ -200,7 +241,13 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None) ->
     builder = session_class.builder.master(master).appName("n2v_lite")
     for key, value in (conf or {}).items():
         builder = builder.config(str(key), str(value))
-    return builder.getOrCreate()
+    try:
+        return builder.getOrCreate()
+    except Exception as exc:  # a JVM that cannot start, a setting Spark refuses
+        raise SparkUnavailableError(
+            f"cannot start Spark on {master} ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0][:200]})"
+        ) from None
 
 
 def _local_cores(master):

@@ -16,7 +16,7 @@ files (empty, unknown nodes, one class, too few to choose the classifier's C), m
 pipe, huge meta or array-size claims, meta fields of foreign types or nested deep), an
 output that is a device (``/dev/full``), query files (a device, not UTF-8), walk folders
 (missing, truncated or garbled partitions), and options (absurd counts, ``--where`` with code
-in it, bad sizes).
+in it, bad sizes, Spark masters that are not URLs or do not answer).
 Usage::
 
     python scripts/hostile.py [--timeout 60] [--only NAME]
@@ -318,6 +318,26 @@ def cases(tmp):
         "option: --where with code",
         ["similar", model, "0", "--where", "__import__('os').system('touch PWNED')"],
         (1, 2),
+    )
+    yield (
+        "option: --master that is not a master URL",
+        ["embed", good, "--engine", "spark", "--master", "zzz", "--out", out, *FAST],
+        (1,),
+    )
+    yield (
+        "option: --master nothing answers",
+        [
+            "embed",
+            good,
+            "--engine",
+            "spark",
+            "--master",
+            "spark://127.0.0.1:1",
+            "--out",
+            out,
+            *FAST,
+        ],
+        (1,),
     )
     yield "option: bad memory size", ["embed", good, "--max-memory", "lots", "--out", out], (2,)
     yield "option: tiny memory", ["embed", good, "--max-memory", "1k", "--out", out, *FAST], (1,)

@@ -75,6 +75,7 @@ def test_cluster_masters_run_the_drivers_python(monkeypatch):
             return None
 
     monkeypatch.setattr(n2v_spark, "_pyspark", lambda: Session)
+    monkeypatch.setattr(n2v_spark, "_reach_master", lambda master: None)  # "host": no DNS
     monkeypatch.delenv("PYSPARK_PYTHON", raising=False)
     n2v_spark.session("spark://host:7077", {"spark.pyspark.python": "/opt/py"})
     assert "PYSPARK_PYTHON" not in os.environ  # told otherwise: left alone
@@ -83,6 +84,42 @@ def test_cluster_masters_run_the_drivers_python(monkeypatch):
     monkeypatch.setenv("PYSPARK_PYTHON", "/usr/bin/python3")
     n2v_spark.session("yarn")
     assert os.environ["PYSPARK_PYTHON"] == "/usr/bin/python3"
+
+
+def test_a_master_url_is_checked_before_a_jvm_starts(monkeypatch):
+    # 'zzz' was a JVM traceback; an unreachable spark:// master was retried for minutes
+    import socket
+
+    from n2v_lite import spark as n2v_spark
+    from n2v_lite.exceptions import ParameterError
+    from n2v_lite.spark import SparkUnavailableError
+
+    class NoJVM:
+        @staticmethod
+        def getActiveSession():
+            return None
+
+        @property
+        def builder(self):
+            pytest.fail("a JVM was started")
+
+    monkeypatch.setattr(n2v_spark, "_pyspark", NoJVM)
+    with pytest.raises(ParameterError, match=r"^master 'zzz' is not a Spark master URL \("):
+        n2v_spark.session("zzz")
+    with pytest.raises(ParameterError, match=r"'host' is not HOST:PORT"):
+        n2v_spark.session("spark://host")
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+    with pytest.raises(SparkUnavailableError) as info:
+        n2v_spark.session(f"spark://127.0.0.1:{port}")
+    assert str(info.value) == (
+        f"cannot reach the Spark master spark://127.0.0.1:{port} "
+        f"(127.0.0.1:{port}: Connection refused)"
+    )
+    for good in ("local", "local[*]", "local[2,3]", "local-cluster[2,1,1024]", "yarn"):
+        n2v_spark._check_master(good)
 
 
 def test_importing_the_package_never_imports_pyspark():
