@@ -318,11 +318,40 @@ def _closing(graph):
 
 
 def _spark_session(master, conf, quiet):
+    """The session of ``--master``. With ``--quiet`` the JVM's output (its start-up
+    banner, WARN logs, pyspark's warnings) goes to a scratch log instead of stderr; a
+    start that fails keeps that log and names it, with the JVM's own reason."""
+    import os
+    import re
+    import tempfile
+
     from . import spark
 
     if not quiet:
         click.echo(f"starting Spark ({master or 'local[2]'})", err=True)
-    return spark.session(master, conf)
+        return spark.session(master, conf)
+    log = tempfile.NamedTemporaryFile(prefix="n2v-lite-spark-", suffix=".log", delete=False)
+    saved = os.dup(2)
+    sys.stderr.flush()
+    os.dup2(log.fileno(), 2)  # the JVM started now keeps this as its stderr
+    try:
+        session = spark.session(master, conf)
+    except spark.SparkUnavailableError as exc:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        with open(log.name, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+        reason = re.search(r"^Exception in thread \S+ [\w.$]+: (.+)$", text, re.M)
+        raise spark.SparkUnavailableError(
+            f"cannot start Spark: {reason.group(1) if reason else exc} (Spark's log: {log.name})"
+        ) from None
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        log.close()
+    os.unlink(log.name)  # started: its errors come back as exceptions
+    return session
 
 
 FORMAT_KEYS = ("directed", "weighted", "sep", "header", "duplicates")

@@ -615,6 +615,45 @@ def test_cli_engine_spark_gives_the_local_fit_and_walks(spark, tmp_path):
     )
 
 
+def test_quiet_spark_runs_keep_stderr_empty_and_a_failed_start_is_one_line(spark, tmp_path):
+    # the JVM's banner, WARN logs and pyspark's warnings went to stderr under --quiet;
+    # a setting Spark refuses printed a Java stack trace before the error
+    import re
+    from pathlib import Path
+
+    edges = tmp_path / "e.tsv"
+    edges.write_text("0\t1\n1\t2\n2\t0\n2\t3\n")
+    root = str(Path(__file__).resolve().parents[1])
+    env = dict(os.environ, SPARK_LOCAL_IP="127.0.0.1", PYTHONPATH=root)
+    args = [sys.executable, "-m", "n2v_lite", "embed", str(edges), "--engine", "spark"]
+    small = ["--dimensions", "4", "--num-walks", "1", "--walk-length", "4", "--quiet"]
+    out = tmp_path / "m.n2v"
+    done = subprocess.run(
+        [*args, "--out", str(out), *small], capture_output=True, text=True, env=env, timeout=600
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == f"saved {out}: 4 nodes x 4 dimensions\n"
+    bad = subprocess.run(
+        [*args, "--spark-conf", "spark.executor.memory=lots", "--out", str(tmp_path / "x.n2v")]
+        + small,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert bad.returncode == 1 and not (tmp_path / "x.n2v").exists()
+    (line,) = bad.stderr.splitlines()
+    found = re.fullmatch(
+        r"Error: cannot start Spark: Executor memory must be a positive number "
+        r"\(Spark's log: (\S+)\)",
+        line,
+    )
+    assert found, line
+    log = Path(found.group(1))
+    assert "SparkException" in log.read_text()
+    log.unlink()
+
+
 def test_partitioned_walks_checkpoint_to_the_sessions_folder(spark, monkeypatch, tmp_path):
     # every 3 supersteps here: on the executors without a checkpoint folder, to the
     # folder with one (so a lost executor costs a recomputation, not the job); the same
