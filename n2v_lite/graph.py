@@ -161,6 +161,7 @@ class Graph:
             node_ids = _id_array(node_ids)
         elif node_ids.ndim != 1:
             raise GraphError(f"node_ids must be one-dimensional, got shape {node_ids.shape}")
+        _check_id_lengths(node_ids)
         self._indptr = _readonly(indptr)
         self._indices = _readonly(indices)
         self._weights = None if weights is None else _readonly(weights)
@@ -705,7 +706,14 @@ class Graph:
                     u, v, directed, [f"{path}, lines {lines[0]} and {lines[1]}"], weights
                 )
             ) from None
-        graph = cls(indptr, indices, weights, node_ids, directed=directed)
+        try:
+            graph = cls(indptr, indices, weights, node_ids, directed=directed)
+        except GraphError as exc:  # an id too long: say where it is
+            node = getattr(exc, "node_id", None)
+            if node is None:
+                raise
+            line = _line_with_id(path, sep, comment, header, node)
+            raise GraphError(f"{path}, line {line}: {exc}") from None
         graph._duplicates_merged = merged
         return graph
 
@@ -772,6 +780,28 @@ class Graph:
 
 
 # --------------------------------------------------------------------- helpers
+#: The longest text node id, in characters. A longer one is almost surely a file read
+#: wrongly (a whole line, or a whole file, taken as one id), and text ids are hashed and
+#: stored at the width of the longest (see the README, "The graph").
+MAX_ID_CHARS = 65_536
+
+
+def _check_id_lengths(node_ids):
+    """Refuse a text id longer than :data:`MAX_ID_CHARS` characters."""
+    if node_ids.dtype.kind == "U" and node_ids.dtype.itemsize // 4 <= MAX_ID_CHARS:
+        return
+    if node_ids.dtype.kind not in "UO":
+        return
+    for value in node_ids.tolist():
+        if isinstance(value, str) and len(value) > MAX_ID_CHARS:
+            error = GraphError(
+                f"node id {show(value[:30])}... has {len(value):,} characters; ids are at "
+                f"most {MAX_ID_CHARS:,} (is the separator right?)"
+            )
+            error.node_id = value  # for the file's line
+            raise error
+
+
 def _object_array(values):
     """A 1-D object array holding ``values`` as they are (tuples stay single items)."""
     values = values.tolist() if isinstance(values, np.ndarray) else list(values)

@@ -134,9 +134,47 @@ def _mix(z):
     return z ^ (z >> np.uint64(31))
 
 
+#: Cells (strings x characters, 4 bytes each) of one block of :func:`_hash_texts`.
+_HASH_CELLS = 1 << 22
+
+
 def _hash_texts(texts):
-    """A uint64 per string of a unicode array: splitmix64 over its code points."""
-    texts = np.asarray(texts, dtype=str)
+    """A uint64 per string (a list, or a unicode array): splitmix64 over its code points.
+
+    Hashed in blocks of at most :data:`_HASH_CELLS` characters (strings x the widest
+    one): a unicode array of short strings block by block in order; anything else
+    sorted by length first, so one long id among a million short ones costs its own
+    length, not a million times it. Each string's hash is its own, whatever the block.
+    """
+    if isinstance(texts, np.ndarray) and texts.dtype.kind == "U":
+        width = max(texts.dtype.itemsize // 4, 1)
+        if width <= 64:
+            step = max(1, _HASH_CELLS // width)
+            if len(texts) <= step:
+                return _hash_block(texts)
+            return np.concatenate(
+                [_hash_block(texts[i : i + step]) for i in range(0, len(texts), step)]
+            )
+        texts = texts.tolist()
+    texts = list(texts)
+    n = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    order = np.argsort(lengths, kind="stable")
+    widest = np.maximum(lengths[order], 1)  # sorted: a block's last row is its widest
+    out = np.empty(n, dtype=np.uint64)
+    start = 0
+    while start < n:
+        stop = min(n, start + max(1, _HASH_CELLS // int(widest[start])))
+        cost = (np.arange(start + 1, stop + 1) - start) * widest[start:stop]
+        stop = start + max(1, int(np.searchsorted(cost, _HASH_CELLS, side="right")))
+        rows = order[start:stop]
+        out[rows] = _hash_block(np.array([texts[k] for k in rows.tolist()], dtype=str))
+        start = stop
+    return out
+
+
+def _hash_block(texts):
+    """:func:`_hash_texts` of one unicode array, every string at once."""
     n = len(texts)
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
@@ -171,7 +209,8 @@ def node_id_hashes(node_ids: Sequence[Hashable] | np.ndarray) -> np.ndarray:
     if ids.dtype == object:
         values = ids.tolist()
         if values and all(type(v) is str for v in values):
-            ids = np.array(values, dtype=str)
+            if max(map(len, values)) <= 64:  # else hashed by length: no n x widest array
+                ids = np.array(values, dtype=str)
         elif (
             values
             and all(type(v) is int for v in values)
@@ -179,8 +218,16 @@ def node_id_hashes(node_ids: Sequence[Hashable] | np.ndarray) -> np.ndarray:
         ):
             ids = np.array(values, dtype=np.int64)
     if ids.dtype.kind in "iu":
-        texts = np.char.add("i", ids.astype(np.int64).astype(str))
-    elif ids.dtype.kind == "U":
+        ints = ids.astype(np.int64)
+        step = _HASH_CELLS // 21  # "i" and at most 20 characters
+        return np.concatenate(
+            [
+                _hash_block(np.char.add("i", ints[i : i + step].astype(str)))
+                for i in range(0, len(ints), step)
+            ]
+            or [np.zeros(0, dtype=np.uint64)]
+        )
+    if ids.dtype.kind == "U" and ids.dtype.itemsize // 4 <= 64:
         texts = np.char.add("s", ids)  # type: ignore[arg-type]  # (a str array)
     else:
         from .ids import encode_node_ids
@@ -192,7 +239,7 @@ def node_id_hashes(node_ids: Sequence[Hashable] | np.ndarray) -> np.ndarray:
                 return "s" + value
             return "j" + str(encode_node_ids([value])[0][0])  # the JSON form ids are stored in
 
-        texts = np.array([text(v) for v in ids.tolist()] or [""], dtype=str)[: len(ids)]
+        return _hash_texts([text(v) for v in ids.tolist()])
     return _hash_texts(texts)
 
 

@@ -374,6 +374,26 @@ def test_from_pandas_columns_of_two_kinds_keep_every_id():
             Graph.from_pandas(pd.DataFrame({"s": s_values, "t": t_values}), "s", "t")
 
 
+def test_an_id_longer_than_the_limit_is_one_error_naming_its_line(tmp_path, monkeypatch):
+    # a 100,000,000-character "id" (a file without the expected separator) ran for
+    # minutes in the id hashing at 3.6 GB; it is refused when the graph is built
+    import n2v_lite.graph as graph_module
+
+    monkeypatch.setattr(graph_module, "MAX_ID_CHARS", 50)
+    path = write(tmp_path, "a\tb\n" + "x" * 51 + "\tc\nc\td\n")
+    with pytest.raises(GraphError) as info:
+        Graph.from_edgelist(path)
+    assert str(info.value) == (
+        f"{path}, line 2: node id 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'... has 51 characters; "
+        "ids are at most 50 (is the separator right?)"
+    )
+    assert Graph.from_edgelist(write(tmp_path, "a\tb\n" + "x" * 50 + "\tc\n")).num_nodes == 4
+    with pytest.raises(GraphError, match="has 51 characters"):
+        Graph.from_pandas(pd.DataFrame({"s": ["a"], "t": ["y" * 51]}), "s", "t")
+    with pytest.raises(GraphError, match="has 51 characters"):
+        Graph.from_networkx(nx.Graph([("a", "z" * 51)]))
+
+
 def test_from_pandas_keeps_mixed_ids_with_their_types():
     df = pd.DataFrame(
         {"source": pd.Series([1, "1"], dtype=object), "target": pd.Series(["1", 2], dtype=object)}

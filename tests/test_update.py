@@ -69,6 +69,46 @@ def test_id_hashes_tell_types_apart():
     assert node_id_hashes(np.array(["ab", "c"]))[0] == node_id_hashes(["ab", 2.0])[0]
 
 
+def _splitmix_text(text):
+    """The id-hash rule in plain Python: splitmix64 over the code points, then the length."""
+    mask = 2**64 - 1
+
+    def mix(z):
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        return z ^ (z >> 31)
+
+    h = 0x84222325CBF29CE4
+    for ch in text:
+        h = mix(h ^ ((ord(ch) + 0x9E3779B97F4A7C15) & mask))
+    return mix(h ^ len(text))
+
+
+def test_id_hashes_of_long_ids_cost_their_own_length(monkeypatch):
+    # a 2,000-character id among 100,000 short ones was hashed in one n x 2,000 array of
+    # UTF-32 (0.8 GB here, 8 GB at 1M nodes); ids are now hashed in blocks of similar
+    # length, each hash the same as the plain rule's
+    import n2v_lite.update as update
+
+    ids = [f"n{i}" for i in range(100_000)] + ["x" * 2000, "\u3000y" * 70, ""]
+    monkeypatch.setattr(update, "_hash_block", _counted(update._hash_block, cells := []))
+    hashes = node_id_hashes(ids)
+    assert max(cells) <= update._HASH_CELLS
+    for k in (0, 99_999, 100_000, 100_001, 100_002):
+        assert int(hashes[k]) == _splitmix_text("s" + ids[k])
+    assert int(node_id_hashes([12, -3])[1]) == _splitmix_text("i-3")
+    alone = node_id_hashes(["x" * 2000])
+    assert alone[0] == hashes[100_000]
+
+
+def _counted(block, cells):
+    def counted(texts):
+        cells.append(len(texts) * max(texts.dtype.itemsize // 4, 1))
+        return block(texts)
+
+    return counted
+
+
 def test_fingerprints_are_computed_in_blocks_of_rows_with_the_same_result(monkeypatch):
     """Blocks of rows bound the scratch memory (a 5M-edge graph took ~300 MB at once); any
     block size, down to one edge (a row bigger than a block is one block), gives the hash
