@@ -418,10 +418,16 @@ def _read_graph(
         df, where = _edge_frame(edges, "DataFrame", cached), "DataFrame"
     elif isinstance(edges, (str, os.PathLike)):
         path = os.fspath(edges)
-        if path.rstrip("/").endswith(".parquet"):
-            df, where = _edge_frame(spark.read.parquet(path), path, cached), path
-        else:
-            df, where = _read_text_edges(spark, path, sep, header, cached), path
+        _check_readable(path)
+        try:
+            if path.rstrip("/").endswith(".parquet"):
+                df, where = _edge_frame(spark.read.parquet(path), path, cached), path
+            else:
+                df, where = _read_text_edges(spark, path, sep, header, cached), path
+        except Exception as exc:
+            if "PATH_NOT_FOUND" in str(exc):  # a URI Spark cannot find (checked late)
+                raise GraphError(f"{path}: no such file or folder") from None
+            raise
     else:
         raise GraphError(
             f"edges must be a Graph, a Spark DataFrame or a path, got {type(edges).__name__}"
@@ -656,6 +662,28 @@ def _weight_problem(value):
     return f"weight {value!r} must be positive"
 
 
+def _check_readable(path):
+    """A local path must exist and be a file or folder: Spark's executors read it (a
+    pipe would be read part by part, by several processes: garbage)."""
+    from ._utils import special_kind
+
+    if path == "-":
+        raise GraphError(
+            "-: standard input cannot be read by Spark's executors; save the edges to a "
+            "file (or use the local engine)"
+        )
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+://", path) or any(c in path for c in "*?["):
+        return  # a URI or a glob: Spark says whether it exists
+    kind = special_kind(path)
+    if kind is not None:
+        raise GraphError(
+            f"{path}: {kind}, which Spark's executors cannot read; save the edges to a "
+            "file (or use the local engine)"
+        )
+    if not os.path.exists(path):
+        raise GraphError(f"{path}: no such file or folder")
+
+
 def _read_text_edges(spark, path, sep, header, cached):
     """A text edge list as a DataFrame of edges, with the local reader's rules."""
     from pyspark.sql import functions as F
@@ -728,19 +756,19 @@ def _read_text_edges(spark, path, sep, header, cached):
     if flags["extra"]:
         row = fields.filter(checks["extra"]).first()
         raise GraphError(
-            f"{_text_place(spark, row)}: too many fields "
+            f"{_text_place(spark, row, path)}: too many fields "
             "(expected source, target and an optional weight)"
         )
     if flags["short"]:
         row = fields.filter(checks["short"]).first()
         raise GraphError(
-            f"{_text_place(spark, row)}: missing target column after "
+            f"{_text_place(spark, row, path)}: missing target column after "
             f"{row['src']!r} (separator {sep!r})"
         )
     weighted = bool(flags["weighted"])
     if weighted and flags["bad_weight"]:
         row = fields.filter(bad_weight).first()
-        raise GraphError(f"{_text_place(spark, row)}: {_weight_problem(row['raw_weight'])}")
+        raise GraphError(f"{_text_place(spark, row, path)}: {_weight_problem(row['raw_weight'])}")
     id_type = "string" if flags["not_int"] else "long"
     # ids that are all canonical integers become ints (as Graph.from_edgelist does)
     return fields.select(
@@ -750,10 +778,15 @@ def _read_text_edges(spark, path, sep, header, cached):
     )
 
 
-def _text_place(spark, row):
-    """``file, line N`` for a row of a text edge list (found again only on error)."""
+def _text_place(spark, row, given):
+    """``file, line N`` for a row of a text edge list (found again only on error); the
+    file named as ``given`` when that is the one file read."""
+    from urllib.parse import unquote, urlsplit
+
     file, raw = row["file"], row["raw"]
-    name = file[len("file:") :] if file.startswith("file:") else file
+    name = unquote(urlsplit(file).path) if file.startswith("file:") else file
+    if os.path.isfile(given) and os.path.samefile(given, name):
+        name = given
     try:
         lines = spark.read.text(file).rdd.map(lambda r: r[0]).zipWithIndex()
         number = lines.filter(lambda pair: pair[0] == raw).map(lambda pair: pair[1]).first() + 1

@@ -362,8 +362,28 @@ def test_bad_weight_names_file_and_line(spark, tmp_path):
 
     path = tmp_path / "bad.tsv"
     path.write_text("a\tb\t1\nb\tc\t-2\n")
-    with pytest.raises(GraphError, match=r"bad\.tsv, line 2: weight '-2' must be positive"):
+    with pytest.raises(GraphError) as info:
         read_graph(str(path), spark)
+    # the file as given (it was '///tmp/.../bad.tsv', from Spark's file:/// URI)
+    assert str(info.value) == f"{path}, line 2: weight '-2' must be positive"
+
+
+def test_paths_spark_cannot_read_are_one_error(spark, tmp_path):
+    # a missing file was an AnalysisException traceback; a pipe was read part by part by
+    # several processes ("line 93: too many fields" for a 9-line file)
+    from n2v_lite.spark import read_graph
+
+    with pytest.raises(GraphError) as info:
+        read_graph(str(tmp_path / "nope.tsv"), spark)
+    assert str(info.value) == f"{tmp_path / 'nope.tsv'}: no such file or folder"
+    with pytest.raises(GraphError, match=r"^file:///nowhere/x\.parquet: no such file or folder$"):
+        read_graph("file:///nowhere/x.parquet", spark)
+    fifo = tmp_path / "pipe.tsv"
+    os.mkfifo(fifo)
+    with pytest.raises(GraphError, match=r"pipe\.tsv: a pipe, which Spark's executors cannot"):
+        read_graph(str(fifo), spark)
+    with pytest.raises(GraphError, match=r"^-: standard input cannot be read by Spark"):
+        read_graph("-", spark)
 
 
 # ------------------------------------------------------------ walk folder
