@@ -63,6 +63,7 @@ True
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -73,7 +74,7 @@ import numpy as np
 from ._utils import atomic_path, atomic_write
 from ._walktext import ENCODE_TOKENS, READ_BYTES, TextEncoder, check_rows, line_blocks
 from .exceptions import N2VLiteError, ParameterError
-from .ids import decode_node_ids, decode_values, encode_node_ids, encode_values
+from .ids import ID_KINDS, decode_node_ids, decode_values, encode_node_ids, encode_values
 from .validation import check_int, check_seed
 
 if TYPE_CHECKING:
@@ -633,6 +634,21 @@ def read_walk_partition(
         )
 
 
+def _count(value, minimum):
+    """Whether a manifest value is an int (not a bool) of at least ``minimum``."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _positive(value):
+    """Whether a manifest value is a positive finite number (not a bool)."""
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )
+
+
 class WalkFolder:
     """A complete walk folder, checked; iterating it yields walk rows in chunks.
 
@@ -730,10 +746,31 @@ class WalkFolder:
             ("rows", int),
             ("tokens", int),
         ):
-            if not isinstance(manifest.get(key), kind):
+            if not isinstance(manifest.get(key), kind) or isinstance(manifest[key], bool):
                 self._fail(MANIFEST, f"missing or malformed {key!r}")
-        if not isinstance(manifest["walks"].get("walk_length"), int):
-            self._fail(MANIFEST, "missing or malformed 'walks.walk_length'")
+        walks, graph = manifest["walks"], manifest["graph"]
+        checks = {
+            "num_nodes": _count(manifest["num_nodes"], 1),
+            "node_id_kind": manifest["node_id_kind"] in ID_KINDS,
+            "rows": _count(manifest["rows"], 0),
+            "tokens": _count(manifest["tokens"], 0),
+            "walks.walk_length": _count(walks.get("walk_length"), 1),
+            "walks.num_walks": _count(walks.get("num_walks"), 1),
+            "walks.p": _positive(walks.get("p")),
+            "walks.q": _positive(walks.get("q")),
+            "walks.seed": walks.get("seed") is None or _count(walks.get("seed"), 0),
+            "graph.directed": isinstance(graph.get("directed"), bool),
+            "graph.weighted": isinstance(graph.get("weighted"), bool),
+            "graph.num_edges": _count(graph.get("num_edges"), 0),
+            "node_data": isinstance(manifest.get("node_data") or {}, dict)
+            and all(
+                isinstance(k, str) and isinstance(v, str)
+                for k, v in (manifest.get("node_data") or {}).items()
+            ),
+        }
+        for key, ok in checks.items():
+            if not ok:
+                self._fail(MANIFEST, f"missing or malformed {key!r}")
         return manifest
 
     def _load(self, name):
@@ -751,8 +788,9 @@ class WalkFolder:
             if not (
                 isinstance(part, dict)
                 and part.get("file") == partition_name(i)
-                and isinstance(part.get("rows"), int)
-                and isinstance(part.get("tokens"), int)
+                and _count(part.get("rows"), 0)
+                and _count(part.get("tokens"), 0)
+                and ("bytes" not in part or _count(part["bytes"], 0))
             ):
                 self._fail(MANIFEST, f"malformed partition entry {i}: {part!r}")
             path = self.folder / part["file"]

@@ -240,6 +240,16 @@ def test_out_of_range_index_names_the_line(folder):
         (lambda m: m.update(format_version=2), "format version 2 is not supported"),
         (lambda m: m.pop("num_nodes"), "missing or malformed 'num_nodes'"),
         (lambda m: m.update(tokens=m["tokens"] + 1), "partitions hold"),
+        # values of the right type that no writer makes: refused, not trusted (a walk
+        # length of 0 and negative rows trained; these two were tracebacks)
+        (lambda m: m["walks"].update(walk_length=0), "malformed 'walks.walk_length'"),
+        (lambda m: m.update(rows=-m["rows"]), "malformed 'rows'"),
+        (lambda m: m.update(num_nodes=True), "malformed 'num_nodes'"),
+        (lambda m: m.update(node_id_kind="pickle"), "malformed 'node_id_kind'"),
+        (lambda m: m["walks"].update(p="x"), "malformed 'walks.p'"),
+        (lambda m: m.update(node_data=[1]), "malformed 'node_data'"),
+        (lambda m: m["graph"].pop("weighted"), "malformed 'graph.weighted'"),
+        (lambda m: m["partitions"][0].update(bytes="1"), "malformed partition entry 0"),
     ],
 )
 def test_wrong_manifest(folder, change, message):
