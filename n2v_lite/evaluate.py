@@ -22,6 +22,7 @@ seed only, so every method evaluated with the same seed sees the same split.
 from __future__ import annotations
 
 import copy
+import math
 import time
 import warnings
 from typing import TYPE_CHECKING
@@ -884,6 +885,10 @@ class _LinkTask:
         return self._auc(vectors, self.outer, self.test_seed), 1.0
 
 
+#: The most (p, q) pairs :func:`tune` takes (a 31 x 31 grid): each is at least one fit.
+MAX_GRID_PAIRS = 1_000
+
+
 def tune(
     graph: Graph,
     labels: Mapping[Hashable, Any] | pandas.DataFrame | Sequence | None = None,
@@ -933,7 +938,8 @@ def tune(
     labels : dict, optional
         node id -> labels; without them the task is link prediction.
     ps, qs : sequence of float
-        The grid.
+        The grid: positive finite values, each taken once; at most
+        :data:`MAX_GRID_PAIRS` pairs.
     model : Node2Vec, optional
         Unfitted estimator whose other parameters are used (default
         ``Node2Vec()``); a ``random_state`` of None is replaced by one drawn
@@ -992,9 +998,15 @@ def tune(
     C = _check_c(C)
     if not 0 < test_fraction < 1 or not 0 < validation_fraction < 1:
         raise ParameterError("test_fraction and validation_fraction must be between 0 and 1")
-    grid = [(float(p), float(q)) for p in ps for q in qs]
-    if not grid or any(p <= 0 or q <= 0 for p, q in grid):
-        raise ParameterError("p and q values must be > 0")
+    ps, qs = (list(dict.fromkeys(float(v) for v in values)) for values in (ps, qs))  # once each
+    grid = [(p, q) for p in ps for q in qs]
+    if not grid or any(not (0 < v < math.inf) for pair in grid for v in pair):
+        raise ParameterError("p and q values must be positive finite numbers")
+    if len(grid) > MAX_GRID_PAIRS:
+        raise ParameterError(
+            f"the grid has {len(ps)} x {len(qs)} = {len(grid):,} pairs; at most "
+            f"{MAX_GRID_PAIRS:,} (each is an embedding)"
+        )
     split_rng, embed_rng = as_generator(seed).spawn(2)
     embed_seed = int(embed_rng.integers(2**31))
     task: _NodeTask | _LinkTask

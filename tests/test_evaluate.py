@@ -126,6 +126,22 @@ def test_node_classification_refuses_one_label_and_a_training_part_too_small_to_
     assert len(tuned["C"][0.5]) == 2
 
 
+def test_tune_takes_each_grid_value_once_and_refuses_a_grid_too_big(caveman):
+    # "--ps 1,1,1" fitted one pair three times; a 1,000 x 1,000 grid ran until killed
+    from n2v_lite import Node2Vec
+
+    model = Node2Vec(dimensions=8, num_walks=2, walk_length=6, window=3)
+    result = tune(caveman, ps=[1, 1.0, 1], qs=[1, 2, 2], model=model, seed=0, method="grid")
+    assert sorted((r["p"], r["q"]) for r in result["table"]) == [(1.0, 1.0), (1.0, 2.0)]
+    with pytest.raises(ParameterError) as info:
+        tune(caveman, ps=range(1, 1001), qs=range(1, 1001), model=model, seed=0)
+    assert str(info.value) == (
+        "the grid has 1000 x 1000 = 1,000,000 pairs; at most 1,000 (each is an embedding)"
+    )
+    with pytest.raises(ParameterError, match="positive finite"):
+        tune(caveman, ps=[float("inf")], qs=[1], model=model, seed=0)
+
+
 def test_link_classifier_tunes_c_on_as_many_folds_as_the_smaller_class_allows():
     """Inner folds never hold a single class (old scikit-learn raises there): 2 positives
     give 2 folds, 1 positive leaves nothing to validate on, so C falls back to 1."""
