@@ -336,24 +336,27 @@ def _spark_session(master, conf, quiet):
     saved = os.dup(2)
     sys.stderr.flush()
     os.dup2(log.fileno(), 2)  # the JVM started now keeps this as its stderr
+    failure = None
     try:
         session = spark.session(master, conf)
     except spark.SparkUnavailableError as exc:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        with open(log.name, encoding="utf-8", errors="replace") as handle:
-            text = handle.read()
-        reason = re.search(r"^Exception in thread \S+ [\w.$]+: (.+)$", text, re.M)
-        raise spark.SparkUnavailableError(
-            f"cannot start Spark: {reason.group(1) if reason else exc} (Spark's log: {log.name})"
-        ) from None
+        failure = exc
+    except BaseException:  # a bad --master and the like: no JVM, no log to keep
+        os.unlink(log.name)
+        raise
     finally:
         sys.stderr.flush()
         os.dup2(saved, 2)
         os.close(saved)
         log.close()
-    os.unlink(log.name)  # started: its errors come back as exceptions
-    return session
+    if failure is None:
+        os.unlink(log.name)  # started: its errors come back as exceptions
+        return session
+    with open(log.name, encoding="utf-8", errors="replace") as handle:
+        reason = re.search(r"^Exception in thread \S+ [\w.$]+: (.+)$", handle.read(), re.M)
+    raise spark.SparkUnavailableError(
+        f"cannot start Spark: {reason.group(1) if reason else failure} (Spark's log: {log.name})"
+    ) from None
 
 
 FORMAT_KEYS = ("directed", "weighted", "sep", "header", "duplicates")
