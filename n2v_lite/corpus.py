@@ -21,8 +21,8 @@ either complete or absent.
 
 The manifest::
 
-    {"format": "n2v_lite-walks", "format_version": 1, "num_nodes": n,
-     "node_id_kind": "int" | "str" | "json",
+    {"format": "n2v_lite-walks", "format_version": 1 (2 with "utf8" ids), "num_nodes": n,
+     "node_id_kind": "int" | "str" | "json" | "utf8",
      "walks": {"num_walks", "walk_length", "p", "q", "seed"},
      "graph": {"directed", "weighted", "num_edges"},
      "partitions": [{"file": "part-00000.txt", "rows": r, "tokens": t,
@@ -101,8 +101,9 @@ __all__ = [
 
 #: The ``"format"`` value of a walk folder's manifest.
 FORMAT = "n2v_lite-walks"
-#: The format version this module writes and reads.
-FORMAT_VERSION = 1
+#: The newest walk-folder version this reads (2: text ids may be stored as UTF-8); a
+#: folder says the oldest version that reads it: 2 only when its ids need it.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 NODES = "nodes.npy"
 COUNTS = "counts.npy"
@@ -252,8 +253,9 @@ def finish_walk_folder(
     from . import __version__
 
     folder = folder_path(folder)
-    ids, kind = encode_node_ids(node_ids)
-    num_nodes = len(ids)
+    node_ids = list(node_ids)
+    ids, kind = encode_node_ids(node_ids, compact=True)
+    num_nodes = len(node_ids)
     entries = []
     for i, part in enumerate(partitions):
         if part["file"] != partition_name(i):
@@ -281,7 +283,7 @@ def finish_walk_folder(
     params["seed"] = int(seed) if isinstance(seed, (int, np.integer)) else None
     manifest: dict[str, Any] = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": 2 if kind == "utf8" else 1,  # the oldest reader that can
         "num_nodes": num_nodes,
         "node_id_kind": kind,
         "walks": {
@@ -730,7 +732,7 @@ class WalkFolder:
             self._fail(
                 MANIFEST, f"not an n2v_lite walk folder (format {got!r}, expected {FORMAT!r})"
             )
-        if manifest.get("format_version") != FORMAT_VERSION:
+        if manifest.get("format_version") not in range(1, FORMAT_VERSION + 1):
             self._fail(
                 MANIFEST,
                 f"walk-folder format version {manifest.get('format_version')!r}"

@@ -81,8 +81,10 @@ NEIGHBOUR_FILE_FORMATS = ("csv", "tsv", "parquet")
 
 #: Formats of :meth:`NodeEmbedding.export`.
 EXPORT_FORMATS = ("word2vec", "word2vec-binary", "projector", "npz", "csv")
-#: Version of the saved-model layout (2: node ids and metadata of any allowed type).
-FORMAT_VERSION = 2
+#: The newest saved-model layout this reads (2: node ids and metadata of any allowed
+#: type; 3: text ids may be stored as UTF-8, see :func:`n2v_lite.ids.encode_node_ids`).
+#: A file says the oldest layout that reads it: 3 only when its ids need it.
+FORMAT_VERSION = 3
 _FORMAT_NAME = "n2v_lite-model"
 _FORMAT_BY_SUFFIX = {
     ".txt": "word2vec",
@@ -1206,7 +1208,7 @@ class NodeEmbedding:
         output is checked for writability first.
         """
         path = check_writable(path)
-        ids, id_kind = encode_node_ids(self._ids)
+        ids, id_kind = encode_node_ids(self._ids, compact=True)
         arrays = {"vectors": self._vectors, "node_ids": ids}
         data_kinds = {}
         for name, column in self._node_data.items():
@@ -1225,7 +1227,8 @@ class NodeEmbedding:
             arrays["index"] = np.frombuffer(data, dtype=np.uint8)
         meta = {
             "format": _FORMAT_NAME,
-            "format_version": FORMAT_VERSION,
+            # the oldest format that reads this file: 3 only for UTF-8 text ids
+            "format_version": 3 if id_kind == "utf8" else 2,
             "n2v_lite_version": __version__,
             "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "params": _jsonable(self.params),

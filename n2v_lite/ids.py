@@ -51,8 +51,10 @@ __all__ = [
     "ID_KINDS",
 ]
 
-#: Stored forms of a node-id table.
-ID_KINDS = ("int", "str", "json")
+#: Stored forms of a node-id table: int64, fixed-width text (numpy's UTF-32, as wide as
+#: the longest id), JSON texts, or UTF-8 (a uint8 array: the count, n + 1 offsets and
+#: the bytes; used where fixed width would take more than twice the room).
+ID_KINDS = ("int", "str", "json", "utf8")
 _TUPLE = "__tuple__"
 
 
@@ -145,8 +147,14 @@ def _from_json(value):
     return value
 
 
-def encode_node_ids(ids: Iterable[Hashable]) -> tuple[np.ndarray, str]:
-    """``(array, kind)``: a stored form of the ids that numpy saves without pickle."""
+def encode_node_ids(ids: Iterable[Hashable], compact: bool = False) -> tuple[np.ndarray, str]:
+    """``(array, kind)``: a stored form of the ids that numpy saves without pickle.
+
+    ``compact=True`` (model files, walk folders) stores text ids as UTF-8 (kind
+    ``"utf8"``) when numpy's fixed width, 4 bytes x the longest id for every id, would
+    take more than twice the room and over 1 MiB: one URL of 2,000 characters among a
+    million short ids would make 8 GB of it.
+    """
     values = [plain_id(v) for v in ids]
     if (
         all(type(v) is int for v in values)
@@ -155,13 +163,54 @@ def encode_node_ids(ids: Iterable[Hashable]) -> tuple[np.ndarray, str]:
     ):
         return np.array(values, dtype=np.int64), "int"
     if all(type(v) is str for v in values):
+        table = _utf8_table(values) if compact else None
+        if table is not None:
+            return table, "utf8"
         return (np.array(values, dtype=str) if values else np.zeros(0, dtype="U1")), "str"
     texts = [json.dumps(_to_json(v), ensure_ascii=False, allow_nan=False) for v in values]
     return np.array(texts, dtype=str), "json"
 
 
+def _utf8_table(values):
+    """The ``"utf8"`` form of text ids, or None when fixed width costs little more."""
+    fixed = 4 * len(values) * max(map(len, values), default=0)
+    if fixed <= 1 << 20:
+        return None
+    encoded = [v.encode("utf-8", "surrogatepass") for v in values]
+    offsets = np.zeros(len(values) + 1, dtype="<u8")
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(values)), out=offsets[1:])
+    if fixed <= 2 * (int(offsets[-1]) + offsets.nbytes + 8):
+        return None
+    count = np.array([len(values)], dtype="<u8")
+    return np.concatenate(
+        [count.view(np.uint8), offsets.view(np.uint8), np.frombuffer(b"".join(encoded), np.uint8)]
+    )
+
+
+def _from_utf8_table(array):
+    data = np.ascontiguousarray(array)
+    if data.dtype != np.uint8 or data.ndim != 1 or len(data) < 16:
+        raise ModelFileError("corrupt node-id table (utf8)")
+    n = int(data[:8].view("<u8")[0])
+    if 8 * (n + 2) > len(data):
+        raise ModelFileError(f"corrupt node-id table (utf8: {n} ids claimed)")
+    offsets = data[8 : 8 * (n + 2)].view("<u8").astype(np.int64)
+    blob = data[8 * (n + 2) :].tobytes()
+    if offsets[0] != 0 or offsets[-1] != len(blob) or (np.diff(offsets) < 0).any():
+        raise ModelFileError("corrupt node-id table (utf8 offsets)")
+    try:
+        return [
+            blob[a:b].decode("utf-8", "surrogatepass")
+            for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())
+        ]
+    except UnicodeDecodeError as exc:
+        raise ModelFileError(f"corrupt node-id table (utf8: {exc.reason})") from None
+
+
 def decode_node_ids(array: np.ndarray, kind: str) -> list:
     """The ids stored by :func:`encode_node_ids`, as a list of Python values."""
+    if kind == "utf8":
+        return _from_utf8_table(array)
     if kind == "int":
         return [int(v) for v in np.asarray(array, dtype=np.int64).tolist()]
     if kind == "str":

@@ -84,6 +84,15 @@ def test_a_generator_seed_is_recorded_as_null_and_ids_keep_their_types(tmp_path)
     assert folder.node_ids == [1, "1", (2, "x")]
 
 
+def test_a_folder_of_very_different_id_lengths_stores_them_as_utf8(tmp_path):
+    ids = [f"n{i}" for i in range(30_000)] + ["x" * 5000]
+    g = Graph.from_edges(np.arange(30_000), np.arange(1, 30_001) % 30_001, node_ids=ids)
+    folder = write_walk_folder(g, tmp_path / "w", 1, 3, seed=0, progress=False)
+    assert (tmp_path / "w" / "nodes.npy").stat().st_size < 1 << 20  # fixed width: 600 MB
+    assert folder.manifest["node_id_kind"] == "utf8" and folder.manifest["format_version"] == 2
+    assert WalkFolder(tmp_path / "w").node_ids == ids
+
+
 def test_partitions_written_separately_equal_the_streamed_folder(tmp_path):
     """The per-partition path (what Spark executors call) gives the same folder."""
     g = dead_end_graph()
@@ -237,7 +246,7 @@ def test_out_of_range_index_names_the_line(folder):
     "change, message",
     [
         (lambda m: m.update(format="something"), "not an n2v_lite walk folder"),
-        (lambda m: m.update(format_version=2), "format version 2 is not supported"),
+        (lambda m: m.update(format_version=3), "format version 3 is not supported"),
         (lambda m: m.pop("num_nodes"), "missing or malformed 'num_nodes'"),
         (lambda m: m.update(tokens=m["tokens"] + 1), "partitions hold"),
         # values of the right type that no writer makes: refused, not trusted (a walk

@@ -142,6 +142,35 @@ def test_save_load_str_ids(tmp_path):
     assert loaded.most_similar("user 1", topn=2) == fitted.most_similar("user 1", topn=2)
 
 
+def test_text_ids_of_very_different_lengths_are_stored_as_utf8(tmp_path):
+    # numpy's fixed width took 4 bytes x the longest id for every id: 60,000 short ids and
+    # one of 2,000 characters made 480 MB of ids; stored as UTF-8 they take about 1 MB
+    ids = [f"n{i}" for i in range(60_000)] + ["https://example.org/" + "é" * 1980, "\u3000x"]
+    vectors = np.random.default_rng(0).normal(size=(len(ids), 2)).astype(np.float32)
+    path = NodeEmbedding(vectors, ids).save(tmp_path / "urls.n2v")
+    assert path.stat().st_size < 3 << 20
+    with zipfile.ZipFile(path) as archive:
+        meta = json.loads(archive.read("meta.json"))
+    assert (meta["node_id_kind"], meta["format_version"]) == ("utf8", 3)
+    again = load(path)
+    assert again.node_ids == ids and np.array_equal(again.vectors, vectors)
+    assert again.most_similar(ids[-2], topn=1)[0][0] in ids
+    short = NodeEmbedding(vectors[:3], ids[:3]).save(tmp_path / "short.n2v")
+    with zipfile.ZipFile(short) as archive:
+        meta = json.loads(archive.read("meta.json"))
+    assert (meta["node_id_kind"], meta["format_version"]) == ("str", 2)  # 0.2 reads it
+
+
+def test_a_corrupt_utf8_id_table_is_one_error(tmp_path):
+    from n2v_lite.ids import decode_node_ids, encode_node_ids
+
+    table, kind = encode_node_ids(["a" * 300_000, "b"], compact=True)
+    assert kind == "utf8" and decode_node_ids(table, kind) == ["a" * 300_000, "b"]
+    for broken in (table[:20], table[:-1], np.concatenate([table[:8] * 0 + 255, table[8:]])):
+        with pytest.raises(ModelFileError, match="corrupt node-id table"):
+            decode_node_ids(broken, "utf8")
+
+
 def test_interrupted_save_leaves_the_old_file_intact(model, tmp_path, monkeypatch):
     path = tmp_path / "m.n2v"
     model.save(path)
