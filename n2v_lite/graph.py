@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import ids as ids_module
 from ._text import (
     INT_RE,
     check_sep,
@@ -65,7 +66,7 @@ from ._text import (
     split_line,
 )
 from .exceptions import GraphError, NodeNotFoundError, ParameterError
-from .ids import check_node_ids
+from .ids import check_id_length, check_node_ids
 
 if TYPE_CHECKING:
     from collections.abc import Hashable, Iterable, Sequence
@@ -780,26 +781,14 @@ class Graph:
 
 
 # --------------------------------------------------------------------- helpers
-#: The longest text node id, in characters. A longer one is almost surely a file read
-#: wrongly (a whole line, or a whole file, taken as one id), and text ids are hashed and
-#: stored at the width of the longest (see the README, "The graph").
-MAX_ID_CHARS = 65_536
-
-
 def _check_id_lengths(node_ids):
-    """Refuse a text id longer than :data:`MAX_ID_CHARS` characters."""
-    if node_ids.dtype.kind == "U" and node_ids.dtype.itemsize // 4 <= MAX_ID_CHARS:
+    """Refuse a text id longer than :data:`n2v_lite.ids.MAX_ID_CHARS` (ids checked by
+    :func:`~n2v_lite.ids.check_node_ids` are refused there already)."""
+    if node_ids.dtype.kind == "U" and node_ids.dtype.itemsize // 4 <= ids_module.MAX_ID_CHARS:
         return
-    if node_ids.dtype.kind not in "UO":
-        return
-    for value in node_ids.tolist():
-        if isinstance(value, str) and len(value) > MAX_ID_CHARS:
-            error = GraphError(
-                f"node id {show(value[:30])}... has {len(value):,} characters; ids are at "
-                f"most {MAX_ID_CHARS:,} (is the separator right?)"
-            )
-            error.node_id = value  # for the file's line
-            raise error
+    if node_ids.dtype.kind in "UO":
+        for value in node_ids.tolist():
+            check_id_length(value)
 
 
 def _object_array(values):

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_node_ids",
+    "check_id_length",
     "encode_node_ids",
     "decode_node_ids",
     "encode_values",
@@ -49,6 +50,7 @@ __all__ = [
     "plain_id",
     "id_text",
     "ID_KINDS",
+    "MAX_ID_CHARS",
 ]
 
 #: Stored forms of a node-id table: int64, fixed-width text (numpy's UTF-32, as wide as
@@ -75,9 +77,27 @@ def id_text(node: Hashable) -> str:
     return node if isinstance(node, str) else repr(node)
 
 
+#: The longest text node id, in characters. A longer one is almost surely a file read
+#: wrongly (a whole line, or a whole file, taken as one id).
+MAX_ID_CHARS = 65_536
+
+
+def check_id_length(value: Any, where: str = "") -> None:
+    """Refuse a text id longer than :data:`MAX_ID_CHARS` characters; the error keeps the
+    id as ``node_id`` (a reader finds its line)."""
+    if isinstance(value, str) and len(value) > MAX_ID_CHARS:
+        error = GraphError(
+            f"{where}node id {value[:30]!r}... has {len(value):,} characters; ids are at "
+            f"most {MAX_ID_CHARS:,} (is the separator right?)"
+        )
+        error.node_id = value  # type: ignore[attr-defined]
+        raise error
+
+
 def _check_one(value, where):
     value = plain_id(value)
     if isinstance(value, (bool, int, str)):
+        check_id_length(value, where)
         return value
     if isinstance(value, float):
         if math.isnan(value):

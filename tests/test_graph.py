@@ -377,9 +377,9 @@ def test_from_pandas_columns_of_two_kinds_keep_every_id():
 def test_an_id_longer_than_the_limit_is_one_error_naming_its_line(tmp_path, monkeypatch):
     # a 100,000,000-character "id" (a file without the expected separator) ran for
     # minutes in the id hashing at 3.6 GB; it is refused when the graph is built
-    import n2v_lite.graph as graph_module
+    import n2v_lite.ids as ids_module
 
-    monkeypatch.setattr(graph_module, "MAX_ID_CHARS", 50)
+    monkeypatch.setattr(ids_module, "MAX_ID_CHARS", 50)
     path = write(tmp_path, "a\tb\n" + "x" * 51 + "\tc\nc\td\n")
     with pytest.raises(GraphError) as info:
         Graph.from_edgelist(path)
