@@ -139,23 +139,13 @@ _HASH_CELLS = 1 << 22
 
 
 def _hash_texts(texts):
-    """A uint64 per string (a list, or a unicode array): splitmix64 over its code points.
+    """A uint64 per string of a list: splitmix64 over its code points.
 
-    Hashed in blocks of at most :data:`_HASH_CELLS` characters (strings x the widest
-    one): a unicode array of short strings block by block in order; anything else
-    sorted by length first, so one long id among a million short ones costs its own
-    length, not a million times it. Each string's hash is its own, whatever the block.
+    Hashed sorted by length, in blocks of at most :data:`_HASH_CELLS` characters
+    (strings x the widest one), so one long id among a million short ones costs its
+    own length, not a million times it. Each string's hash is its own, whatever the
+    block.
     """
-    if isinstance(texts, np.ndarray) and texts.dtype.kind == "U":
-        width = max(texts.dtype.itemsize // 4, 1)
-        if width <= 64:
-            step = max(1, _HASH_CELLS // width)
-            if len(texts) <= step:
-                return _hash_block(texts)
-            return np.concatenate(
-                [_hash_block(texts[i : i + step]) for i in range(0, len(texts), step)]
-            )
-        texts = texts.tolist()
     texts = list(texts)
     n = len(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
@@ -171,6 +161,18 @@ def _hash_texts(texts):
         out[rows] = _hash_block(np.array([texts[k] for k in rows.tolist()], dtype=str))
         start = stop
     return out
+
+
+def _hash_prefixed(prefix, values):
+    """:func:`_hash_texts` of ``prefix`` + each value of an int array or a unicode array
+    of short strings, a block of :data:`_HASH_CELLS` characters at a time."""
+    width = 21 if values.dtype.kind in "iu" else values.dtype.itemsize // 4 + 1
+    step = max(1, _HASH_CELLS // width)
+    blocks = [
+        _hash_block(np.char.add(prefix, values[i : i + step].astype(str)))
+        for i in range(0, len(values), step)
+    ]
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.uint64)
 
 
 def _hash_block(texts):
@@ -217,30 +219,20 @@ def node_id_hashes(node_ids: Sequence[Hashable] | np.ndarray) -> np.ndarray:
             and all(-(2**63) <= v < 2**63 for v in values)
         ):
             ids = np.array(values, dtype=np.int64)
-    if ids.dtype.kind in "iu":
-        ints = ids.astype(np.int64)
-        step = _HASH_CELLS // 21  # "i" and at most 20 characters
-        return np.concatenate(
-            [
-                _hash_block(np.char.add("i", ints[i : i + step].astype(str)))
-                for i in range(0, len(ints), step)
-            ]
-            or [np.zeros(0, dtype=np.uint64)]
-        )
+    if ids.dtype.kind in "iu":  # "i" and at most 20 characters
+        return _hash_prefixed("i", ids.astype(np.int64))
     if ids.dtype.kind == "U" and ids.dtype.itemsize // 4 <= 64:
-        texts = np.char.add("s", ids)  # type: ignore[arg-type]  # (a str array)
-    else:
-        from .ids import encode_node_ids
+        return _hash_prefixed("s", ids)
+    from .ids import encode_node_ids
 
-        def text(value):
-            if type(value) is int:
-                return "i" + str(value)
-            if type(value) is str:
-                return "s" + value
-            return "j" + str(encode_node_ids([value])[0][0])  # the JSON form ids are stored in
+    def text(value):
+        if type(value) is int:
+            return "i" + str(value)
+        if type(value) is str:
+            return "s" + value
+        return "j" + str(encode_node_ids([value])[0][0])  # the JSON form ids are stored in
 
-        return _hash_texts([text(v) for v in ids.tolist()])
-    return _hash_texts(texts)
+    return _hash_texts([text(v) for v in ids.tolist()])
 
 
 def _object_array(values):
