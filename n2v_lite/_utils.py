@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -121,6 +122,12 @@ def _fsync_dir(directory):
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def uri_scheme(text):
+    """The scheme of a URI (``"hdfs"`` for ``hdfs://nn/x``), or None for a plain path."""
+    match = re.match(r"([A-Za-z][A-Za-z0-9+.-]+)://", text)
+    return match.group(1) if match else None
 
 
 def special_kind(path):

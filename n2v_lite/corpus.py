@@ -63,7 +63,6 @@ True
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 from pathlib import Path
@@ -71,11 +70,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._utils import atomic_path, atomic_write
+from ._utils import atomic_path, atomic_write, uri_scheme
 from ._walktext import ENCODE_TOKENS, READ_BYTES, TextEncoder, check_rows, line_blocks
 from .exceptions import N2VLiteError, ParameterError
 from .ids import ID_KINDS, decode_node_ids, decode_values, encode_node_ids, encode_values
-from .validation import check_int, check_seed
+from .validation import check_int, check_positive, check_seed
 
 if TYPE_CHECKING:
     from collections.abc import Hashable, Iterator, Sequence
@@ -384,10 +383,10 @@ def folder_path(folder: str | os.PathLike[str]) -> Path:
     if isinstance(folder, Path):
         return folder
     text = os.fspath(folder)
-    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]+)://", text)
+    scheme = uri_scheme(text)
     if scheme is None:
         return Path(text)
-    if scheme.group(1).lower() == "file":
+    if scheme.lower() == "file":
         from urllib.parse import unquote, urlparse
 
         parsed = urlparse(text)
@@ -399,7 +398,7 @@ def folder_path(folder: str | os.PathLike[str]) -> Path:
         return Path(unquote(parsed.path))
     raise WalkFolderError(
         f"{text}: walk folders must be on a mounted filesystem (a path or a "
-        f"file:// URI); {scheme.group(1)}:// is not supported yet: use a "
+        f"file:// URI); {scheme}:// is not supported yet: use a "
         "shared mount"
     )
 
@@ -637,18 +636,23 @@ def read_walk_partition(
 
 
 def _count(value, minimum):
-    """Whether a manifest value is an int (not a bool) of at least ``minimum``."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+    """Whether a manifest value is an integer of at least ``minimum`` (the rule of
+    :func:`n2v_lite.validation.check_int`, without a parameter's upper bound)."""
+    return _passes(check_int, value, minimum)
 
 
 def _positive(value):
-    """Whether a manifest value is a positive finite number (not a bool)."""
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value > 0
-    )
+    """Whether a manifest value is a positive finite number (the rule of
+    :func:`n2v_lite.validation.check_positive`)."""
+    return _passes(check_positive, value)
+
+
+def _passes(check, value, *args):
+    try:
+        check("value", value, *args)
+    except ParameterError:
+        return False
+    return True
 
 
 class WalkFolder:

@@ -665,14 +665,14 @@ def _weight_problem(value):
 def _check_readable(path):
     """A local path must exist and be a file or folder: Spark's executors read it (a
     pipe would be read part by part, by several processes: garbage)."""
-    from ._utils import special_kind
+    from ._utils import special_kind, uri_scheme
 
     if path == "-":
         raise GraphError(
             "-: standard input cannot be read by Spark's executors; save the edges to a "
             "file (or use the local engine)"
         )
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+://", path) or any(c in path for c in "*?["):
+    if uri_scheme(path) or any(c in path for c in "*?["):
         return  # a URI or a glob: Spark says whether it exists
     kind = special_kind(path)
     if kind is not None:
