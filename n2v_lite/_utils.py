@@ -27,6 +27,9 @@ __all__ = [
     "atomic_write",
     "atomic_path",
     "check_writable",
+    "RemotePath",
+    "remote_path",
+    "atomic_open",
 ]
 
 
@@ -128,6 +131,144 @@ def uri_scheme(text):
     """The scheme of a URI (``"hdfs"`` for ``hdfs://nn/x``), or None for a plain path."""
     match = re.match(r"([A-Za-z][A-Za-z0-9+.-]+)://", text)
     return match.group(1) if match else None
+
+
+class RemotePath:
+    """A file or folder at a URI (``hdfs://``, ``s3a://``, ...), read and written
+    through fsspec: the few :class:`pathlib.Path` methods walk folders use.
+
+    Only :func:`remote_path` makes one, so the rule for which text is a remote
+    location lives there.
+    """
+
+    def __init__(self, uri, fs, path):
+        self.uri, self.fs, self.path = uri, fs, path
+
+    def __truediv__(self, name):
+        return RemotePath(
+            f"{self.uri.rstrip('/')}/{name}", self.fs, f"{self.path.rstrip('/')}/{name}"
+        )
+
+    def __str__(self):
+        return self.uri
+
+    def __repr__(self):
+        return f"RemotePath({self.uri!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, RemotePath) and other.uri == self.uri
+
+    def __hash__(self):
+        return hash(self.uri)
+
+    @property
+    def name(self):
+        return self.path.rstrip("/").rsplit("/", 1)[-1]
+
+    def resolve(self):
+        return self
+
+    # every question about what is there asks the store, not fsspec's listing cache:
+    # other processes (the executors) write these folders
+
+    def _fresh(self):
+        self.fs.invalidate_cache(self.path)
+        return self.path
+
+    def exists(self):
+        return bool(self.fs.exists(self._fresh()))
+
+    def is_file(self):
+        return bool(self.fs.isfile(self._fresh()))
+
+    def is_dir(self):
+        return bool(self.fs.isdir(self._fresh()))
+
+    def mkdir(self, parents=False, exist_ok=False):
+        self.fs.makedirs(self.path, exist_ok=True)  # nothing to make on an object store
+
+    def iterdir(self):
+        try:
+            children = self.fs.ls(self._fresh(), detail=False)
+        except FileNotFoundError:  # an object store's "folder" before its first file
+            return
+        for child in children:
+            name = str(child).rstrip("/").rsplit("/", 1)[-1]
+            if name:
+                yield self / name
+
+    def stat(self):
+        size = int(self.fs.size(self._fresh()))
+        return os.stat_result((0, 0, 0, 0, 0, 0, size, 0, 0, 0))
+
+    def open(self, mode="rb"):
+        return self.fs.open(self.path, mode)
+
+    def read_text(self, encoding="utf-8"):
+        with self.open("rb") as handle:
+            return handle.read().decode(encoding)
+
+    def unlink(self, missing_ok=False):
+        if missing_ok and not self.fs.exists(self.path):
+            return
+        self.fs.rm(self.path)
+
+    def rmtree(self):
+        if self.fs.exists(self.path):
+            self.fs.rm(self.path, recursive=True)
+
+    def replace(self, target):
+        """Move onto ``target`` (removed first: a Hadoop rename does not overwrite)."""
+        if self.fs.exists(target.path):
+            self.fs.rm(target.path)
+        self.fs.mv(self.path, target.path)
+
+
+def remote_path(text):
+    """``text`` as a :class:`RemotePath` when it is a URI with a scheme other than
+    ``file``, else None. Needs fsspec, and fsspec's driver for the scheme (pyarrow
+    for ``hdfs://``, s3fs for ``s3a://``); a missing one is a :class:`ParameterError`
+    naming what to install."""
+    scheme = uri_scheme(text)
+    if scheme is None or scheme.lower() == "file":
+        return None
+    try:
+        import fsspec
+    except ImportError:
+        raise ParameterError(
+            f"{text}: {scheme}:// locations need fsspec (pip install 'n2v-lite[cluster]')"
+        ) from None
+    try:
+        fs, path = fsspec.core.url_to_fs(text)
+    except (ImportError, ValueError, OSError) as exc:  # unknown scheme, no driver, no JVM
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ParameterError(f"{text}: cannot open {scheme}:// locations ({reason})") from None
+    return RemotePath(text, fs, path)
+
+
+@contextlib.contextmanager
+def atomic_open(path):
+    """A binary file object for ``path`` (a Path or a :class:`RemotePath`), written
+    under a temporary name beside it and renamed onto it on success; on failure the
+    temporary file is removed and ``path`` is left as it was."""
+    if not isinstance(path, RemotePath):
+        with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+            yield handle
+        return
+    hidden = f".{path.name}.{os.getpid()}.tmp"  # a dot name: readers skip it
+    tmp = RemotePath(
+        path.uri[: len(path.uri) - len(path.name)] + hidden,
+        path.fs,
+        path.path[: len(path.path) - len(path.name)] + hidden,
+    )
+    try:
+        with tmp.open("wb") as handle:
+            yield handle
+        tmp.replace(path)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            tmp.unlink(missing_ok=True)
+        raise
 
 
 def special_kind(path):

@@ -89,7 +89,7 @@ def line_blocks(path, size=READ_BYTES):
     A last line without its newline comes alone as the final block (callers
     refuse it: the file was cut short).
     """
-    with open(path, "rb") as handle:
+    with path.open("rb") if hasattr(path, "open") else open(path, "rb") as handle:
         rest = b""
         while True:
             block = handle.read(size)

@@ -582,7 +582,8 @@ def movielens(data, download, min_rating, min_weight, queries, topn, fmt, out, q
     default=None,
     metavar="DIR",
     help="With --engine spark and the gensim trainer: write the walks there and keep them "
-    "(a path or file:// URI every executor and this machine share; needed with a "
+    "(a path or file:// URI every executor and this machine share, or an hdfs://, "
+    "s3a://... URI; needed with a "
     "cluster master)  [default: a temporary folder, with local masters]",
 )
 @quiet_option
@@ -663,8 +664,8 @@ def _export_target(model_path, fmt):
     type=click.Path(path_type=str),
     default="-",
     help="A folder for a walk folder (partition files of node indices, the node-id "
-    "table and a manifest; `n2v-lite train` reads it), a .txt file for walks "
-    "as node ids, or '-' for stdout.",
+    "table and a manifest; `n2v-lite train` reads it; a path or a URI such as "
+    "hdfs://nn/walks), a .txt file for walks as node ids, or '-' for stdout.",
 )
 @click.option(
     "--partition-rows",
@@ -707,7 +708,7 @@ def walks(
     A walk folder makes training restartable: `n2v-lite train DIR --out MODEL`
     trains from it, as often as needed, without the graph.
     """
-    from ._utils import atomic_write
+    from ._utils import RemotePath, atomic_write, uri_scheme
     from .corpus import write_walk_folder
     from .walks import write_walks
 
@@ -715,8 +716,14 @@ def walks(
     if folder:
         from .corpus import folder_path
 
-        out = folder_path(out)  # a path or a file:// URI; other schemes refused
-    if out != "-":  # an existing folder is checked inside, a new one beside it
+        out = folder_path(out)  # a path, or a URI (file:// is a path; see folder_path)
+    elif out != "-" and uri_scheme(out) is not None:
+        raise click.BadParameter(
+            f"{out}: text walks go to a file path or stdout; URIs are for walk folders",
+            param_hint="'--out'",
+        )
+    if out != "-" and not isinstance(out, RemotePath):
+        # an existing folder is checked inside, a new one beside it
         _checked_output(Path(out) / "manifest.json" if Path(out).is_dir() else out)
     if engine == "spark":
         if not folder:

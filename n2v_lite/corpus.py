@@ -14,6 +14,9 @@ other engines (Spark executors) can write the same walks in pieces::
       part-00001.txt  separated by single spaces, '\\n' line ends, padding
       ...             after a dead end omitted
 
+``DIR`` is a path, a ``file://`` URI, or any URI fsspec reads and writes
+(``hdfs://``, ``s3a://``, ...): see :func:`folder_path`.
+
 Rows are in the local engine's order (row ``k`` starts at node ``k % n`` in
 round ``k // n``) and partition ``i`` holds a contiguous range of rows. Every
 file is written to a temporary name and renamed, so a partition file is
@@ -70,7 +73,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._utils import atomic_path, atomic_write, uri_scheme
+from ._utils import RemotePath, atomic_open, remote_path, uri_scheme
 from ._walktext import ENCODE_TOKENS, READ_BYTES, TextEncoder, check_rows, line_blocks
 from .exceptions import N2VLiteError, ParameterError
 from .ids import ID_KINDS, decode_node_ids, decode_values, encode_node_ids, encode_values
@@ -136,7 +139,7 @@ def _write_partition(folder, index, chunks, encoder):
     name = partition_name(index)
     counts = np.zeros(encoder.num_nodes, dtype=np.int64)
     rows = size = 0
-    with atomic_path(Path(folder) / name) as tmp, open(tmp, "wb") as handle:
+    with atomic_open(folder / name) as handle:
         for chunk in chunks:
             chunk, chunk_counts = check_rows(chunk, encoder.num_nodes)
             counts += chunk_counts
@@ -156,7 +159,11 @@ def _write_partition(folder, index, chunks, encoder):
 
 
 def write_walk_partition(
-    folder: str | os.PathLike[str], index: int, walks: np.ndarray, *, num_nodes: int | None = None
+    folder: str | os.PathLike[str] | RemotePath,
+    index: int,
+    walks: np.ndarray,
+    *,
+    num_nodes: int | None = None,
 ) -> dict[str, Any]:
     """Write partition ``index`` of a walk folder from an array of walk rows.
 
@@ -208,7 +215,7 @@ def write_walk_partition(
 
 
 def finish_walk_folder(
-    folder: str | os.PathLike[str],
+    folder: str | os.PathLike[str] | RemotePath,
     *,
     node_ids: Sequence[Hashable] | np.ndarray,
     partitions: Sequence[dict[str, Any]],
@@ -311,19 +318,18 @@ def finish_walk_folder(
                 f"node metadata {name!r} has {len(column)} values for {num_nodes} nodes"
             )
     if columns:
-        with atomic_path(folder / NODE_DATA, suffix=".npz") as tmp:
-            np.savez(tmp, **columns)
+        with atomic_open(folder / NODE_DATA) as handle:
+            np.savez(handle, **columns)
     if int(counts.sum()) != manifest["tokens"]:
         raise WalkFolderError(
             f"{folder}: the node counts add up to {int(counts.sum())} tokens "
             f"but the partitions hold {manifest['tokens']}"
         )
     for name, array in ((NODES, ids), (COUNTS, counts)):
-        with atomic_path(folder / name, suffix=".npy") as tmp:
-            np.save(tmp, array, allow_pickle=False)
-    with atomic_write(folder / MANIFEST) as handle:
-        json.dump(manifest, handle, indent=1)
-        handle.write("\n")
+        with atomic_open(folder / name) as handle:
+            np.save(handle, array, allow_pickle=False)
+    with atomic_open(folder / MANIFEST) as handle:
+        handle.write(json.dumps(manifest, indent=1).encode() + b"\n")
     return WalkFolder(folder)
 
 
@@ -363,24 +369,26 @@ def _split_rows(chunks, rows_per_partition):
         yield group()
 
 
-def folder_path(folder: str | os.PathLike[str]) -> Path:
-    """A walk folder given as a path or a ``file://`` URI, as a :class:`~pathlib.Path`.
+def folder_path(folder: str | os.PathLike[str] | RemotePath) -> Path | RemotePath:
+    """Where a walk folder (or one of its files) is: a path, or a URI.
 
-    Walk folders live on a filesystem that every reader and writer mounts (on a
-    cluster: a shared mount such as NFS). Other URI schemes (``hdfs://``,
-    ``s3a://``, ...) are refused instead of becoming a local folder named
-    ``hdfs:``.
+    The one rule for walk-folder locations, for every reader and writer:
+
+    * a plain path or a ``file://`` URI is a :class:`~pathlib.Path` on this
+      machine (on a cluster, a shared mount such as NFS that every executor sees);
+    * any other URI (``hdfs://nn/walks``, ``s3a://bucket/walks``, ...) is read
+      and written through fsspec (``pip install 'n2v-lite[cluster]'``, plus
+      fsspec's driver for the scheme: pyarrow for ``hdfs://``, s3fs for
+      ``s3a://``), by the driver and by every executor alike.
 
     Examples
     --------
     >>> folder_path("file:///shared/walks")
     PosixPath('/shared/walks')
-    >>> folder_path("hdfs://nn/walks")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    n2v_lite.corpus.WalkFolderError: hdfs://nn/walks: walk folders must be on a mounted ...
+    >>> folder_path("memory://walks/part-00000.txt").name  # doctest: +SKIP
+    'part-00000.txt'
     """
-    if isinstance(folder, Path):
+    if isinstance(folder, (Path, RemotePath)):
         return folder
     text = os.fspath(folder)
     scheme = uri_scheme(text)
@@ -396,14 +404,10 @@ def folder_path(folder: str | os.PathLike[str]) -> Path:
                 f"(file:///path), not host {parsed.netloc!r}"
             )
         return Path(unquote(parsed.path))
-    raise WalkFolderError(
-        f"{text}: walk folders must be on a mounted filesystem (a path or a "
-        f"file:// URI); {scheme}:// is not supported yet: use a "
-        "shared mount"
-    )
+    return remote_path(text)
 
 
-def prepare_walk_folder(folder: str | os.PathLike[str]) -> set[str]:
+def prepare_walk_folder(folder: str | os.PathLike[str] | RemotePath) -> set[str]:
     """Make ``folder`` ready for a new walk folder: the first step of every writer.
 
     Creates the folder, or takes over an old walk folder in it: its manifest is removed
@@ -426,7 +430,7 @@ def prepare_walk_folder(folder: str | os.PathLike[str]) -> set[str]:
     WalkFolderError
         The folder holds files that are not a walk folder's.
     """
-    folder = Path(folder)
+    folder = folder_path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     names = [p.name for p in folder.iterdir() if not p.name.startswith(".")]
     foreign = [
@@ -446,7 +450,7 @@ def prepare_walk_folder(folder: str | os.PathLike[str]) -> set[str]:
 
 def write_walk_folder(
     graph: Graph,
-    folder: str | os.PathLike[str],
+    folder: str | os.PathLike[str] | RemotePath,
     num_walks: int,
     walk_length: int,
     p: float = 1.0,
@@ -594,7 +598,7 @@ def _parse_lines(data, walk_length, num_nodes, where, first_line):
 
 
 def read_walk_partition(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | RemotePath,
     walk_length: int,
     num_nodes: int,
     *,
@@ -617,7 +621,7 @@ def read_walk_partition(
     >>> [c.tolist() for c in read_walk_partition(f"{folder}/part-00000.txt", 3, 3)]
     [[[0, 2, 1], [1, 0, -1]]]
     """
-    where = Path(path)
+    where = folder_path(path)
     done = found = 0
     for block in line_blocks(where, chunk_bytes):
         if not block.endswith(b"\n"):
@@ -690,7 +694,7 @@ class WalkFolder:
         file, another format or version, or counts that do not add up.
     """
 
-    def __init__(self, folder: str | os.PathLike[str]) -> None:
+    def __init__(self, folder: str | os.PathLike[str] | RemotePath) -> None:
         self.folder = folder_path(folder)
         manifest = self._read_manifest()
         self.manifest = manifest
@@ -784,7 +788,8 @@ class WalkFolder:
         if not path.is_file():
             self._fail(name, f"missing; {_RERUN}")
         try:
-            return np.load(path, allow_pickle=False)
+            with path.open("rb") as handle:
+                return np.load(handle, allow_pickle=False)
         except (ValueError, OSError, EOFError) as exc:
             self._fail(name, f"unreadable ({exc}); {_RERUN}")
 
@@ -834,7 +839,7 @@ class WalkFolder:
             return {}
         where = self.folder / NODE_DATA
         try:
-            with np.load(where, allow_pickle=False) as stored:
+            with where.open("rb") as handle, np.load(handle, allow_pickle=False) as stored:
                 columns = {name: decode_values(stored[name], kind) for name, kind in kinds.items()}
         except (OSError, KeyError, ValueError) as exc:
             raise WalkFolderError(f"{where}: unreadable ({exc}); {_RERUN}") from None
@@ -843,7 +848,7 @@ class WalkFolder:
         return columns
 
     @property
-    def paths(self) -> list[Path]:
+    def paths(self) -> list[Path | RemotePath]:
         """The partition files, in row order."""
         return [self.folder / part["file"] for part in self.partitions]
 
@@ -885,7 +890,7 @@ class WalkFolder:
         )
 
 
-def read_walk_folder(folder: str | os.PathLike[str]) -> WalkFolder:
+def read_walk_folder(folder: str | os.PathLike[str] | RemotePath) -> WalkFolder:
     """Open and check a walk folder: the same as ``WalkFolder(folder)``.
 
     Examples

@@ -43,11 +43,13 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -1048,7 +1050,7 @@ def random_walks(
         stages.done(
             "walks",
             f"{job.total_rows:,} walks x {job.walk_length} on "
-            f"{job.num_shards} shards, {job.supersteps} supersteps",
+            f"{job.num_shards} shards{_superstep_summary(job)}",
         )
         return out
     job = _WalkJob(
@@ -1064,6 +1066,20 @@ def random_walks(
         "walks", f"{job.total_rows:,} walks x {job.walk_length} on {job.num_partitions} partitions"
     )
     return out
+
+
+def _superstep_summary(job):
+    """What a partitioned job's supersteps cost, for its progress line ("" otherwise)."""
+    if not isinstance(job, _PartitionedJob) or not job.supersteps:
+        return ""
+    return (
+        f"; {job.supersteps} supersteps, walker messages {_mib(job.message_bytes / job.supersteps)}"
+        f" a superstep on average, {_mib(job.peak_message_bytes)} at most"
+    )
+
+
+def _mib(nbytes):
+    return f"{nbytes / 2**20:,.1f} MiB"
 
 
 def _release(graph, given):
@@ -1277,9 +1293,10 @@ def _superstep(s, records, sink=None):
     if start is not None:
         inbox.append({"walk": walker.start(*start)})
     outbox, done = walker.superstep(inbox)
-    in_flight = 0
+    in_flight = sent = 0
     for dest, message in outbox.items():
         in_flight += sum(len(batch["row"]) for batch in message.values())
+        sent += sum(array.nbytes for batch in message.values() for array in batch.values())
         yield dest, message
     if done is not None:
         if sink is None:
@@ -1290,6 +1307,7 @@ def _superstep(s, records, sink=None):
         _STATS,
         {
             "in_flight": in_flight,
+            "message_bytes": sent,
             "done": 0 if done is None else len(done[0]),
             "peak_rss_mib": _peak_rss_mib(),
             "pid": os.getpid(),
@@ -1299,20 +1317,31 @@ def _superstep(s, records, sink=None):
 
 
 def _piece_folder(folder):
-    return os.path.join(folder, ".n2v-lite-pieces")
+    """The scratch folder of walk pieces inside walk folder ``folder`` (a path or URI)."""
+    from .corpus import folder_path
+
+    return folder_path(folder) / ".n2v-lite-pieces"
 
 
 def _save_pieces(sink, s, rows, paths):
     """Executor side: finished walks saved by piece of their wave (a row range), one file
     per (wave, piece, superstep, shard): a retried task rewrites the same files."""
+    from ._utils import atomic_open
+
     folder, wave, step, first, per = sink
     piece = (rows - first) // per
-    os.makedirs(_piece_folder(folder), exist_ok=True)
+    pieces = _piece_folder(folder)
+    pieces.mkdir(parents=True, exist_ok=True)
     for k in np.unique(piece).tolist():
         mine = piece == k
-        name = os.path.join(_piece_folder(folder), f"w{wave}-k{k}-t{step}-s{s}")
-        np.save(name + ".tmp.npy", np.column_stack([rows[mine], paths[mine].astype(np.int64)]))
-        os.replace(name + ".tmp.npy", name + ".npy")
+        table = np.column_stack([rows[mine], paths[mine].astype(np.int64)])
+        name = pieces / f"w{wave}-k{k}-t{step}-s{s}.npy"
+        if isinstance(name, Path):  # no fsync: a lost piece is recomputed, not trusted
+            np.save(f"{name}.tmp.npy", table)
+            os.replace(f"{name}.tmp.npy", name)
+        else:
+            with atomic_open(name) as handle:
+                np.save(handle, table)
 
 
 #: Supersteps between checkpoints of the walkers in flight (see :class:`_PartitionedJob`).
@@ -1345,6 +1374,7 @@ class _PartitionedJob:
             StorageLevel.MEMORY_AND_DISK
         )
         self.supersteps, self.peak_rss_mib = 0, {}
+        self.message_bytes = self.peak_message_bytes = 0  # walker messages (array bytes)
 
     def waves(self, folder=None):
         """Run the waves of at most ``max_walkers`` rows, each in supersteps until every
@@ -1380,6 +1410,9 @@ class _PartitionedJob:
                 previous, step = out, step + 1
                 stats = [value for key, value in got if key == _STATS]
                 done += [value for key, value in got if key == _DONE]
+                sent = sum(stat["message_bytes"] for stat in stats)
+                self.message_bytes += sent
+                self.peak_message_bytes = max(self.peak_message_bytes, sent)
                 for stat in stats:
                     self.peak_rss_mib[stat["pid"]] = max(
                         self.peak_rss_mib.get(stat["pid"], 0), stat["peak_rss_mib"] or 0
@@ -1402,22 +1435,25 @@ def _write_wave(folder, num_nodes, wave, first_index):
     ``first_index + k`` (its pieces removed once written)."""
     from .corpus import write_walk_partition
 
+    def load(path):
+        with path.open("rb") as handle:
+            return np.load(handle, allow_pickle=False)
+
     def write(k, _):
         prefix = f"w{wave}-k{k}-"
-        names = sorted(
-            name
-            for name in os.listdir(_piece_folder(folder))
-            if name.startswith(prefix) and name.endswith(".npy") and not name.endswith(".tmp.npy")
+        pieces = _piece_folder(folder)
+        found = sorted(
+            (path for path in pieces.iterdir() if path.name.startswith(prefix)),
+            key=lambda path: path.name,
         )
-        if not names:
+        found = [path for path in found if not path.name.endswith(".tmp.npy")]
+        if not found:
             return
-        table = np.concatenate(
-            [np.load(os.path.join(_piece_folder(folder), name)) for name in names]
-        )
+        table = np.concatenate([load(path) for path in found])
         table = table[np.argsort(table[:, 0], kind="stable")]
         entry = write_walk_partition(folder, first_index + k, table[:, 1:], num_nodes=num_nodes)
-        for name in names:
-            os.unlink(os.path.join(_piece_folder(folder), name))
+        for path in found:
+            path.unlink()
         counts = entry.pop("counts")
         yield first_index + k, entry, counts
 
@@ -1468,8 +1504,9 @@ def write_walks(
     graph, num_walks, walk_length, p, q, seed, spark, num_partitions, mode, max_walkers
         As in :func:`random_walks`. Broadcast mode writes one partition file
         per Spark partition; partitioned mode one per shard and wave.
-    folder : path
-        New, empty, or an earlier walk folder (replaced).
+    folder : path or URI
+        New, empty, or an earlier walk folder (replaced): a path every executor
+        and the driver see, or a URI (see :func:`n2v_lite.corpus.folder_path`).
     parquet : bool
         Also write ``folder/walks.parquet`` with columns ``row`` (long) and
         ``walk`` (array of int node indices, padding left out); in
@@ -1526,8 +1563,6 @@ def _write_walks(
     mode,
     max_walkers,
 ):
-    import shutil
-
     from .corpus import finish_walk_folder, folder_path, prepare_walk_folder
     from .graph import node_metadata
 
@@ -1543,9 +1578,9 @@ def _write_walks(
         )
     folder = folder_path(folder)
     if (folder / "manifest.json").is_file() and (folder / "walks.parquet").is_dir():
-        shutil.rmtree(folder / "walks.parquet")  # our own earlier copy
+        _remove_tree(folder / "walks.parquet")  # our own earlier copy
     old_parts = prepare_walk_folder(folder)
-    path = str(folder.resolve())
+    path = str(folder.resolve())  # what executors are given: a path or a URI
     try:
         if partitioned:
             entries, counts = _write_partitioned(job, path, graph.num_nodes)
@@ -1556,10 +1591,11 @@ def _write_walks(
         stages.done(
             "walks",
             f"{job.total_rows:,} walks x {job.walk_length} written to "
-            f"{len(entries)} partition files",
+            f"{len(entries)} partition files{_superstep_summary(job)}",
         )
     finally:
         job.close()
+    _check_shared(folder, entries)
     for name in old_parts - {entry["file"] for entry in entries}:
         (folder / name).unlink()
     if partitioned and parquet:  # from the partition files, read where they are
@@ -1584,6 +1620,26 @@ def _write_walks(
         },
         node_data=graph.node_data() if isinstance(graph, ClusterGraph) else node_metadata(graph),
     )
+
+
+def _check_shared(folder, entries):
+    """The partition files the executors wrote are where the driver looks; else the walk
+    folder is not on storage they share (each machine's own disk, or ``memory://``)."""
+    from .corpus import WalkFolderError
+
+    seen = {path.name for path in folder.iterdir()} if folder.is_dir() else set()
+    missing = [entry["file"] for entry in entries if entry["file"] not in seen]
+    if missing:
+        raise WalkFolderError(
+            f"{folder}: {len(missing)} of the {len(entries)} partition files the executors "
+            f"wrote ({missing[0]}, ...) are not there for the driver: {_NOT_SHARED}"
+        )
+
+
+_NOT_SHARED = (
+    "the walk folder must be on storage every executor and the driver share (a shared "
+    "mount, or an hdfs:// or s3a:// URI)"
+)
 
 
 def _gather(written):
@@ -1616,8 +1672,6 @@ def _write_blocks(spark, job, path, num_nodes, parquet, folder, stages):
 
 def _write_partitioned(job, path, num_nodes):
     """Partitioned mode: each wave's walks cut by row range into one file per shard."""
-    import shutil
-
     from .corpus import WalkFolderError
 
     sc = job.spark.sparkContext
@@ -1634,13 +1688,23 @@ def _write_partitioned(job, path, num_nodes):
             missing = [k for k, (index, _) in enumerate(got) if index != len(entries) + k]
             if missing or not got:
                 raise WalkFolderError(
-                    f"{path}: the executors' walk pieces of wave {wave} are missing: the walk "
-                    "folder must be on a filesystem every executor and the driver share"
+                    f"{path}: the executors' walk pieces of wave {wave} are missing: {_NOT_SHARED}"
                 )
             entries += [entry for _, entry in got]
     finally:
-        shutil.rmtree(_piece_folder(path), ignore_errors=True)
+        _remove_tree(_piece_folder(path))
     return entries, counts
+
+
+def _remove_tree(location):
+    """Remove a folder (a Path or a URI's RemotePath) and what it holds, if it is there."""
+    import shutil
+
+    if isinstance(location, Path):
+        shutil.rmtree(location, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            location.rmtree()
 
 
 def _first_rows(blocks, block_rows):
@@ -1660,7 +1724,7 @@ def _partition_chunks(spark, path, entries, job):
     def read(task):
         first, entry = task
         chunks = read_walk_partition(
-            os.path.join(path, entry["file"]),
+            f"{path.rstrip('/')}/{entry['file']}",
             length,
             num_nodes,
             rows=entry["rows"],
@@ -1702,8 +1766,19 @@ def _walk_frame(spark, chunks, as_tokens=False):
 
 
 def _write_parquet(spark, chunks, folder):
-    path = str(folder.resolve() / "walks.parquet")
-    _walk_frame(spark, chunks).write.mode("overwrite").parquet(path)
+    _walk_frame(spark, chunks).write.mode("overwrite").parquet(_hadoop_location(folder))
+
+
+def _hadoop_location(folder):
+    """``folder/walks.parquet`` as Spark's (Hadoop's) writers name it: the same place as
+    the walk folder's own files, whatever ``fs.defaultFS`` says."""
+    from ._utils import RemotePath, uri_scheme
+
+    if not isinstance(folder, RemotePath):
+        return (folder.resolve() / "walks.parquet").as_uri()
+    if uri_scheme(folder.uri).lower() == "local":  # fsspec's other name for file://
+        return Path(folder.path, "walks.parquet").as_uri()
+    return str(folder / "walks.parquet")
 
 
 # ----------------------------------------------------------------- training
@@ -1746,12 +1821,14 @@ def fit(
         Walk partitions (see :func:`random_walks`).
     directed, sep, header, weighted, duplicates
         How a DataFrame or path is read (see :func:`read_graph`).
-    walk_folder : path or file:// URI, optional
-        Keep the walk folder there (gensim trainer). Default: a temporary folder
-        on the driver, removed afterwards -- only with a master whose executors
-        share the driver's disk (``local``, ``local-cluster``); with any other
-        master the executors write partition files the driver must read, so a
-        folder on a shared mount is required.
+    walk_folder : path or URI, optional
+        Keep the walk folder there (gensim trainer): a path or ``file://`` URI
+        on a shared mount, or a URI such as ``hdfs://nn/walks`` (see
+        :func:`n2v_lite.corpus.folder_path`). Default: a temporary folder on the
+        driver, removed afterwards -- only with a master whose executors share
+        the driver's disk (``local``, ``local-cluster``); with any other master
+        the executors write partition files the driver must read, so a shared
+        folder is required.
     max_broadcast_bytes : int
         Ceiling on the broadcast CSR.
     mode, max_walkers
@@ -1843,7 +1920,8 @@ def fit(
         raise ParameterError(
             f"with master {spark.sparkContext.master!r} the executors write the walk files "
             "on their own machines: give walk_folder= (--walk-folder DIR), a folder every "
-            "executor and the driver share (a path or file:// URI on a shared mount)"
+            "executor and the driver share (a path on a shared mount, or an hdfs:// or "
+            "s3a:// URI)"
         )
     if trainer == "gensim":
         with tempfile.TemporaryDirectory(prefix="n2v_lite-walks-") as tmp:

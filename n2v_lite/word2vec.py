@@ -636,7 +636,7 @@ class _FolderSource(_Source):
         return self.folder.chunks()
 
     def text_files(self, scratch):
-        return [str(path) for path in self.folder.paths]
+        return self.folder.paths  # read in blocks wherever they are (paths or URIs)
 
 
 class _WorkerFile:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -106,6 +107,7 @@ def child(spec):
         num_partitions=spec["shards"],
         mode=spec["mode"],
         max_broadcast_bytes=8 << 30,
+        progress=True,  # its "walks" line says the supersteps and their messages
     )
     t2 = time.perf_counter()
     peaks = _probe(sc, reset=False)
@@ -172,6 +174,17 @@ def main(argv=None):
                 sys.stderr.write(proc.stderr[-3000:])
                 return proc.returncode
             results[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
+            steps = re.search(
+                r"(\d+) supersteps, walker messages ([\d.,]+) MiB a superstep on average, "
+                r"([\d.,]+) MiB at most",
+                proc.stderr,
+            )
+            if steps:
+                results[mode].update(
+                    supersteps=int(steps.group(1)),
+                    message_mib_per_superstep=float(steps.group(2).replace(",", "")),
+                    message_mib_peak=float(steps.group(3).replace(",", "")),
+                )
 
         def walks(mode):  # every partition file in order, and the node counts
             folder = Path(tmp, mode)
@@ -199,6 +212,14 @@ def main(argv=None):
         print(
             f"{r['mode']:<12} {r['read_seconds']:>7.1f} {r['walk_seconds']:>7.1f} "
             f"{peak:>16,} MiB {peak * 2**20 / stored:>18.1f} {r['driver_peak_mib']:>8,} MiB"
+        )
+    if "supersteps" in p:
+        total = p["message_mib_per_superstep"] * p["supersteps"] * 2**20
+        print(
+            f"partitioned: {p['supersteps']} supersteps, walker messages (array bytes, "
+            f"before pickling) {p['message_mib_per_superstep']:,.1f} MiB a superstep on "
+            f"average, {p['message_mib_peak']:,.1f} MiB at most; "
+            f"{total / p['tokens']:.1f} bytes per walk step over the job"
         )
     print(
         f"partitioned / broadcast worker peak: {ratio:.2f} (bar: < 0.25: "

@@ -308,6 +308,13 @@ def cases(tmp):
         ["train", str(t / "folder.tsv"), "--out", out, "--quiet"],
         (1,),
     )
+    yield "walks: a URI scheme nothing opens", ["walks", good, "--out", "zzz://h/w", "-q"], (1,)
+    yield (
+        "walks: an hdfs:// folder with no Hadoop here",
+        ["train", "hdfs://namenode/walks", "--out", out, "--quiet"],
+        (1,),
+    )
+    yield "walks: text walks to a URI", ["walks", good, "--out", "s3a://b/w.txt", "-q"], (2,)
     yield (
         "option: absurd epochs",
         ["embed", good, "--epochs", "99999999999999999999", "--out", out],

@@ -277,3 +277,76 @@ def test_missing_counts(folder):
     (folder.folder / "counts.npy").unlink()
     with pytest.raises(WalkFolderError, match="counts.npy: missing"):
         WalkFolder(folder.folder)
+
+
+# ------------------------------------------------ folders at URIs (through fsspec)
+def test_a_folder_at_a_uri_holds_the_same_bytes_and_reads_back(tmp_path):
+    fsspec = pytest.importorskip("fsspec")
+    fs = fsspec.filesystem("memory")  # one process's store: a name of this test's own
+    g = dead_end_graph()
+    write_walk_folder(g, tmp_path / "w", 4, 6, seed=3, rows_per_partition=7, progress=False)
+    uri, root = f"memory://{tmp_path.name}/w", f"/{tmp_path.name}/w"
+    remote = write_walk_folder(g, uri, 4, 6, seed=3, rows_per_partition=7, progress=False)
+    assert str(remote.folder) == uri and remote.paths[0].uri == f"{uri}/part-00000.txt"
+    names = sorted(path.rsplit("/", 1)[-1] for path in fs.ls(root, detail=False))
+    assert names == sorted(path.name for path in (tmp_path / "w").iterdir())
+    for name in names:  # no temporary names left, and every file as on a disk
+        assert fs.cat(f"{root}/{name}") == (tmp_path / "w" / name).read_bytes(), name
+    back = read_walk_folder(uri)
+    np.testing.assert_array_equal(np.concatenate(list(back)), random_walks(g, 4, 6, seed=3))
+    assert back.node_ids == list(g.node_ids)
+    np.testing.assert_array_equal(back.node_data["degree"], node_metadata(g)["degree"])
+    # rewriting drops the stale partitions; a truncated partition is named by its URI
+    write_walk_folder(g, uri, 1, 6, seed=3, rows_per_partition=4, progress=False)
+    assert sorted(fs.ls(root, detail=False))[-1] == f"{root}/part-00001.txt"
+    data = fs.cat(f"{root}/part-00001.txt")
+    fs.pipe(f"{root}/part-00001.txt", data[:-3])
+    with pytest.raises(
+        WalkFolderError,
+        match=rf"^{uri}/part-00001.txt: {len(data) - 3} bytes, the manifest says {len(data)}",
+    ):
+        read_walk_folder(uri)
+
+
+def test_a_uri_that_cannot_be_opened_is_one_line(monkeypatch):
+    from n2v_lite.exceptions import ParameterError
+
+    pytest.importorskip("fsspec")
+    with pytest.raises(
+        ParameterError, match=r"^zzz://h/w: cannot open zzz:// locations \(Protocol not known"
+    ):
+        read_walk_folder("zzz://h/w")
+    monkeypatch.setitem(__import__("sys").modules, "fsspec", None)
+    with pytest.raises(
+        ParameterError,
+        match=r"^s3a://b/w: s3a:// locations need fsspec \(pip install 'n2v-lite\[cluster\]'\)$",
+    ):
+        write_walk_folder(dead_end_graph(), "s3a://b/w", 1, 5, progress=False)
+
+
+def test_cli_walks_to_a_uri_and_train_from_it_as_from_a_path(tmp_path):
+    from click.testing import CliRunner
+
+    from n2v_lite import load
+    from n2v_lite.cli import cli
+
+    pytest.importorskip("fsspec")
+    edges = tmp_path / "e.tsv"
+    edges.write_text("".join(f"{i}\t{(i * 7 + 3) % 30}\n" for i in range(30)))
+    uri, runner = f"memory://{tmp_path.name}/walks", CliRunner()
+    for out in (uri, str(tmp_path / "walks")):
+        done = runner.invoke(cli, ["walks", str(edges), "--out", out, "--seed", "1", "-q"])
+        assert done.output == f"wrote {out}: 300 walks, 24000 tokens, 1 partition file\n"
+        model = tmp_path / f"m{len(out)}.n2v"
+        done = runner.invoke(
+            cli, ["train", out, "--out", str(model), "--seed", "0", "--dimensions", "8", "-q"]
+        )
+        assert done.exit_code == 0, done.output
+    a, b = (
+        load(tmp_path / f"m{len(uri)}.n2v"),
+        load(tmp_path / f"m{len(str(tmp_path / 'walks'))}.n2v"),
+    )
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    assert a.info["walk_folder"] == uri
+    done = runner.invoke(cli, ["walks", str(edges), "--out", "memory://x/w.txt", "-q"])
+    assert done.exit_code == 2 and "URIs are for walk folders" in done.output

@@ -159,24 +159,35 @@ def test_embed_on_two_executors_with_a_file_uri_walk_folder_equals_a_local_fit(c
         random_state=5,
         progress=False,
     )
-    uri = (tmp_path / "walks").as_uri()
-    got = fit(
-        str(path),
-        spark=cluster,
-        directed=True,
-        duplicates="sum",
-        walk_folder=uri,
-        num_partitions=3,
-        max_broadcast_bytes=1 << 10,
-        mode="partitioned",
-        **params,
-    )
+
+    def run(uri, mode, **extra):
+        return fit(
+            str(path),
+            spark=cluster,
+            directed=True,
+            duplicates="sum",
+            walk_folder=uri,
+            num_partitions=3,
+            mode=mode,
+            **extra,
+            **params,
+        )
+
+    got = run((tmp_path / "walks").as_uri(), "partitioned", max_broadcast_bytes=1 << 10)
     local_graph = Graph.from_edgelist(path, directed=True, duplicates="sum")
     expected = Node2Vec(**params).fit(local_graph).embedding_
     assert got.node_ids == expected.node_ids
     np.testing.assert_array_equal(got.vectors, expected.vectors)
     folder = read_walk_folder(tmp_path / "walks")  # kept, and complete
     assert folder.rows == 2 * local_graph.num_nodes
+    # a URI of another scheme goes through fsspec on the driver and on both executors
+    # (local:// is fsspec's name for this disk: the code path of hdfs:// and s3a://)
+    pytest.importorskip("fsspec")
+    uri = f"local://{tmp_path}/walks2"
+    for mode in ("broadcast", "partitioned"):
+        got = run(uri, mode)
+        np.testing.assert_array_equal(got.vectors, expected.vectors)
+        assert got.info["walk_folder"] == uri
 
 
 def test_only_local_masters_share_the_drivers_disk():
