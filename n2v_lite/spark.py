@@ -1001,10 +1001,12 @@ def random_walks(
         a lost executor then costs a recomputation, not the job).
     max_walkers : int
         Partitioned mode: walks in flight at once (a wave of rows); bounds
-        each superstep's shuffle (a walker carries its path: about
-        ``60 + 4 * walk_length`` bytes, and up to 200 more while it waits on
-        an edge test, which carries its next attempts: see
-        :data:`n2v_lite.walks.TEST_PROPOSALS`).
+        each superstep's shuffle (a walker carries its state, not its path:
+        40-56 bytes whatever the walk length, and up to 200 more while it
+        waits on an edge test, which carries its next attempts: see
+        :data:`n2v_lite.walks.TEST_PROPOSALS`). The steps each superstep
+        takes stay where they were taken (collected, or with a walk folder
+        saved beside it at 12 bytes a step) and are put in place per wave.
     progress : bool
         One line per stage on stderr.
 
@@ -1026,7 +1028,7 @@ def random_walks(
     --------
     >>> w = random_walks(Graph.from_edges([0, 1], [1, 2]), 2, 5, seed=0)  # doctest: +SKIP
     """
-    from .walks import walk_dtype
+    from .walks import PAD, walk_dtype
 
     spark = _session(spark)
     stages = _Stages(progress)
@@ -1039,10 +1041,10 @@ def random_walks(
                 spark, graph, num_walks, walk_length, p, q, seed, num_partitions, max_walkers
             )
             try:
-                out = np.empty((job.total_rows, job.walk_length), dtype=job.dtype)
+                out = np.full((job.total_rows, job.walk_length), PAD, dtype=job.dtype)
                 for _, _, _, done in job.waves():
-                    for rows, paths in done:
-                        out[rows] = paths
+                    for rows, t, nodes in done:
+                        out[rows, t] = nodes
             finally:
                 job.close()
         finally:
@@ -1279,7 +1281,7 @@ def _superstep(s, records, sink=None):
     """Executor side: one superstep of shard ``s`` (its walker record, then its messages).
 
     Yields ``(shard, message)`` for the next superstep, ``(_STATS, dict)``, and
-    the walks that ended here: ``(_DONE, (rows, paths))``, or with a ``sink``
+    the steps taken here: ``(_DONE, (rows, t, nodes))``, or with a ``sink``
     (see :func:`_save_pieces`) none, as they are saved beside the walk folder.
     """
     walker, inbox, start = None, [], None
@@ -1292,23 +1294,23 @@ def _superstep(s, records, sink=None):
             inbox.append(value)
     if start is not None:
         inbox.append({"walk": walker.start(*start)})
-    outbox, done = walker.superstep(inbox)
+    outbox, steps = walker.superstep(inbox)
     in_flight = sent = 0
     for dest, message in outbox.items():
         in_flight += sum(len(batch["row"]) for batch in message.values())
         sent += sum(array.nbytes for batch in message.values() for array in batch.values())
         yield dest, message
-    if done is not None:
+    if steps is not None:
         if sink is None:
-            yield _DONE, done
+            yield _DONE, steps
         else:
-            _save_pieces(sink, s, *done)
+            _save_pieces(sink, s, *steps, walker.dtype)
     yield (
         _STATS,
         {
             "in_flight": in_flight,
             "message_bytes": sent,
-            "done": 0 if done is None else len(done[0]),
+            "steps": 0 if steps is None else len(steps[0]),
             "peak_rss_mib": _peak_rss_mib(),
             "pid": os.getpid(),
             "shard": s,
@@ -1323,25 +1325,27 @@ def _piece_folder(folder):
     return folder_path(folder) / ".n2v-lite-pieces"
 
 
-def _save_pieces(sink, s, rows, paths):
-    """Executor side: finished walks saved by piece of their wave (a row range), one file
-    per (wave, piece, superstep, shard): a retried task rewrites the same files."""
+def _save_pieces(sink, s, rows, t, nodes, dtype):
+    """Executor side: the steps taken in one superstep of shard ``s``, one file per
+    (wave, superstep, shard): a retried task rewrites the same file. Rows are kept as
+    offsets in their wave, with ``t`` and the node: 12 bytes a step."""
     from ._utils import atomic_open
 
-    folder, wave, step, first, per = sink
-    piece = (rows - first) // per
+    folder, wave, step, first = sink
     pieces = _piece_folder(folder)
     pieces.mkdir(parents=True, exist_ok=True)
-    for k in np.unique(piece).tolist():
-        mine = piece == k
-        table = np.column_stack([rows[mine], paths[mine].astype(np.int64)])
-        name = pieces / f"w{wave}-k{k}-t{step}-s{s}.npy"
-        if isinstance(name, Path):  # no fsync: a lost piece is recomputed, not trusted
-            np.save(f"{name}.tmp.npy", table)
-            os.replace(f"{name}.tmp.npy", name)
-        else:
-            with atomic_open(name) as handle:
-                np.save(handle, table)
+    name = pieces / f"w{wave}-t{step}-s{s}.npz"
+    offsets = rows - first
+    wide = len(offsets) and int(offsets.max()) >= 2**31  # a wave of over 2**31 rows
+    columns = {"row": offsets.astype(np.int64 if wide else np.int32), "t": t.astype(np.int32)}
+    columns["node"] = nodes.astype(dtype)
+    if isinstance(name, Path):  # no fsync: a lost piece is recomputed, not trusted
+        with open(f"{name}.tmp", "wb") as handle:
+            np.savez(handle, **columns)
+        os.replace(f"{name}.tmp", name)
+    else:
+        with atomic_open(name) as handle:
+            np.savez(handle, **columns)
 
 
 #: Supersteps between checkpoints of the walkers in flight (see :class:`_PartitionedJob`).
@@ -1379,19 +1383,18 @@ class _PartitionedJob:
     def waves(self, folder=None):
         """Run the waves of at most ``max_walkers`` rows, each in supersteps until every
         walk of the wave has ended. Yields ``(wave, first_row, stop_row, done)``:
-        ``done`` lists the ``(rows, paths)`` batches collected on the driver, or with
-        ``folder`` is None, the walks having been saved as pieces beside it."""
+        ``done`` lists the ``(rows, t, nodes)`` steps collected on the driver (put in
+        place on an array of padding), or with ``folder``, None: the steps were saved
+        as pieces beside it (see :func:`_write_wave`)."""
         sc = self.spark.sparkContext
-        pieces = self.num_shards
         for wave, first in enumerate(range(0, self.total_rows, self.max_walkers)):
             stop = min(self.total_rows, first + self.max_walkers)
-            per = -(-(stop - first) // pieces)
             inbox = sc.parallelize(
                 [(s, ("start", first, stop)) for s in range(self.num_shards)], self.num_shards
             ).partitionBy(self.num_shards, _shard_of)
             done, previous, step = [], None, 0
             while True:
-                sink = None if folder is None else (folder, wave, step, first, per)
+                sink = None if folder is None else (folder, wave, step, first)
                 out = self.walkers.union(inbox).mapPartitionsWithIndex(
                     lambda s, records, sink=sink: _superstep(s, records, sink=sink)
                 )
@@ -1422,7 +1425,7 @@ class _PartitionedJob:
                 inbox = out.filter(lambda kv: kv[0] >= 0).partitionBy(self.num_shards, _shard_of)
             previous.unpersist()
             self.supersteps += step
-            yield wave, first, stop, (done if folder is None else per)
+            yield wave, first, stop, (done if folder is None else None)
 
     def close(self):
         self.walkers.unpersist()
@@ -1430,34 +1433,49 @@ class _PartitionedJob:
             self.shards.unpersist()
 
 
-def _write_wave(folder, num_nodes, wave, first_index):
-    """Executor side: piece ``k`` of a wave's saved walks, sorted by row, as partition file
-    ``first_index + k`` (its pieces removed once written)."""
+def _wave_steps(path):
+    """Executor side: one superstep's saved steps (see :func:`_save_pieces`)."""
+    from .corpus import folder_path
+
+    with folder_path(path).open("rb") as handle, np.load(handle, allow_pickle=False) as saved:
+        return saved["row"], saved["t"], saved["node"]
+
+
+def _write_wave(folder, num_nodes, first_index, size, per, walk_length, dtype):
+    """Executor side: partition file ``first_index + k`` from the steps of the wave's
+    rows ``k * per ..`` (at most ``per``), which a shuffle brought to task ``k``."""
     from .corpus import write_walk_partition
+    from .walks import PAD
 
-    def load(path):
-        with path.open("rb") as handle:
-            return np.load(handle, allow_pickle=False)
-
-    def write(k, _):
-        prefix = f"w{wave}-k{k}-"
-        pieces = _piece_folder(folder)
-        found = sorted(
-            (path for path in pieces.iterdir() if path.name.startswith(prefix)),
-            key=lambda path: path.name,
-        )
-        found = [path for path in found if not path.name.endswith(".tmp.npy")]
-        if not found:
+    def write(k, records):
+        records = [steps for _, steps in records]
+        if not records:
             return
-        table = np.concatenate([load(path) for path in found])
-        table = table[np.argsort(table[:, 0], kind="stable")]
-        entry = write_walk_partition(folder, first_index + k, table[:, 1:], num_nodes=num_nodes)
-        for path in found:
-            path.unlink()
+        rows = min(per, size - k * per)
+        paths = np.full((rows, walk_length), PAD, dtype=dtype)
+        for row, t, node in records:
+            paths[row - k * per, t] = node
+        entry = write_walk_partition(folder, first_index + k, paths, num_nodes=num_nodes)
         counts = entry.pop("counts")
         yield first_index + k, entry, counts
 
     return write
+
+
+def _by_piece(per):
+    """Executor side: a superstep file's steps split by piece (``row // per``)."""
+
+    def split(path):
+        row, t, node = _wave_steps(path)
+        piece = row // per
+        order = np.argsort(piece, kind="stable")
+        row, t, node, piece = row[order], t[order], node[order], piece[order]
+        cuts = np.flatnonzero(np.diff(piece)) + 1
+        for chunk in np.split(np.arange(len(piece)), cuts):
+            if len(chunk):
+                yield int(piece[chunk[0]]), (row[chunk], t[chunk], node[chunk])
+
+    return split
 
 
 def _partition_writer(folder, num_nodes):
@@ -1677,16 +1695,39 @@ def _write_partitioned(job, path, num_nodes):
     sc = job.spark.sparkContext
     entries, counts = [], np.zeros(num_nodes, dtype=np.int64)
     try:
-        for wave, _, _, _ in job.waves(folder=path):
-            got, wave_counts = _gather(
-                sc.parallelize(range(job.num_shards), job.num_shards).mapPartitionsWithIndex(
-                    _write_wave(path, num_nodes, wave, len(entries))
+        for wave, first, stop, _ in job.waves(folder=path):
+            # each superstep file read once, its steps shuffled to their piece (a row
+            # range of the wave), each piece written as one partition file
+            pieces = _piece_folder(path)
+            files = [p for p in pieces.iterdir() if p.name.startswith(f"w{wave}-")]
+            files = [str(p) for p in files if p.name.endswith(".npz")]
+            per = -(-(stop - first) // job.num_shards)
+            count = -(-(stop - first) // per)
+            got, wave_counts = (
+                _gather(
+                    sc.parallelize(files, min(len(files), job.num_shards))
+                    .flatMap(_by_piece(per))
+                    .partitionBy(count, lambda k: k)
+                    .mapPartitionsWithIndex(
+                        _write_wave(
+                            path,
+                            num_nodes,
+                            len(entries),
+                            stop - first,
+                            per,
+                            job.walk_length,
+                            job.dtype,
+                        )
+                    )
                 )
+                if files
+                else ([], None)
             )
+            _remove_tree(pieces)
             if got:
                 counts += wave_counts
             missing = [k for k, (index, _) in enumerate(got) if index != len(entries) + k]
-            if missing or not got:
+            if missing or len(got) != count:
                 raise WalkFolderError(
                     f"{path}: the executors' walk pieces of wave {wave} are missing: {_NOT_SHARED}"
                 )

@@ -1013,7 +1013,11 @@ class ShardWalker:
     decision is made with the same tables (a node's are the same bits in
     its shard), so the walks equal ``random_walks(graph, num_walks,
     walk_length, p, q, seed)`` whatever the number of shards and wherever
-    they run. A walker carries its path so far.
+    they run. A walker carries its state, not its path (``row``, step ``t``,
+    stream counter, ``cur`` and ``prev`` nodes, the walk tables' state floats:
+    about 56 bytes whatever the walk length); each superstep returns the steps
+    taken in it, which the caller puts in place (a walk's cells that no step
+    reached are padding).
 
     Parameters
     ----------
@@ -1041,14 +1045,12 @@ class ShardWalker:
             rows = np.arange(start, min(stop_row, start + _START_ROWS), dtype=np.int64)
             mine.append(rows[self.walker._start_nodes(rows) % self.num_shards == self.shard])
         rows = np.concatenate(mine) if mine else np.zeros(0, dtype=np.int64)
-        nodes = self.walker._start_nodes(rows)
-        path = np.full((len(rows), self.walk_length), PAD, dtype=self.dtype)
-        path[:, 0] = nodes
         return {
             "row": rows,
-            "t": np.ones(len(rows), dtype=np.int64),
+            "t": np.ones(len(rows), dtype=np.int64),  # 1: at its start node, no step yet
             "ctr": step_counters(rows, self.walk_length, 1),
-            "path": path,
+            "cur": self.walker._start_nodes(rows).astype(np.int64),
+            "prev": np.full(len(rows), PAD, dtype=np.int64),
             "state": np.zeros((len(rows), self.slots)),
         }
 
@@ -1058,11 +1060,17 @@ class ShardWalker:
 
     @staticmethod
     def _node(batch, back):
-        return batch["path"][np.arange(len(batch["row"])), batch["t"] - back].astype(np.int64)
+        """Each walker's current node (``back=1``) or the one before it (``back=2``)."""
+        return (batch["cur"] if back == 1 else batch["prev"]).copy()  # advances write those
+
+    def _record(self, rows, t, x):
+        self._steps.append((rows, t, np.asarray(x, dtype=np.int64)))
 
     def _advance(self, batch, idx, x, new_state):
-        """Walkers ``idx`` move to ``x`` (their next step, attempt 0)."""
-        batch["path"][idx, batch["t"][idx]] = x
+        """Walkers ``idx`` move to ``x`` (their next step, attempt 0), recorded."""
+        self._record(batch["row"][idx], batch["t"][idx].copy(), x)
+        batch["prev"][idx] = batch["cur"][idx]
+        batch["cur"][idx] = x
         batch["t"][idx] += 1
         batch["ctr"][idx] = _next_step(batch["ctr"][idx])
         for slot, values in enumerate(new_state):
@@ -1162,26 +1170,38 @@ class ShardWalker:
     # ------------------------------------------------------------ superstep
     def superstep(
         self, inbox: Iterable[dict[str, Any]]
-    ) -> tuple[dict[int, dict[str, Any]], tuple[np.ndarray, np.ndarray] | None]:
+    ) -> tuple[dict[int, dict[str, Any]], tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
         """Process the messages that reached this shard.
 
         Parameters
         ----------
         inbox : iterable of dict
-            Messages: ``{kind: batch}`` with kinds from :data:`SHARD_MESSAGES`.
+            Messages: ``{kind: batch}`` with kinds from :data:`SHARD_MESSAGES`
+            (the walkers of :meth:`start` as ``{"walk": batch}``).
 
         Returns
         -------
         outbox : dict
             ``{shard: {kind: batch}}`` to deliver before the next superstep.
-        done : tuple of arrays or None
-            ``(rows, paths)`` of the walks that ended here.
+        steps : tuple of arrays or None
+            ``(rows, t, nodes)``: walk ``rows[i]`` is at ``nodes[i]`` after
+            ``t[i]`` steps (``t = 0``: its start node), for every step taken in
+            this superstep; ``walks[rows, t] = nodes`` over all supersteps, on
+            an array filled with :data:`PAD`, gives ``random_walks``'s rows.
         """
         inbox = list(inbox)
         merged = {kind: _concat([m[kind] for m in inbox if kind in m]) for kind in SHARD_MESSAGES}
         outbox: dict = {}
-        done: list = []
         local: list = []
+        self._steps: list = []
+        fresh = merged["walk"]
+        if fresh is not None and (fresh["t"] == 1).any():
+            # walkers from start(): a first step is always taken where a walker starts,
+            # so t == 1 is seen once per walk, here
+            new = fresh["t"] == 1
+            self._record(
+                fresh["row"][new], np.zeros(int(new.sum()), dtype=np.int64), fresh["cur"][new]
+            )
         if merged["test"] is not None:
             local.append(self._route(self._answer_tests(merged["test"]), outbox))
         if merged["query"] is not None:
@@ -1192,26 +1212,24 @@ class ShardWalker:
         local.append(merged["walk"])
         batch = _concat(local)
         while batch is not None:
-            batch = self._walk_here(batch, outbox, done)
+            batch = self._walk_here(batch, outbox)
         outbox = {
             dest: {kind: _concat(parts) for kind, parts in kinds.items()}
             for dest, kinds in outbox.items()
         }
-        if not done:
+        steps, self._steps = self._steps, []
+        if not steps:
             return outbox, None
-        return outbox, (
-            np.concatenate([d["row"] for d in done]),
-            np.concatenate([d["path"] for d in done]),
-        )
+        rows, t, nodes = (np.concatenate(column) for column in zip(*steps))
+        return outbox, (rows, t, nodes)
 
-    def _walk_here(self, batch, outbox, done):
+    def _walk_here(self, batch, outbox):
         """One round for the walkers on this shard; returns those still here."""
         w, shards = self.walker, self.num_shards
         cur = self._node(batch, 1)
         local = cur // shards
         finished = (batch["t"] == self.walk_length) | (w.degf[local] == 0)
-        if finished.any():
-            done.append(_take(batch, finished))
+        if finished.any():  # its steps are recorded: it simply stops here
             batch = _take(batch, ~finished)
             if not len(batch["row"]):
                 return None

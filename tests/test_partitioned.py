@@ -35,19 +35,20 @@ def partitioned_walks(
         while any(inbox.values()):
             arriving = {s: [] for s in range(num_shards)}
             for s in range(num_shards):
-                outbox, done = shards[s].superstep(inbox[s])
+                outbox, steps = shards[s].superstep(inbox[s])
                 for dest, message in outbox.items():
                     if pickled:  # as a shuffle would carry it
                         message = pickle.loads(pickle.dumps(message))
                     arriving[dest].append(message)
                     sent += 1
-                if done is not None:
-                    rows, paths = done
-                    assert (out[rows] == -7).all(), "a walk ended twice"
-                    out[rows] = paths
+                if steps is not None:
+                    rows, t, nodes = steps
+                    assert (out[rows, t] == -7).all(), "a step taken twice"
+                    out[rows, t] = nodes
             inbox = arriving
             supersteps += 1
-    assert (out != -7).all(), "a walk never ended"
+    assert (out[:, 0] != -7).all(), "a walk never started"
+    out[out == -7] = W.PAD  # the cells after a dead end
     return out, supersteps, sent
 
 
