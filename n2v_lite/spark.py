@@ -1379,6 +1379,7 @@ class _PartitionedJob:
         )
         self.supersteps, self.peak_rss_mib = 0, {}
         self.message_bytes = self.peak_message_bytes = 0  # walker messages (array bytes)
+        self.wave_steps = 0
 
     def waves(self, folder=None):
         """Run the waves of at most ``max_walkers`` rows, each in supersteps until every
@@ -1393,6 +1394,7 @@ class _PartitionedJob:
                 [(s, ("start", first, stop)) for s in range(self.num_shards)], self.num_shards
             ).partitionBy(self.num_shards, _shard_of)
             done, previous, step = [], None, 0
+            self.wave_steps = 0  # steps taken in this wave: what its files must hold
             while True:
                 sink = None if folder is None else (folder, wave, step, first)
                 out = self.walkers.union(inbox).mapPartitionsWithIndex(
@@ -1413,6 +1415,7 @@ class _PartitionedJob:
                 previous, step = out, step + 1
                 stats = [value for key, value in got if key == _STATS]
                 done += [value for key, value in got if key == _DONE]
+                self.wave_steps += sum(stat["steps"] for stat in stats)
                 sent = sum(stat["message_bytes"] for stat in stats)
                 self.message_bytes += sent
                 self.peak_message_bytes = max(self.peak_message_bytes, sent)
@@ -1466,7 +1469,10 @@ def _by_piece(per):
     """Executor side: a superstep file's steps split by piece (``row // per``)."""
 
     def split(path):
-        row, t, node = _wave_steps(path)
+        try:
+            row, t, node = _wave_steps(path)
+        except FileNotFoundError:  # written on another machine: the token count tells
+            return
         piece = row // per
         order = np.argsort(piece, kind="stable")
         row, t, node, piece = row[order], t[order], node[order], piece[order]
@@ -1699,7 +1705,8 @@ def _write_partitioned(job, path, num_nodes):
             # each superstep file read once, its steps shuffled to their piece (a row
             # range of the wave), each piece written as one partition file
             pieces = _piece_folder(path)
-            files = [p for p in pieces.iterdir() if p.name.startswith(f"w{wave}-")]
+            found = pieces.iterdir() if pieces.is_dir() else ()  # none: not shared
+            files = [p for p in found if p.name.startswith(f"w{wave}-")]
             files = [str(p) for p in files if p.name.endswith(".npz")]
             per = -(-(stop - first) // job.num_shards)
             count = -(-(stop - first) // per)
@@ -1727,7 +1734,8 @@ def _write_partitioned(job, path, num_nodes):
             if got:
                 counts += wave_counts
             missing = [k for k, (index, _) in enumerate(got) if index != len(entries) + k]
-            if missing or len(got) != count:
+            tokens = sum(entry["tokens"] for _, entry in got)
+            if missing or len(got) != count or tokens != job.wave_steps:
                 raise WalkFolderError(
                     f"{path}: the executors' walk pieces of wave {wave} are missing: {_NOT_SHARED}"
                 )

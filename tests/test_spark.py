@@ -452,6 +452,39 @@ def test_a_walk_folder_the_driver_does_not_share_is_named_as_the_cause(spark, mo
         )
 
 
+def test_a_lost_superstep_file_is_an_error_not_shorter_walks(spark, tmp_path, monkeypatch):
+    # the steps of a superstep saved on a machine the assembling task cannot see: its
+    # walks would end early, and padding looks like a dead end; the wave's step count
+    # (from the superstep statistics) must match the tokens written
+    import re
+    from pathlib import Path
+
+    from n2v_lite import spark as S
+    from n2v_lite.corpus import WalkFolderError
+
+    original = S._PartitionedJob.waves
+
+    def waves(self, folder=None):
+        for item in original(self, folder):
+            files = list((Path(folder) / ".n2v-lite-pieces").glob("*.npz"))
+            last = max(files, key=lambda f: int(re.search(r"-t(\d+)-", f.name).group(1)))
+            last.unlink()  # final steps only: every walk still starts where it should
+            yield item
+
+    monkeypatch.setattr(S._PartitionedJob, "waves", waves)
+    with pytest.raises(WalkFolderError, match="walk pieces of wave 0 are missing: the walk"):
+        S.write_walks(
+            _weighted_graph(seed=5, m=200, directed=False),
+            tmp_path / "w",
+            2,
+            6,
+            seed=1,
+            spark=spark,
+            num_partitions=2,
+            mode="partitioned",
+        )
+
+
 # --------------------------------------------------------------- training
 def test_spark_walks_then_gensim_match_local_link_prediction(spark, graphs_dir):
     from n2v_lite.evaluate import link_prediction
