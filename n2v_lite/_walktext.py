@@ -25,9 +25,11 @@ class TextEncoder:
 
     def __init__(self, num_nodes):
         # table entry 0 is the padding token (empty); entry i + 1 is node i plus a space.
-        # Built a digit count at a time with numpy: ~17 bytes a node, where a list of
-        # bytes objects took ~60 (a Spark task writing walks of a 1M-node graph holds it)
-        pieces, lengths = [], np.empty(num_nodes, dtype=np.int64)
+        # Built a digit count at a time with numpy: ~13 bytes a node (digits, a uint8
+        # length, an int32 start while the digits fit), where int64 lengths and starts
+        # took ~24 and a list of bytes objects ~60 (every Spark task that writes a
+        # partition file holds one)
+        pieces, lengths = [], np.empty(num_nodes, dtype=np.uint8)
         low, digits = 0, 1
         while low < num_nodes:
             high = min(num_nodes, 10**digits)
@@ -40,15 +42,19 @@ class TextEncoder:
             lengths[low:high] = digits + 1
             low, digits = high, digits + 1
         self.num_nodes = num_nodes
-        self.lengths = np.concatenate([[0], lengths])
-        self.starts = np.concatenate([[0, 0], np.cumsum(lengths)[:-1]])
+        self.lengths = np.concatenate([np.zeros(1, dtype=np.uint8), lengths])
+        ends = np.cumsum(lengths, dtype=np.int64)
+        wide = len(ends) and ends[-1] >= 2**31
+        self.starts = np.zeros(num_nodes + 1, dtype=np.int64 if wide else np.int32)
+        self.starts[2:] = ends[:-1]
+        del ends
         self.buffer = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.uint8)
 
     def encode(self, chunk):
         if chunk.size == 0:
             return b""
         slots = chunk.astype(np.int64).ravel() + 1
-        lengths = self.lengths[slots]
+        lengths = self.lengths[slots].astype(np.int64)
         ends = np.cumsum(lengths)
         total = int(ends[-1])
         # position p of the output copies buffer[start(token) + offset within token]
@@ -67,7 +73,7 @@ def check_rows(chunk, num_nodes, what="walks"):
         raise ParameterError(f"{what} must be a 2-d array (walks x steps), got shape {chunk.shape}")
     if chunk.dtype.kind not in "iu":
         raise ParameterError(f"{what} must hold integer node indices, got dtype {chunk.dtype}")
-    counts = np.zeros(num_nodes, dtype=np.int64)
+    counts = None
     if chunk.size:
         low, high = chunk.min(), chunk.max()
         if low < -1 or high >= num_nodes:
@@ -77,10 +83,12 @@ def check_rows(chunk, num_nodes, what="walks"):
                 f"(and -1 for padding)"
             )
         flat = chunk.ravel()
-        counts += np.bincount(flat[flat >= 0] if low < 0 else flat, minlength=num_nodes)
+        counts = np.bincount(flat[flat >= 0] if low < 0 else flat, minlength=num_nodes)
         if chunk.shape[1] and (chunk[:, 0] < 0).any():
             raise ParameterError(f"{what} hold an empty row (a walk starts at its first node)")
-    return chunk, counts
+    if counts is None:
+        counts = np.zeros(num_nodes, dtype=np.int64)
+    return chunk, counts.astype(np.int64, copy=False)
 
 
 def line_blocks(path, size=READ_BYTES):

@@ -137,18 +137,20 @@ def partition_name(index: int) -> str:
 def _write_partition(folder, index, chunks, encoder):
     """Write one partition from row chunks; return its entry plus ``"counts"``."""
     name = partition_name(index)
-    counts = np.zeros(encoder.num_nodes, dtype=np.int64)
+    counts = None  # one array of num_nodes beside each chunk's, not two
     rows = size = 0
     with atomic_open(folder / name) as handle:
         for chunk in chunks:
             chunk, chunk_counts = check_rows(chunk, encoder.num_nodes)
-            counts += chunk_counts
+            counts = chunk_counts if counts is None else np.add(counts, chunk_counts, out=counts)
             rows += chunk.shape[0]
             step = max(1, ENCODE_TOKENS // max(1, chunk.shape[1]))
             for begin in range(0, chunk.shape[0], step):
                 data = encoder.encode(chunk[begin : begin + step])
                 handle.write(data)
                 size += len(data)
+    if counts is None:
+        counts = np.zeros(encoder.num_nodes, dtype=np.int64)
     return {
         "file": name,
         "rows": rows,

@@ -1674,7 +1674,12 @@ def _gather(written):
     written = written.persist()
     try:
         got = sorted(written.map(lambda t: (t[0], t[1])).collect(), key=lambda t: t[0])
-        counts = written.map(lambda t: t[2]).coalesce(1).reduce(np.add) if got else None
+        # summed in place: two arrays of num_nodes in the summing worker, not three
+        counts = (
+            written.map(lambda t: t[2]).coalesce(1).reduce(lambda a, b: np.add(a, b, out=a))
+            if got
+            else None
+        )
     finally:
         written.unpersist()
     return got, counts

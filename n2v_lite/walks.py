@@ -1015,7 +1015,7 @@ class ShardWalker:
     walk_length, p, q, seed)`` whatever the number of shards and wherever
     they run. A walker carries its state, not its path (``row``, step ``t``,
     stream counter, ``cur`` and ``prev`` nodes, the walk tables' state floats:
-    about 56 bytes whatever the walk length); each superstep returns the steps
+    40-56 bytes whatever the walk length); each superstep returns the steps
     taken in it, which the caller puts in place (a walk's cells that no step
     reached are padding).
 
@@ -1037,6 +1037,7 @@ class ShardWalker:
         self.key = np.uint64(key)
         self.dtype = walk_dtype(shard)
         self.slots = self.walker.state  # walker state floats carried along
+        self._steps: list = []  # (rows, t, nodes) of the current superstep's steps
 
     def start(self, first_row: int, stop_row: int) -> dict[str, np.ndarray]:
         """The walkers of rows ``first_row .. stop_row - 1`` that start on this shard."""
@@ -1193,7 +1194,7 @@ class ShardWalker:
         merged = {kind: _concat([m[kind] for m in inbox if kind in m]) for kind in SHARD_MESSAGES}
         outbox: dict = {}
         local: list = []
-        self._steps: list = []
+        self._steps = []
         fresh = merged["walk"]
         if fresh is not None and (fresh["t"] == 1).any():
             # walkers from start(): a first step is always taken where a walker starts,
