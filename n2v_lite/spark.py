@@ -690,6 +690,8 @@ def _read_text_edges(spark, path, sep, header, cached):
     """A text edge list as a DataFrame of edges, with the local reader's rules."""
     from pyspark.sql import functions as F
 
+    from . import ids as ids_module
+
     sep = check_sep(sep)
 
     def strip(column):  # Python's str.strip(): Unicode whitespace at both ends
@@ -741,9 +743,11 @@ def _read_text_edges(spark, path, sep, header, cached):
             | ~F.col(name).rlike(_INT_PATTERN)
             | F.expr(f"try_cast({name} as bigint)").isNull()
         )
+    longest = ids_module.MAX_ID_CHARS
     checks = {
         "extra": present("extra"),
         "short": ~present("dst"),
+        "long_id": (F.length("src") > longest) | (F.length("dst") > longest),
         "weighted": present("raw_weight"),
         "bad_weight": bad_weight,
         "not_int": not_int,
@@ -767,6 +771,10 @@ def _read_text_edges(spark, path, sep, header, cached):
             f"{_text_place(spark, row, path)}: missing target column after "
             f"{row['src']!r} (separator {sep!r})"
         )
+    if flags["long_id"]:  # the local reader's message, with the line
+        row = fields.filter(checks["long_id"]).first()
+        value = row["src"] if len(row["src"]) > longest else row["dst"]
+        ids_module.check_id_length(value, where=f"{_text_place(spark, row, path)}: ")
     weighted = bool(flags["weighted"])
     if weighted and flags["bad_weight"]:
         row = fields.filter(bad_weight).first()
@@ -1301,8 +1309,9 @@ def _superstep(s, records, sink=None):
         sent += sum(array.nbytes for batch in message.values() for array in batch.values())
         yield dest, message
     if steps is not None:
-        if sink is None:
-            yield _DONE, steps
+        if sink is None:  # to the driver: int32 steps, nodes of the walks' dtype
+            rows, t, nodes = steps
+            yield _DONE, (rows, t.astype(np.int32), nodes.astype(walker.dtype))
         else:
             _save_pieces(sink, s, *steps, walker.dtype)
     yield (

@@ -386,6 +386,22 @@ def test_paths_spark_cannot_read_are_one_error(spark, tmp_path):
         read_graph("-", spark)
 
 
+def test_an_overlong_id_names_its_line_as_the_local_reader_does(spark, tmp_path, monkeypatch):
+    # the Spark reader named the file only (the check ran on the collected id table)
+    import n2v_lite.ids as ids_module
+    from n2v_lite.spark import read_graph
+
+    monkeypatch.setattr(ids_module, "MAX_ID_CHARS", 50)
+    path = tmp_path / "e.tsv"
+    path.write_text("a\tb\n" + "x" * 51 + "\tc\nc\td\n")
+    with pytest.raises(GraphError) as local_error:
+        Graph.from_edgelist(path)
+    with pytest.raises(GraphError) as spark_error:
+        read_graph(str(path), spark)
+    assert str(spark_error.value) == str(local_error.value)
+    assert str(spark_error.value).startswith(f"{path}, line 2: node id 'xxx")
+
+
 # ------------------------------------------------------------ walk folder
 @pytest.mark.parametrize("mode", ["broadcast", "partitioned"])
 def test_walk_folder_reads_back_as_local_walks(spark, tmp_path, mode):
