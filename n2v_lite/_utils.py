@@ -137,8 +137,8 @@ class RemotePath:
     """A file or folder at a URI (``hdfs://``, ``s3a://``, ...), read and written
     through fsspec: the few :class:`pathlib.Path` methods walk folders use.
 
-    Only :func:`remote_path` makes one, so the rule for which text is a remote
-    location lives there.
+    Only :func:`remote_path` makes one, for the texts that
+    :func:`n2v_lite.corpus.folder_path` says are remote.
     """
 
     def __init__(self, uri, fs, path):
@@ -225,13 +225,11 @@ class RemotePath:
 
 
 def remote_path(text):
-    """``text`` as a :class:`RemotePath` when it is a URI with a scheme other than
-    ``file``, else None. Needs fsspec, and fsspec's driver for the scheme (pyarrow
-    for ``hdfs://``, s3fs for ``s3a://``); a missing one is a :class:`ParameterError`
-    naming what to install."""
+    """``text``, a URI whose scheme is not ``file`` (which text is a remote location is
+    :func:`n2v_lite.corpus.folder_path`'s rule), as a :class:`RemotePath`. Needs fsspec,
+    and fsspec's driver for the scheme (pyarrow for ``hdfs://``, s3fs for ``s3a://``);
+    a missing one is a :class:`ParameterError` naming what to install."""
     scheme = uri_scheme(text)
-    if scheme is None or scheme.lower() == "file":
-        return None
     try:
         import fsspec
     except ImportError:

@@ -1083,13 +1083,9 @@ def _superstep_summary(job):
     if not isinstance(job, _PartitionedJob) or not job.supersteps:
         return ""
     return (
-        f"; {job.supersteps} supersteps, walker messages {_mib(job.message_bytes / job.supersteps)}"
-        f" a superstep on average, {_mib(job.peak_message_bytes)} at most"
+        f"; {job.supersteps} supersteps, walker messages {_gib(job.message_bytes / job.supersteps)}"
+        f" a superstep on average, {_gib(job.peak_message_bytes)} at most"
     )
-
-
-def _mib(nbytes):
-    return f"{nbytes / 2**20:,.1f} MiB"
 
 
 def _release(graph, given):

@@ -175,15 +175,19 @@ def main(argv=None):
                 return proc.returncode
             results[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
             steps = re.search(
-                r"(\d+) supersteps, walker messages ([\d.,]+) MiB a superstep on average, "
-                r"([\d.,]+) MiB at most",
+                r"(\d+) supersteps, walker messages ([\d.]+) ([MG])iB a superstep on average, "
+                r"([\d.]+) ([MG])iB at most",
                 proc.stderr,
             )
             if steps:
+
+                def mib(value, unit):
+                    return float(value) * (1024 if unit == "G" else 1)
+
                 results[mode].update(
                     supersteps=int(steps.group(1)),
-                    message_mib_per_superstep=float(steps.group(2).replace(",", "")),
-                    message_mib_peak=float(steps.group(3).replace(",", "")),
+                    message_mib_per_superstep=mib(steps.group(2), steps.group(3)),
+                    message_mib_peak=mib(steps.group(4), steps.group(5)),
                 )
 
         def walks(mode):  # every partition file in order, and the node counts
