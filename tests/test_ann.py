@@ -48,7 +48,9 @@ def recall(found, truth):
 
 @pytest.fixture(scope="module")
 def emb():
-    return clustered().build_index()
+    # one thread: HNSW built by several threads differs from run to run, and a CI run on a
+    # loaded machine once found 8 of 12 exact neighbours where this build finds all 12
+    return clustered().build_index(threads=1)
 
 
 def test_index_recall_and_exact_scores(emb):
