@@ -82,7 +82,7 @@ from ._utils import as_generator
 from .exceptions import NodeNotFoundError, ParameterError
 from .graph import as_graph, node_metadata
 from .presets import PRESETS
-from .validation import check_fraction, check_int, check_positive, check_share, query_list
+from .validation import check_budget, check_fraction, check_int, check_positive, query_list
 
 if TYPE_CHECKING:
     from collections.abc import Hashable, Iterable, Sequence
@@ -471,11 +471,6 @@ _PARAMS = (
 )
 # for models that did not store a parameter: the paper's settings (Node2Vec's defaults)
 _DEFAULTS = {name: {"p": 1.0, "q": 1.0, **PRESETS["paper"]}[name] for name in _PARAMS}
-
-
-def check_budget(name, value):
-    """An update's walk budget: a share in (0, 1), or exactly 1 for no cap."""
-    return 1.0 if value == 1 else check_share(name, value)
 
 
 def _update_params(embedding, overrides):

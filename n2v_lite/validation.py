@@ -37,6 +37,7 @@ __all__ = [
     "check_positive",
     "check_fraction",
     "check_share",
+    "check_budget",
     "check_choice",
     "check_seed",
     "query_list",
@@ -110,6 +111,13 @@ def check_share(name: str, value: Any) -> float:
     """``value`` as a float strictly between 0 and 1, else a :class:`ParameterError`."""
     if not _is_real(value) or not 0 < value < 1:
         raise ParameterError(f"{name} must be a number between 0 and 1 (exclusive), got {value!r}")
+    return float(value)
+
+
+def check_budget(name: str, value: Any) -> float:
+    """A share of a full run's work: a float in (0, 1], else a :class:`ParameterError`."""
+    if not _is_real(value) or not 0 < value <= 1:
+        raise ParameterError(f"{name} must be a number in (0, 1], got {value!r}")
     return float(value)
 
 

@@ -438,6 +438,26 @@ def test_tune_prints_grid_and_best(caveman_files):
         in result.output
     )
 
+    # --min-budget 1 (or any share above 1/5): every pair fully fitted, which is the grid
+    def tuned(*options):
+        out = run("tune", edges, "--ps", "1", "--qs", "0.5,2", "--format", "json", *options, *FAST)
+        result = json.loads(out.output)
+        return (
+            [r["budget"] for r in result["rounds"]],
+            result["cost_full_fits"],
+            [{k: v for k, v in row.items() if k != "seconds"} for row in result["table"]],
+        )
+
+    grid = tuned("--method", "grid")
+    assert grid[:2] == ([1.0], 3.0)  # 2 full fits, 1 without the test edges
+    assert tuned("--min-budget", "1") == tuned("--min-budget", "0.5") == grid
+    assert tuned()[0] == [0.2, 1.0]  # the default: a cheap round at a fifth
+    for bad in ("0", "1.5", "x"):
+        result = run("tune", edges, "--min-budget", bad, *FAST)
+        assert result.exit_code == 2 and "Invalid value for '--min-budget': " in result.output
+    result = run("tune", edges, "--min-budget", "0", *FAST)
+    assert "min_budget must be a number in (0, 1], got 0.0" in result.output
+
 
 def test_parity_ends_with_a_verdict(caveman_files):
     edges, labels = caveman_files

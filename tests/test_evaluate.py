@@ -315,7 +315,8 @@ def test_tune_halving_schedule_cost_and_spread(caveman):
     labels = {n: [n // 8] for n in caveman.node_ids.tolist()}
     grid = [0.25, 0.5, 1.0, 2.0, 4.0]
     # the schedule, not the classifier, is under test here: a fixed C keeps it quick
-    result = tune(caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0, C=1.0)
+    cheap = dict(model=BudgetedEmbedder(), seed=0, C=1.0, min_budget=0.04)
+    result = tune(caveman, labels, ps=grid, qs=grid, **cheap)
     assert [(r["pairs"], r["budget"]) for r in result["rounds"]] == [(25, 0.04), (5, 0.2), (1, 1.0)]
     # 1/25 of 10 x 40 walk tokens: one walk of 16; 1/5: two walks of 40; then the full fit
     assert [(r["num_walks"], r["walk_length"]) for r in result["rounds"]] == [
@@ -331,8 +332,18 @@ def test_tune_halving_schedule_cost_and_spread(caveman):
     assert len(rows) == 25 and rows[(2.0, 0.5)]["budget"] == 1.0
     assert sum(r["budget"] == 0.04 for r in rows.values()) == 20
     assert all(r["validation_sd"] >= 0 for r in rows.values())
-    again = tune(caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0, C=1.0)
+    again = tune(caveman, labels, ps=grid, qs=grid, **cheap)
     assert _without_seconds(again) == _without_seconds(result)
+    # the default: no fit below a fifth of a full one, so one cheap round, then the best
+    # fifth (and every pair within one sd of the best) fully fitted
+    default = tune(caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0, C=1.0)
+    assert [r["budget"] for r in default["rounds"]] == [0.2, 1.0]
+    assert default["rounds"][0]["pairs"] == 25 and default["rounds"][1]["pairs"] >= 5
+    assert default["cost_full_fits"] == pytest.approx(5 + default["rounds"][1]["pairs"])
+    cheap_round = {(p, q): mean for p, q, mean, _ in default["rounds"][0]["scores"]}
+    promoted = {(p, q) for p, q, _, _ in default["rounds"][1]["scores"]}
+    assert promoted == set(sorted(cheap_round, key=lambda k: -cheap_round[k])[: len(promoted)])
+    _promotions_keep_every_close_call(default)
     full = tune(
         caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0, method="grid", C=1.0
     )
@@ -341,7 +352,7 @@ def test_tune_halving_schedule_cost_and_spread(caveman):
     assert rows[(2.0, 0.5)]["full"] == result["best"]["validation"]  # scores kept apart:
     assert sum(r["full"] is not None for r in rows.values()) == 1  # cheap vs full fits
     assert all(r["cheap"] is None for r in full["table"])
-    linked = tune(caveman, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0, C=1.0)
+    linked = tune(caveman, ps=grid, qs=grid, **cheap)
     # two pairs within one sd after the 0.2 round: both get a full fit (+ the fit without
     # the test edges), and the pick is the better full fit
     assert [(r["pairs"], r["budget"]) for r in linked["rounds"]] == [(25, 0.04), (5, 0.2), (2, 1.0)]
@@ -354,6 +365,13 @@ def test_tune_halving_schedule_cost_and_spread(caveman):
 
     with pytest.raises(ParameterError, match="method"):
         tune(caveman, labels, model=BudgetedEmbedder(), method="random")
+    for bad in (0, 1.5, float("nan"), "0.2"):
+        with pytest.raises(ParameterError, match=r"min_budget must be a number in \(0, 1\]"):
+            tune(caveman, labels, model=BudgetedEmbedder(), min_budget=bad)
+    whole = tune(
+        caveman, labels, ps=grid, qs=grid, model=BudgetedEmbedder(), seed=0, C=1.0, min_budget=1
+    )
+    assert _without_seconds(whole)["table"] == _without_seconds(full)["table"]  # the grid
 
 
 @pytest.mark.slow
@@ -372,10 +390,10 @@ def test_tune_halving_picks_within_the_grid_spread_with_node2vec():
     grid = [0.25, 1.0, 4.0]
     halving = tune(graph, labels, ps=grid, qs=grid, model=model, seed=3, splits=3)
     exhaustive = tune(graph, labels, ps=grid, qs=grid, model=model, seed=3, splits=3, method="grid")
-    # the cheap round, then full fits for every pair it could not tell apart (all, on a graph
-    # this small), against 9: at most one cheap round more than the grid
+    # the cheap round (a fifth of a fit), then full fits for every pair it could not tell
+    # apart, against 9: at most one cheap round more than the grid
     assert exhaustive["cost_full_fits"] == pytest.approx(9)
-    assert halving["cost_full_fits"] <= 9 + 9 / 25 + 1e-9
+    assert halving["cost_full_fits"] <= 9 + 9 / 5 + 1e-9
     _promotions_keep_every_close_call(halving)
     pick = (halving["best"]["p"], halving["best"]["q"])
     scores = {(r["p"], r["q"]): r for r in exhaustive["table"]}
