@@ -22,10 +22,10 @@ import click
 
 from . import __version__
 from .embedding import EXPORT_FORMATS, NEIGHBOUR_FILE_FORMATS
+from .evaluate import DEFAULT_MIN_BUDGET
 from .exceptions import N2VLiteError, ParameterError
 from .graph import DUPLICATE_POLICIES
 from .memory import parse_memory
-from .evaluate import DEFAULT_MIN_BUDGET
 from .movielens import MOVIELENS_DEFAULTS, MOVIELENS_QUERIES
 from .presets import PRESETS
 from .render import NEIGHBOUR_FORMATS
