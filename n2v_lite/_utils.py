@@ -30,6 +30,7 @@ __all__ = [
     "RemotePath",
     "remote_path",
     "atomic_open",
+    "REMOTE_TEMP",
 ]
 
 
@@ -242,6 +243,11 @@ def remote_path(text):
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise ParameterError(f"{text}: cannot open {scheme}:// locations ({reason})") from None
     return RemotePath(text, fs, path)
+
+
+#: :func:`atomic_open`'s temporary name at a URI, ``.NAME.PID.tmp``: a dot name, which
+#: readers skip. A killed write leaves one; the next writer of the folder removes it.
+REMOTE_TEMP = re.compile(r"\.(.+)\.(\d+)\.tmp")
 
 
 @contextlib.contextmanager

@@ -73,7 +73,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._utils import RemotePath, atomic_open, remote_path, uri_scheme
+from ._utils import REMOTE_TEMP, RemotePath, atomic_open, remote_path, uri_scheme
 from ._walktext import ENCODE_TOKENS, READ_BYTES, TextEncoder, check_rows, line_blocks
 from .exceptions import N2VLiteError, ParameterError
 from .ids import ID_KINDS, decode_node_ids, decode_values, encode_node_ids, encode_values
@@ -414,7 +414,9 @@ def prepare_walk_folder(folder: str | os.PathLike[str] | RemotePath) -> set[str]
 
     Creates the folder, or takes over an old walk folder in it: its manifest is removed
     first, so the folder reads as incomplete until :func:`finish_walk_folder` writes the
-    new one. Any other file is refused and nothing is touched.
+    new one. Any other file is refused and nothing is touched. At a URI, the temporary
+    files of writes that were killed (``.NAME.PID.tmp``, which no reader sees) are
+    removed too; on a disk each write removes those of its own name whose process is gone.
 
     Parameters
     ----------
@@ -447,6 +449,12 @@ def prepare_walk_folder(folder: str | os.PathLike[str] | RemotePath) -> set[str]
         )
     if MANIFEST in names:  # the folder is incomplete from here until the new manifest
         (folder / MANIFEST).unlink()
+    if isinstance(folder, RemotePath):  # no pid to ask on a store that many machines write
+        for path in folder.iterdir():
+            leftover = REMOTE_TEMP.fullmatch(path.name)
+            name = leftover[1] if leftover else ""
+            if name in (MANIFEST, NODES, COUNTS, NODE_DATA) or _PART_RE.fullmatch(name):
+                path.unlink(missing_ok=True)
     return {n for n in names if _PART_RE.fullmatch(n)}
 
 

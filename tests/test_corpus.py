@@ -296,9 +296,17 @@ def test_a_folder_at_a_uri_holds_the_same_bytes_and_reads_back(tmp_path):
     np.testing.assert_array_equal(np.concatenate(list(back)), random_walks(g, 4, 6, seed=3))
     assert back.node_ids == list(g.node_ids)
     np.testing.assert_array_equal(back.node_data["degree"], node_metadata(g)["degree"])
-    # rewriting drops the stale partitions; a truncated partition is named by its URI
+    # rewriting drops the stale partitions and the temporary files of killed writes (not
+    # other dot files); a truncated partition is named by its URI
+    killed = [".part-00003.txt.4242.tmp", ".manifest.json.77.tmp", ".keep", ".x.txt.1.tmp"]
+    for name in killed:
+        fs.pipe(f"{root}/{name}", b"half a file")
     write_walk_folder(g, uri, 1, 6, seed=3, rows_per_partition=4, progress=False)
-    assert sorted(fs.ls(root, detail=False))[-1] == f"{root}/part-00001.txt"
+    names = sorted(path.rsplit("/", 1)[-1] for path in fs.ls(root, detail=False))
+    assert names == sorted(
+        [".keep", ".x.txt.1.tmp", "counts.npy", "manifest.json", "node_data.npz", "nodes.npy"]
+        + ["part-00000.txt", "part-00001.txt"]
+    )
     data = fs.cat(f"{root}/part-00001.txt")
     fs.pipe(f"{root}/part-00001.txt", data[:-3])
     with pytest.raises(
