@@ -26,6 +26,7 @@ from .exceptions import (  # noqa: E402  (cheap, no third-party imports)
     NotFittedError,
     OutputError,
     ParameterError,
+    StorageError,
 )
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "DownloadError",
     "ParameterError",
     "OutputError",
+    "StorageError",
 ]
 
 # Public names resolved on first use, so ``import n2v_lite`` stays fast.

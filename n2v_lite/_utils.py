@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .exceptions import ParameterError
+from .exceptions import N2VLiteError, ParameterError, StorageError
 
 __all__ = [
     "as_generator",
@@ -145,6 +145,21 @@ class RemotePath:
     def __init__(self, uri, fs, path):
         self.uri, self.fs, self.path = uri, fs, path
 
+    def _ask(self, method, *args, **kwargs):
+        """``self.fs.method(*args, **kwargs)``; an error of the driver's own type (not an
+        ``OSError``: botocore's ``NoCredentialsError``, say) becomes a one-line
+        :class:`~n2v_lite.exceptions.StorageError` naming this URI."""
+        try:
+            return getattr(self.fs, method)(*args, **kwargs)
+        except (OSError, N2VLiteError):
+            raise
+        except Exception as exc:
+            reason = (str(exc).strip().splitlines() or [""])[0]
+            raise StorageError(
+                f"{self.uri}: the {uri_scheme(self.uri)}:// store refused "
+                f"({type(exc).__name__}{': ' if reason else ''}{reason})"
+            ) from None
+
     def __truediv__(self, name):
         return RemotePath(
             f"{self.uri.rstrip('/')}/{name}", self.fs, f"{self.path.rstrip('/')}/{name}"
@@ -173,24 +188,24 @@ class RemotePath:
     # other processes (the executors) write these folders
 
     def _fresh(self):
-        self.fs.invalidate_cache(self.path)
+        self._ask("invalidate_cache", self.path)
         return self.path
 
     def exists(self):
-        return bool(self.fs.exists(self._fresh()))
+        return bool(self._ask("exists", self._fresh()))
 
     def is_file(self):
-        return bool(self.fs.isfile(self._fresh()))
+        return bool(self._ask("isfile", self._fresh()))
 
     def is_dir(self):
-        return bool(self.fs.isdir(self._fresh()))
+        return bool(self._ask("isdir", self._fresh()))
 
     def mkdir(self, parents=False, exist_ok=False):
-        self.fs.makedirs(self.path, exist_ok=True)  # nothing to make on an object store
+        self._ask("makedirs", self.path, exist_ok=True)  # nothing to make on an object store
 
     def iterdir(self):
         try:
-            children = self.fs.ls(self._fresh(), detail=False)
+            children = self._ask("ls", self._fresh(), detail=False)
         except FileNotFoundError:  # an object store's "folder" before its first file
             return
         for child in children:
@@ -199,30 +214,30 @@ class RemotePath:
                 yield self / name
 
     def stat(self):
-        size = int(self.fs.size(self._fresh()))
+        size = int(self._ask("size", self._fresh()))
         return os.stat_result((0, 0, 0, 0, 0, 0, size, 0, 0, 0))
 
     def open(self, mode="rb"):
-        return self.fs.open(self.path, mode)
+        return self._ask("open", self.path, mode)
 
     def read_text(self, encoding="utf-8"):
         with self.open("rb") as handle:
             return handle.read().decode(encoding)
 
     def unlink(self, missing_ok=False):
-        if missing_ok and not self.fs.exists(self.path):
+        if missing_ok and not self._ask("exists", self.path):
             return
-        self.fs.rm(self.path)
+        self._ask("rm", self.path)
 
     def rmtree(self):
-        if self.fs.exists(self.path):
-            self.fs.rm(self.path, recursive=True)
+        if self._ask("exists", self.path):
+            self._ask("rm", self.path, recursive=True)
 
     def replace(self, target):
         """Move onto ``target`` (removed first: a Hadoop rename does not overwrite)."""
-        if self.fs.exists(target.path):
-            self.fs.rm(target.path)
-        self.fs.mv(self.path, target.path)
+        if self._ask("exists", target.path):
+            self._ask("rm", target.path)
+        self._ask("mv", self.path, target.path)
 
 
 def remote_path(text):

@@ -15,6 +15,7 @@ __all__ = [
     "ParameterError",
     "MemoryPlanError",
     "OutputError",
+    "StorageError",
 ]
 
 
@@ -65,6 +66,11 @@ class ParameterError(N2VLiteError, ValueError, TypeError):
 
 class OutputError(N2VLiteError, OSError):
     """An output path cannot be written (checked before the work starts)."""
+
+
+class StorageError(N2VLiteError, OSError):
+    """A store at a URI (``s3a://``, ``hdfs://``, ...) refused a request with an error
+    of its own driver's type (no credentials, say); the message names the URI."""
 
 
 class MemoryPlanError(N2VLiteError, MemoryError):

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -330,6 +331,36 @@ def test_a_uri_that_cannot_be_opened_is_one_line(monkeypatch):
         match=r"^s3a://b/w: s3a:// locations need fsspec \(pip install 'n2v-lite\[cluster\]'\)$",
     ):
         write_walk_folder(dead_end_graph(), "s3a://b/w", 1, 5, progress=False)
+
+
+def test_a_store_driver_error_of_its_own_type_is_one_line_naming_the_uri(tmp_path):
+    from click.testing import CliRunner
+
+    from n2v_lite.cli import cli
+    from n2v_lite.exceptions import StorageError
+
+    fsspec = pytest.importorskip("fsspec")
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    class NoCredentialsError(Exception):  # as botocore's: not an OSError
+        pass
+
+    class Locked(MemoryFileSystem):
+        protocol = "locked"
+
+        def _refuse(self, *args, **kwargs):
+            raise NoCredentialsError("Unable to locate credentials\n(more detail)")
+
+        makedirs = exists = isdir = isfile = ls = size = _open = _refuse
+
+    fsspec.register_implementation("locked", Locked, clobber=True)
+    message = "locked://b/w: the locked:// store refused (NoCredentialsError: Unable to locate "
+    with pytest.raises(StorageError, match=rf"^{re.escape(message)}credentials\)$"):
+        read_walk_folder("locked://b/w")
+    edges = tmp_path / "e.tsv"
+    edges.write_text("0\t1\n1\t2\n")
+    done = CliRunner().invoke(cli, ["walks", str(edges), "--out", "locked://b/w", "-q"])
+    assert (done.exit_code, done.output) == (1, f"Error: {message}credentials)\n")
 
 
 def test_cli_walks_to_a_uri_and_train_from_it_as_from_a_path(tmp_path):
