@@ -1002,7 +1002,7 @@ def tune(
         that round's best); ``rounds``: per round the ``budget``,
         ``num_walks``, ``walk_length`` and the ``pairs`` fitted;
         ``cost_full_fits`` (walk plus training tokens of every fit, test fit
-        included, over those of one full fit); ``method``.
+        included, over those of one full fit); ``method``, ``min_budget``.
 
     Examples
     --------
@@ -1122,6 +1122,7 @@ def tune(
         "task": task.name,
         "metric": task.metric,
         "method": method,
+        "min_budget": min_budget,
         "C": C,
         "table": table,
         "best": {

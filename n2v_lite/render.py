@@ -181,9 +181,12 @@ def render_evaluation(results: dict[str, Any]) -> str:
 def render_tuning(result: dict[str, Any]) -> str:
     """:func:`n2v_lite.evaluate.tune` results: the table (mean and sd over the splits), the pick."""
     spread = result["spread"]
+    method = result["method"]
+    if method == "halving" and "min_budget" in result:
+        method += f" from {result['min_budget']:g} of a fit"
     lines = [
         f"{result['task'].replace('_', ' ')}: validation {result['metric']}, mean and sd of "
-        f"{spread['splits']} splits ({result['method']}, {result['cost_full_fits']:.2f} "
+        f"{spread['splits']} splits ({method}, {result['cost_full_fits']:.2f} "
         f"full fits, classifier C {result.get('C', 'auto')})",
         f"  {'p':>6}{'q':>6}{'cheap':>9}{'sd':>8}{'full':>9}{'sd':>8}{'budget':>8}{'seconds':>9}",
     ]

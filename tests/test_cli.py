@@ -406,7 +406,8 @@ def test_tune_prints_grid_and_best(caveman_files):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith(
-        "node classification: validation macro_f1, mean and sd of 5 splits (halving, "
+        "node classification: validation macro_f1, mean and sd of 5 splits (halving from 0.2 "
+        "of a fit, "
     )
     assert lines[1].split() == ["p", "q", "cheap", "sd", "full", "sd", "budget", "seconds"]
     assert len(lines) == 5 and lines[-1].startswith("best: p=")
