@@ -872,9 +872,16 @@ class _LinkTask:
     def __init__(self, graph, test_fraction, validation_fraction, splits, rng, C):
         self.C = C
         self.outer = split_edges(graph, test_fraction, rng)
-        self.inner = split_edges(
-            self.outer.residual, validation_fraction, rng, avoid=self.outer.positives
-        )
+        try:
+            self.inner = split_edges(
+                self.outer.residual, validation_fraction, rng, avoid=self.outer.positives
+            )
+        except GraphError:
+            raise GraphError(
+                f"no validation edge is left: the {len(self.outer.positives):,} test edges "
+                f"hidden (test_fraction {test_fraction:g}) leave only edges the graph needs "
+                "to stay connected; lower test_fraction (--test-fraction)"
+            ) from None
         self.fit_graph = self.inner.residual
         self.seeds = [int(rng.integers(2**31)) for _ in range(splits)]
         self.test_seed = int(rng.integers(2**31))

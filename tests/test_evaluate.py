@@ -310,6 +310,17 @@ def _promotions_keep_every_close_call(result):
         assert all(scores[pair][0] <= min(scores[k][0] for k in promoted) for pair in dropped)
 
 
+def test_tune_link_prediction_says_when_the_test_split_leaves_no_validation_edge():
+    # a tree plus three edges: hiding half the edges for the test leaves only the tree
+    g = Graph.from_edges([*range(11), 0, 3, 6], [*range(1, 12), 5, 9, 11])
+    with pytest.raises(GraphError) as info:
+        tune(g, ps=[1], qs=[1], model=BudgetedEmbedder(), seed=0)
+    assert str(info.value) == (
+        "no validation edge is left: the 3 test edges hidden (test_fraction 0.5) leave only "
+        "edges the graph needs to stay connected; lower test_fraction (--test-fraction)"
+    )
+
+
 @pytest.mark.slow
 def test_tune_halving_schedule_cost_and_spread(caveman):
     labels = {n: [n // 8] for n in caveman.node_ids.tolist()}
