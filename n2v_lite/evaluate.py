@@ -21,7 +21,9 @@ seed only, so every method evaluated with the same seed sees the same split.
 
 from __future__ import annotations
 
+import array
 import copy
+import itertools
 import math
 import time
 import warnings
@@ -448,23 +450,23 @@ def read_labels(
 
     path = str(path)
     sep = check_sep(sep, "#")
-    lines = list(data_lines(path, "#"))
-    if not lines:
+    lines = data_lines(path, "#")  # one pass: only the first 50 lines are held
+    head = list(itertools.islice(lines, 50))
+    if not head:
         raise GraphError(f"{path}: no labels (the file has no data lines)")
-    sep = sep or detect_sep(lines[0][1])
+    sep = sep or detect_sep(head[0][1])
     if header is None:
-        heads = [(split_line(text, sep)[0].strip()) for _, text in lines[:50]]
+        heads = [(split_line(text, sep)[0].strip()) for _, text in head]
         header = heads[0].lower() in ("node", "nodes", "id", "node_id", "vertex") or (
             len(heads) > 1
             and not INT_RE.fullmatch(heads[0])
             and all(INT_RE.fullmatch(n) for n in heads[1:])
         )
-    if header:
-        lines = lines[1:]
-        if not lines:
-            raise GraphError(f"{path}: no labels (only a header line)")
-    nodes, labels = [], []
-    for number, text in lines:
+    # each distinct text once, in order of first appearance; a line is two codes
+    nodes: dict[str, int] = {}
+    labels: dict[str, int] = {}
+    codes = array.array("q")
+    for number, text in itertools.chain(head[1:] if header else head, lines):
         fields = [t.strip() for t in line_fields(text, sep)]
         if len(fields) > 2:
             raise GraphError(
@@ -474,15 +476,17 @@ def read_labels(
             raise GraphError(f"{path}, line {number}: missing node in {show(text)}")
         if len(fields) < 2 or not fields[1]:
             raise GraphError(f"{path}, line {number}: missing label after {show(fields[0])}")
-        nodes.append(fields[0])
-        labels.append(fields[1])
-    columns = []
-    for values in (nodes, labels):
-        uniques, codes = np.unique(np.array(values, dtype=object), return_inverse=True)
-        columns.append(maybe_ints(uniques)[codes].tolist())
+        codes.append(nodes.setdefault(fields[0], len(nodes)))
+        codes.append(labels.setdefault(fields[1], len(labels)))
+    if not codes:
+        raise GraphError(f"{path}: no labels (only a header line)")
+    node_values = maybe_ints(np.array(list(nodes), dtype=object)).tolist()
+    del nodes
+    label_values = maybe_ints(np.array(list(labels), dtype=object)).tolist()
     result: dict = {}
-    for node, label in zip(*columns):
-        result.setdefault(node, []).append(label)
+    pairs = iter(codes)
+    for node, label in zip(pairs, pairs):
+        result.setdefault(node_values[node], []).append(label_values[label])
     return result
 
 
