@@ -356,10 +356,18 @@ def _spark_session(master, conf, quiet):
         os.unlink(log.name)  # started: its errors come back as exceptions
         return session
     with open(log.name, encoding="utf-8", errors="replace") as handle:
-        reason = re.search(r"^Exception in thread \S+ [\w.$]+: (.+)$", handle.read(), re.M)
-    raise spark.SparkUnavailableError(
-        f"cannot start Spark: {reason.group(1) if reason else failure} (Spark's log: {log.name})"
-    ) from None
+        text = handle.read()
+    reason = re.search(r"^Exception in thread \S+ [\w.$]+: (.+)$", text, re.M)
+    java = re.search(
+        r"^\S*spark-class: line \d+: (\S*java): No such file or directory$", text, re.M
+    )
+    if reason:
+        message = f"cannot start Spark: {reason.group(1)}"
+    elif java:  # JAVA_HOME names no Java
+        message = f"cannot start Spark: there is no {java.group(1)} (is JAVA_HOME right?)"
+    else:
+        message = str(failure)
+    raise spark.SparkUnavailableError(f"{message} (Spark's log: {log.name})") from None
 
 
 FORMAT_KEYS = ("directed", "weighted", "sep", "header", "duplicates")

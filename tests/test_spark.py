@@ -769,6 +769,22 @@ def test_quiet_spark_runs_keep_stderr_empty_and_a_failed_start_is_one_line(spark
     log = Path(found.group(1))
     assert "SparkException" in log.read_text()
     log.unlink()
+    nojava = subprocess.run(
+        [*args, "--out", str(tmp_path / "x.n2v"), *small],
+        capture_output=True,
+        text=True,
+        env=dict(env, JAVA_HOME=str(tmp_path / "no-java")),
+        timeout=600,
+    )
+    assert nojava.returncode == 1 and not (tmp_path / "x.n2v").exists()
+    (line,) = nojava.stderr.splitlines()
+    found = re.fullmatch(
+        rf"Error: cannot start Spark: there is no {re.escape(str(tmp_path))}/no-java/bin/java "
+        r"\(is JAVA_HOME right\?\) \(Spark's log: (\S+)\)",
+        line,
+    )
+    assert found, line
+    Path(found.group(1)).unlink()
 
 
 def test_partitioned_walks_checkpoint_to_the_sessions_folder(spark, monkeypatch, tmp_path):
