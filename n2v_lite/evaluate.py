@@ -805,7 +805,7 @@ def _fit_tokens(estimator, num_nodes):
 #: The cheapest fit :func:`tune` makes by default: a fifth of a full fit's walk tokens.
 #: On MovieLens fits at 1/25 (one walk of 32 nodes per node) ranked the pairs unlike
 #: full fits did, and halving's pick fell more than one sd below the grid's best; fits
-#: at 1/5 (two whole walks per node) did not (README, "Evaluation").
+#: at 1/5 (two whole walks per node) did not (README, "Results").
 DEFAULT_MIN_BUDGET = 0.2
 
 
