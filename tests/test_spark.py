@@ -750,41 +750,32 @@ def test_quiet_spark_runs_keep_stderr_empty_and_a_failed_start_is_one_line(spark
     )
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout == f"saved {out}: 4 nodes x 4 dimensions\n"
-    bad = subprocess.run(
-        [*args, "--spark-conf", "spark.executor.memory=lots", "--out", str(tmp_path / "x.n2v")]
-        + small,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
+
+    def failed_start(options, message, env):
+        """The one stderr line of a start that fails; returns Spark's log, which it names."""
+        bad = subprocess.run(
+            [*args, *options, "--out", str(tmp_path / "x.n2v"), *small],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
+        assert bad.returncode == 1 and not (tmp_path / "x.n2v").exists()
+        (line,) = bad.stderr.splitlines()
+        found = re.fullmatch(rf"Error: cannot start Spark: {message} \(Spark's log: (\S+)\)", line)
+        assert found, line
+        return Path(found.group(1))
+
+    log = failed_start(
+        ["--spark-conf", "spark.executor.memory=lots"],
+        "Executor memory must be a positive number",
+        env,
     )
-    assert bad.returncode == 1 and not (tmp_path / "x.n2v").exists()
-    (line,) = bad.stderr.splitlines()
-    found = re.fullmatch(
-        r"Error: cannot start Spark: Executor memory must be a positive number "
-        r"\(Spark's log: (\S+)\)",
-        line,
-    )
-    assert found, line
-    log = Path(found.group(1))
     assert "SparkException" in log.read_text()
     log.unlink()
-    nojava = subprocess.run(
-        [*args, "--out", str(tmp_path / "x.n2v"), *small],
-        capture_output=True,
-        text=True,
-        env=dict(env, JAVA_HOME=str(tmp_path / "no-java")),
-        timeout=600,
-    )
-    assert nojava.returncode == 1 and not (tmp_path / "x.n2v").exists()
-    (line,) = nojava.stderr.splitlines()
-    found = re.fullmatch(
-        rf"Error: cannot start Spark: there is no {re.escape(str(tmp_path))}/no-java/bin/java "
-        r"\(is JAVA_HOME right\?\) \(Spark's log: (\S+)\)",
-        line,
-    )
-    assert found, line
-    Path(found.group(1)).unlink()
+    no_java = tmp_path / "no-java"
+    message = rf"there is no {re.escape(str(no_java))}/bin/java \(is JAVA_HOME right\?\)"
+    failed_start([], message, dict(env, JAVA_HOME=str(no_java))).unlink()
 
 
 def test_partitioned_walks_checkpoint_to_the_sessions_folder(spark, monkeypatch, tmp_path):
