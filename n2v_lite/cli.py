@@ -1468,8 +1468,9 @@ def tune(
 ):
     """Find good p and q on validation data carved from the training part.
 
-    Successive halving fits every pair at a fifth of the walks and the best fifth of
-    them (and any pair close to the best) fully: about 10 full fits for a 5 x 5 grid.
+    Successive halving fits every pair at a fifth of the walks (--min-budget) and the
+    best fifth of them (and any pair close to the best) fully: about 10 full fits for a
+    5 x 5 grid.
     Scores are means over repeated validation splits, shown with their sd. With labels
     the score is node-classification Macro-F1, otherwise link-prediction AUC (Hadamard).
     Only the best pair is scored on the test part.
