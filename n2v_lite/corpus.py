@@ -409,6 +409,11 @@ def folder_path(folder: str | os.PathLike[str] | RemotePath) -> Path | RemotePat
     return remote_path(text)
 
 
+def _walk_file(name):
+    """Whether ``name`` is one of a walk folder's own files (a partition or the rest)."""
+    return name in (MANIFEST, NODES, COUNTS, NODE_DATA) or bool(_PART_RE.fullmatch(name))
+
+
 def prepare_walk_folder(folder: str | os.PathLike[str] | RemotePath) -> set[str]:
     """Make ``folder`` ready for a new walk folder: the first step of every writer.
 
@@ -436,12 +441,9 @@ def prepare_walk_folder(folder: str | os.PathLike[str] | RemotePath) -> set[str]
     """
     folder = folder_path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    names = [p.name for p in folder.iterdir() if not p.name.startswith(".")]
-    foreign = [
-        n
-        for n in names
-        if n not in (MANIFEST, NODES, COUNTS, NODE_DATA) and not _PART_RE.fullmatch(n)
-    ]
+    entries = list(folder.iterdir())
+    names = [p.name for p in entries if not p.name.startswith(".")]
+    foreign = [n for n in names if not _walk_file(n)]
     if foreign:
         raise WalkFolderError(
             f"{folder}: not empty and not a walk folder (it holds "
@@ -450,10 +452,9 @@ def prepare_walk_folder(folder: str | os.PathLike[str] | RemotePath) -> set[str]
     if MANIFEST in names:  # the folder is incomplete from here until the new manifest
         (folder / MANIFEST).unlink()
     if isinstance(folder, RemotePath):  # no pid to ask on a store that many machines write
-        for path in folder.iterdir():
+        for path in entries:
             leftover = REMOTE_TEMP.fullmatch(path.name)
-            name = leftover[1] if leftover else ""
-            if name in (MANIFEST, NODES, COUNTS, NODE_DATA) or _PART_RE.fullmatch(name):
+            if leftover and _walk_file(leftover[1]):
                 path.unlink(missing_ok=True)
     return {n for n in names if _PART_RE.fullmatch(n)}
 
